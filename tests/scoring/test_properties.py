@@ -1,0 +1,91 @@
+"""Properties that hold for any data and any scorable instrument (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from toolkit import load_instrument, score
+from toolkit.scoring import default_column, item_frame
+
+IDS = ["wai36", "wai-s", "wai-sr", "haq2", "srs", "ors"]
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def responses(draw):
+    iid = draw(st.sampled_from(IDS))
+    ins = load_instrument(iid)
+    sc = ins.response_scale
+    n = draw(st.integers(1, 12))
+    if sc.type == "ordinal":
+        cell = st.one_of(st.sampled_from(sc.points), st.just(np.nan))
+    else:
+        cell = st.one_of(st.floats(sc.min, sc.max).map(lambda v: round(v, 1)), st.just(np.nan))
+    rows = [[draw(cell) for _ in range(ins.n_items)] for _ in range(n)]
+    index = draw(st.lists(st.text(min_size=1, max_size=4), min_size=n, max_size=n, unique=True))
+    df = pd.DataFrame(rows, columns=[default_column(ins, k) for k in range(1, ins.n_items + 1)], index=index)
+    df.insert(0, "client_id", range(n))
+    return iid, df
+
+
+@SETTINGS
+@given(responses(), st.sampled_from(["sum", "mean"]), st.randoms())
+def test_rows_index_and_input_preserved_scores_in_range(case, method, rnd):
+    iid, df = case
+    ins = load_instrument(iid)
+    before = df.copy()
+    out = score(df, iid, method=method)
+    pd.testing.assert_frame_equal(df, before)  # never mutated
+    assert list(out.index) == list(df.index) and len(out) == len(df)
+    assert out["client_id"].tolist() == df["client_id"].tolist()
+    sc = ins.response_scale
+    for s in ins.score_names:
+        k = len(ins.items_of(s))
+        lo, hi = (sc.min * k, sc.max * k) if method == "sum" else (sc.min, sc.max)
+        vals = out[s].dropna()
+        assert ((vals >= lo - 1e-9) & (vals <= hi + 1e-9)).all()
+    # column order is irrelevant
+    cols = list(df.columns)
+    rnd.shuffle(cols)
+    pd.testing.assert_frame_equal(score(df[cols], iid, method=method), out)
+
+
+@SETTINGS
+@given(responses())
+def test_reversing_twice_is_identity(case):
+    iid, df = case
+    ins = load_instrument(iid)
+    once = item_frame(df, iid)
+    twice = item_frame(once.rename(columns=dict(zip(once.columns, df.columns[1:]))), iid)
+    raw = df.drop(columns="client_id").to_numpy(dtype=float)
+    np.testing.assert_array_equal(twice.to_numpy(), raw)
+    rev = [default_column(ins, n) for n in ins.reversed_items]
+    if rev:
+        expected = ins.response_scale.midpoint_sum - df[rev].to_numpy(dtype=float)
+        np.testing.assert_array_equal(once[rev].to_numpy(), expected)
+
+
+@SETTINGS
+@given(responses())
+def test_subscale_scores_add_up_to_the_total(case):
+    iid, df = case
+    ins = load_instrument(iid)
+    if not ins.subscales:
+        return
+    out = score(df, iid)
+    full = out.dropna(subset=["total"])
+    np.testing.assert_allclose(full["total"], full[ins.subscale_ids].sum(axis=1), rtol=0, atol=1e-9)
+
+
+def test_large_input_gives_the_same_scores_as_small_blocks():
+    """Blocks run on two threads above 200,000 rows; results must not depend on it."""
+    rng = np.random.default_rng(5)
+    x = rng.integers(1, 8, size=(250_000, 36)).astype(float)
+    x[rng.random(x.shape) < 0.02] = np.nan
+    df = pd.DataFrame(x, columns=[f"wai36_{n:02d}" for n in range(1, 37)])
+    big = score(df, "wai36")
+    part = pd.concat([score(df.iloc[:1000], "wai36"), score(df.iloc[-1000:], "wai36")])
+    pd.testing.assert_frame_equal(big.iloc[list(range(1000)) + list(range(249_000, 250_000))], part)

@@ -1,0 +1,132 @@
+"""Exceptions and warnings raised by alliance-toolkit.
+
+Every error names the thing that is wrong, what was expected, what was found and
+the fix. Data errors list *every* bad cell at once; the full table of problems is
+kept on the exception (``err.report``) so a notebook user can inspect it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AllianceError",
+    "InstrumentDefinitionError",
+    "UnknownInstrumentError",
+    "UnverifiedKeyError",
+    "ItemMappingError",
+    "DataValidationError",
+    "UnknownSampleError",
+    "FileExistsRefusal",
+    "AllianceWarning",
+    "InvalidCellsWarning",
+    "KeyConfidenceWarning",
+    "UnmatchedColumnsWarning",
+    "UnreadableFileError",
+    "ValueLabelWarning",
+]
+
+
+class AllianceError(Exception):
+    """Base class of every error raised on purpose by the toolkit."""
+
+
+class InstrumentDefinitionError(AllianceError, ValueError):
+    """An instrument definition file is malformed.
+
+    The message names the file, the field (as a dotted path such as
+    ``items[3].subscale``), what is wrong and how to fix it.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, problems: list[str] | None = None):
+        super().__init__(message)
+        self.source = source
+        self.problems = list(problems or [])
+
+
+class UnknownInstrumentError(AllianceError, LookupError):
+    """No shipped instrument has that id, and it is not a path to a definition file."""
+
+    def __str__(self) -> str:  # LookupError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class UnverifiedKeyError(AllianceError, ValueError):
+    """The form's scoring key is not verified well enough to score without consent."""
+
+
+class ItemMappingError(AllianceError, ValueError):
+    """The item columns of a data set could not be matched to an instrument's items."""
+
+
+class DataValidationError(AllianceError, ValueError):
+    """Responses contain bad cells.
+
+    Attributes
+    ----------
+    report : pandas.DataFrame
+        One row per bad cell: ``row`` (the row's index label), ``id`` (the value
+        of the id column(s), when given), ``column``, ``item``, ``value`` and
+        ``reason``.
+    """
+
+    def __init__(self, message: str, report=None):
+        super().__init__(message)
+        self.report = report
+
+
+class UnknownSampleError(AllianceError, LookupError):
+    """No sample data set has that name."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class FileExistsRefusal(AllianceError, FileExistsError):
+    """Refusing to overwrite an existing file that the caller did not ask to replace."""
+
+
+class AllianceWarning(UserWarning):
+    """Base class of the toolkit's warnings (tests turn them into errors)."""
+
+
+class InvalidCellsWarning(AllianceWarning):
+    """Bad cells were set to missing because the caller asked for ``on_invalid='missing'``."""
+
+
+class KeyConfidenceWarning(AllianceWarning):
+    """A form is scored with a key whose confidence is below 'verified by two sources'."""
+
+
+class UnmatchedColumnsWarning(AllianceWarning):
+    """Columns of an export look like item columns but match no item of the instrument."""
+
+
+class UnreadableFileError(AllianceError, ValueError):
+    """A response file could not be read: unknown format, or the file is damaged.
+
+    The message names the file, the format it was read as and what to do.
+    """
+
+
+class ValueLabelWarning(AllianceWarning):
+    """A value label of a response column matches no response anchor; its code was left as stored."""
+
+
+# --- factor analysis (toolkit.factor) ---
+__all__ += ["HeywoodWarning", "NotPositiveDefiniteWarning", "FactorConvergenceWarning"]
+
+
+class HeywoodWarning(AllianceWarning):
+    """A factor solution has a Heywood case (a uniqueness at its bound or a communality >= 1)."""
+
+
+class NotPositiveDefiniteWarning(AllianceWarning):
+    """A correlation matrix was not positive definite and was smoothed (psych::cor.smooth)."""
+
+
+class FactorConvergenceWarning(AllianceWarning):
+    """An iterative factor extraction or rotation stopped before meeting its criterion."""
+
+
+class ReliabilityWarning(AllianceWarning):
+    """A reliability statistic is defined but suspect (negative alpha, items that look reverse-keyed,
+    constant items dropped, fewer respondents than items, a fit that did not converge)."""

@@ -1,0 +1,418 @@
+"""The instrument model: what a definition file may say, validated and immutable.
+
+An instrument is data. A YAML (or TOML) file under ``instruments/`` declares the
+items, subscales, reverse keys, response scale, scoring and missing-data rules,
+rater forms, thresholds, citations and how sure we are of the key; this module
+turns it into a frozen object that the one scoring engine (and later the
+reliability and factor-analysis engines) read. Adding an instrument never needs
+Python code.
+
+The JSON Schema of a definition file is generated from these models
+(:func:`toolkit.instrument.definition_schema`) and published as
+``instruments/schema.json``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "Confidence",
+    "Citation",
+    "ResponseScale",
+    "Item",
+    "ParentItem",
+    "Subscale",
+    "Form",
+    "ScoringRule",
+    "MissingRule",
+    "Threshold",
+    "ReliableChange",
+    "Instrument",
+    "SCORABLE_LEVELS",
+]
+
+SLUG = r"^[a-z][a-z0-9_-]*$"
+#: Confidence levels of a key (see shared INSTRUMENTS.md): two independent sources
+#: agree (V2), one source (V1), derived from verified facts (D), recalled only (R).
+ConfidenceLevel = Literal["V2", "V1", "D", "R"]
+#: Keys at these levels are scored without asking; others need ``allow_unverified=True``.
+SCORABLE_LEVELS = ("V2", "D")
+Operator = Literal["<", "<=", ">", ">="]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Confidence(_Frozen):
+    """How sure we are of a key (or of one part of a definition)."""
+
+    level: ConfidenceLevel = Field(description="V2: two independent sources agree; V1: one source; "
+                                   "D: derived from verified facts; R: recalled only, unverified.")
+    note: str = Field("", description="Where the facts come from, and what is uncertain.")
+    aspects: dict[str, ConfidenceLevel] = Field(
+        default_factory=dict,
+        description="Confidence of single aspects, e.g. {items: V1, reversals: D, anchors: R}.",
+    )
+
+    @property
+    def scorable(self) -> bool:
+        return self.level in SCORABLE_LEVELS
+
+
+class Citation(_Frozen):
+    text: str = Field(min_length=10, description="Full reference, APA style.")
+    doi: Optional[str] = Field(None, pattern=r"^10\.\d{4,9}/\S+$", description="DOI without the https://doi.org/ prefix.")
+    role: str = Field("development", description="development, validation, short form, manual, ...")
+
+
+class ResponseScale(_Frozen):
+    """The values a response may take.
+
+    ``ordinal`` scales take ``min, min + step, ..., max``; ``continuous`` scales
+    (visual-analogue lines) take any value in ``[min, max]``, measured to
+    ``resolution``.
+    """
+
+    type: Literal["ordinal", "continuous"] = "ordinal"
+    min: float
+    max: float
+    step: Optional[float] = Field(None, gt=0, description="Distance between points (ordinal; default 1).")
+    resolution: Optional[float] = Field(None, gt=0, description="Measurement resolution (continuous).")
+    anchors: dict[float, str] = Field(default_factory=dict, description="Value -> anchor label.")
+    anchor_version: Optional[str] = Field(None, description="Which published anchor set this is.")
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> "ResponseScale":
+        if not self.min < self.max:
+            raise ValueError(f"min ({self.min:g}) must be smaller than max ({self.max:g}); swap them")
+        if self.type == "ordinal":
+            step = self.effective_step
+            n = (self.max - self.min) / step
+            if abs(n - round(n)) > 1e-9:
+                raise ValueError(
+                    f"step {step:g} does not divide the range {self.min:g}..{self.max:g}; "
+                    "choose a step that reaches max exactly"
+                )
+            if self.resolution is not None:
+                raise ValueError("'resolution' is for continuous scales; ordinal scales use 'step'")
+        elif self.step is not None:
+            raise ValueError("'step' is for ordinal scales; a continuous scale takes 'resolution'")
+        for value in self.anchors:
+            if not self.min <= value <= self.max:
+                raise ValueError(f"anchor {value:g} lies outside {self.min:g}..{self.max:g}; fix the anchor or the range")
+            if self.type == "ordinal" and not self.on_step(value):
+                raise ValueError(f"anchor {value:g} is not on the scale's step {self.effective_step:g}")
+        return self
+
+    @property
+    def effective_step(self) -> float:
+        return self.step if self.step is not None else 1.0
+
+    @property
+    def midpoint_sum(self) -> float:
+        """``min + max``: reversal maps ``x`` to ``(min + max) - x``."""
+        return self.min + self.max
+
+    @property
+    def points(self) -> list[float]:
+        """The scale's points (ordinal only)."""
+        if self.type != "ordinal":
+            raise ValueError("a continuous scale has no discrete points")
+        n = int(round((self.max - self.min) / self.effective_step))
+        return [self.min + k * self.effective_step for k in range(n + 1)]
+
+    def on_step(self, value: float) -> bool:
+        k = (value - self.min) / self.effective_step
+        return math.isclose(k, round(k), abs_tol=1e-9)
+
+    def describe(self) -> str:
+        if self.type == "continuous":
+            res = f", resolution {self.resolution:g}" if self.resolution else ""
+            return f"{self.min:g}-{self.max:g} continuous{res}"
+        return f"{self.min:g}-{self.max:g} step {self.effective_step:g}"
+
+
+class ParentItem(_Frozen):
+    """The item of a parent instrument that a short-form item comes from."""
+
+    instrument: str = Field(pattern=SLUG)
+    item: int = Field(ge=1)
+
+
+class Item(_Frozen):
+    number: int = Field(ge=1, description="Item number as printed on the form (1-based).")
+    label: str = Field(min_length=2, max_length=60, description="Our own short label (never the licensed wording).")
+    subscale: Optional[str] = Field(None, description="Subscale id, or null for an item scored in the total only.")
+    reversed: bool = Field(False, description="Reverse-keyed: scored as (min + max) - x.")
+    parent: Optional[ParentItem] = Field(None, description="For short forms: the parent instrument's item.")
+
+
+class Subscale(_Frozen):
+    id: str = Field(pattern=SLUG)
+    name: str
+    description: str = ""
+    max_missing: Optional[int] = Field(None, ge=0, description="Overrides missing.subscale_max_missing for this subscale.")
+
+
+class Form(_Frozen):
+    """A rater form: who answers, and anything that differs from the instrument's defaults."""
+
+    id: str = Field(pattern=SLUG)
+    rater: Literal["client", "therapist", "observer", "other"]
+    name: str = ""
+    response_scale: Optional[ResponseScale] = Field(None, description="Overrides the instrument's response scale.")
+    confidence: Optional[Confidence] = Field(None, description="Overrides the instrument's key confidence.")
+    note: str = ""
+
+
+class ScoringRule(_Frozen):
+    method: Literal["sum", "mean"] = Field("sum", description="Default; a caller may ask for the other.")
+    total: bool = Field(True, description="Score a total over all items.")
+    note: str = ""
+
+
+class MissingRule(_Frozen):
+    """Prorate a (sub)scale when at most N of its items are missing, else it is missing.
+
+    Prorating uses the mean of the answered items: the prorated sum is
+    ``mean(answered) * n_items`` (a person-mean substitution).
+    """
+
+    subscale_max_missing: int = Field(0, ge=0)
+    total_max_missing: int = Field(0, ge=0)
+    total_requires_subscales: bool = Field(
+        False, description="The total is missing whenever a subscale score is missing."
+    )
+    note: str = ""
+
+
+class Threshold(_Frozen):
+    """A published cut-off, turned into a boolean flag column ``flag_<id>``.
+
+    ``applies_to`` is ``total``, a subscale id, or ``any_item`` (true when any
+    single item meets the condition).
+    """
+
+    id: str = Field(pattern=SLUG)
+    label: str
+    applies_to: str
+    operator: Operator
+    value: float
+    meaning: str = ""
+    source: str = ""
+    confidence: ConfidenceLevel = "V2"
+
+
+class ReliableChange(_Frozen):
+    """Smallest change in a score that counts as reliable (e.g. ORS: 5 points)."""
+
+    applies_to: str = "total"
+    value: float = Field(gt=0)
+    source: str = ""
+
+
+class Instrument(_Frozen):
+    """A validated, immutable instrument definition."""
+
+    schema_version: Literal[1] = 1
+    id: str = Field(pattern=SLUG, description="Short id used to load the instrument, e.g. wai-sr.")
+    name: str
+    short_name: str = ""
+    version: str = Field(description="Version or year of the published key.")
+    description: str = ""
+    citations: tuple[Citation, ...] = Field(min_length=1)
+    licence: str = Field(description="Who holds the rights, and what may be shipped.")
+    confidence: Confidence
+    forms: tuple[Form, ...] = Field(min_length=1)
+    response_scale: Optional[ResponseScale] = Field(
+        None, description="Null when no verified scale is known: scoring then needs response_scale=... at call time."
+    )
+    subscales: tuple[Subscale, ...] = ()
+    items: tuple[Item, ...] = Field(min_length=1)
+    scoring: ScoringRule = ScoringRule()
+    missing: MissingRule = MissingRule()
+    thresholds: tuple[Threshold, ...] = ()
+    reliable_change: Optional[ReliableChange] = None
+    notes: str = ""
+    wording: dict[int, str] = Field(
+        default_factory=dict,
+        description="Licensed item wording attached by a user from a local file; never shipped.",
+    )
+    source: Optional[str] = Field(None, exclude=True, description="File the definition was read from.")
+
+    # ------------------------------------------------------------------ checks
+    @model_validator(mode="after")
+    def _check(self) -> "Instrument":
+        numbers = [it.number for it in self.items]
+        if sorted(numbers) != list(range(1, len(numbers) + 1)):
+            dupes = sorted({n for n in numbers if numbers.count(n) > 1})
+            missing = sorted(set(range(1, len(numbers) + 1)) - set(numbers))
+            raise ValueError(
+                "item numbers must run 1..n without gaps or repeats"
+                + (f"; repeated: {dupes}" if dupes else "")
+                + (f"; missing: {missing}" if missing else "")
+            )
+        sub_ids = [s.id for s in self.subscales]
+        if len(set(sub_ids)) != len(sub_ids):
+            raise ValueError(f"subscale ids repeat: {sub_ids}; give each subscale a unique id")
+        reserved = {"total", "any_item"}
+        if reserved & set(sub_ids):
+            raise ValueError(f"subscale ids {sorted(reserved & set(sub_ids))} are reserved; rename them")
+        for k, it in enumerate(self.items):
+            if it.subscale is not None and it.subscale not in sub_ids:
+                raise ValueError(
+                    f"items[{k}] (item {it.number}) names subscale {it.subscale!r}, which is not declared; "
+                    f"declared subscales: {sub_ids or 'none'}; add it under 'subscales' or fix the item"
+                )
+        for s in self.subscales:
+            if not any(it.subscale == s.id for it in self.items):
+                raise ValueError(f"subscale {s.id!r} has no items; assign items to it or remove it")
+        if not self.subscales and not self.scoring.total:
+            raise ValueError("an instrument without subscales must score a total (scoring.total: true)")
+        form_ids = [f.id for f in self.forms]
+        if len(set(form_ids)) != len(form_ids):
+            raise ValueError(f"form ids repeat: {form_ids}")
+        targets = set(sub_ids) | {"any_item"} | ({"total"} if self.scoring.total else set())
+        t_ids = [t.id for t in self.thresholds]
+        if len(set(t_ids)) != len(t_ids):
+            raise ValueError(f"threshold ids repeat: {t_ids}")
+        for k, t in enumerate(self.thresholds):
+            if t.applies_to not in targets:
+                raise ValueError(
+                    f"thresholds[{k}] ({t.id!r}) applies_to {t.applies_to!r}; expected one of {sorted(targets)}"
+                )
+        if self.reliable_change is not None and self.reliable_change.applies_to not in targets - {"any_item"}:
+            raise ValueError(f"reliable_change.applies_to {self.reliable_change.applies_to!r} is not a score")
+        for number in self.wording:
+            if number not in numbers:
+                raise ValueError(f"wording given for item {number}, which the instrument does not have")
+        return self
+
+    # -------------------------------------------------------------- accessors
+    @property
+    def n_items(self) -> int:
+        return len(self.items)
+
+    @property
+    def subscale_ids(self) -> list[str]:
+        return [s.id for s in self.subscales]
+
+    @property
+    def keys(self) -> dict[str, list[int]]:
+        """Subscale id -> item numbers (the factor -> items map of later analyses)."""
+        return {s.id: [it.number for it in self.items if it.subscale == s.id] for s in self.subscales}
+
+    @property
+    def reversed_items(self) -> list[int]:
+        return [it.number for it in self.items if it.reversed]
+
+    @property
+    def score_names(self) -> list[str]:
+        """Names of the scores produced: subscale ids, then ``total`` if scored."""
+        return self.subscale_ids + (["total"] if self.scoring.total else [])
+
+    def item(self, number: int) -> Item:
+        for it in self.items:
+            if it.number == number:
+                return it
+        raise KeyError(f"{self.id} has no item {number}; items run 1..{self.n_items}")
+
+    def form(self, form_id: str | None = None) -> Form:
+        """The form with that id (or the first form when ``None``)."""
+        if form_id is None:
+            return self.forms[0]
+        for f in self.forms:
+            if f.id == form_id:
+                return f
+        raise KeyError(
+            f"{self.id} has no form {form_id!r}; its forms are {[f.id for f in self.forms]}"
+        )
+
+    def scale_for(self, form_id: str | None = None) -> ResponseScale | None:
+        """Response scale of a form (its own, or the instrument's)."""
+        f = self.form(form_id)
+        return f.response_scale or self.response_scale
+
+    def confidence_for(self, form_id: str | None = None) -> Confidence:
+        f = self.form(form_id)
+        return f.confidence or self.confidence
+
+    def max_missing(self, score: str) -> int:
+        if score == "total":
+            return self.missing.total_max_missing
+        sub = next(s for s in self.subscales if s.id == score)
+        return sub.max_missing if sub.max_missing is not None else self.missing.subscale_max_missing
+
+    def items_of(self, score: str) -> list[int]:
+        if score == "total":
+            return [it.number for it in self.items]
+        return self.keys[score]
+
+    # ------------------------------------------------------------ rendering
+    def item_table(self):
+        """One row per item: number, label, subscale, reversed (and wording if attached)."""
+        import pandas as pd
+
+        rows = [
+            {
+                "item": it.number,
+                "label": it.label,
+                "subscale": it.subscale,
+                "reversed": it.reversed,
+                **({"parent": f"{it.parent.instrument}:{it.parent.item}"} if it.parent else {}),
+                **({"wording": self.wording.get(it.number, "")} if self.wording else {}),
+            }
+            for it in self.items
+        ]
+        return pd.DataFrame(rows).set_index("item")
+
+    def summary(self):
+        """A one-column DataFrame describing the instrument."""
+        import pandas as pd
+
+        scale = self.response_scale.describe() if self.response_scale else "not verified (pass response_scale=...)"
+        facts = {
+            "id": self.id,
+            "name": self.name,
+            "version": self.version,
+            "items": self.n_items,
+            "subscales": ", ".join(f"{s.id} ({len(self.keys[s.id])})" for s in self.subscales) or "total only",
+            "reversed items": ", ".join(map(str, self.reversed_items)) or "none",
+            "response scale": scale,
+            "scoring": self.scoring.method + (" + total" if self.scoring.total and self.subscales else ""),
+            "forms": ", ".join(f"{f.id} ({f.rater})" for f in self.forms),
+            "key confidence": self.confidence.level,
+            "thresholds": ", ".join(t.id for t in self.thresholds) or "none",
+            "citation": self.citations[0].text,
+        }
+        return pd.DataFrame({"value": pd.Series(facts, dtype=object)})
+
+    def __repr__(self) -> str:  # short, unlike pydantic's full dump
+        subs = "/".join(self.subscale_ids) or "total"
+        return f"<Instrument {self.id!r}: {self.name}, {self.n_items} items, {subs}>"
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        return (
+            f"<h4>{self.name} <code>{self.id}</code></h4>"
+            + self.summary().to_html(header=False)
+            + self.item_table().to_html()
+        )
+
+    @field_validator("wording", mode="before")
+    @classmethod
+    def _wording_keys(cls, value):
+        return {int(k): v for k, v in (value or {}).items()}
+
+
+def slugify(text: str) -> str:
+    """Lower-case, underscore-separated form of a label (used for column names)."""
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")

@@ -1,0 +1,163 @@
+"""Turn raw response cells into numbers and name every bad one.
+
+A cell is *missing* when it is empty (NaN, None, blank text or one of the usual
+missing tokens such as ``NA``), or equals one of the caller's ``missing_codes``.
+A cell is *bad* when it is not a number (and not one of the scale's anchor
+labels), lies outside the scale's range, or is not on the scale's step.
+Bad cells are never guessed at: they are reported, all at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..instrument.model import ResponseScale
+from ._blocks import for_blocks
+
+__all__ = ["NA_TOKENS", "coerce_cells", "REASON_NAN", "REASON_RANGE", "REASON_STEP"]
+
+#: Text read as a missing cell (compared after stripping and lower-casing), as pandas.read_csv does.
+NA_TOKENS = frozenset(
+    ["", "na", "n/a", "nan", "null", "none", "-nan", "#n/a", "<na>", "missing", "."]
+)
+REASON_NAN = "not a number"
+REASON_RANGE = "out of range"
+REASON_STEP = "not on the scale's step"
+
+_CHUNK = 1 << 13  # rows per block: keeps the per-cell checks in cache
+
+
+def _scale_text(scale: ResponseScale) -> str:
+    if scale.type == "continuous":
+        return f"a number from {scale.min:g} to {scale.max:g}"
+    pts = scale.points
+    shown = ", ".join(f"{p:g}" for p in pts) if len(pts) <= 11 else f"{pts[0]:g}, {pts[1]:g}, ..., {pts[-1]:g}"
+    return f"one of {shown}"
+
+
+def _parse_text(values: np.ndarray, scale: ResponseScale, missing_codes: set[float]):
+    """Parse an object column: returns floats and a boolean mask of 'not a number' cells."""
+    anchors = {str(label).strip().casefold(): float(v) for v, label in scale.anchors.items()}
+    out = np.full(len(values), np.nan)
+    nan_bad = np.zeros(len(values), dtype=bool)
+    for k, v in enumerate(values):
+        if v is None or v is pd.NA or v is pd.NaT:
+            continue
+        if isinstance(v, (bool, np.bool_)):
+            nan_bad[k] = True
+            continue
+        if isinstance(v, (int, float, np.integer, np.floating)):
+            out[k] = float(v)
+            continue
+        text = str(v).strip()
+        low = text.casefold()
+        if low in NA_TOKENS:
+            continue
+        try:
+            out[k] = float(text.replace(",", ".") if text.count(",") == 1 and "." not in text else text)
+        except ValueError:
+            if low in anchors:
+                out[k] = anchors[low]
+            else:
+                nan_bad[k] = True
+    return out, nan_bad
+
+
+def coerce_cells(
+    frame: pd.DataFrame,
+    columns: Sequence,
+    scale: ResponseScale,
+    *,
+    missing_codes: Sequence[float] = (),
+):
+    """Numbers for ``frame[columns]`` plus the positions of bad cells and their reasons.
+
+    Returns
+    -------
+    values : ndarray, shape (n_rows, n_columns)
+        Floats; missing cells are NaN, bad cells keep their parsed value (NaN when
+        not a number). Always a new array: the caller's frame is not touched.
+    bad_rows, bad_cols : ndarray of int
+        Positions of the bad cells, in row-major order.
+    reasons : list of str
+        The reason for each bad cell, aligned with ``bad_rows``.
+    """
+    n, m = len(frame), len(columns)
+    codes = {float(c) for c in missing_codes}
+    sub = frame[list(columns)]
+    numeric = all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in sub.dtypes)
+    nan_bad = None
+    if numeric:
+        values = sub.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    else:
+        values = np.empty((n, m), dtype=np.float64)
+        nan_bad = np.zeros((n, m), dtype=bool)
+        for j in range(m):
+            s = sub.iloc[:, j]
+            if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+                values[:, j] = s.to_numpy(dtype=np.float64, na_value=np.nan)
+            else:
+                values[:, j], nan_bad[:, j] = _parse_text(s.to_numpy(dtype=object), scale, codes)
+    if codes:
+        values[np.isin(values, list(codes))] = np.nan
+
+    lo, hi = scale.min, scale.max
+    step = scale.effective_step if scale.type == "ordinal" else None
+    def check(a: int, b: int):
+        block = values[a:b]
+        with np.errstate(invalid="ignore"):
+            kind = ((block < lo) | (block > hi)).view(np.int8)  # 1: out of range
+            if step is not None:
+                k = block if step == 1 and float(lo).is_integer() else (block - lo) / step
+                off = np.rint(k) != k
+                off &= ~np.isnan(block)
+                if off.any():
+                    kind = np.where(off & (kind == 0), np.int8(2), kind)  # 2: off step
+        if nan_bad is not None:
+            kind = np.where(nan_bad[a:b], np.int8(3), kind)  # 3: not a number
+        if not kind.any():
+            return None
+        r, c = np.nonzero(kind)
+        return r + a, c, kind[r, c]
+
+    found = [f for f in for_blocks(n, _CHUNK, check) if f is not None]
+    found_r = [f[0] for f in found]
+    found_c = [f[1] for f in found]
+    found_kind = [f[2] for f in found]
+    if not found_r:
+        empty = np.zeros(0, dtype=np.int64)
+        return values, empty, empty, []
+    bad_rows = np.concatenate(found_r).astype(np.int64)
+    bad_cols = np.concatenate(found_c).astype(np.int64)
+    kinds = np.concatenate(found_kind)
+    expected = _scale_text(scale)
+    label = {1: REASON_RANGE, 2: REASON_STEP, 3: REASON_NAN}
+    reasons = [f"{label[int(t)]} (expected {expected})" for t in kinds]
+    return values, bad_rows, bad_cols, reasons
+
+
+def bad_cell_report(
+    frame: pd.DataFrame,
+    columns: Sequence,
+    items: Sequence[int],
+    bad_rows: np.ndarray,
+    bad_cols: np.ndarray,
+    reasons: Sequence[str],
+    id_cols: Sequence = (),
+) -> pd.DataFrame:
+    """One row per bad cell: row label, id columns, column, item, raw value, reason."""
+    keys = list(zip(bad_rows.tolist(), bad_cols.tolist()))
+    rows = {
+        "row": [frame.index[i] for i, _ in keys],
+        **{c: [frame[c].iloc[i] for i, _ in keys] for c in id_cols},
+        "column": [columns[j] for _, j in keys],
+        "item": [int(items[j]) for _, j in keys],
+        "value": [frame[columns[j]].iloc[i] for i, j in keys],
+        "reason": list(reasons),
+    }
+    return pd.DataFrame(rows, columns=["row", *id_cols, "column", "item", "value", "reason"]).astype(
+        {"value": object}
+    )
