@@ -130,3 +130,7 @@ class FactorConvergenceWarning(AllianceWarning):
 class ReliabilityWarning(AllianceWarning):
     """A reliability statistic is defined but suspect (negative alpha, items that look reverse-keyed,
     constant items dropped, fewer respondents than items, a fit that did not converge)."""
+
+
+class DuplicateRowsWarning(AllianceWarning):
+    """Rows repeat an earlier row exactly (same ids and answers); they are scored, never dropped."""

@@ -230,3 +230,39 @@ def test_item_frame_raises_or_masks():
     with pytest.warns(InvalidCellsWarning):
         frame = item_frame(messy(), "wai-sr", on_invalid="missing")
     assert np.isnan(frame.loc["p1", "wai_sr_02"]) and list(frame.index) == ["p1", "p2", "p3", "p4"]
+
+
+def test_exact_duplicate_rows_are_scored_and_named():
+    from toolkit.exceptions import DuplicateRowsWarning
+
+    df = wai_sr(3, index=["a", "b", "c"])
+    df.insert(0, "client_id", ["c1", "c2", "c2"])
+    with pytest.warns(DuplicateRowsWarning, match=r"1 rows repeat an earlier row exactly \(same \['client_id'\] and answers\): rows \['c'\]"):
+        out = score(df, "wai-sr")
+    assert len(out) == 3  # never dropped
+    df.loc["c", "wai_sr_01"] = 4  # same id, different answers: e.g. two sessions without a session column
+    score(df, "wai-sr")  # no warning (pytest turns toolkit warnings into errors)
+
+
+def test_reliable_change_on_the_ors():
+    df = pd.DataFrame({
+        "client_id": ["x", "x", "x", "y", "y"],
+        "session": [2, 1, 3, 1, 2],
+        **{f"ors_{k:02d}": v for k, v in zip(range(1, 5), zip(*[
+            [5, 5, 5, 5],      # x session 2: 20
+            [4, 4, 4, 4],      # x session 1: 16 (baseline)
+            [3, 3, 3, 3.5],    # x session 3: 12.5
+            [6, 6, 6, 6],      # y session 1: 24
+            [6, 6, 6, 6.9],    # y session 2: 24.9
+        ]))},
+    })
+    out = score(df, "ors", change_by="client_id", change_order="session")
+    assert out["total_change"].tolist() == pytest.approx([4, 0, -3.5, 0, 0.9])
+    assert out["flag_reliable_improvement"].tolist() == [False, False, False, False, False]
+    df.loc[0, "ors_01"] = 6  # x session 2: 21 -> change 5 = reliable
+    out = score(df, "ors", change_by="client_id", change_order="session")
+    assert out.loc[0, "flag_reliable_improvement"] and not out.loc[2, "flag_reliable_deterioration"]
+    with pytest.raises(ValueError, match="wai-sr has no published reliable-change value"):
+        score(wai_sr(), "wai-sr", change_by="client_id")
+    with pytest.raises(KeyError, match=r"change_by/change_order name \['who'\]"):
+        score(df, "ors", change_by="who")

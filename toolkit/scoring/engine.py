@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..exceptions import DataValidationError, InvalidCellsWarning, UnmatchedColumnsWarning
+from ..exceptions import DataValidationError, DuplicateRowsWarning, InvalidCellsWarning, UnmatchedColumnsWarning
 from ..instrument import Instrument, load_instrument
 from .cells import bad_cell_report, coerce_cells
 from ._blocks import for_blocks
@@ -202,7 +202,7 @@ def _handle_bad(prep: _Prepared, data, ins, on_invalid) -> np.ndarray:
             f"{len(prep.reasons)} bad cells in {len(np.unique(prep.bad_rows))} rows were scored as missing "
             f"(on_invalid='missing'); see each row's n_invalid, or validate_responses() for the list",
             InvalidCellsWarning,
-            stacklevel=4,
+            stacklevel=3,
         )
     return values
 
@@ -226,6 +226,8 @@ def score(
     response_scale=None,
     allow_unverified: bool = False,
     keep: Sequence | Literal["all"] | None = None,
+    change_by: str | Sequence | None = None,
+    change_order: str | None = None,
 ) -> pd.DataFrame:
     """Score responses to any instrument definition.
 
@@ -266,6 +268,13 @@ def score(
         Score a form whose key has confidence V1 or R (with a warning).
     keep : list or "all", optional
         Further input columns to carry into the output (wide layout).
+    change_by, change_order : str, optional
+        For instruments with a published reliable-change value (ORS: 5 points):
+        the column(s) naming a person and the column ordering their
+        administrations (e.g. ``change_by="client_id", change_order="session"``).
+        Adds ``<score>_change`` (change from that person's first administration
+        with a score) and the flags ``flag_reliable_improvement`` and
+        ``flag_reliable_deterioration`` (``|change| >= value``).
 
     Returns
     -------
@@ -366,9 +375,63 @@ def score(
     for c in carry:
         if result[c].dtype != wide[c].dtype:
             result[c] = result[c].astype(wide[c].dtype)
+    if change_by is not None:
+        _reliable_change(result, wide, ins, change_by, change_order)
     if prep.reasons:
         result.attrs["invalid_cells"] = prep.report(wide)
+    _warn_duplicates(wide, prep)
     return result
+
+
+def _warn_duplicates(wide: pd.DataFrame, prep: _Prepared) -> None:
+    """Rows that repeat an earlier row exactly (same ids, same answers) are scored, and named in a warning."""
+    if not prep.id_cols:
+        return
+    same_ids = wide.duplicated(subset=prep.id_cols, keep=False).to_numpy()
+    if not same_ids.any():
+        return
+    subset = wide.loc[same_ids, [*prep.id_cols, *prep.columns]]
+    repeats = subset.index[subset.duplicated(keep="first").to_numpy()]
+    if len(repeats):
+        shown = [str(r) for r in repeats[:20]]
+        warnings.warn(
+            f"{len(repeats)} rows repeat an earlier row exactly (same {prep.id_cols} and answers): rows {shown}"
+            f"{' ...' if len(repeats) > 20 else ''}. They are scored like any row; drop them if they are double "
+            "submissions (data.drop_duplicates()).",
+            DuplicateRowsWarning,
+            stacklevel=3,
+        )
+
+
+def _reliable_change(result: pd.DataFrame, wide: pd.DataFrame, ins: Instrument, by, order) -> None:
+    rc = ins.reliable_change
+    if rc is None:
+        raise ValueError(
+            f"{ins.id} has no published reliable-change value, so change_by= cannot flag reliable change; "
+            "use toolkit's reliable change index with a reliability estimate instead"
+        )
+    by = [by] if isinstance(by, str) else list(by)
+    needed = by + ([order] if order is not None else [])
+    absent = [c for c in needed if c not in wide.columns]
+    if absent:
+        raise KeyError(f"change_by/change_order name {absent}, which are not columns of the data")
+    col = result[rc.applies_to]
+    frame = wide[by].copy()
+    frame["_score"] = col.to_numpy()
+    frame["_pos"] = np.arange(len(frame))
+    sort = ([order] if order is not None else []) + ["_pos"]
+    if order is not None:
+        frame[order] = wide[order]
+    ordered = frame.dropna(subset=["_score"]).sort_values(sort, kind="stable")
+    first = ordered.groupby(by, sort=False, dropna=False)["_score"].transform("first")
+    change = pd.Series(np.nan, index=frame["_pos"].to_numpy())
+    change.loc[ordered["_pos"].to_numpy()] = (ordered["_score"] - first).to_numpy()
+    change = change.to_numpy()
+    known = ~np.isnan(change)
+    result[f"{rc.applies_to}_change"] = change
+    with np.errstate(invalid="ignore"):
+        result["flag_reliable_improvement"] = pd.arrays.BooleanArray((change >= rc.value) & known, ~known)
+        result["flag_reliable_deterioration"] = pd.arrays.BooleanArray((change <= -rc.value) & known, ~known)
 
 
 _CHUNK = 1 << 13  # rows per block: temporaries stay in cache and are reused

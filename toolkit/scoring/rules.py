@@ -54,7 +54,7 @@ def check_key_confidence(ins: Instrument, form: str | None, allow_unverified: bo
             "score anyway"
         )
     warnings.warn(
-        f"scoring {what} with a key of confidence {conf.level}: {conf.note}", KeyConfidenceWarning, stacklevel=4
+        f"scoring {what} with a key of confidence {conf.level}: {conf.note}", KeyConfidenceWarning, stacklevel=3
     )
 
 
