@@ -1,0 +1,96 @@
+# alliance-toolkit: set-up in two commands.
+#
+#   make lab    create .venv if needed, install the toolkit (editable, extras analysis+lab)
+#               and open JupyterLab on notebooks/ (no browser; the URL with its token is printed)
+#   make test   create/refresh .venv, install the test extras and run the whole suite
+#
+# Re-running is cheap: pip runs again only when pyproject.toml is newer than the stamp file
+# in .venv. Debian packages the tests need go in DEB_PACKAGES (installed by `system-deps`
+# with apt-get, only when missing).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+VPY := $(VENV)/bin/python
+PIP := $(VPY) -m pip
+PYTEST_ARGS ?=
+
+# Debian packages the test suite needs (none yet; chromium will be added for browser tests).
+DEB_PACKAGES ?=
+
+# JupyterLab: loopback only, no browser; --allow-root only when running as root.
+LAB_IP ?= 127.0.0.1
+LAB_PORT ?= 8888
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+# apt-get runs as root, or through sudo when it is available.
+SUDO := $(if $(filter 0,$(shell id -u)),,$(shell command -v sudo 2>/dev/null))
+APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
+
+LAB_STAMP := $(VENV)/.installed-lab
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: help lab test install install-test system-deps venv bench clean distclean
+
+help:
+	@echo "make lab           install (editable, extras analysis+lab) and open JupyterLab on notebooks/"
+	@echo "make test          install the test extras and run the whole suite (PYTEST_ARGS='...' to pass options)"
+	@echo "make system-deps   apt-get install the Debian packages the tests need, if missing"
+	@echo "make bench         run the benchmarks in benchmarks/"
+	@echo "make clean         remove caches and build outputs; make distclean also removes .venv"
+
+lab: $(LAB_STAMP)
+	$(VPY) -m jupyterlab --no-browser --ip=$(LAB_IP) --port=$(LAB_PORT) \
+		--ServerApp.root_dir=notebooks $(ALLOW_ROOT)
+
+# pytest's exit status 5 (no tests collected) fails like any other.
+test: system-deps $(TEST_STAMP)
+	$(VPY) -m pytest $(PYTEST_ARGS) || { rc=$$?; \
+		[ $$rc -ne 5 ] || echo "pytest collected no tests: that is a failure" >&2; exit $$rc; }
+
+install: $(LAB_STAMP)
+install-test: $(TEST_STAMP)
+
+venv: $(VPY)
+
+# The venv itself. On Debian `python3 -m venv` needs the python3-venv package: install it
+# with apt-get only when creating the venv fails, then try again.
+$(VPY):
+	@if ! $(PYTHON) -m venv $(VENV); then \
+		echo "'$(PYTHON) -m venv' failed: installing python3-venv with apt-get"; \
+		rm -rf $(VENV); \
+		command -v apt-get >/dev/null || { echo "no apt-get: install the venv module for $(PYTHON) yourself"; exit 1; }; \
+		$(APT_GET) update && $(APT_GET) install -y --no-install-recommends python3-venv; \
+		$(PYTHON) -m venv $(VENV); \
+	fi
+	$(PIP) install --upgrade pip
+
+$(LAB_STAMP): pyproject.toml | $(VPY)
+	$(PIP) install -e '.[analysis,lab]'
+	touch $@
+
+# The test extras include everything `lab` needs, so they satisfy its stamp too.
+$(TEST_STAMP): pyproject.toml | $(VPY)
+	$(PIP) install -e '.[analysis,lab,test]'
+	touch $@ $(LAB_STAMP)
+
+system-deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do dpkg -s "$$p" >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		$(APT_GET) update && $(APT_GET) install -y --no-install-recommends $$missing; \
+	fi
+
+bench: $(TEST_STAMP)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(VPY) $$b; done
+
+clean:
+	rm -rf build dist .pytest_cache .hypothesis test-artifacts
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,359 @@
+"""The ``alliance`` command: list, show and score instruments from a shell.
+
+::
+
+    alliance instruments                      # table of shipped instruments
+    alliance show wai-sr                      # summary and item table (keys, reversed items, scale)
+    alliance schema -o schema.json            # JSON Schema of a definition file
+    alliance template -o calpas.yaml          # documented template for a new definition
+    alliance score export.sav --instrument wai-sr -o scores.xlsx
+    alliance --version
+
+Exit codes: 0 success, 1 an error the toolkit reports (bad input, refusal to
+overwrite a file), 2 a command-line usage error. Errors are printed as readable
+messages on stderr, never as a traceback (``--debug`` shows it).
+
+Heavy libraries are imported only by the subcommand that needs them, so
+``alliance --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+__all__ = ["main", "build_parser"]
+
+PROG = "alliance"
+_TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+
+
+class CommandError(Exception):
+    """An error of the command line itself (exit code 1, message on stderr)."""
+
+
+# ----------------------------------------------------------------- helpers
+def _out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text if text.endswith("\n") else text + "\n")
+
+
+def _check_writable(path: Path, force: bool, inputs: tuple[Path, ...] = ()) -> None:
+    from .exceptions import FileExistsRefusal
+
+    for src in inputs:
+        try:
+            if path.resolve() == src.resolve():
+                raise CommandError(
+                    f"the output file {str(path)!r} is the input file; write the scores to another file"
+                )
+        except OSError:  # pragma: no cover - unresolvable paths are reported when written
+            pass
+    if path.is_dir():
+        raise CommandError(f"{str(path)!r} is a folder; give a file name such as {str(path / 'out.csv')!r}")
+    if path.exists() and not force:
+        raise FileExistsRefusal(
+            f"refusing to overwrite the existing file {str(path)!r}; pass --force to replace it, "
+            "or choose another file with -o"
+        )
+    if not path.parent.exists():
+        raise CommandError(f"cannot write {str(path)!r}: the folder {str(path.parent)!r} does not exist")
+
+
+def _atomic_write(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then move it into place."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_text(path: Path, text: str, force: bool) -> None:
+    _check_writable(path, force)
+    _atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def _write_table(df, path: Path, force: bool, inputs: tuple[Path, ...] = ()) -> None:
+    suffix = path.suffix.lower()
+    if suffix not in _TABLE_SUFFIXES:
+        raise CommandError(
+            f"cannot write {str(path)!r}: the output's extension decides its format; "
+            f"use one of {', '.join(_TABLE_SUFFIXES)}"
+        )
+    _check_writable(path, force, inputs)
+    if suffix == ".xlsx":
+        _atomic_write(path, lambda p: df.to_excel(p, engine="openpyxl"))
+    else:
+        sep = "\t" if suffix in (".tsv", ".txt") else ","
+        _atomic_write(path, lambda p: df.to_csv(p, sep=sep, encoding="utf-8"))
+
+
+def _table(df) -> str:
+    import pandas as pd
+
+    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
+                           "display.max_colwidth", 80):
+        return df.to_string()
+
+
+# ----------------------------------------------------------------- subcommands
+def _cmd_instruments(args) -> int:
+    from .instrument import list_instruments
+
+    table = list_instruments().drop(columns=["path"], errors="ignore")
+    _out(_table(table))
+    return 0
+
+
+def _cmd_show(args) -> int:
+    from .instrument import load_instrument
+
+    ins = load_instrument(args.id)
+    facts = [(str(k), str(v)) for k, v in ins.summary()["value"].items()]
+    anchors = {}
+    for form in ins.forms:
+        scale = ins.scale_for(form.id)
+        if scale is not None and scale.anchors:
+            anchors[form.id] = ", ".join(f"{v:g} = {label}" for v, label in sorted(scale.anchors.items()))
+    if len(set(anchors.values())) == 1 and len(anchors) == len(ins.forms):
+        facts.append(("anchors", next(iter(anchors.values()))))
+    else:
+        facts += [(f"anchors ({form_id})", text) for form_id, text in anchors.items()]
+    width = max(len(k) for k, _ in facts)
+    _out("\n".join(f"{k:<{width}}  {v}" for k, v in facts))
+    _out("")
+    _out(_table(ins.item_table()))
+    return 0
+
+
+def _cmd_schema(args) -> int:
+    import json
+
+    from .instrument import definition_schema
+
+    text = json.dumps(definition_schema(), indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        _write_text(Path(args.output), text, args.force)
+        _err(f"wrote the JSON Schema to {args.output}")
+    else:
+        _out(text)
+    return 0
+
+
+def _cmd_template(args) -> int:
+    from .instrument import template_path
+
+    src = Path(template_path())
+    if not src.is_file():
+        raise CommandError(f"the definition template {str(src)!r} is missing from this installation; reinstall the toolkit")
+    text = src.read_text(encoding="utf-8")
+    if args.output:
+        _write_text(Path(args.output), text, args.force)
+        _err(f"wrote the definition template to {args.output}; fill it in and load it with "
+             f"load_instrument({args.output!r})")
+    else:
+        _out(text)
+    return 0
+
+
+def _split_cols(text: str | None) -> list[str] | None:
+    if not text:
+        return None
+    cols = [c.strip() for c in text.split(",") if c.strip()]
+    return cols or None
+
+
+def _show_warnings(caught) -> None:
+    """Print warnings as ``warning: ...`` lines, once per kind of column problem."""
+    from .exceptions import UnmatchedColumnsWarning
+
+    seen_columns = False
+    for w in caught:
+        if issubclass(w.category, UnmatchedColumnsWarning):
+            if seen_columns:  # read_responses and score both check the columns
+                continue
+            seen_columns = True
+        _err(f"warning: {w.message}")
+
+
+def _cmd_score(args) -> int:
+    import warnings
+
+    from .instrument import load_instrument
+
+    out = Path(args.output) if args.output else None
+    src = Path(args.file)
+    if out is not None:  # refuse early, before any work
+        if out.suffix.lower() not in _TABLE_SUFFIXES:
+            raise CommandError(
+                f"cannot write {str(out)!r}: the output's extension decides its format; "
+                f"use one of {', '.join(_TABLE_SUFFIXES)}"
+            )
+        _check_writable(out, args.force, (src,))
+    instrument = load_instrument(args.instrument)
+    if args.form is not None:
+        instrument.form(args.form)  # unknown form: KeyError naming the forms
+    from .io import read_responses
+    from .scoring import score
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            data = read_responses(src, instrument, form=args.form, sheet=args.sheet, pattern=args.pattern,
+                                  encoding=args.encoding)
+            result = score(
+                data,
+                instrument,
+                form=args.form,
+                pattern=args.pattern,
+                id_cols=_split_cols(args.id_cols),
+                method=args.method,
+                on_invalid=args.on_invalid,
+                allow_unverified=args.allow_unverified,
+            )
+        except Exception:
+            # the error says it better than the reader's "could not be matched" warning
+            _show_warnings([w for w in caught if "could not be matched" not in str(w.message)])
+            raise
+        _show_warnings(caught)
+    if out is None:
+        result.to_csv(sys.stdout)
+    else:
+        _write_table(result, out, args.force, (src,))
+        _err(f"wrote {len(result)} row{'s' if len(result) != 1 else ''} of {instrument.id} scores to {out}")
+    return 0
+
+
+# ----------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``alliance`` command."""
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Score and inspect therapeutic-alliance instruments (WAI, WAI-SR, SRS, ORS, ...).",
+        epilog="Exit codes: 0 success, 1 error reported by the toolkit, 2 usage error.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} (alliance-toolkit) {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("instruments", help="list the shipped instruments")
+    p.set_defaults(func=_cmd_instruments)
+
+    p = sub.add_parser("show", help="summary and item table of one instrument")
+    p.add_argument("id", metavar="ID", help="instrument id (see 'alliance instruments') or definition file")
+    p.set_defaults(func=_cmd_show)
+
+    p = sub.add_parser("schema", help="print or write the JSON Schema of an instrument definition")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.set_defaults(func=_cmd_schema)
+
+    p = sub.add_parser("template", help="print or write the documented definition template")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.set_defaults(func=_cmd_template)
+
+    p = sub.add_parser(
+        "score",
+        help="score a response file (CSV, TSV, XLSX, SAV, ZSAV, POR, DTA)",
+        description="Read a response file, check every cell, and write one row of scores per input row.",
+    )
+    p.add_argument("file", metavar="FILE", help="responses: .csv .tsv .xlsx .sav .zsav .por .dta")
+    p.add_argument("-i", "--instrument", required=True, metavar="ID", help="instrument id or definition file")
+    p.add_argument("--form", metavar="F", help="form id (default: the instrument's first form)")
+    p.add_argument("-o", "--output", metavar="OUT", help="write scores to OUT (.csv, .tsv or .xlsx); default stdout")
+    p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+    p.add_argument("--on-invalid", choices=["raise", "missing"], default="raise",
+                   help="bad cells: stop and list them (raise, default) or score them as missing")
+    p.add_argument("--id-cols", metavar="A,B", help="comma-separated id columns carried into the output")
+    p.add_argument("--method", choices=["sum", "mean"], help="sum or mean scores (default: the instrument's)")
+    p.add_argument("--pattern", metavar="P", help="item column pattern, e.g. 'Q{n}'")
+    p.add_argument("--sheet", metavar="S", help="Excel sheet name (default: the first sheet)")
+    p.add_argument("--encoding", metavar="E", help="text encoding of a CSV (default: UTF-8, else Windows-1252)")
+    p.add_argument("--allow-unverified", action="store_true",
+                   help="score a form whose key is not verified by two sources")
+    p.set_defaults(func=_cmd_score)
+    return parser
+
+
+def _report_bad_cells(exc) -> None:
+    """The summary line, then the table of *every* bad cell (the exception's message shows the first 50)."""
+    report = getattr(exc, "report", None)
+    if report is None or not len(report):
+        _err(f"error: {exc}")
+        return
+    _err(f"error: {str(exc).splitlines()[0]}")
+    import pandas as pd
+
+    with pd.option_context("display.max_colwidth", 80, "display.width", 200):
+        _err(report.to_string(index=False))
+    _err("fix these cells in the file, or pass --on-invalid missing to score them as missing "
+         "(each row's n_invalid then counts them)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``alliance`` command with ``argv`` (default ``sys.argv[1:]``); return the exit code.
+
+    Examples
+    --------
+    >>> from toolkit.cli import main
+    >>> main(["show", "wai-sr"])  # doctest: +ELLIPSIS
+    id ...
+    0
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:  # pragma: no cover
+        _err("interrupted")
+        return 130
+    except BrokenPipeError:  # pragma: no cover - e.g. `alliance show wai36 | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except Exception as exc:
+        if args.debug:
+            raise
+        _report(exc)
+        return 1
+
+
+def _report(exc: BaseException) -> None:
+    from .exceptions import AllianceError, DataValidationError
+
+    if isinstance(exc, DataValidationError):
+        _report_bad_cells(exc)
+    elif isinstance(exc, (AllianceError, CommandError)):
+        _err(f"error: {exc}")
+    elif isinstance(exc, FileNotFoundError):
+        _err(f"error: no file {exc.filename!r}" if exc.filename else f"error: {exc.args[0] if exc.args else exc}")
+    elif isinstance(exc, PermissionError):
+        _err(f"error: permission denied: {exc.filename or exc}; check the file's permissions")
+    elif isinstance(exc, KeyError):
+        _err(f"error: {exc.args[0] if exc.args else exc}")
+    elif isinstance(exc, (OSError, ValueError)):
+        _err(f"error: {exc}")
+    else:
+        _err(f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback, "
+             "and please report it)")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
