@@ -51,7 +51,7 @@ def detect_id_columns(columns: Sequence, item_columns: Sequence = ()) -> list:
 class _Prepared:
     """Item values of a wide frame, checked and keyed."""
 
-    def __init__(self, data, ins, form, items, pattern, id_cols, scale, missing_codes):
+    def __init__(self, data, ins, items, pattern, id_cols, scale, missing_codes):
         self.mapping = match_item_columns(data.columns, ins, items=items, pattern=pattern)
         self.columns = list(self.mapping.values())
         self.numbers = list(self.mapping.keys())
@@ -88,9 +88,8 @@ def _as_frame(data) -> pd.DataFrame:
     )
 
 
-def _raise_bad(report: pd.DataFrame, ins: Instrument, n_rows: int) -> None:
+def _raise_bad(report: pd.DataFrame, ins: Instrument, n_rows: int, n_bad_rows: int) -> None:
     n_bad = len(report)
-    n_bad_rows = report["row"].nunique()
     shown = report.head(50).to_string(index=False)
     more = f"\n... and {n_bad - 50} more (see err.report)" if n_bad > 50 else ""
     raise DataValidationError(
@@ -110,7 +109,7 @@ def _prepare_wide(data, ins, *, form, items, pattern, id_cols, layout, item_col,
         id_cols = [c for c in data.columns if not str(c).startswith(ins.id.replace("-", "_") + "_")]
     elif layout != "wide":
         raise ValueError(f"layout must be 'wide' or 'long' (got {layout!r})")
-    prep = _Prepared(data, ins, form, items, pattern, id_cols, scale, missing_codes)
+    prep = _Prepared(data, ins, items, pattern, id_cols, scale, missing_codes)
     return data, scale, prep
 
 
@@ -147,7 +146,7 @@ def validate_responses(
     data = _as_frame(data)
     ins = load_instrument(instrument)
     scale = resolve_scale(ins, form, response_scale)
-    prep = _Prepared(data, ins, form, items, pattern, id_cols, scale, missing_codes)
+    prep = _Prepared(data, ins, items, pattern, id_cols, scale, missing_codes)
     return prep.report(data)
 
 
@@ -182,7 +181,7 @@ def item_frame(
     data = _as_frame(data)
     ins = load_instrument(instrument)
     scale = resolve_scale(ins, form, response_scale)
-    prep = _Prepared(data, ins, form, items, pattern, None, scale, missing_codes)
+    prep = _Prepared(data, ins, items, pattern, None, scale, missing_codes)
     values = _handle_bad(prep, data, ins, on_invalid)
     if reverse:
         rev = np.array([ins.item(n).reversed for n in prep.numbers])
@@ -196,7 +195,7 @@ def _handle_bad(prep: _Prepared, data, ins, on_invalid) -> np.ndarray:
     values = prep.values
     if prep.reasons:
         if on_invalid == "raise":
-            _raise_bad(prep.report(data), ins, len(data))
+            _raise_bad(prep.report(data), ins, len(data), len(np.unique(prep.bad_rows)))
         values[prep.bad_rows, prep.bad_cols] = np.nan
         warnings.warn(
             f"{len(prep.reasons)} bad cells in {len(np.unique(prep.bad_rows))} rows were scored as missing "
@@ -353,7 +352,9 @@ def score(
 
     out: dict[str, object] = {}
     carry = list(prep.id_cols)
-    if keep is not None and layout == "wide":
+    if keep is not None and layout == "long":
+        raise ValueError("keep= is for wide data; in long layout the id_cols are carried into the output")
+    if keep is not None:
         extra = [c for c in wide.columns if c not in prep.columns] if keep == "all" else list(keep)
         absent = [c for c in extra if c not in wide.columns]
         if absent:
