@@ -134,3 +134,15 @@ class ReliabilityWarning(AllianceWarning):
 
 class DuplicateRowsWarning(AllianceWarning):
     """Rows repeat an earlier row exactly (same ids and answers); they are scored, never dropped."""
+
+
+# --- agreement (toolkit.agreement) ---
+__all__ += ["PairingWarning", "AgreementWarning"]
+
+
+class PairingWarning(AllianceWarning):
+    """Administrations could not be paired (no partner, or repeated ids); they are listed on the result."""
+
+
+class AgreementWarning(AllianceWarning):
+    """An agreement statistic or dyadic model is defined but suspect (too few pairs, no variance, no convergence)."""

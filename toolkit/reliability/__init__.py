@@ -1,0 +1,56 @@
+"""Reliability and item analysis that match R's psych and semTools.
+
+* :func:`reliability` -- one table: alpha (raw, standardized, Feldt / bootstrap percentile / BCa intervals),
+  Guttman's lambda 2 and 6, average r, S/N, SEM, split halves, omega (Schmid-Leiman and CFA) per subscale
+  and for the total.
+* :func:`item_analysis` -- per item: frequencies, item-total correlations, alpha if deleted, flags.
+* :func:`cronbach_alpha`, :func:`split_half`, :func:`omega_cfa` -- the single statistics.
+* :func:`icc`, :func:`reliable_change`, :func:`retest_reliability` -- agreement and stability.
+
+The package itself is callable and does what :func:`reliability` does, because ``toolkit.reliability`` names
+both this package and the one-call function: ``toolkit.reliability(data, "wai-sr")`` and
+``toolkit.reliability.cronbach_alpha(...)`` both work, whichever was touched first.
+
+>>> import toolkit
+>>> callable(toolkit.reliability), callable(toolkit.reliability.cronbach_alpha)
+(True, True)
+"""
+
+import sys as _sys
+import types as _types
+
+from .alpha import AlphaResult, cronbach_alpha
+from .change import reliable_change, retest_reliability
+from .guttman import split_half
+from .icc import IccResult, icc
+from .items import ItemAnalysis, item_analysis
+from .omega import omega_cfa
+from .table import ReliabilityTable
+from .table import reliability as _reliability
+
+
+class _CallableModule(_types.ModuleType):
+    """``toolkit.reliability(...)`` calls :func:`toolkit.reliability.table.reliability`."""
+
+    def __call__(self, *args, **kwargs):
+        return _reliability(*args, **kwargs)
+
+
+_sys.modules[__name__].__class__ = _CallableModule
+# ``reliability`` is this (callable) package, so toolkit's lazy export of the name and the submodule agree
+reliability = _sys.modules[__name__]
+
+__all__ = [
+    "reliability",
+    "ReliabilityTable",
+    "item_analysis",
+    "ItemAnalysis",
+    "cronbach_alpha",
+    "AlphaResult",
+    "split_half",
+    "omega_cfa",
+    "icc",
+    "IccResult",
+    "reliable_change",
+    "retest_reliability",
+]

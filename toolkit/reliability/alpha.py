@@ -1,0 +1,279 @@
+"""Cronbach's alpha as psych::alpha computes it, with Feldt and bootstrap (percentile, BCa) intervals."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import DataValidationError, ReliabilityWarning
+from . import _core
+from ._data import check_missing, check_options, prepare
+from ._results import Result
+
+__all__ = ["cronbach_alpha", "AlphaResult"]
+
+_TOTAL_COLS = ["alpha", "std_alpha", "g6", "average_r", "sn", "ase", "mean", "sd", "median_r", "n", "n_items",
+               "feldt_low", "feldt_high"]
+
+
+class AlphaResult(Result):
+    """What :func:`cronbach_alpha` returns.
+
+    Tables (unrounded): ``total`` (one row: psych's ``$total`` plus ``n``, ``n_items``, the Feldt and, when
+    asked, bootstrap limits), ``alpha_drop`` (psych's ``$alpha.drop``: statistics with each item left out),
+    ``item_stats`` (psych's ``$item.stats``: n, raw_r, std_r, r_cor, r_drop, mean, sd) and
+    ``response_freq`` (share of each response among answers, and ``miss``).
+    """
+
+    _main = "total"
+
+    @property
+    def alpha(self) -> float:
+        """Raw alpha (a float)."""
+        return float(self.tables["total"]["alpha"].iloc[0])
+
+
+def _check_columns(X: pd.DataFrame, scale: str) -> None:
+    empty = [c for c in X.columns if X[c].isna().all()]
+    if empty:
+        report = pd.DataFrame({"row": None, "column": empty, "value": np.nan,
+                               "reason": "column has no responses at all"})
+        raise DataValidationError(
+            f"scale {scale!r}: column(s) {', '.join(map(repr, empty))} have no responses in any of the "
+            f"{len(X)} rows, so their covariances with the other items are undefined. Drop them (e.g. "
+            "data.drop(columns=[...])) or check that the export put answers in these columns.", report=report)
+
+
+MAX_CATEGORIES = 10  # psych::response.frequencies' max: more distinct values are not tabulated
+
+
+def response_values(X: pd.DataFrame, points=None) -> np.ndarray:
+    """Values to tabulate: the instrument's scale points, else the observed values if at most 10 (psych)."""
+    if points is not None:
+        return np.asarray(points, dtype=float)
+    values = np.unique(X.to_numpy()[~X.isna().to_numpy()])
+    return values if values.size <= MAX_CATEGORIES else np.array([])
+
+
+def _response_freq(X: pd.DataFrame, points=None) -> pd.DataFrame:
+    values = response_values(X, points)
+    rows = {}
+    n_cases = len(X)
+    for c in X.columns:
+        s = X[c].dropna()
+        counts = s.value_counts()
+        answered = len(s)
+        rows[c] = {**{_fmt(v): (counts.get(v, 0) / answered if answered else np.nan) for v in values},
+                   "miss": 1 - answered / n_cases if n_cases else np.nan}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _fmt(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+def alpha_block(X: pd.DataFrame, *, scale: str = "scale", missing: str = "pairwise", level: float = 0.95,
+                n_boot: int = 0, seed=0, points=None, warn: bool = True) -> dict:
+    """All of psych::alpha's output for one scale (keyed items in ``X``), as DataFrames.
+
+    Returns a dict with ``total`` (Series), ``alpha_drop``, ``item_stats``, ``response_freq`` (DataFrames),
+    ``notes`` (list), ``boot`` (array or None) and ``C``/``R`` (the covariance / correlation matrices used).
+    """
+    notes: list[str] = []
+    _check_columns(X, scale)
+    if missing == "listwise":
+        X = X.dropna()
+    X = X.loc[X.notna().any(axis=1)]  # respondents who answered nothing of this scale carry no information
+    constant = [c for c in X.columns if not (X[c].std(ddof=1) > 0)]
+    if constant:
+        msg = (f"scale {scale!r}: item(s) {', '.join(map(repr, constant))} have the same answer from everyone "
+               "(no variance) and were left out of the statistics, as psych::alpha does; an item that does not "
+               "vary cannot tell respondents apart")
+        notes.append(msg)
+        if warn:
+            warnings.warn(msg, ReliabilityWarning, stacklevel=3)
+        X = X.drop(columns=constant)
+    cols = list(X.columns)
+    k, n = len(cols), len(X)
+    nan_total = pd.Series(np.nan, index=_TOTAL_COLS)
+    nan_total["n"], nan_total["n_items"] = n, k
+    if k < 2:
+        msg = (f"scale {scale!r} has {k} usable item(s): alpha and every other internal-consistency statistic "
+               "need at least two items, so they are reported as missing (NaN)")
+        notes.append(msg)
+        if warn:
+            warnings.warn(msg, ReliabilityWarning, stacklevel=3)
+        stats = pd.DataFrame({"n": X.notna().sum(), "mean": X.mean(), "sd": X.std(ddof=1)})
+        return {"total": nan_total, "alpha_drop": pd.DataFrame(index=cols), "item_stats": stats,
+                "response_freq": _response_freq(X, points), "notes": notes, "boot": None, "C": None, "R": None,
+                "X": X}
+    if n <= k and warn:
+        msg = (f"scale {scale!r}: only {n} respondents for {k} items, so the item correlation matrix is "
+               "singular: G6 and r.cor use a pseudo-inverse (as psych), alpha-if-deleted has no standard error "
+               "and the standard error and intervals are not trustworthy. Collect more respondents than items")
+        notes.append(msg)
+        warnings.warn(msg, ReliabilityWarning, stacklevel=3)
+    A = X.to_numpy(dtype=float)
+    C, _ = _core.pairwise_cov(A)
+    R = _core.cov2cor(C)
+    tot = _core.alpha_stats(C, R)
+
+    # item statistics (psych::alpha's item.stats)
+    total_score = np.nanmean(A, axis=1)
+    mean_t = float(np.mean(total_score))
+    sd_t = float(np.std(total_score, ddof=1))
+    raw_r = np.array([_paircor(total_score, A[:, i]) for i in range(k)])
+    Vt = R.sum()
+    std_r = R.sum(axis=0) / np.sqrt(Vt)
+    RC = R.copy()
+    np.fill_diagonal(RC, _core.smc(R))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r_cor = RC.sum(axis=0) / np.sqrt(RC.sum())
+    r_drop = np.empty(k)
+    drop_rows = []
+    for i in range(k):
+        keep = np.arange(k) != i
+        v_drop = C[np.ix_(keep, keep)].sum()
+        c_drop = C[:, i].sum() - C[i, i]
+        r_drop[i] = c_drop / np.sqrt(C[i, i] * v_drop)
+        if k > 2:
+            s = _core.alpha_stats(C[np.ix_(keep, keep)], R[np.ix_(keep, keep)])
+            drop_rows.append([s["raw_alpha"], s["std_alpha"], s["g6"], s["average_r"], s["sn"],
+                              np.sqrt(s["Q"] / n) if n > k else np.nan, s["var_r"], s["median_r"]])
+    if k == 2:  # psych's special case for two items
+        r12 = R[0, 1]
+        sm = _core.smc(R)[0]
+        for i, j in ((0, 1), (1, 0)):
+            drop_rows.append([C[0, 1] / C[j, j], r12, sm, r12, r12 / (1 - r12), np.nan, 0.0, r12])
+    alpha_drop = pd.DataFrame(drop_rows, index=cols,
+                              columns=["alpha", "std_alpha", "g6", "average_r", "sn", "alpha_se", "var_r", "median_r"])
+    item_stats = pd.DataFrame({"n": X.notna().sum().to_numpy(), "raw_r": raw_r, "std_r": std_r, "r_cor": r_cor,
+                               "r_drop": r_drop, "mean": np.nanmean(A, axis=0),
+                               "sd": np.nanstd(A, axis=0, ddof=1)}, index=cols)
+    lo, hi = _core.feldt_ci(tot["raw_alpha"], n, k, level)
+    total = pd.Series({"alpha": tot["raw_alpha"], "std_alpha": tot["std_alpha"], "g6": tot["g6"],
+                       "average_r": tot["average_r"], "sn": tot["sn"],
+                       "ase": np.sqrt(tot["Q"] / n), "mean": mean_t, "sd": sd_t,
+                       "median_r": tot["median_r"], "n": n, "n_items": k, "feldt_low": lo, "feldt_high": hi})
+    boot = None
+    if n_boot:
+        from ._boot import bca_ci, bootstrap_alpha, percentile_ci
+
+        with _core.single_thread_blas():
+            boot, jack = bootstrap_alpha(A, int(n_boot), seed)
+        total["boot_low"], total["boot_high"] = percentile_ci(boot, level)
+        total["bca_low"], total["bca_high"] = bca_ci(boot, tot["raw_alpha"], jack, level)
+    if warn:
+        _warn_keying(scale, tot["raw_alpha"], C, cols, r_drop, notes)
+    return {"total": total, "alpha_drop": alpha_drop, "item_stats": item_stats,
+            "response_freq": _response_freq(X, points), "notes": notes, "boot": boot, "C": C, "R": R, "X": X}
+
+
+def _paircor(a: np.ndarray, b: np.ndarray) -> float:
+    ok = ~(np.isnan(a) | np.isnan(b))
+    if ok.sum() < 2:
+        return np.nan
+    return float(np.corrcoef(a[ok], b[ok])[0, 1])
+
+
+def _warn_keying(scale, alpha, C, cols, r_drop, notes) -> None:
+    k = len(cols)
+    suspects = [f"{c} (r.drop = {r:.2f})" for c, r in zip(cols, r_drop) if r < 0]
+    if suspects:
+        msg = (f"scale {scale!r}: item(s) {', '.join(suspects)} correlate negatively with the rest of the scale: "
+               "they look reverse-keyed but are not declared so. Declare them reversed (keys '-item', or the "
+               "instrument's 'reversed') or check the data's coding")
+        notes.append(msg)
+        warnings.warn(msg, ReliabilityWarning, stacklevel=4)
+    if alpha < 0:
+        avg_cov = (C.sum() - np.trace(C)) / (k * (k - 1))
+        msg = (f"scale {scale!r}: alpha = {alpha:.4f} is negative because the average inter-item covariance is "
+               f"negative ({avg_cov:.4g}); alpha is then not a reliability (it is reported, not clipped). "
+               "Usual cause: reverse-keyed items not reversed")
+        notes.append(msg)
+        warnings.warn(msg, ReliabilityWarning, stacklevel=4)
+
+
+def cronbach_alpha(data: pd.DataFrame, keys=None, *, missing: str = "pairwise", ci: float = 0.95,
+                   n_boot: int = 0, seed=0, scale=None) -> AlphaResult:
+    """Cronbach's alpha with psych::alpha's full output, Feldt and bootstrap intervals.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent, one column per item (numbers; blanks are missing).
+    keys : list of str, optional
+        Items of the scale, psych style: ``["-A1", "A2", ...]`` (a leading ``-`` reverses the item as
+        ``min + max - x``). Default: every column, none reversed.
+    missing : {"pairwise", "listwise"}
+        ``pairwise`` (psych's default): each covariance from the rows answering both items;
+        ``listwise``: only rows answering every item.
+    ci : float
+        Confidence level of the Feldt and bootstrap intervals.
+    n_boot : int
+        Bootstrap resamples of the rows (0: none). Seeded by ``seed``.
+    seed : int or numpy Generator
+        Seed of ``numpy.random.default_rng`` for the bootstrap.
+    scale : (min, max), optional
+        Response range used to reverse items; default the observed min and max (as psych).
+
+    Returns
+    -------
+    AlphaResult
+        ``.total`` (alpha, std_alpha, g6, average_r, sn, ase, mean, sd, median_r, n, n_items, feldt_low,
+        feldt_high, and with ``n_boot``: boot_low/boot_high (percentile), bca_low/bca_high),
+        ``.alpha_drop``, ``.item_stats``, ``.response_freq``; ``.alpha`` is the raw alpha.
+
+    Notes
+    -----
+    alpha = k/(k-1) (1 - sum_j s_j^2 / s_X^2); standardized alpha uses the correlation matrix;
+    G6 = 1 - sum(1 - smc_j) / 1'R1 (Guttman's lambda 6 with squared multiple correlations);
+    ase = sqrt(Q/n) (Duhachek & Iacobucci 2004). Feldt's interval: 1 - (1 - alpha) F quantiles with
+    (n - 1, (n - 1)(k - 1)) degrees of freedom. Percentile bootstrap: quantiles of alpha over resampled rows
+    (what psych reports as boot.ci, from different draws); BCa: Efron's bias-corrected and accelerated
+    interval with the jackknife acceleration. ``n`` counts respondents who answered at least one item
+    (psych counts every row: the same unless some rows are empty).
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests. Psychometrika, 16, 297-334.
+    Feldt, L. S. (1965). The approximate sampling distribution of Kuder-Richardson reliability coefficient
+    twenty. Psychometrika, 30, 357-370.
+    Efron, B., & Tibshirani, R. (1993). An introduction to the bootstrap. Chapman & Hall.
+
+    See Also
+    --------
+    R: ``psych::alpha(x, keys = c("A1"))`` (``$total``, ``$alpha.drop``, ``$item.stats``, ``$feldt``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"q1": [1, 2, 3, 4, 5, 3], "q2": [2, 2, 3, 5, 4, 3], "q3": [1, 3, 3, 4, 5, 2]})
+    >>> res = cronbach_alpha(df)
+    >>> round(res.alpha, 4)
+    0.9318
+    >>> res.total[["alpha", "feldt_low", "feldt_high"]].round(3)
+       alpha  feldt_low  feldt_high
+    0  0.932      0.711        0.99
+    """
+    check_missing(missing)
+    check_options(ci, n_boot)
+    sd = prepare(data, keys=None if keys is None else list(keys), total=False, scale=scale)
+    name, cols = next(iter(sd.scales.items()))
+    block = alpha_block(sd.frame[cols], scale=name, missing=missing, level=ci, n_boot=n_boot, seed=seed)
+    total = block["total"].to_frame().T.reset_index(drop=True)
+    for c in ("n", "n_items"):
+        total[c] = total[c].astype(int)
+    how = ("each covariance from the rows answering both items, as psych" if missing == "pairwise"
+           else "only rows answering every item")
+    notes = [f"missing data: {missing} ({how})",
+             f"intervals at {ci:.0%}: Feldt (F distribution)" + (
+                 f"; bootstrap with {n_boot} resamples (seed {seed!r}): percentile and BCa" if n_boot else "")]
+    notes += block["notes"]
+    rev = sorted(sd.reversed)
+    if rev:
+        notes.append(f"reversed items: {', '.join(rev)}")
+    return AlphaResult({"total": total, "alpha_drop": block["alpha_drop"], "item_stats": block["item_stats"],
+                        "response_freq": block["response_freq"]}, notes, f"Cronbach's alpha: {name}")

@@ -1,0 +1,162 @@
+"""Item analysis: one row per item with psych::alpha's item statistics, frequencies and flags."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import ReliabilityWarning
+from ._data import check_missing, prepare
+from ._results import Result
+from .alpha import _fmt, alpha_block, response_values
+
+__all__ = ["item_analysis", "ItemAnalysis"]
+
+
+class ItemAnalysis(Result):
+    """What :func:`item_analysis` returns: ``.table`` (one row per item, unrounded) and ``.notes``."""
+
+    def flagged(self) -> pd.DataFrame:
+        """Rows of items with at least one flag."""
+        t = self.tables["table"]
+        return t[t["flags"] != ""].copy()
+
+
+def item_analysis(data: pd.DataFrame, instrument=None, *, keys=None, form=None, items=None, pattern=None,
+                  on_invalid: str = "raise", missing: str = "pairwise", include_total: bool = False,
+                  min_r_drop: float = 0.30, floor_ceiling: float = 0.15, scale=None) -> ItemAnalysis:
+    """Per-item statistics within each subscale, as psych::alpha reports them, plus frequencies and flags.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Responses, one row per respondent.
+    instrument : str or Instrument, optional
+        Items, subscales and reversed items come from the instrument (``toolkit.scoring.item_frame``).
+    keys : mapping, optional
+        Without an instrument: ``{subscale: ["-A1", "A2", ...]}`` psych style (``-`` = reverse-keyed).
+    form, items, pattern, on_invalid
+        Passed to ``item_frame`` (instrument route).
+    missing : {"pairwise", "listwise"}
+        Covariances from pairwise-complete rows (psych's default) or from rows complete on the subscale.
+    include_total : bool
+        Also analyse every item within the total scale (rows with ``scale == "total"``).
+    min_r_drop : float
+        Flag items whose corrected item-total correlation (``r_drop``) is below this.
+    floor_ceiling : float
+        Flag items with more than this share of answers at the lowest or highest response.
+    scale : (min, max), optional
+        Response range (keys route): used for reversing and for floor/ceiling; default observed range.
+
+    Returns
+    -------
+    ItemAnalysis
+        ``.table`` indexed by (``scale``, ``item``) with ``label``, ``reversed``, ``n``, ``missing`` (share),
+        ``mean``, ``sd`` (keyed scores), ``raw_r``, ``std_r``, ``r_cor``, ``r_drop`` (corrected item-total r),
+        ``alpha_if_deleted``, ``alpha_change`` (alpha without the item minus the scale's alpha),
+        ``floor``, ``ceiling`` (shares of answers at the lowest / highest response as answered), ``p_<value>``
+        (share of answers, as answered, before reversal; psych's response.freq; left out for continuous
+        scales and for more than 10 distinct values, as psych) and ``flags``.
+
+    Notes
+    -----
+    raw_r: correlation of the item with the mean of the scale's keyed items; std_r = 1'R_j / sqrt(1'R1);
+    r_cor = the same with smc in the diagonal (corrected for item overlap); r_drop = item-rest correlation
+    c_j'1 - c_jj over sqrt(c_jj (1'C1 without j)). Flags: ``alpha rises`` when alpha_if_deleted exceeds the
+    scale's alpha, ``low r_drop``, ``negative r_drop`` (looks reverse-keyed), ``floor``/``ceiling``.
+
+    References
+    ----------
+    Revelle, W. (2022). psych: Procedures for Psychological, Psychometric, and Personality Research, v2.2.9.
+
+    See Also
+    --------
+    R: ``psych::alpha(x)$item.stats``, ``$alpha.drop``, ``$response.freq``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"a": [1, 2, 3, 4, 5, 3], "b": [2, 2, 3, 5, 4, 3], "c": [1, 3, 3, 4, 5, 2],
+    ...                    "d": [3, 1, 4, 2, 3, 5]})
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     res = item_analysis(df, keys={"s": ["a", "b", "c", "d"]})
+    >>> res.table.loc["s", ["r_drop", "alpha_if_deleted"]].round(3)
+          r_drop  alpha_if_deleted
+    item
+    a      0.938             0.274
+    b      0.750             0.477
+    c      0.580             0.560
+    d     -0.075             0.932
+    >>> res.table.loc[("s", "d"), "flags"]
+    'alpha rises; negative r_drop; floor; ceiling'
+    """
+    check_missing(missing)
+    sd = prepare(data, instrument, keys=keys, form=form, items=items, pattern=pattern, on_invalid=on_invalid,
+                 total=True, scale=scale)
+    scales = dict(sd.scales)
+    if "total" in scales and len(scales) > 1 and not include_total:
+        scales.pop("total")
+    rows = []
+    notes = [f"missing data: {missing}", "statistics on keyed scores (reversed items reversed); frequencies, "
+             "floor and ceiling on responses as answered"]
+    lo, hi = sd.lo, sd.hi
+    for name, cols in scales.items():
+        X = sd.frame[cols]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ReliabilityWarning)
+            block = alpha_block(X, scale=name, missing=missing, points=sd.scale_points)
+        for w in caught:
+            warnings.warn(w.message, w.category, stacklevel=2)
+        notes += block["notes"]
+        alpha = block["total"]["alpha"]
+        stats, drop = block["item_stats"], block["alpha_drop"]
+        used = X.loc[block["X"].index]
+        raw = used.copy()
+        for c in cols:
+            if c in sd.reversed and lo is not None and np.isfinite(lo):
+                raw[c] = lo + hi - raw[c]
+        values = response_values(raw, sd.scale_points)
+        for c in cols:
+            s = raw[c].dropna()
+            answered = len(s)
+            row = {"scale": name, "item": c, "label": sd.labels.get(c, ""), "reversed": c in sd.reversed,
+                   "n": answered, "missing": 1 - answered / len(X) if len(X) else np.nan,
+                   "mean": used[c].mean(), "sd": used[c].std(ddof=1)}
+            for k in ("raw_r", "std_r", "r_cor", "r_drop"):
+                row[k] = stats[k].get(c, np.nan) if k in stats else np.nan
+            row["alpha_if_deleted"] = drop["alpha"].get(c, np.nan) if "alpha" in drop else np.nan
+            row["alpha_change"] = row["alpha_if_deleted"] - alpha
+            lo_s = lo if lo is not None and np.isfinite(lo) else (s.min() if answered else np.nan)
+            hi_s = hi if hi is not None and np.isfinite(hi) else (s.max() if answered else np.nan)
+            row["floor"] = (s == lo_s).mean() if answered else np.nan
+            row["ceiling"] = (s == hi_s).mean() if answered else np.nan
+            counts = s.value_counts()
+            for v in values:
+                row[f"p_{_fmt(v)}"] = counts.get(v, 0) / answered if answered else np.nan
+            flags = []
+            if row["alpha_change"] > 0:
+                flags.append("alpha rises")
+            if row["r_drop"] < 0:
+                flags.append("negative r_drop")
+            elif row["r_drop"] < min_r_drop:
+                flags.append("low r_drop")
+            if row["floor"] > floor_ceiling:
+                flags.append("floor")
+            if row["ceiling"] > floor_ceiling:
+                flags.append("ceiling")
+            if row["sd"] == 0 or not np.isfinite(row["sd"]):
+                flags.append("no variance")
+            row["flags"] = "; ".join(flags)
+            rows.append(row)
+    table = pd.DataFrame(rows).set_index(["scale", "item"])
+    pcols = [c for c in table.columns if c.startswith("p_")]
+    table[pcols] = table[pcols].fillna(0.0)
+    table = table[[c for c in table.columns if c != "flags"] + ["flags"]]
+    notes.append(f"flags: 'alpha rises' (alpha_if_deleted > the scale's alpha), 'low r_drop' (< {min_r_drop}), "
+                 f"'negative r_drop', 'floor'/'ceiling' (> {floor_ceiling:.0%} of answers at the lowest/highest "
+                 "response)")
+    return ItemAnalysis({"table": table}, list(dict.fromkeys(notes)), f"Item analysis ({sd.source})")
