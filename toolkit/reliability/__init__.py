@@ -16,9 +16,7 @@ both this package and the one-call function: ``toolkit.reliability(data, "wai-sr
 (True, True)
 """
 
-import sys as _sys
-import types as _types
-
+from .._callable import make_callable
 from .alpha import AlphaResult, cronbach_alpha
 from .change import reliable_change, retest_reliability
 from .guttman import split_half
@@ -29,16 +27,8 @@ from .table import ReliabilityTable
 from .table import reliability as _reliability
 
 
-class _CallableModule(_types.ModuleType):
-    """``toolkit.reliability(...)`` calls :func:`toolkit.reliability.table.reliability`."""
-
-    def __call__(self, *args, **kwargs):
-        return _reliability(*args, **kwargs)
-
-
-_sys.modules[__name__].__class__ = _CallableModule
-# ``reliability`` is this (callable) package, so toolkit's lazy export of the name and the submodule agree
-reliability = _sys.modules[__name__]
+# calling the package calls toolkit.reliability.table.reliability (see toolkit/_callable.py)
+reliability = make_callable(__name__, _reliability)
 
 __all__ = [
     "reliability",

@@ -1,0 +1,114 @@
+"""APIM against nlme::gls on the sample dyads (stored values, 1e-4), and its contract.
+
+R (tests/reference/agreement/make_reference.R):
+    gls(outcome ~ 0 + rater + rater:alliance + rater:partner, data = a, method = "REML",
+        correlation = corCompSymm(form = ~ 1 | dyad_id), weights = varIdent(form = ~ 1 | rater),
+        na.action = na.omit)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit.agreement import APIM, apim
+from toolkit.exceptions import DataValidationError
+
+from ._data import build_apim_sample, ref, stored
+
+TOL = 1e-4
+# R's term order -> ours
+R_ORDER = [("client", "intercept"), ("therapist", "intercept"), ("client", "actor"), ("therapist", "actor"),
+           ("client", "partner"), ("therapist", "partner")]
+
+
+def test_sample_data_are_reproducible():
+    pd.testing.assert_frame_equal(build_apim_sample().reset_index(drop=True), stored("apim_sample"),
+                                  check_exact=False, atol=1e-8)
+
+
+@pytest.mark.parametrize("method", ["REML", "ML"])
+def test_matches_nlme_gls(method):
+    R = ref("apim")[method]
+    m = APIM("outcome", "alliance", method=method).fit(stored("apim_sample"))
+    t = m.summary().loc[R_ORDER]
+    for ours, theirs in (("estimate", "estimate"), ("se", "se"), ("t", "t"), ("p", "p")):
+        np.testing.assert_allclose(t[ours].to_numpy(), R[theirs], atol=TOL, rtol=0, err_msg=ours)
+    assert m.variance_.loc["sigma_client", "value"] == pytest.approx(R["sigma"]["client"], abs=TOL)
+    assert m.variance_.loc["sigma_therapist", "value"] == pytest.approx(R["sigma"]["therapist"], abs=TOL)
+    assert m.variance_.loc["rho", "value"] == pytest.approx(R["rho"], abs=TOL)
+    assert m.loglik_ == pytest.approx(R["loglik"], abs=TOL)
+    assert m.n_obs_ == R["n_obs"] and m.df_resid_ == R["n_obs"] - 6
+    assert m.converged_
+    assert m.n_dyads_ == 170 and "left out" in m.notes_[-1]
+
+
+def test_complete_dyads_reduce_to_ols_per_role():
+    """With every dyad complete both roles share the regressors (1, x_client, x_therapist): GLS = OLS per role
+    and REML's residual covariance is E'E / (n - 3)."""
+    rng = np.random.default_rng(11)
+    n = 120
+    x = rng.normal(size=(n, 2))
+    y = x @ np.array([[0.5, 0.1], [0.2, 0.4]]) + rng.multivariate_normal([0, 0], [[1, 0.4], [0.4, 2]], n)
+    data = pd.DataFrame({"dyad_id": np.repeat(np.arange(n), 2), "rater": ["client", "therapist"] * n,
+                         "alliance": x.ravel(), "outcome": y.ravel()})
+    m = apim(data, "outcome", "alliance")
+    D = np.column_stack([np.ones(n), x])
+    B, *_ = np.linalg.lstsq(D, y, rcond=None)
+    E = y - D @ B
+    S = E.T @ E / (n - 3)
+    est = m.coef_
+    assert est[("client", "actor")] == pytest.approx(B[1, 0], abs=1e-8)
+    assert est[("client", "partner")] == pytest.approx(B[2, 0], abs=1e-8)
+    assert est[("therapist", "actor")] == pytest.approx(B[2, 1], abs=1e-8)
+    assert est[("therapist", "partner")] == pytest.approx(B[1, 1], abs=1e-8)
+    assert m.variance_.loc["variance_therapist", "value"] == pytest.approx(S[1, 1], rel=1e-6)
+    assert m.variance_.loc["rho", "value"] == pytest.approx(S[0, 1] / np.sqrt(S[0, 0] * S[1, 1]), abs=1e-6)
+    cov = np.kron(S, np.linalg.inv(D.T @ D))  # Var(vec B) for the client block first
+    assert m.summary().loc[("client", "actor"), "se"] == pytest.approx(np.sqrt(cov[1, 1]), rel=1e-6)
+    assert m.k_["client"] == pytest.approx(B[2, 0] / B[1, 0])
+    # centring moves only the intercepts
+    c = APIM("outcome", "alliance", center="grand").fit(data)
+    assert c.coef_[("client", "actor")] == pytest.approx(est[("client", "actor")], abs=1e-8)
+    assert c.coef_[("client", "intercept")] != pytest.approx(est[("client", "intercept")], abs=1e-6)
+
+
+def test_errors_name_the_fix():
+    data = stored("apim_sample")
+    with pytest.raises(KeyError, match=r"column\(s\) \['ors'\] not in the data.*set outcome=, actor=, dyad= "
+                                       r"and role="):
+        APIM("ors", "alliance").fit(data)
+    bad = data.copy()
+    bad.loc[0, "rater"] = "observer"
+    with pytest.raises(DataValidationError, match=r"column 'rater' holds \['observer'\] in 1 rows; expected only "
+                                                  r"\['client', 'therapist'\]"):
+        APIM().fit(bad)
+    with pytest.raises(DataValidationError, match=r"2 rows repeat a dyad x role pair \(first: \[\['A001', "
+                                                  r"'client'\]\]\)"):
+        APIM().fit(pd.concat([data.iloc[[0]], data]))
+    text = data.astype({"outcome": object})
+    text.loc[2, "outcome"] = "high"
+    with pytest.raises(DataValidationError, match=r"column 'outcome' holds non-numbers in rows \[2\] \(e.g. "
+                                                  r"'high'\)"):
+        APIM().fit(text)
+    with pytest.raises(ValueError, match=r"method must be 'REML' or 'ML' \(got 'OLS'\)"):
+        APIM(method="OLS").fit(data)
+    with pytest.raises(ValueError, match=r"center must be None, 'grand' or 'role' \(got 'mean'\)"):
+        APIM(center="mean").fit(data)
+    with pytest.raises(DataValidationError, match=r"the APIM needs members of both roles"):
+        APIM().fit(data[data["rater"] == "client"])
+    with pytest.raises(AttributeError, match=r"this APIM is not fitted yet; call .fit\(data\) first"):
+        APIM().summary()
+    with pytest.raises(TypeError, match=r"APIM.fit needs a person-level DataFrame \(got ndarray\)"):
+        APIM().fit(np.zeros((3, 3)))
+
+
+def test_sklearn_contract_and_display():
+    m = APIM("outcome", "alliance", method="ML")
+    assert "not fitted" in repr(m) and "not fitted" in m._repr_html_()
+    assert m.fit(stored("apim_sample")) is m
+    assert m.method == "ML"  # parameters untouched by fit
+    html = m._repr_html_()
+    assert "<table" in html and "actor" in html and "rho" in html
+    assert m.summary().columns.tolist() == ["estimate", "se", "t", "df", "p", "ci_low", "ci_high"]

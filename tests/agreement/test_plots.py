@@ -1,0 +1,88 @@
+"""Plots return a matplotlib Figure (never shown) and the numbers they draw."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from toolkit.agreement import bland_altman
+from toolkit.agreement import ResponseSurface
+from toolkit.agreement.plots import (bland_altman_data, plot_bland_altman, plot_profile, plot_scatter,
+                                     plot_surface, profile_data, scatter_data)
+
+from ._data import stored, study_a_pairs, study_b_pairs
+
+
+def test_scatter_marks_the_dyad_and_draws_the_identity(tmp_path):
+    from matplotlib.figure import Figure
+
+    p = study_b_pairs()
+    fig, data = plot_scatter(p, "bond", dyad="B002")
+    assert isinstance(fig, Figure)
+    assert data.columns.tolist() == ["dyad_id", "session", "x", "y", "marked"]
+    assert data.loc[data["marked"], "dyad_id"].tolist() == ["B002"]
+    w = p.wide_.dropna(subset=["client_bond", "therapist_bond"])
+    np.testing.assert_allclose(data["x"], w["client_bond"]) and np.testing.assert_allclose(data["y"],
+                                                                                            w["therapist_bond"])
+    ax = fig.axes[0]
+    line = ax.lines[0].get_xydata()
+    assert (line[:, 0] == line[:, 1]).all()  # identity line
+    assert len(ax.collections) == 2  # all pairs + the marked dyad
+    fig.savefig(tmp_path / "scatter.png")
+    assert (tmp_path / "scatter.png").stat().st_size > 1000
+    fig2, again = plot_scatter(p, "bond", dyad="B003", ax=ax)  # redraw into the same axes
+    assert fig2 is fig and len(ax.collections) == 2
+    assert again.loc[again["marked"], "dyad_id"].tolist() == ["B003"]
+
+
+def test_bland_altman_data_and_lines():
+    p = study_b_pairs()
+    fig, data = plot_bland_altman(p, "total", dyad="B001")
+    w = p.wide_.dropna(subset=["client_total", "therapist_total"])
+    np.testing.assert_allclose(data["diff"], w["client_total"] - w["therapist_total"])
+    np.testing.assert_allclose(data["mean"], (w["client_total"] + w["therapist_total"]) / 2)
+    lim = data.attrs["limits"]
+    assert lim == bland_altman(w["client_total"], w["therapist_total"])
+    ys = sorted(round(line.get_ydata()[0], 9) for line in fig.axes[0].lines)
+    assert ys == sorted(round(v, 9) for v in (lim["bias"], lim["loa_low"], lim["loa_high"], 0.0))
+    assert bland_altman_data(p, "goal", multiplier="normal").attrs["limits"]["k"] == pytest.approx(1.959964, 1e-6)
+
+
+def test_profile_of_one_dyad_and_session():
+    p = study_a_pairs()
+    fig, data = plot_profile(p, "A001", 3)
+    assert data["subscale"].tolist() == ["task", "bond", "goal", "total"]
+    assert (data["session"] == 3).all()
+    assert data["diff"].tolist() == (data["client"] - data["therapist"]).tolist()
+    assert len(fig.axes[0].patches) == 6  # 3 subscales x 2 raters (total left out)
+    latest = profile_data(p, "A001")
+    assert latest["session"].iloc[0] == p.wide_.query("dyad_id == 'A001'")["session"].max()
+    means = p.paired_.groupby("subscale")["client"].mean()
+    assert latest.set_index("subscale")["sample_client"].to_dict() == pytest.approx(means.to_dict())
+    _, with_total = plot_profile(p, "A001", 3, include_total=True)
+    assert len(with_total) == 4
+
+
+def test_plot_errors():
+    p = study_b_pairs()
+    with pytest.raises(KeyError, match=r"subscale 'rapport' is not among the paired scores \['task', 'bond', "
+                                       r"'goal', 'total'\]"):
+        plot_scatter(p, "rapport")
+    with pytest.raises(KeyError, match=r"dyad 'X1' is not among the 500 paired dyads"):
+        plot_bland_altman(p, "total", dyad="X1")
+    with pytest.raises(KeyError, match=r"rater\(s\) \['observer'\] not in the pairs; raters are \['client', "
+                                       r"'therapist'\]"):
+        scatter_data(p, "total", raters=("client", "observer"))
+    with pytest.raises(TypeError, match=r"plots need the PairedRatings from pair_raters \(got DataFrame\)"):
+        plot_profile(p.paired_, "B001")
+
+
+def test_surface_plot_draws_the_grid():
+    rs = ResponseSurface("ors_next", "client", "therapist", center=50).fit(stored("rsa_sample"))
+    fig, grid = plot_surface(rs, n=11, lo=0, hi=100)
+    assert grid.shape == (121, 3) and grid["x"].min() == 0 and grid["y"].max() == 100
+    assert grid["z"].to_numpy() == pytest.approx(rs.predict(grid["x"], grid["y"]))
+    inc = fig.axes[0].lines[1].get_xydata()
+    assert (inc[:, 0] + inc[:, 1] == 100).all()
+    with pytest.raises(TypeError, match=r"plot_surface needs a fitted ResponseSurface"):
+        plot_surface(ResponseSurface())

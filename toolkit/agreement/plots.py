@@ -1,0 +1,266 @@
+"""Figures of client-therapist agreement, each returned with the numbers behind it.
+
+Every ``plot_*`` function returns ``(fig, data)``: a :class:`matplotlib.figure.Figure` built without pyplot
+(never shown, never registered with a backend; save it with ``fig.savefig(path)``; a notebook displays it
+when it is the cell's value) and the DataFrame it draws. Pass ``ax=`` to draw into an existing axes
+(the widgets reuse one figure); the figure returned is then ``ax.figure``. The ``*_data`` functions give the
+same numbers without drawing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["scatter_data", "plot_scatter", "bland_altman_data", "plot_bland_altman", "profile_data",
+           "plot_profile", "plot_surface"]
+
+_COLOURS = {"client": "#1f77b4", "therapist": "#d62728", "observer": "#2ca02c", "mark": "#ff7f0e"}
+
+
+def _tidy(paired, raters, subscale):
+    from .pairing import PairedRatings
+
+    if not isinstance(paired, PairedRatings):
+        raise TypeError(f"plots need the PairedRatings from pair_raters (got {type(paired).__name__})")
+    subs = paired.subscales_
+    if subscale not in subs:
+        raise KeyError(f"subscale {subscale!r} is not among the paired scores {subs}")
+    missing = [r for r in raters if r not in paired.raters_]
+    if missing:
+        raise KeyError(f"rater(s) {missing} not in the pairs; raters are {paired.raters_}")
+    t = paired.paired_
+    return t.loc[t["subscale"] == subscale].reset_index(drop=True)
+
+
+def _mark(paired, t, dyad, session):
+    if dyad is None:
+        return np.zeros(len(t), dtype=bool)
+    paired.dyad(dyad, session)  # KeyError naming the known ids
+    m = t[paired.on[0]].astype(str).to_numpy() == str(dyad)
+    if session is not None and len(paired.on) > 1:
+        m &= (t[paired.on[1]] == session).to_numpy()
+    return m
+
+
+def _axes(ax, size):
+    if ax is not None:
+        ax.clear()
+        return ax.figure, ax
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _unit(paired) -> str:
+    return {"sum": "sum score", "mean": "item mean", "pomp": "POMP 0-100"}[paired.metric_]
+
+
+def scatter_data(paired, subscale: str = "total", dyad=None, session=None, *,
+                 raters=("client", "therapist")) -> pd.DataFrame:
+    """Points of the client-vs-therapist scatter: ids, ``x`` (first rater), ``y`` (second), ``marked``.
+
+    Pairs missing either score are left out.
+    """
+    t = _tidy(paired, raters, subscale)
+    out = t[paired.on].copy()
+    out["x"], out["y"] = t[raters[0]].to_numpy(float), t[raters[1]].to_numpy(float)
+    out["marked"] = _mark(paired, t, dyad, session)
+    return out.dropna(subset=["x", "y"]).reset_index(drop=True)
+
+
+def plot_scatter(paired, subscale: str = "total", dyad=None, session=None, *, raters=("client", "therapist"),
+                 ax=None, figsize=(4.5, 4.5)):
+    """Client against therapist scores of every pair, the identity line, and one dyad marked.
+
+    Returns
+    -------
+    (Figure, DataFrame)
+        The figure and :func:`scatter_data`.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> from toolkit.agreement.plots import plot_scatter
+    >>> p = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
+    >>> fig, data = plot_scatter(p, "bond", dyad="B002")
+    >>> int(data["marked"].sum()), len(data)
+    (1, 499)
+    """
+    data = scatter_data(paired, subscale, dyad, session, raters=raters)
+    fig, ax = _axes(ax, figsize)
+    rest, mark = data.loc[~data["marked"]], data.loc[data["marked"]]
+    ax.scatter(rest["x"], rest["y"], s=12, alpha=0.5, color="grey", label="pairs")
+    lo = float(np.nanmin([data["x"].min(), data["y"].min()])) if len(data) else 0.0
+    hi = float(np.nanmax([data["x"].max(), data["y"].max()])) if len(data) else 1.0
+    ax.plot([lo, hi], [lo, hi], color="black", lw=1, ls="--", label="identity (perfect agreement)")
+    if len(mark):
+        ax.scatter(mark["x"], mark["y"], s=60, color=_COLOURS["mark"], edgecolor="black", zorder=3,
+                   label=f"dyad {dyad}")
+    ax.set_xlabel(f"{raters[0]} {subscale} ({_unit(paired)})")
+    ax.set_ylabel(f"{raters[1]} {subscale} ({_unit(paired)})")
+    ax.set_title(f"{raters[0].title()} vs {raters[1]}: {subscale}")
+    ax.legend(loc="lower right", fontsize="small")
+    return fig, data
+
+
+def bland_altman_data(paired, subscale: str = "total", dyad=None, session=None, *,
+                      raters=("client", "therapist"), ci: float = 0.95, multiplier="t") -> pd.DataFrame:
+    """Points of the Bland-Altman plot: ids, ``mean`` of the two raters, ``diff`` (first - second), ``marked``.
+
+    ``.attrs["limits"]`` holds :func:`~toolkit.agreement.statistics.bland_altman` of the subscale (bias, limits
+    and their intervals).
+    """
+    from .statistics import bland_altman
+
+    pts = scatter_data(paired, subscale, dyad, session, raters=raters)
+    out = pts[paired.on + ["marked"]].copy()
+    out.insert(len(paired.on), "mean", (pts["x"] + pts["y"]) / 2)
+    out.insert(len(paired.on) + 1, "diff", pts["x"] - pts["y"])
+    out.attrs["limits"] = bland_altman(pts["x"], pts["y"], ci=ci, multiplier=multiplier)
+    return out
+
+
+def plot_bland_altman(paired, subscale: str = "total", dyad=None, session=None, *,
+                      raters=("client", "therapist"), ci: float = 0.95, multiplier="t", ax=None,
+                      figsize=(5.5, 4)):
+    """Bland-Altman plot: difference against mean, bias and limits of agreement with their intervals.
+
+    Returns
+    -------
+    (Figure, DataFrame)
+        The figure and :func:`bland_altman_data` (``.attrs["limits"]`` has the lines).
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> from toolkit.agreement.plots import plot_bland_altman
+    >>> p = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
+    >>> fig, data = plot_bland_altman(p, "total", dyad="B001")
+    >>> round(data.attrs["limits"]["bias"], 2)
+    16.13
+    """
+    data = bland_altman_data(paired, subscale, dyad, session, raters=raters, ci=ci, multiplier=multiplier)
+    lim = data.attrs["limits"]
+    fig, ax = _axes(ax, figsize)
+    rest, mark = data.loc[~data["marked"]], data.loc[data["marked"]]
+    ax.scatter(rest["mean"], rest["diff"], s=12, alpha=0.5, color="grey")
+    if np.isfinite(lim["bias"]):
+        for key, style in (("bias", "-"), ("loa_low", "--"), ("loa_high", "--")):
+            ax.axhline(lim[key], color="black", ls=style, lw=1)
+            ax.axhspan(lim[f"{key}_ci_low"], lim[f"{key}_ci_high"], color="grey", alpha=0.15, lw=0)
+            ax.annotate(f"{key.replace('loa_', 'limit ')} {lim[key]:.2f}", xy=(1, lim[key]),
+                        xycoords=("axes fraction", "data"), ha="right", va="bottom", fontsize="small")
+    ax.axhline(0, color="grey", lw=0.5)
+    if len(mark):
+        ax.scatter(mark["mean"], mark["diff"], s=60, color=_COLOURS["mark"], edgecolor="black", zorder=3,
+                   label=f"dyad {dyad}")
+        ax.legend(loc="upper left", fontsize="small")
+    ax.set_xlabel(f"mean of {raters[0]} and {raters[1]} ({_unit(paired)})")
+    ax.set_ylabel(f"{raters[0]} - {raters[1]}")
+    ax.set_title(f"Bland-Altman: {subscale} ({ci:.0%} intervals shaded)")
+    return fig, data
+
+
+def profile_data(paired, dyad, session=None, *, raters=("client", "therapist")) -> pd.DataFrame:
+    """One dyad's profile: ``subscale`` then one column per rater, ``diff`` (first - second), and ``sample_<r>``
+    (the sample mean of each rater's score, for reference). With several sessions and ``session=None`` the
+    latest paired session is used."""
+    from .pairing import PairedRatings
+
+    if not isinstance(paired, PairedRatings):
+        raise TypeError(f"plots need the PairedRatings from pair_raters (got {type(paired).__name__})")
+    rows = paired.dyad(dyad, session)
+    if session is None and len(paired.on) > 1:
+        last = rows[paired.on[1]].max()
+        rows = rows.loc[rows[paired.on[1]] == last]
+    t = paired.paired_
+    means = t.groupby("subscale", sort=False)[list(raters)].mean()
+    out = rows[paired.on + ["subscale", *raters]].reset_index(drop=True)
+    out["diff"] = out[raters[0]] - out[raters[1]]
+    for r in raters:
+        out[f"sample_{r}"] = means.loc[out["subscale"], r].to_numpy()
+    return out
+
+
+def plot_profile(paired, dyad, session=None, *, raters=("client", "therapist"), include_total: bool = False,
+                 ax=None, figsize=(5, 3.5)):
+    """Client's and therapist's subscale profile of one dyad side by side (grouped bars), sample means as ticks.
+
+    Returns
+    -------
+    (Figure, DataFrame)
+        The figure and :func:`profile_data`.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> from toolkit.agreement.plots import plot_profile
+    >>> p = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
+    >>> fig, data = plot_profile(p, "B001")
+    >>> data["diff"].round(2).tolist()
+    [4.91, 0.0, -15.73, -10.82]
+    """
+    data = profile_data(paired, dyad, session, raters=raters)
+    shown = data if include_total else data.loc[data["subscale"] != "total"]
+    if shown.empty:
+        shown = data
+    fig, ax = _axes(ax, figsize)
+    x = np.arange(len(shown))
+    width = 0.8 / len(raters)
+    for i, r in enumerate(raters):
+        pos = x - 0.4 + width * (i + 0.5)
+        ax.bar(pos, shown[r], width, label=r, color=_COLOURS.get(r, None))
+        ax.scatter(pos, shown[f"sample_{r}"], marker="_", s=200, color="black", zorder=3,
+                   label="sample mean" if i == 0 else None)
+    ax.set_xticks(x, shown["subscale"].tolist())
+    ax.set_ylabel(_unit(paired))
+    sess = f", {paired.on[1]} {data[paired.on[1]].iloc[0]}" if len(paired.on) > 1 and len(data) else ""
+    ax.set_title(f"Dyad {dyad}{sess}")
+    ax.legend(fontsize="small", loc="lower right")
+    return fig, data
+
+
+def plot_surface(model, *, n: int = 25, lo=None, hi=None, ax=None, figsize=(5, 4.5)):
+    """Contour map of a fitted :class:`~toolkit.agreement.ResponseSurface` with the lines of congruence
+    (X = Y) and incongruence (X + Y = 2 centre).
+
+    Returns
+    -------
+    (Figure, DataFrame)
+        The figure and ``model.grid(n, lo=lo, hi=hi)`` (columns ``x``, ``y``, ``z``).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from toolkit.agreement import ResponseSurface
+    >>> rng = np.random.default_rng(0)
+    >>> d = pd.DataFrame({"client": rng.normal(size=50), "therapist": rng.normal(size=50),
+    ...                   "outcome": rng.normal(size=50)})
+    >>> fig, grid = plot_surface(ResponseSurface().fit(d), n=10)
+    >>> grid.shape
+    (100, 3)
+    """
+    from .rsa import ResponseSurface
+
+    if not isinstance(model, ResponseSurface) or not hasattr(model, "coef_"):
+        raise TypeError("plot_surface needs a fitted ResponseSurface (call .fit(data) first)")
+    data = model.grid(n, lo=lo, hi=hi)
+    fig, ax = _axes(ax, figsize)
+    X = data["x"].to_numpy().reshape(n, n)
+    Y = data["y"].to_numpy().reshape(n, n)
+    Z = data["z"].to_numpy().reshape(n, n)
+    filled = ax.contourf(X, Y, Z, levels=12, cmap="viridis")
+    fig.colorbar(filled, ax=ax, label=model.outcome)
+    g = X[0]
+    c = model.center_
+    ax.plot(g, g, color="white", lw=1.5, label="congruence (X = Y)")
+    ax.plot(g, 2 * c - g, color="white", lw=1.5, ls="--", label="incongruence")
+    ax.set_xlim(g[0], g[-1])
+    ax.set_ylim(g[0], g[-1])
+    ax.set_xlabel(model.x)
+    ax.set_ylabel(model.y)
+    ax.set_title(f"Response surface of {model.outcome}")
+    ax.legend(fontsize="small", loc="upper left")
+    return fig, data
