@@ -18,8 +18,9 @@ VPY := $(VENV)/bin/python
 PIP := $(VPY) -m pip
 PYTEST_ARGS ?=
 
-# Debian packages the test suite needs (none yet; chromium will be added for browser tests).
-DEB_PACKAGES ?=
+# Debian packages the test suite needs: chromium (and a font, for readable screenshots) for the
+# real-browser test in tests/browser/.
+DEB_PACKAGES ?= chromium fonts-liberation
 
 # JupyterLab: loopback only, no browser; --allow-root only when running as root.
 LAB_IP ?= 127.0.0.1

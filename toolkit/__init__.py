@@ -40,7 +40,7 @@ _EXPORTS = {
     "omega_cfa": "toolkit.reliability",
     "icc": "toolkit.reliability",
     "reliable_change": "toolkit.reliability",
-    "test_retest": "toolkit.reliability",
+    "retest_reliability": "toolkit.reliability",
     "EFA": "toolkit.factor",
     "polychoric": "toolkit.factor",
     "parallel_analysis": "toolkit.factor",
@@ -48,6 +48,16 @@ _EXPORTS = {
     "kmo": "toolkit.factor",
     "bartlett_sphericity": "toolkit.factor",
     "schmid_leiman": "toolkit.factor",
+    "pair_raters": "toolkit.agreement",
+    "agreement": "toolkit.agreement",
+    "item_kappa": "toolkit.agreement",
+    "dyad_discrepancies": "toolkit.agreement",
+    "APIM": "toolkit.agreement",
+    "apim": "toolkit.agreement",
+    "ResponseSurface": "toolkit.agreement",
+    "response_surface": "toolkit.agreement",
+    "compare_raters": "toolkit.widgets",
+    "questionnaire_form": "toolkit.widgets",
 }
 
 __all__ = sorted(_EXPORTS) + ["exceptions", "__version__"]
