@@ -84,14 +84,19 @@ def _write_text(path: Path, text: str, force: bool) -> None:
     _atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
-def _write_table(df, path: Path, force: bool, inputs: tuple[Path, ...] = ()) -> None:
+def _check_table_suffix(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in _TABLE_SUFFIXES:
         raise CommandError(
             f"cannot write {str(path)!r}: the output's extension decides its format; "
             f"use one of {', '.join(_TABLE_SUFFIXES)}"
         )
-    _check_writable(path, force, inputs)
+    return suffix
+
+
+def _write_table(df, path: Path, force: bool, inputs: tuple[Path, ...] = ()) -> None:
+    suffix = _check_table_suffix(path)
+    _check_writable(path, force, inputs)  # again: the file may have appeared while scoring
     if suffix == ".xlsx":
         _atomic_write(path, lambda p: df.to_excel(p, engine="openpyxl"))
     else:
@@ -195,11 +200,7 @@ def _cmd_score(args) -> int:
     out = Path(args.output) if args.output else None
     src = Path(args.file)
     if out is not None:  # refuse early, before any work
-        if out.suffix.lower() not in _TABLE_SUFFIXES:
-            raise CommandError(
-                f"cannot write {str(out)!r}: the output's extension decides its format; "
-                f"use one of {', '.join(_TABLE_SUFFIXES)}"
-            )
+        _check_table_suffix(out)
         _check_writable(out, args.force, (src,))
     instrument = load_instrument(args.instrument)
     if args.form is not None:

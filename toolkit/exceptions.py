@@ -146,3 +146,7 @@ class PairingWarning(AllianceWarning):
 
 class AgreementWarning(AllianceWarning):
     """An agreement statistic or dyadic model is defined but suspect (too few pairs, no variance, no convergence)."""
+
+
+class IncompleteRowsWarning(AllianceWarning):
+    """Rows with a missing value were left out of a model fit (like R's na.omit); the warning names them."""

@@ -23,6 +23,10 @@ R_ORDER = [("client", "intercept"), ("therapist", "intercept"), ("client", "acto
            ("client", "partner"), ("therapist", "partner")]
 
 
+# The stored samples include incomplete dyads on purpose; the warning that names the rows left
+# out is asserted in test_rows_left_out_are_named, and ignored in the other tests of this module.
+pytestmark = pytest.mark.filterwarnings("ignore::toolkit.exceptions.IncompleteRowsWarning")
+
 def test_sample_data_are_reproducible():
     pd.testing.assert_frame_equal(build_apim_sample().reset_index(drop=True), stored("apim_sample"),
                                   check_exact=False, atol=1e-8)
@@ -112,3 +116,12 @@ def test_sklearn_contract_and_display():
     html = m._repr_html_()
     assert "<table" in html and "actor" in html and "rho" in html
     assert m.summary().columns.tolist() == ["estimate", "se", "t", "df", "p", "ci_low", "ci_high"]
+
+
+def test_rows_left_out_are_named():
+    from toolkit.exceptions import IncompleteRowsWarning
+
+    data = stored("apim_sample")
+    with pytest.warns(IncompleteRowsWarning, match=r"\d+ members left out of the APIM because the outcome, the predictor or the partner's predictor is missing: rows \['"):
+        m = APIM("outcome", "alliance").fit(data)
+    assert any("members left out" in note for note in m.notes_)

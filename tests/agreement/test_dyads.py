@@ -61,7 +61,9 @@ def test_user_thresholds():
     d2 = dyad_discrepancies(p, {"bond": 30})
     assert d2.attrs["thresholds"]["bond"] == 30
     assert d2.attrs["thresholds"]["task"] == pytest.approx(reliable_difference(p)["task"])
-    assert not (d2["diff_bond"].abs()[d2["flag_bond"]] <= 30).any()
+    np.testing.assert_array_equal(d2["flag_bond"], d2["diff_bond"].abs() > 30)
+    np.testing.assert_array_equal(d["flag_goal"], d["diff_goal"].abs() > 5)
+    assert d["flag_goal"].any() and not d["flag_goal"].all()  # the threshold splits the pairs
     with pytest.raises(KeyError, match=r"thresholds for \['alliance'\], but the pairs hold \['task', 'bond', "
                                        r"'goal', 'total'\]"):
         dyad_discrepancies(p, {"alliance": 3})
@@ -104,3 +106,21 @@ def test_dyad_items_sorted_by_discrepancy():
         dyad_items(p, "nobody")
     with pytest.raises(TypeError, match=r"dyad_items needs the PairedRatings from pair_raters"):
         dyad_items(p.paired_, "A001")
+
+
+def test_undefined_reliable_difference_warns_and_asks_for_thresholds():
+    """Two pairs: alpha needs 3+, so the default thresholds cannot be computed."""
+    import toolkit
+    from toolkit.agreement import pair_raters
+    from toolkit.exceptions import AgreementWarning
+
+    wai = toolkit.load_sample("wai36_client_therapist")
+    small = pair_raters(wai[wai["dyad_id"].isin(["B001", "B002"])], instrument_client="wai36")
+    with pytest.warns(AgreementWarning, match=r"the reliable difference of \['task', 'bond', 'goal', 'total'\] is "
+                                              r"undefined \(NaN\): a form's alpha needs 2\+ items and 3\+ pairs"):
+        assert reliable_difference(small).isna().all()
+    with pytest.raises(ValueError, match=r"no default threshold for \['task', 'bond', 'goal', 'total'\]: .*pass "
+                                         r"thresholds=\{'task': \.\.\.\}"):
+        dyad_discrepancies(small)
+    d = dyad_discrepancies(small, 5)
+    np.testing.assert_array_equal(d["flag_bond"], d["diff_bond"].abs() > 5)

@@ -18,6 +18,10 @@ from toolkit.exceptions import DataValidationError
 from ._data import build_rsa_sample, ref, stored
 
 
+# The stored samples include incomplete dyads on purpose; the warning that names the rows left
+# out is asserted in test_rows_left_out_are_named, and ignored in the other tests of this module.
+pytestmark = pytest.mark.filterwarnings("ignore::toolkit.exceptions.IncompleteRowsWarning")
+
 def test_hand_worked_polynomial():
     rng = np.random.default_rng(5)
     n = 150
@@ -47,7 +51,8 @@ def test_hand_worked_polynomial():
     assert rs.stationary_["p11"] == pytest.approx(p11, abs=1e-10)
     # the simulated incongruence curvature (-0.3 * 4 = -1.2 on a4) is found
     assert rs.surface_.loc["a4", "ci_low"] < -1.2 < rs.surface_.loc["a4", "ci_high"]
-    assert rs.predict([5.0], [3.0])[0] == pytest.approx(D[:1].copy().dot(b) * 0 + b @ [1, 1, -1, 1, -1, 1])
+    # by hand: X = 5 - 4 = 1, Y = 3 - 4 = -1 -> (1, X, Y, X^2, XY, Y^2) = (1, 1, -1, 1, -1, 1)
+    assert rs.predict([5.0], [3.0])[0] == pytest.approx(b @ [1, 1, -1, 1, -1, 1], abs=1e-12)
     g = rs.grid(5)
     assert g.shape == (25, 3) and g["z"].iloc[12] == pytest.approx(b[0])
 
@@ -88,3 +93,13 @@ def test_pooled_centre_and_errors():
         ResponseSurface().summary()
     assert "<table" in raw._repr_html_() and "R<sup>2</sup>" in raw._repr_html_()
     assert "not fitted" in repr(ResponseSurface())
+
+
+def test_rows_left_out_are_named():
+    from toolkit.exceptions import IncompleteRowsWarning
+
+    d = stored("rsa_sample").copy()
+    d.loc[d.index[:2], "client"] = np.nan
+    with pytest.warns(IncompleteRowsWarning, match=r"rows with a missing value left out of the response surface: rows \['"):
+        rs = ResponseSurface("ors_next", "client", "therapist").fit(d)
+    assert "rows with a missing value left out" in rs.notes_[0]

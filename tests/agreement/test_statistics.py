@@ -89,9 +89,15 @@ def test_pearson_and_paired_t_match_r():
 
 
 def test_d_z_and_its_noncentral_interval():
+    """Limits from R's own noncentral t (base R, as MBESS::conf.limits.nct inverts it), d_z = t / sqrt(n):
+        t <- 1.5 / (sqrt(1/3) / 2)
+        f <- function(p) uniroot(function(ncp) pt(t, 3, ncp) - p, c(-50, 50), tol = 1e-12)$root
+        f(.975) / 2; f(.025) / 2        # 0.3984886227 4.7798853943
+    """
     x, y = [3, 4, 5, 6], [1, 3, 4, 4]
     d = d_z(x, y)
     assert d["d_z"] == pytest.approx(1.5 / np.sqrt(1 / 3), abs=1e-12)
+    assert (d["ci_low"], d["ci_high"]) == pytest.approx((0.3984886227, 4.7798853943), abs=1e-6)
     t, n = d["d_z"] * 2, 4
     # the limits are the noncentralities that put the observed t at the 97.5th and 2.5th percentiles
     assert stats.nct.cdf(t, n - 1, d["ci_low"] * np.sqrt(n)) == pytest.approx(0.975, abs=1e-9)
@@ -139,6 +145,17 @@ def test_item_kappa_on_the_sample_matches_sklearn():
         item_kappa(p.paired_)
 
 
+def test_item_kappa_warns_when_undefined():
+    """Everyone answers item 3 with 4: chance disagreement is 0, so kappa is undefined (0 / 0)."""
+    import toolkit
+
+    wai = toolkit.load_sample("wai36_client_therapist").assign(wai36_03=4.0)
+    with pytest.warns(AgreementWarning, match=r"kappa is undefined \(NaN\) for items \['wai36_03'\]"):
+        k = item_kappa(toolkit.pair_raters(wai, instrument_client="wai36"))
+    assert k.loc["wai36_03", ["kappa", "kappa_linear", "kappa_quadratic"]].isna().all()
+    assert k.drop(index="wai36_03")["kappa"].notna().all() and k.loc["wai36_03", "agree"] == 1.0
+
+
 def test_icc_on_pingouin_data_and_psych_on_simulated_dyads():
     """pingouin's icc data (8 wines x 4 judges): ICC1 .727521 ... ICC3k .915159 (toolkit.reliability.icc);
     simulated dyads: psych::ICC(lmer = FALSE), every form, value and interval."""
@@ -178,7 +195,9 @@ def test_agreement_table_is_the_single_statistics():
 
 def test_sample_effects_are_recovered():
     """Study B (500 dyads, WAI-36 totals at session 3): the generator's targets r = .36 and d = .40
-    (data-samples/true_parameters.json) hold within sampling error (~.04-.05)."""
+    (data-samples/true_parameters.json) hold within sampling error (~.04-.05). The shipped seed was selected
+    to show them within .02 (data-samples/README.md), so this checks that agreement() measures them on the
+    toolkit's scores, not the generator's calibration (tests/samples/test_effects.py does that)."""
     targets = json.loads((REPO / "data-samples" / "true_parameters.json").read_text())["targets"]
     a = agreement(study_b_pairs())
     assert a.loc["total", "r"] == pytest.approx(targets["client_therapist_r"]["value"], abs=0.05)
@@ -217,3 +236,8 @@ def test_agreement_errors_and_warnings():
     with pytest.warns(AgreementWarning, match=r"fewer than 4 complete pairs for total \(n = 3\)"):
         out = agreement(tiny)
     assert np.isnan(out.loc["total", "r_ci_low"])
+    flat = pd.DataFrame({"subscale": "total", "client": [3.0] * 5, "therapist": [1.0, 2, 3, 4, 5]})
+    with pytest.warns(AgreementWarning, match=r"undefined statistics are NaN: total: r, r_ci_low, r_ci_high, "
+                                              r"r_p, ccc_ci_low, ccc_ci_high \(client scores do not vary\)"):
+        out = agreement(flat)
+    assert np.isnan(out.loc["total", "r"]) and out.loc["total", "ccc"] == 0.0

@@ -187,6 +187,7 @@ def test_score_to_file_and_overwrite(good_csv, tmp_path, capsys, suffix):
     expected = _expected(good_csv, method="mean", id_cols=["client_id"])
     assert list(got.columns) == list(expected.columns) and list(got.columns)[0] == "client_id"
     np.testing.assert_allclose(got["bond"], expected["bond"])
+    np.testing.assert_allclose(got["total"], expected["total"])
     assert got["total"].max() <= 5
 
     before = target.read_bytes()

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..exceptions import AgreementWarning, DataValidationError
+from ..exceptions import AgreementWarning, DataValidationError, IncompleteRowsWarning
 
 __all__ = ["APIM", "apim"]
 
@@ -150,7 +150,15 @@ class APIM:
         keys = pd.MultiIndex.from_arrays([d[self.dyad], partner_role])
         d["_partner"] = lookup.reindex(keys).to_numpy()
         used = d.dropna(subset=[self.outcome, self.actor, "_partner"])
-        return used, len(d) - len(used)
+        left_out = d.index.difference(used.index)
+        if len(left_out):
+            warnings.warn(
+                f"{len(left_out)} members left out of the APIM because the outcome, the predictor or the partner's "
+                f"predictor is missing: rows {[str(r) for r in left_out[:10]]}{' ...' if len(left_out) > 10 else ''}",
+                IncompleteRowsWarning,
+                stacklevel=3,
+            )
+        return used, len(left_out)
 
     # --- fit ------------------------------------------------------------------------------------------------
     def fit(self, data: pd.DataFrame) -> "APIM":

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+
+from ..exceptions import AgreementWarning
 
 __all__ = ["dyad_discrepancies", "reliable_difference", "dyad_items"]
 
@@ -18,6 +21,8 @@ def reliable_difference(paired, *, raters=("client", "therapist"), z: float = 1.
     RDI_s = z sqrt(SEM_a^2 + SEM_b^2), SEM = SD sqrt(1 - alpha) of each rater's form in the paired sample,
     on the pairs' metric (``paired.reliability_``): the reliable-change logic of Jacobson & Truax (1991)
     applied to two raters of the same occasion instead of two occasions of one rater.
+    Undefined (NaN, with an :class:`~toolkit.exceptions.AgreementWarning`) where a form's alpha is: a score
+    of one item, or fewer than 3 pairs.
 
     References
     ----------
@@ -44,6 +49,10 @@ def reliable_difference(paired, *, raters=("client", "therapist"), z: float = 1.
     sem_b = rel.loc[b, "sem"]
     out = z * np.sqrt(sem_a**2 + sem_b**2)
     out.index.name = "subscale"
+    undefined = out.index[out.isna()].tolist()
+    if undefined:
+        warnings.warn(f"the reliable difference of {undefined} is undefined (NaN): a form's alpha needs 2+ items "
+                      "and 3+ pairs (see paired.reliability_)", AgreementWarning, stacklevel=2)
     return out.rename("rdi")
 
 
@@ -55,10 +64,17 @@ def _thresholds(paired, thresholds, subscales, raters, z) -> dict:
             raise KeyError(f"thresholds for {unknown}, but the pairs hold {subscales}")
         need = [s for s in subscales if s not in given]
         if need:
-            rdi = reliable_difference(paired, raters=raters, z=z) if not isinstance(paired, pd.DataFrame) else None
-            if rdi is None:
+            if isinstance(paired, pd.DataFrame):
                 raise ValueError("a tidy DataFrame carries no reliability: pass thresholds= for "
                                  f"{need} (or pass the PairedRatings from pair_raters)")
+            with warnings.catch_warnings():  # an undefined default is raised just below, with the fix
+                warnings.simplefilter("ignore", AgreementWarning)
+                rdi = reliable_difference(paired, raters=raters, z=z)
+            undefined = [s for s in need if not np.isfinite(rdi[s])]
+            if undefined:
+                raise ValueError(f"no default threshold for {undefined}: their reliable difference is undefined "
+                                 "(a form's alpha needs 2+ items and 3+ pairs; see paired.reliability_); pass "
+                                 f"thresholds={{{undefined[0]!r}: ...}} on the pairs' metric")
             given.update({s: float(rdi[s]) for s in need})
         out = given
     elif isinstance(thresholds, (int, float)) and not isinstance(thresholds, bool):

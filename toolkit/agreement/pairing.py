@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..exceptions import DataValidationError, InvalidCellsWarning, PairingWarning
 from ..instrument import Instrument, load_instrument
+from ..scoring.columns import default_column as _item_col  # the names item_frame gives its columns
 
 __all__ = ["pair_raters", "PairedRatings", "RATERS"]
 
@@ -56,8 +57,7 @@ class PairedRatings:
         Per rater: ``instrument``, ``form``, ``scale_min``, ``scale_max``, ``n_items`` of each score.
     """
 
-    def __init__(self, *, on, paired, wide, items, metric, unmatched, duplicated, notes, scales, item_data,
-                 instruments):
+    def __init__(self, *, on, paired, wide, items, metric, unmatched, duplicated, notes, scales, item_data):
         self.on = list(on)
         self._paired = paired
         self._wide = wide
@@ -68,7 +68,6 @@ class PairedRatings:
         self.notes_ = list(notes)
         self._scales = scales
         self._item_data = item_data  # rater -> (keyed item frame indexed like wide_, instrument, form)
-        self._instruments = instruments
         self._reliability = None
 
     paired_ = property(lambda self: self._paired.copy(), doc="Tidy pairs (see the class docstring).")
@@ -129,7 +128,8 @@ class PairedRatings:
     def dyad(self, dyad_id, session=None) -> pd.DataFrame:
         """The tidy rows of one dyad (and session, if the pairs have a ``session`` id).
 
-        Raises ``KeyError`` naming close ids when the dyad is not in the pairs.
+        Raises ``KeyError`` naming the first paired ids when the dyad is not in the pairs, and the paired
+        sessions when the session is not.
         """
         p = self._paired
         first = self.on[0]
@@ -168,10 +168,6 @@ class PairedRatings:
                  self._wide.head(10).round(3).to_html(na_rep="\u2013")]
         parts.append("<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in self.notes_) + "</ul>")
         return "\n".join(parts)
-
-
-def _item_col(ins: Instrument, number: int) -> str:
-    return f"{ins.id.replace('-', '_')}_{number:02d}"
 
 
 def _form_for(ins: Instrument, rater: str, form):
@@ -431,8 +427,7 @@ def pair_raters(client: pd.DataFrame, therapist: pd.DataFrame | None = None, *, 
                                          else ins[r].n_items for s in shared}} for r in raters]).set_index("rater")
     item_data = {r: (items[r], ins[r], forms[r]) for r in raters}
     return PairedRatings(on=on, paired=paired, wide=wide, items=item_pairs, metric=metric, unmatched=unmatched,
-                         duplicated=duplicated, notes=notes, scales=scale_rows, item_data=item_data,
-                         instruments={r: ins[r].id for r in raters})
+                         duplicated=duplicated, notes=notes, scales=scale_rows, item_data=item_data)
 
 
 def _key_index(frame: pd.DataFrame, on: list) -> pd.Index:

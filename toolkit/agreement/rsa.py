@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import html
+import warnings
 
 import numpy as np
 import pandas as pd
 
-from ..exceptions import DataValidationError
+from ..exceptions import DataValidationError, IncompleteRowsWarning
 
 __all__ = ["ResponseSurface", "response_surface"]
 
@@ -118,7 +119,16 @@ class ResponseSurface:
             raise DataValidationError(f"non-numeric values (row, column, value): {where}; convert them to numbers "
                                       "or blanks")
         n_all = len(d)
-        d = d.dropna()
+        complete = d.dropna()
+        left_out = d.index.difference(complete.index)
+        if len(left_out):
+            warnings.warn(
+                f"{len(left_out)} rows with a missing value left out of the response surface: rows "
+                f"{[str(r) for r in left_out[:10]]}{' ...' if len(left_out) > 10 else ''}",
+                IncompleteRowsWarning,
+                stacklevel=2,
+            )
+        d = complete
         if isinstance(self.center, str):
             if self.center != "pooled":
                 raise ValueError(f"center must be None, a number or 'pooled' (got {self.center!r})")

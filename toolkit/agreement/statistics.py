@@ -1,7 +1,9 @@
 """Agreement of two raters: Pearson r, ICC, Lin's CCC, paired t and d_z, Bland-Altman, weighted kappa.
 
-Each single statistic is a small function of two arrays returning a dict of floats (unrounded);
-:func:`agreement` puts them in one table per subscale, :func:`item_kappa` per shared item.
+Each single statistic is a small function of two arrays returning a dict of floats (unrounded); pairs with a
+missing value are left out (``n`` counts the rest), and a statistic that is undefined for the data (too few
+pairs, no variance) is NaN. :func:`agreement` puts them in one table per subscale and :func:`item_kappa` per
+shared item; both warn (:class:`~toolkit.exceptions.AgreementWarning`) about every NaN they return.
 """
 
 from __future__ import annotations
@@ -161,8 +163,8 @@ def d_z(x, y, *, ci: float = 0.95) -> dict:
     -----
     d_z = mean(x - y) / sd(x - y) = t / sqrt(n). The interval inverts the noncentral t distribution of
     t (df = n - 1, noncentrality delta sqrt(n)): the limits are the noncentralities whose upper and lower
-    tail probabilities at the observed t are a/2, divided by sqrt(n) (Cumming & Finch 2001;
-    R: ``MBESS::ci.sm(ncp = t, N = n)`` gives the same limits).
+    tail probabilities at the observed t are a/2, divided by sqrt(n) (Cumming & Finch 2001). R: invert
+    ``pt(t, n - 1, ncp)`` with ``uniroot``, as ``MBESS::conf.limits.nct`` does (the tests hold such values).
 
     References
     ----------
@@ -278,6 +280,8 @@ def weighted_kappa(a, b, *, weights: str | None = None, categories=None) -> floa
     weights w_ij = 0 / 1 (none), |i - j| (linear) or (i - j)^2 (quadratic):
     kappa = 1 - sum(w O) / sum(w E). Equals ``sklearn.metrics.cohen_kappa_score(a, b, labels=categories,
     weights=...)``; R: ``psych::cohen.kappa`` (weighted kappa uses quadratic weights by default).
+    NaN (undefined) when no pair is complete or sum(w E) = 0 (both raters gave one and the same answer
+    throughout); :func:`item_kappa` warns about such items.
 
     Examples
     --------
@@ -359,6 +363,12 @@ def agreement(paired, *, raters=("client", "therapist"), ci: float = 0.95, icc_t
         ``ba_loa_low_ci_high``, ``ba_loa_high``, ``ba_loa_high_ci_low``, ``ba_loa_high_ci_high``. ``.attrs``
         holds ``notes`` (metric, ICC form, repeated sessions).
 
+    Warns
+    -----
+    AgreementWarning
+        When a subscale has fewer than 4 complete pairs, or a statistic is undefined (NaN) for another
+        reason, e.g. one rater's scores do not vary (r and the CCC interval need variance in both).
+
     Notes
     -----
     See :func:`pearson_r`, :func:`concordance`, :func:`paired_t`, :func:`d_z`, :func:`bland_altman` for the
@@ -388,7 +398,7 @@ def agreement(paired, *, raters=("client", "therapist"), ci: float = 0.95, icc_t
         tidy = tidy.loc[tidy["session"] == session]
         if tidy.empty:
             raise ValueError(f"no pairs at session {session!r}")
-    rows, few = [], []
+    rows, few, undefined = [], [], []
     for s, grp in tidy.groupby("subscale", sort=False):
         x, y = _pair(grp[a].to_numpy(float), grp[b].to_numpy(float))
         n = len(x)
@@ -413,6 +423,12 @@ def agreement(paired, *, raters=("client", "therapist"), ci: float = 0.95, icc_t
         row["d_av"] = (x.mean() - y.mean()) / pooled if n > 1 and pooled > 0 else np.nan
         ba = bland_altman(x, y, ci=ci, multiplier=multiplier)
         row.update({f"ba_{k}": v for k, v in ba.items() if k not in ("n", "sd_diff", "k")})
+        if n >= 4:  # fewer pairs are warned about below
+            nan = [k for k, v in row.items() if isinstance(v, float) and np.isnan(v)]
+            if nan:
+                flat = [r for r, v in ((a, x), (b, y)) if v.std() == 0]
+                why = f" ({' and '.join(flat)} scores do not vary)" if flat else ""
+                undefined.append(f"{s}: {', '.join(nan)}{why}")
         rows.append(row)
     if not rows:
         raise ValueError("the paired data hold no rows; nothing to compare")
@@ -421,6 +437,8 @@ def agreement(paired, *, raters=("client", "therapist"), ci: float = 0.95, icc_t
     if few:
         warnings.warn(f"fewer than 4 complete pairs for {', '.join(few)}: intervals and tests are missing (NaN)",
                       AgreementWarning, stacklevel=2)
+    if undefined:
+        warnings.warn(f"undefined statistics are NaN: {'; '.join(undefined)}", AgreementWarning, stacklevel=2)
     keys = [c for c in on if c in tidy.columns]
     if keys and "session" in keys and len(keys) > 1:
         first = [c for c in keys if c != "session"][0]
@@ -451,6 +469,11 @@ def item_kappa(paired, *, raters=("client", "therapist")) -> pd.DataFrame:
         One row per item (index ``item``): ``subscale``, ``n``, ``agree`` (share of identical answers),
         ``kappa`` (unweighted), ``kappa_linear``, ``kappa_quadratic``; categories are every point of the
         response scale (as ``cohen_kappa_score(..., labels=points)``).
+
+    Warns
+    -----
+    AgreementWarning
+        When the kappa of an item is undefined (NaN; see :func:`weighted_kappa`), naming the items.
 
     Examples
     --------
@@ -484,4 +507,9 @@ def item_kappa(paired, *, raters=("client", "therapist")) -> pd.DataFrame:
                      "kappa": weighted_kappa(x, y, categories=cats),
                      "kappa_linear": weighted_kappa(x, y, weights="linear", categories=cats),
                      "kappa_quadratic": weighted_kappa(x, y, weights="quadratic", categories=cats)})
-    return pd.DataFrame(rows).set_index("item")
+    out = pd.DataFrame(rows).set_index("item")
+    nan = out.index[out[["kappa", "kappa_linear", "kappa_quadratic"]].isna().any(axis=1)].tolist()
+    if nan:
+        warnings.warn(f"kappa is undefined (NaN) for items {nan}: no complete pair, or both raters gave one "
+                      "and the same answer throughout", AgreementWarning, stacklevel=2)
+    return out

@@ -154,6 +154,7 @@ def _read_delimited(path: Path, encoding: str | None, kw: dict[str, Any]):
     if "decimal" not in kw and _looks_decimal_comma(text, sep):
         kw["decimal"] = ","
     info = {"encoding": used, "delimiter": sep, "decimal": kw.get("decimal", ".")}
+    wide = False
     if len(sep) == 1 and "header" not in kw and "names" not in kw:
         width, wide = _check_widths(path, text, sep)
         kw.setdefault("index_col", False)  # never turn surplus fields into an index
@@ -161,7 +162,8 @@ def _read_delimited(path: Path, encoding: str | None, kw: dict[str, Any]):
             kw["usecols"] = list(range(width))  # surplus fields are empty (trailing delimiters)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", pd.errors.ParserWarning)  # surplus fields are empty: checked above
+            if wide:  # only the surplus fields' warning: they are empty, checked above
+                warnings.simplefilter("ignore", pd.errors.ParserWarning)
             df = pd.read_csv(io.StringIO(text), sep=sep, **kw)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise UnreadableFileError(
