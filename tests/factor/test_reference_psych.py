@@ -153,15 +153,18 @@ def test_velicer_map_matches_psych(bfi_items):
 
 
 def test_heywood_reported_not_hidden():
-    """R: fa(r, 2, rotate = "none", n.obs = 200): two uniquenesses end on psych's 0.005 bound."""
+    """R: fa(r, 2, rotate = "none", n.obs = 200): two uniquenesses end on psych's 0.005 bound
+    (tests/reference/factor/make_edge_reference.R -> edge_cases.json["heywood"]); 1e-4 (iterative fit)."""
+    ref = load_ref("edge_cases.json")["heywood"]
     r = np.array([[1.0, 0.6, 0.9, 0.1], [0.6, 1.0, 0.7, 0.1], [0.9, 0.7, 1.0, 0.1], [0.1, 0.1, 0.1, 1.0]])
-    with pytest.warns(HeywoodWarning, match="Heywood case: items"):
+    np.testing.assert_array_equal(r, ref["r"])
+    with pytest.warns(HeywoodWarning, match=r"Heywood case: items \['V1', 'V2'\] have a uniqueness at the 0.005 bound"):
         efa = EFA(2, rotation="none", n_obs=200).fit(r)
     # psych gives the same solution, uniquenesses 0.0050 0.0050 0.1469 0.9875, and says nothing
     assert efa.heywood_ == ["V1", "V2"]
     np.testing.assert_allclose(efa.uniquenesses_, [0.005, 0.005, 0.1469, 0.9875], atol=1e-4)
-    np.testing.assert_allclose(efa.loadings_.to_numpy(), [[0.93337, -0.35191], [0.84356, 0.53236],
-                                                          [0.91396, -0.13336], [0.11129, 0.01141]], atol=1e-4)
+    np.testing.assert_allclose(efa.uniquenesses_, ref["uniquenesses"], atol=1e-4)
+    np.testing.assert_allclose(efa.loadings_.to_numpy(), ref["loadings"], atol=1e-4)
 
 
 def test_fa_on_polychoric_matches_psych(bfi_items):

@@ -116,3 +116,24 @@ def test_reliable_change_takes_reliability_from_the_table():
     assert out2.attrs["reliability"] == table.table.loc["bond", "alpha"]
     with pytest.raises(KeyError, match="the reliability table has no 'alpha' for scale 'nope'"):
         reliable_change(pre, pre, reliability=table, scale="nope")
+
+
+def test_icc_non_numeric_ratings_are_named_not_dropped():
+    """A typo in a rating used to become a 'missing rating' and drop the target; now every bad cell is named."""
+    d = pingouin_icc().astype({"Scores": object})
+    d.loc[5, "Scores"] = "7,5"
+    with pytest.raises(DataValidationError, match=r"1 cell\(s\) are not numbers: row 5, column 'Scores': '7,5'\. "
+                       "Recode them to numbers") as err:
+        icc(d, "Wine", "Judge", "Scores")
+    assert err.value.report[["row", "column", "value"]].values.tolist() == [[5, "Scores", "7,5"]]
+    wide = d.pivot(index="Wine", columns="Judge", values="Scores")
+    with pytest.raises(DataValidationError, match=r"column 'A': '7,5'"):
+        icc(wide)
+
+
+def test_reliable_change_non_numeric_scores_are_named():
+    pre = pd.Series([20.0, 25.0, 30.0], index=["a", "b", "c"])
+    with pytest.raises(DataValidationError, match=r"row 'b', column 'post': 'n/a'"):
+        reliable_change(pre, pd.Series([30, "n/a", 20], index=["a", "b", "c"]), reliability=0.8, sd=5)
+    with pytest.raises(DataValidationError, match=r"row 1, column 'time2': 'x'"):
+        change.retest_reliability([1, 2, 3, 4], [1, "x", 3, 4])

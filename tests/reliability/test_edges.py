@@ -160,3 +160,13 @@ def test_bad_ci_and_n_boot_are_refused():
 def test_item_keyed_both_ways_is_refused():
     with pytest.raises(ValueError, match=r"item\(s\) i1 are reverse-keyed in one scale and not in another"):
         reliability(_items(), keys={"a": ["-i1", "i2"], "b": ["i1", "i3"]})
+
+
+def test_rows_without_answers_are_counted_out_and_said():
+    """A respondent who answered none of a scale's items carries no information: left out of n, with a note."""
+    df = _items()
+    df.loc[[4, 9], :] = np.nan
+    res = cronbach_alpha(df)
+    assert res.total.loc[0, "n"] == 58
+    assert "scale 'scale': 2 row(s) answered none of its items and were left out, so n = 58" in " ".join(res.notes)
+    assert res.alpha == pytest.approx(cronbach_alpha(df.drop(index=[4, 9])).alpha, abs=1e-12)

@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import toolkit
+from toolkit.exceptions import ReliabilityWarning
 from toolkit.reliability import cronbach_alpha, item_analysis, omega_cfa, reliability
 
-from ._refs import quiet
+from ._refs import quiet, ref
 
 
 def _frame(seed, n, k, loading):
@@ -61,17 +62,21 @@ def test_total_only_instrument_reports_why_no_schmid_leiman():
 
 
 def test_messy_export_correlated_cfa_converges_like_lavaan():
-    """R (x = item_frame(messy_export, 'wai-sr', on_invalid = 'missing'), 33 complete rows):
+    """R (x = item_frame(messy_export, 'wai-sr', on_invalid = 'missing'), 33 complete rows; the cleaning redone
+    in R by tests/reference/reliability/make_messy_reference.R -> messy_export.json):
     semTools::compRelSEM(lavaan::cfa(<3 correlated factors>, x, std.lv = TRUE), return.total = TRUE)
-    -> task .847444423223, bond .873619303807, goal .858554867891, total .925192976944."""
+    -> total .925192976944. Tolerance 1e-4 (iterative fit)."""
     from toolkit.scoring import item_frame
 
+    R = ref("messy_export")
     d = toolkit.load_sample("messy_export")
     x, _ = quiet(item_frame, d, "wai-sr", on_invalid="missing")
     keys = {s: [f"wai_sr_{n:02d}" for n in nums] for s, nums in toolkit.load_instrument("wai-sr").keys.items()}
     out = omega_cfa(x, keys)
     assert out.loc["total_correlated", "omega"] == pytest.approx(0.925192976944, abs=1e-4)
-    assert out["converged"].all()
+    assert out.loc["total_correlated", "omega"] == pytest.approx(R["omega"]["total"], abs=1e-4)
+    assert out.loc["total_correlated", "n"] == R["n"] == 33
+    assert out["converged"].all() and R["converged"]
 
 
 def test_on_invalid_missing_passes_through_the_scoring_engine():
@@ -84,7 +89,10 @@ def test_on_invalid_missing_passes_through_the_scoring_engine():
 def test_ordinal_on_a_continuous_scale_says_why_it_is_absent():
     """SRS lines are 0-10 with decimals: polychoric correlations do not apply; the notes say so."""
     d = toolkit.load_sample("srs_ors_sessions")
-    res = reliability(d, "srs", n_boot=0, ordinal=True)
+    with pytest.warns(ReliabilityWarning, match="ordinal alpha/omega not computed: polychoric needs integer "
+                      "category codes") as rec:
+        res = reliability(d, "srs", n_boot=0, ordinal=True)
+    assert rec[0].filename == __file__  # the warning points at the caller's line
     assert any(n.startswith("ordinal alpha/omega not computed: polychoric needs integer category codes")
                for n in res.notes)
     assert res.table["ordinal_alpha"].isna().all()

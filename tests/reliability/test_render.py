@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from toolkit.reliability import cronbach_alpha, icc, item_analysis, reliability
 
 from ._refs import pingouin_icc, wai_sr
@@ -33,9 +37,6 @@ def test_alpha_and_icc_html():
 
 def test_unknown_attribute_lists_tables():
     a = cronbach_alpha(wai_sr()[["wai_sr_01", "wai_sr_02", "wai_sr_10"]])
-    try:
+    with pytest.raises(AttributeError, match=re.escape("tables are ['alpha_drop', 'item_stats', 'response_freq', "
+                                                       "'total']")):
         a.nonsense
-    except AttributeError as err:
-        assert "tables are ['alpha_drop', 'item_stats', 'response_freq', 'total']" in str(err)
-    else:  # pragma: no cover
-        raise AssertionError("expected AttributeError")

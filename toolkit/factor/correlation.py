@@ -16,13 +16,23 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataValidationError, NotPositiveDefiniteWarning
-from ._data import as_correlation_frame, as_item_frame
+from ._data import as_correlation_frame, as_item_frame, is_correlation
+from .extraction import _smc
 
-__all__ = ["pearson", "pairwise_counts", "polychoric", "PolychoricResult", "smooth_correlation", "smc", "correlation_input"]
+__all__ = ["pearson", "pairwise_counts", "polychoric", "PolychoricResult", "smooth_correlation", "smc", "correlation_input",
+           "require_complete"]
 
 
 def pairwise_counts(data) -> pd.DataFrame:
-    """Number of respondents who answered both items, for every pair (psych::pairwiseCount)."""
+    """Number of respondents who answered both items, for every pair (psych::pairwiseCount).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit.factor import pairwise_counts
+    >>> pairwise_counts(pd.DataFrame({"a": [1, 2, None], "b": [2, None, 3]})).to_numpy().tolist()
+    [[2.0, 1.0], [1.0, 2.0]]
+    """
     x = as_item_frame(data)
     m = x.notna().to_numpy(dtype=float)
     return pd.DataFrame(m.T @ m, index=x.columns, columns=x.columns)
@@ -94,7 +104,10 @@ def pearson(data, *, missing: str = "pairwise") -> pd.DataFrame:
 def smc(corr) -> pd.Series:
     """Squared multiple correlations, :math:`1 - 1/\\mathrm{diag}(R^{-1})` (psych::smc).
 
-    Uses the pseudo-inverse like psych, so a singular matrix still gives values.
+    Uses psych's pseudo-inverse (``Pinv``, tolerance sqrt(machine eps)), so a singular matrix still
+    gives values, and clips to [0, 1] as psych does.
+
+    R equivalent: ``psych::smc(r)``.
 
     Examples
     --------
@@ -104,8 +117,7 @@ def smc(corr) -> pd.Series:
     [0.25, 0.25]
     """
     r = as_correlation_frame(corr)
-    inv = np.linalg.pinv(r.to_numpy())
-    return pd.Series(1 - 1 / np.diag(inv), index=r.index, name="smc")
+    return pd.Series(_smc(r.to_numpy()), index=r.index, name="smc")
 
 
 def _smooth(a: np.ndarray, eig_tol: float = 1e-12) -> tuple[np.ndarray, bool]:
@@ -278,6 +290,8 @@ class PolychoricResult:
         Respondents answering both items, per pair.
     smoothed_ : bool
         Whether cor.smooth changed the matrix.
+    categories_ : int
+        Number of response categories (from the smallest to the largest code seen in any item).
     global_thresholds_ : bool
         True when every item has the same number of categories and pairs use the items'
         own thresholds (psych's ``global=TRUE``); False when thresholds come from each
@@ -466,6 +480,30 @@ def polychoric(data, *, correct: float = 0.5, smooth: bool = True, max_categorie
     return PolychoricResult(rho_df, tau_df, len(x), counts, smoothed, k, global_tau)
 
 
+_NO_PAIR = "fewer than 2 respondents answered both items, or one of them does not vary among those who did"
+
+
+def require_complete(r: pd.DataFrame) -> None:
+    """Raise :class:`DataValidationError` naming every item pair whose correlation is missing.
+
+    A pair has no correlation when fewer than two respondents answered both items or when an item does
+    not vary among them; no factor-analytic summary of the matrix is defined then, and numpy would answer
+    NaN or fail with an obscure error.
+    """
+    a = r.to_numpy()
+    i, j = np.nonzero(np.triu(np.isnan(a), 1))
+    if not i.size:
+        return
+    report = pd.DataFrame({"item_a": r.index[i], "item_b": r.columns[j], "reason": _NO_PAIR})
+    listing = ", ".join(f"{x} & {y}" for x, y in zip(report.item_a[:10], report.item_b[:10]))
+    raise DataValidationError(
+        f"the correlation matrix has no value for {len(report)} item pair(s): {listing}"
+        f"{' ...' if len(report) > 10 else ''} ({_NO_PAIR}). Drop one item of each pair, or an item "
+        "without variance, or collect more answers; the full list is in err.report.",
+        report=report,
+    )
+
+
 def correlation_input(data_or_corr, n_obs=None, *, corr: str = "pearson", missing: str = "pairwise"):
     """(correlation DataFrame, number of respondents) from item responses or a correlation matrix.
 
@@ -474,8 +512,6 @@ def correlation_input(data_or_corr, n_obs=None, *, corr: str = "pearson", missin
     is item responses, correlated by ``corr`` ("pearson" or "polychoric") after dropping
     incomplete rows when ``missing="listwise"``.
     """
-    from ._data import is_correlation
-
     if is_correlation(data_or_corr):
         return as_correlation_frame(data_or_corr), n_obs
     if corr not in ("pearson", "polychoric"):
@@ -486,4 +522,5 @@ def correlation_input(data_or_corr, n_obs=None, *, corr: str = "pearson", missin
     if missing == "listwise":
         x = x.dropna()
     r = polychoric(x).rho_ if corr == "polychoric" else pearson(x)
+    require_complete(r)
     return r, len(x)

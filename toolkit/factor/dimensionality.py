@@ -8,7 +8,7 @@ import pandas as pd
 from ._data import as_item_frame
 from ._fa import fa_core
 from .extraction import single_thread_blas
-from .correlation import _pairwise_corr, correlation_input
+from .correlation import _pairwise_corr, correlation_input, require_complete
 
 __all__ = ["parallel_analysis", "ParallelAnalysis", "velicer_map", "scree"]
 
@@ -85,7 +85,9 @@ class ParallelAnalysis:
     n_factors_, n_components_ : int
         Suggested numbers: how many leading observed eigenvalues exceed the simulated
         quantile (psych's ``nfact`` and ``ncomp``).
-    n_iter_, seed_, quantile_ : the settings used.
+    n_iter_, seed_, quantile_, method_ : the settings used.
+    n_obs_ : int
+        Rows of the data (and of every simulated data set).
     """
 
     def __init__(self, **kw):
@@ -93,7 +95,8 @@ class ParallelAnalysis:
             setattr(self, key, value)
 
     def summary(self) -> pd.DataFrame:
-        return self.table_
+        """The eigenvalue table (a copy: editing it leaves the result intact)."""
+        return self.table_.copy()
 
     def evidence(self) -> str:
         """A sentence stating the suggestion and the evidence behind it."""
@@ -153,6 +156,9 @@ def parallel_analysis(data, n_iter: int = 20, *, method: str = "minres", quantil
         Seeds ``np.random.default_rng``; results are reproducible for a given seed.
     resample : bool
         Also resample the observed data (psych does when given raw data).
+    missing : {"pairwise", "listwise"}
+        Pairwise-complete correlations (psych's default) or drop incomplete rows first; the
+        simulated data sets have as many rows as the data used.
 
     Returns
     -------
@@ -177,6 +183,13 @@ def parallel_analysis(data, n_iter: int = 20, *, method: str = "minres", quantil
     >>> pa.n_factors_, pa.n_components_
     (2, 2)
     """
+    if missing not in ("pairwise", "listwise"):
+        raise ValueError(f"missing must be 'pairwise' or 'listwise' (got {missing!r}).")
+    if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)) or n_iter < 2:
+        raise ValueError(f"n_iter must be a whole number of simulated data sets >= 2, e.g. 20 (got {n_iter!r}); "
+                         "the standard deviations of the simulated eigenvalues need at least two.")
+    if not 0 < quantile < 1:
+        raise ValueError(f"quantile must be between 0 and 1, e.g. 0.95 (got {quantile!r}).")
     x = as_item_frame(data)
     if missing == "listwise":
         x = x.dropna()
@@ -184,6 +197,7 @@ def parallel_analysis(data, n_iter: int = 20, *, method: str = "minres", quantil
     a = x.to_numpy()
     n, p = a.shape
     r = _pairwise_corr(a)
+    require_complete(pd.DataFrame(r, index=x.columns, columns=x.columns))
     pc_obs = np.sort(np.linalg.eigvalsh(r))[::-1]
     fa_obs = fa_core(r, 1, method, "none")["values"]
 
@@ -232,6 +246,13 @@ def velicer_map(data_or_corr, n_max: int = 8) -> pd.DataFrame:
     DataFrame
         Index 1..n_max, column ``map`` (average squared partial correlation after removing
         that many principal components); ``.attrs["n_factors"]`` is the minimising number.
+        Rows beyond ``p - 1`` components are NaN (nothing is left to partial out).
+
+    Notes
+    -----
+    With :math:`A_m` the loadings of the first m principal components, :math:`C_m = R - A_m A_m'`
+    rescaled to unit diagonal gives partial correlations :math:`r^*_{ij}`;
+    :math:`MAP_m = \\sum_{i \\ne j} r^{*2}_{ij} / (p(p-1))`.
 
     References
     ----------
@@ -268,6 +289,19 @@ def velicer_map(data_or_corr, n_max: int = 8) -> pd.DataFrame:
 
 def scree(data_or_corr) -> pd.DataFrame:
     """Scree data: eigenvalues of the correlation matrix and of the one-factor reduced matrix.
+
+    Parameters
+    ----------
+    data_or_corr : DataFrame or ndarray
+        Item responses (pairwise Pearson correlations) or a correlation matrix.
+
+    Returns
+    -------
+    DataFrame
+        Index 1..p (``number``): ``pc`` (eigenvalues of R, psych's ``e.values``) and ``fa``
+        (eigenvalues of R with one-factor minres communalities on the diagonal, psych's ``values``).
+
+    R equivalent: ``psych::fa(r, 1)$e.values`` and ``$values`` (what ``psych::scree`` draws).
 
     Examples
     --------

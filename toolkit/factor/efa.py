@@ -10,7 +10,7 @@ import pandas as pd
 from ..exceptions import FactorConvergenceWarning, HeywoodWarning
 from ._data import as_correlation_frame, as_item_frame, is_correlation
 from ._fa import PREFIX, fa_core, fa_stats
-from .correlation import pairwise_counts, pearson, polychoric
+from .correlation import pairwise_counts, pearson, polychoric, require_complete
 from .extraction import LOWER, METHODS
 from .rotation import OBLIQUE, ROTATIONS
 
@@ -71,6 +71,20 @@ class EFA:
     corr_ : DataFrame
         The correlation matrix analysed.
     n_obs_ : int or None
+    unrotated_loadings_ : DataFrame
+        Loadings before rotation (psych's ``fa(..., rotate = "none")``).
+    rotation_matrix_ : ndarray or None
+        psych's ``rot.mat`` (None without rotation).
+    score_r2_ : Series
+        Squared multiple correlation of each factor with its score estimate, for the ``scores`` weights
+        (psych's ``R2`` for regression scores).
+    converged_ : bool
+        Whether extraction and rotation both met their stopping rules (a
+        :class:`~toolkit.exceptions.FactorConvergenceWarning` says when not).
+    n_iter_ : int
+        Extraction iterations.
+    feature_names_in_, n_features_in_ :
+        Item names and their number (scikit-learn's convention).
 
     Notes
     -----
@@ -170,11 +184,8 @@ class EFA:
         if k >= p:
             raise ValueError(f"n_factors={k} is too many for {p} items; use at most {p - 1}.")
         names = list(r.index)
+        require_complete(r)  # missing='listwise' is no remedy: it would leave no complete row
         a = r.to_numpy()
-        if np.isnan(a).any():
-            bad = sorted({names[i] for i in np.argwhere(np.isnan(a))[:, 0]})
-            raise ValueError(f"the correlation matrix has missing entries for items {bad} (no respondent answered "
-                             "both items of some pair); drop those items or use missing='listwise'.")
         core = fa_core(a, k, self.method, self.rotation, min_err=self.min_err, max_iter=self.max_iter)
         lam, phi, fnames = core["loadings"], core["phi"], core["names"]
         st = fa_stats(a, lam, phi, n_obs, np_obs, alpha=self.alpha)

@@ -64,7 +64,16 @@ def single_thread_blas():
 
 
 def _smc(r: np.ndarray) -> np.ndarray:
-    return 1 - 1 / np.diag(np.linalg.pinv(r))
+    """psych::smc of a correlation matrix: 1 - 1/diag(Pinv(r)), clipped to [0, 1] as psych clips.
+
+    psych's ``Pinv`` drops singular values below sqrt(machine eps) x the largest, so a singular matrix
+    (fewer respondents than items) still gives values, as in R. The one SMC routine of the toolkit:
+    ``toolkit.factor.smc``, Schmid-Leiman's G6 and the reliability kernels call it.
+    """
+    inv = np.linalg.pinv(r, rtol=np.sqrt(np.finfo(float).eps))  # psych::Pinv's tolerance
+    with np.errstate(divide="ignore"):
+        out = 1 - 1 / np.diag(inv)
+    return np.clip(out, 0.0, 1.0)
 
 
 def _top_eig(s: np.ndarray, k: int):

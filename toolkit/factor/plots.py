@@ -44,6 +44,8 @@ def scree_plot(result, ax=None, *, show: str = "both"):
     >>> ax.get_xlabel()
     'Factor / component number'
     """
+    if show not in ("both", "fa", "pc"):
+        raise ValueError(f"show must be 'both', 'fa' or 'pc' (got {show!r}).")
     ax = _axes(ax, (6, 4))
     table = getattr(result, "table_", result)
     x = np.asarray(table.index)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ._fa import fa_core
 from .correlation import correlation_input
+from .extraction import _smc
 from .rotation import rotate
 
 __all__ = ["schmid_leiman", "omega", "SchmidLeiman", "Omega"]
@@ -37,6 +38,10 @@ class SchmidLeiman:
         The varimax loadings the oblique rotation started from.
     g_loadings_ : Series
         Loadings of the oblique factors on the general factor.
+    n_obs_ : int or None
+        Respondents (None for a correlation matrix given without ``n_obs``).
+    call_ : str
+        The equivalent R call.
     """
 
     def __init__(self, sl, oblique, phi, orthogonal, gload, n_obs, call):
@@ -49,7 +54,8 @@ class SchmidLeiman:
         self.call_ = call
 
     def summary(self) -> pd.DataFrame:
-        return self.sl_
+        """psych's ``schmid$sl`` table (a copy: editing it leaves the result intact)."""
+        return self.sl_.copy()
 
     def __repr__(self) -> str:
         return f"SchmidLeiman({self.call_})"
@@ -180,6 +186,12 @@ class Omega:
         negative (psych's ``flip``; psych appends ``-`` to such names).
     omega_group_ : DataFrame
         Rows g, F1*..: ``total``, ``general``, ``group`` omegas (psych's ``omega.group``).
+    corr_ : DataFrame
+        The correlation matrix analysed (before keying).
+    n_obs_ : int or None
+        Respondents (None for a correlation matrix given without ``n_obs``).
+    call_ : str
+        The equivalent R call.
     """
 
     def __init__(self, **kw):
@@ -218,8 +230,12 @@ def omega(data_or_corr, n_factors: int = 3, *, method: str = "minres", rotation:
         psych's ``rotate``.
     n_obs : int, optional
         Respondents, when a correlation matrix is given.
+    corr : {"pearson", "polychoric"}
+        Correlations computed from raw data (psych's ``poly = TRUE`` for polychoric).
     flip : bool
         Reverse items whose general loading is negative before summing (psych's default).
+    option : {"equal", "first", "second"}
+        psych's identification rule when ``n_factors == 2``.
 
     Returns
     -------
@@ -270,7 +286,7 @@ def omega(data_or_corr, n_factors: int = 3, *, method: str = "minres", rotation:
     uniq = sl["u2"].sum()
     om_tot = (vt - uniq) / vt
     alpha = ((vt - vitem) / vt) * (nvar / (nvar - 1))
-    smc_sum = float(np.sum(1 - 1 / np.diag(np.linalg.pinv(m))))
+    smc_sum = float(_smc(m).sum())
     g6 = (vt + smc_sum - vitem) / vt
     ev = (sl.iloc[:, : k + 1] ** 2).sum()
     ecv = float(ev.iloc[0] / ev.sum())

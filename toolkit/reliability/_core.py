@@ -1,4 +1,4 @@
-"""Numerical kernels shared by the reliability modules (numpy only, no pandas).
+"""Numerical kernels shared by the reliability modules (numpy arrays in and out).
 
 Every function mirrors a line of R so that results equal psych's to rounding error:
 ``cov(x, use = "pairwise")``, ``psych::smc``, ``psych::alpha``'s inner ``alpha.1`` and ``psych::alpha.ci``.
@@ -8,22 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
+# psych::smc and the (re-entrant) one-BLAS-thread context are the factor package's: one implementation each.
+# One BLAS thread suits these small or tall-and-thin matrices (0.9-1.1 s vs 1.5-2.5 s for the WAI-36 table
+# under load on a shared 2-core machine).
+from ..factor.extraction import _smc, single_thread_blas
+
 __all__ = ["pairwise_cov", "cov2cor", "smc", "alpha_stats", "feldt_ci", "single_thread_blas"]
-
-
-def single_thread_blas():
-    """Context manager limiting BLAS to one thread (threadpoolctl, when installed).
-
-    The matrices here are small or tall-and-thin: on a shared 2-core machine a second BLAS thread mostly
-    spins, and one thread is faster and steadier (0.9-1.1 s vs 1.5-2.5 s for the WAI-36 table under load).
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        from contextlib import nullcontext
-
-        return nullcontext()
-    return threadpool_limits(1, user_api="blas")
 
 
 def pairwise_cov(X: np.ndarray, missing: str = "pairwise") -> tuple[np.ndarray, np.ndarray]:
@@ -73,12 +63,7 @@ def smc(R: np.ndarray) -> np.ndarray:
         return np.array([1.0])
     if np.isnan(R).any():
         return np.full(R.shape[0], np.nan)
-    U, d, Vt = np.linalg.svd(R)
-    keep = d > max(np.sqrt(np.finfo(float).eps) * d[0], 0)
-    inv = (Vt[keep].T / d[keep]) @ U[:, keep].T
-    with np.errstate(divide="ignore"):
-        out = 1 - 1 / np.diag(inv)
-    return np.clip(out, 0.0, 1.0)
+    return _smc(R)
 
 
 def alpha_stats(C: np.ndarray, R: np.ndarray | None = None) -> dict:

@@ -87,24 +87,26 @@ class ScaleData:
     """Item matrix (floats, keyed) with the scales to analyse.
 
     Attributes: ``frame`` (DataFrame, caller's index, keyed items), ``scales`` ({name: [columns]}, the
-    total included when asked), ``subscale_of`` ({column: subscale}), ``reversed`` (set of columns),
+    total included when asked), ``reversed`` (set of columns),
     ``labels`` ({column: item label}), ``scale_points`` (array of admissible values or None),
     ``source`` (text for notes).
     """
 
-    def __init__(self, frame, scales, subscale_of, reversed_, labels, scale_points, source, lo=None, hi=None,
-                 metric="mean"):
+    def __init__(self, frame, scales, reversed_, labels, scale_points, source, lo=None, hi=None, metric="mean"):
         self.lo, self.hi, self.metric = lo, hi, metric
         self.frame = frame
         self.scales = scales
-        self.subscale_of = subscale_of
         self.reversed = reversed_
         self.labels = labels
         self.scale_points = scale_points
         self.source = source
 
 
-def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
+_FIX_CELLS = "Recode them to numbers or blanks (missing), or use an instrument with on_invalid='missing'."
+
+
+def _numeric(frame: pd.DataFrame, fix: str = _FIX_CELLS) -> pd.DataFrame:
+    """Float copy of ``frame``; every cell that is not a number is named at once in a DataValidationError."""
     bad = []
     out = {}
     for col in frame.columns:
@@ -121,8 +123,7 @@ def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
         report = pd.DataFrame(bad)
         lines = "; ".join(f"row {b['row']!r}, column {b['column']!r}: {b['value']!r}" for b in bad[:10])
         raise DataValidationError(
-            f"{len(bad)} cell(s) are not numbers: {lines}{' ...' if len(bad) > 10 else ''}. Recode them to "
-            "numbers or blanks (missing), or use an instrument with on_invalid='missing'.", report=report)
+            f"{len(bad)} cell(s) are not numbers: {lines}{' ...' if len(bad) > 10 else ''}. {fix}", report=report)
     return pd.DataFrame(out, index=frame.index)
 
 
@@ -137,32 +138,28 @@ def prepare(data, instrument=None, *, keys=None, form=None, items=None, pattern=
             raise ValueError("give either an instrument or 'keys', not both: the instrument's own key decides "
                              "which items belong to which subscale and which are reversed")
         from ..instrument import load_instrument
-        from ..scoring import item_frame
+        from ..scoring import default_column, item_frame
+        from ..scoring.rules import resolve_scale
 
         inst = load_instrument(instrument) if isinstance(instrument, str) else instrument
         frame = item_frame(data, inst, form=form, items=items, pattern=pattern, reverse=True,
                            on_invalid=on_invalid).astype(float)
-        prefix = inst.id.replace("-", "_")
-        col = {it.number: f"{prefix}_{it.number:02d}" for it in inst.items}
+        col = {it.number: default_column(inst, it.number) for it in inst.items}
         scales = {str(s): [col[n] for n in nums] for s, nums in inst.keys.items() if len(nums)}
-        subscale_of = {col[n]: str(s) for s, nums in inst.keys.items() for n in nums}
         if not scales or total:
-            scales["total"] = [col[it.number] for it in inst.items if col[it.number] in frame.columns]
+            scales["total"] = [col[it.number] for it in inst.items]  # item_frame returns every item or raises
         labels = {col[it.number]: (it.label or "") for it in inst.items}
         reversed_ = {col[n] for n in inst.reversed_items}
-        rs = inst.scale_for(form) if form is not None and hasattr(inst, "scale_for") else inst.response_scale
+        rs = resolve_scale(inst, form, None)  # the scale item_frame reversed the items with
         points = None
         if getattr(rs, "type", "ordinal") == "ordinal":
             try:
                 points = np.asarray(list(rs.points), dtype=float)
             except Exception:  # pragma: no cover - defensive: scale without enumerable points
                 points = None
-        missing_cols = [c for cols in scales.values() for c in cols if c not in frame.columns]
-        if missing_cols:
-            scales = {s: [c for c in cols if c in frame.columns] for s, cols in scales.items()}
         lo, hi = getattr(rs, "min", None), getattr(rs, "max", None)
         metric = getattr(getattr(inst, "scoring", None), "method", "sum") or "sum"
-        return ScaleData(frame, scales, subscale_of, reversed_, labels, points, f"instrument {inst.id}",
+        return ScaleData(frame, scales, reversed_, labels, points, f"instrument {inst.id}",
                          lo=lo, hi=hi, metric=metric)
 
     scales, reversed_ = parse_keys(keys, data.columns)
@@ -176,7 +173,6 @@ def prepare(data, instrument=None, *, keys=None, form=None, items=None, pattern=
     if reversed_:
         for c in reversed_:
             frame[c] = lo + hi - frame[c]
-    subscale_of = {c: s for s, cols in scales.items() for c in cols}
     if total and len(scales) > 1:
         scales["total"] = used
-    return ScaleData(frame, scales, subscale_of, reversed_, {c: "" for c in used}, None, "keys", lo=lo, hi=hi)
+    return ScaleData(frame, scales, reversed_, {c: "" for c in used}, None, "keys", lo=lo, hi=hi)

@@ -75,25 +75,29 @@ def _fmt(v: float) -> str:
 
 
 def alpha_block(X: pd.DataFrame, *, scale: str = "scale", missing: str = "pairwise", level: float = 0.95,
-                n_boot: int = 0, seed=0, points=None, warn: bool = True) -> dict:
+                n_boot: int = 0, seed=0, points=None) -> dict:
     """All of psych::alpha's output for one scale (keyed items in ``X``), as DataFrames.
 
     Returns a dict with ``total`` (Series), ``alpha_drop``, ``item_stats``, ``response_freq`` (DataFrames),
-    ``notes`` (list), ``boot`` (array or None) and ``C``/``R`` (the covariance / correlation matrices used).
+    ``notes`` (list), ``C`` (the covariance matrix used, None with fewer than two items) and ``X`` (the rows
+    and items the statistics used).
     """
     notes: list[str] = []
     _check_columns(X, scale)
     if missing == "listwise":
         X = X.dropna()
-    X = X.loc[X.notna().any(axis=1)]  # respondents who answered nothing of this scale carry no information
+    answered = X.notna().any(axis=1)  # respondents who answered nothing of this scale carry no information
+    if not answered.all():
+        notes.append(f"scale {scale!r}: {int((~answered).sum())} row(s) answered none of its items and were left "
+                     f"out, so n = {int(answered.sum())} (psych::alpha counts every row)")
+        X = X.loc[answered]
     constant = [c for c in X.columns if not (X[c].std(ddof=1) > 0)]
     if constant:
         msg = (f"scale {scale!r}: item(s) {', '.join(map(repr, constant))} have the same answer from everyone "
                "(no variance) and were left out of the statistics, as psych::alpha does; an item that does not "
                "vary cannot tell respondents apart")
         notes.append(msg)
-        if warn:
-            warnings.warn(msg, ReliabilityWarning, stacklevel=3)
+        warnings.warn(msg, ReliabilityWarning, stacklevel=3)
         X = X.drop(columns=constant)
     cols = list(X.columns)
     k, n = len(cols), len(X)
@@ -103,13 +107,11 @@ def alpha_block(X: pd.DataFrame, *, scale: str = "scale", missing: str = "pairwi
         msg = (f"scale {scale!r} has {k} usable item(s): alpha and every other internal-consistency statistic "
                "need at least two items, so they are reported as missing (NaN)")
         notes.append(msg)
-        if warn:
-            warnings.warn(msg, ReliabilityWarning, stacklevel=3)
+        warnings.warn(msg, ReliabilityWarning, stacklevel=3)
         stats = pd.DataFrame({"n": X.notna().sum(), "mean": X.mean(), "sd": X.std(ddof=1)})
         return {"total": nan_total, "alpha_drop": pd.DataFrame(index=cols), "item_stats": stats,
-                "response_freq": _response_freq(X, points), "notes": notes, "boot": None, "C": None, "R": None,
-                "X": X}
-    if n <= k and warn:
+                "response_freq": _response_freq(X, points), "notes": notes, "C": None, "X": X}
+    if n <= k:
         msg = (f"scale {scale!r}: only {n} respondents for {k} items, so the item correlation matrix is "
                "singular: G6 and r.cor use a pseudo-inverse (as psych), alpha-if-deleted has no standard error "
                "and the standard error and intervals are not trustworthy. Collect more respondents than items")
@@ -157,7 +159,6 @@ def alpha_block(X: pd.DataFrame, *, scale: str = "scale", missing: str = "pairwi
                        "average_r": tot["average_r"], "sn": tot["sn"],
                        "ase": np.sqrt(tot["Q"] / n), "mean": mean_t, "sd": sd_t,
                        "median_r": tot["median_r"], "n": n, "n_items": k, "feldt_low": lo, "feldt_high": hi})
-    boot = None
     if n_boot:
         from ._boot import bca_ci, bootstrap_alpha, percentile_ci
 
@@ -165,10 +166,9 @@ def alpha_block(X: pd.DataFrame, *, scale: str = "scale", missing: str = "pairwi
             boot, jack = bootstrap_alpha(A, int(n_boot), seed)
         total["boot_low"], total["boot_high"] = percentile_ci(boot, level)
         total["bca_low"], total["bca_high"] = bca_ci(boot, tot["raw_alpha"], jack, level)
-    if warn:
-        _warn_keying(scale, tot["raw_alpha"], C, cols, r_drop, notes)
+    _warn_keying(scale, tot["raw_alpha"], C, cols, r_drop, notes)
     return {"total": total, "alpha_drop": alpha_drop, "item_stats": item_stats,
-            "response_freq": _response_freq(X, points), "notes": notes, "boot": boot, "C": C, "R": R, "X": X}
+            "response_freq": _response_freq(X, points), "notes": notes, "C": C, "X": X}
 
 
 def _paircor(a: np.ndarray, b: np.ndarray) -> float:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._data import _numeric
+
 __all__ = ["reliable_change", "retest_reliability"]
 
 
@@ -15,8 +17,9 @@ def _series(x, name: str) -> pd.Series:
                              f"{list(x.columns)}); pick the score, e.g. scores['total']")
         x = x.iloc[:, 0]
     if not isinstance(x, pd.Series):
-        x = pd.Series(np.asarray(x, dtype=float))
-    return pd.to_numeric(x, errors="coerce").astype(float)
+        x = pd.Series(np.asarray(x))
+    frame = _numeric(x.to_frame(name), "Recode them to numbers, or blank them (missing scores give no change).")
+    return frame[name]
 
 
 def reliable_change(pre, post, *, reliability, sd: float | None = None, ci: float = 0.95,

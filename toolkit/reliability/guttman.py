@@ -21,22 +21,22 @@ def split_half_stats(C: np.ndarray, *, covar: bool = False, n_sample: int = 1000
     and median inter-item r, the odd-even split's Spearman-Brown coefficient and whether all splits were
     enumerated (``exact``) or ``n_sample`` random splits were drawn (more than 10,000 splits, as psych).
     """
-    r = C if covar else _core.cov2cor(C)
+    R = _core.cov2cor(C)
+    r = C if covar else R
     n = r.shape[0]
     sumr = r.sum()
     off = r - np.diag(np.diag(r))
     sum_off = sumr - np.trace(r)
     sumsq_off = (off**2).sum()
     alpha = (sum_off / sumr) * n / (n - 1)
-    lambda6 = (sum_off + (_core.smc(_core.cov2cor(C)) * (np.diag(C) if covar else 1)).sum()) / sumr
+    lambda6 = (sum_off + (_core.smc(R) * (np.diag(C) if covar else 1)).sum()) / sumr
     lambda2 = (sum_off + np.sqrt(sumsq_off * n / (n - 1))) / sumr
-    low = _core.cov2cor(C)[np.tril_indices(n, -1)] if not covar else r[np.tril_indices(n, -1)]
+    low = r[np.tril_indices(n, -1)]
     m = n // 2
-    count = round(comb(n, m)) / 2
+    count = comb(n, m) / 2
     exact = count <= n_sample
     if exact:
-        n_proc = int(np.ceil(count)) if count != int(count) else int(count)
-        n_proc = max(n_proc, 1)
+        n_proc = max(int(np.ceil(count)), 1)
         A = np.zeros((n_proc, n))
         for i, c in enumerate(islice(combinations(range(n), m), n_proc)):
             A[i, list(c)] = 1.0

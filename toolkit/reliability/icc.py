@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..exceptions import DataValidationError
+from ._data import _numeric
 from ._results import Result
 
 __all__ = ["icc", "IccResult"]
@@ -14,11 +15,14 @@ class IccResult(Result):
     """What :func:`icc` returns: ``.table`` (one row per ICC form) and ``.anova`` (mean squares)."""
 
 
+_FIX = "Recode them to numbers, or blank them (a target with a blank rating is left out: the ANOVA needs all)."
+
+
 def _wide(data, targets, raters, ratings):
     if targets is None and raters is None and ratings is None:
         if not isinstance(data, pd.DataFrame):
             raise TypeError(f"'data' must be a pandas DataFrame (got {type(data).__name__})")
-        return data.apply(pd.to_numeric, errors="coerce").astype(float), None
+        return _numeric(data, _FIX), None
     missing = [n for n, v in (("targets", targets), ("raters", raters), ("ratings", ratings)) if v is None]
     if missing:
         raise ValueError(f"long data need all of targets=, raters= and ratings= (missing: {', '.join(missing)}); "
@@ -34,8 +38,9 @@ def _wide(data, targets, raters, ratings):
         raise DataValidationError(
             f"{int(dup.sum())} rows repeat a target x rater pair: {pairs}. Each rater must rate each target once; "
             "average or drop the repeats yourself (pingouin averages them silently).", report=report)
-    wide = data.pivot(index=targets, columns=raters, values=ratings)
-    return wide.apply(pd.to_numeric, errors="coerce").astype(float), wide.index.name
+    values = _numeric(data[[ratings]], _FIX)[ratings]  # bad cells named by the caller's row ids
+    wide = data.assign(**{ratings: values}).pivot(index=targets, columns=raters, values=ratings)
+    return wide.astype(float), wide.index.name
 
 
 def icc(data: pd.DataFrame, targets: str | None = None, raters: str | None = None, ratings: str | None = None,
@@ -53,7 +58,8 @@ def icc(data: pd.DataFrame, targets: str | None = None, raters: str | None = Non
         Confidence level.
     missing : {"listwise"}
         Targets missing any rating are dropped (the two-way ANOVA needs complete rows); the count is in the
-        notes.
+        notes. Ratings that are not numbers raise :class:`~toolkit.exceptions.DataValidationError` naming
+        every such cell (they are not quietly turned into missing ratings).
 
     Returns
     -------

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ReliabilityWarning
-from ._data import prepare
+from ._data import check_options, prepare
 
 __all__ = ["fit_congeneric", "omega_cfa"]
 
@@ -199,8 +199,6 @@ def omega_cfa(data: pd.DataFrame, keys=None, *, correlated_total: bool = True, n
     >>> float(omega_cfa(df).loc["scale", "omega"].round(3))
     0.809
     """
-    from ._data import check_options
-
     check_options(ci, n_boot)
     sd = prepare(data, keys=keys, total=False, scale=scale)
     return _omega_table(sd.frame, sd.scales, correlated_total=correlated_total, n_boot=n_boot, seed=seed, level=ci)

@@ -95,7 +95,7 @@ def _reliability(data: pd.DataFrame, instrument=None, *, keys=None, form=None, i
     split halves psych::splitHalf's (correlations); SEM = sd sqrt(1 - alpha). omega_h and omega_t come from
     psych::omega's Schmid-Leiman route (minres, oblimin) via ``toolkit.factor.omega``; ``omega_cfa`` is
     semTools::compRelSEM on lavaan-style ML CFAs (factor variances fixed to 1, observed total variance in the
-    denominator). Split halves are exact over all splits up to 10,000 distinct splits (k <= 17), else
+    denominator). Split halves are exact over all splits up to 10,000 distinct splits (k <= 16), else
     10,000 random splits (seeded), as psych.
 
     References
@@ -224,11 +224,8 @@ def _add_omegas(sd, table, subscales, n_factors, missing, notes, extra, omega_bo
         notes.append("omega_h/omega_t (Schmid-Leiman) not reported: they need at least 2 group factors "
                      "(pass n_factors= to force)")
         return
-    try:
-        from ..factor import omega as factor_omega
-    except ImportError:  # pragma: no cover - depends on the factor package being present
-        notes.append("omega_h/omega_t (Schmid-Leiman) left out: toolkit.factor.omega is not available")
-        return
+    from ..factor import omega as factor_omega
+
     cols = sd.scales["total"]
     X = sd.frame[cols]
     if missing == "listwise":
@@ -241,12 +238,9 @@ def _add_omegas(sd, table, subscales, n_factors, missing, notes, extra, omega_bo
 
 
 def _add_ordinal(sd, table, subscales, n_factors, notes) -> None:
-    try:
-        from ..factor import omega as factor_omega
-        from ..factor import polychoric
-    except ImportError:  # pragma: no cover
-        notes.append("ordinal alpha/omega left out: toolkit.factor.polychoric is not available")
-        return
+    from ..factor import omega as factor_omega
+    from ..factor import polychoric
+
     for c in ("ordinal_alpha", "ordinal_omega_t", "ordinal_omega_h"):
         table[c] = np.nan
     try:
@@ -264,7 +258,10 @@ def _add_ordinal(sd, table, subscales, n_factors, notes) -> None:
             table.loc["total", "ordinal_omega_t"] = om.omega_total_
             table.loc["total", "ordinal_omega_h"] = om.omega_h_
     except (ValueError, TypeError) as err:  # e.g. a continuous scale: polychoric needs few ordered categories
-        notes.append(f"ordinal alpha/omega not computed: {err}")
+        msg = f"ordinal alpha/omega not computed: {err}"
+        notes.append(msg)
+        # asked for, left NaN: say so, not only in notes (stack: here, _reliability, reliability, package call)
+        warnings.warn(msg, ReliabilityWarning, stacklevel=5)
         return
     notes.append("ordinal: alpha of the polychoric correlations (Zumbo et al. 2007; psych::alpha(polychoric(x)$rho));"
                  " ordinal_omega_t of a subscale: psych::omega(x, nfactors = 1, poly = TRUE) (one minres factor);"
