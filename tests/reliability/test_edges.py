@@ -170,3 +170,20 @@ def test_rows_without_answers_are_counted_out_and_said():
     assert res.total.loc[0, "n"] == 58
     assert "scale 'scale': 2 row(s) answered none of its items and were left out, so n = 58" in " ".join(res.notes)
     assert res.alpha == pytest.approx(cronbach_alpha(df.drop(index=[4, 9])).alpha, abs=1e-12)
+
+
+def test_failed_bootstrap_resamples_are_counted_and_noted():
+    """Resamples whose total variance is 0 give no alpha: they are counted, noted and left out."""
+    import warnings
+
+    import pandas as pd
+
+    import toolkit
+
+    d = pd.DataFrame({"a": [1, 1, 2, 1], "b": [1, 1, 2, 2], "c": [1, 2, 2, 1]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # n < items warnings are tested elsewhere
+        r = toolkit.reliability.cronbach_alpha(d, n_boot=200, seed=1)
+    failed = int(r.tables["total"]["boot_failed"].iloc[0])
+    assert 0 < failed < 200
+    assert f"{failed} of 200 bootstrap resamples gave no alpha" in " ".join(r.notes)

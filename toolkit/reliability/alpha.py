@@ -166,6 +166,11 @@ def alpha_block(X: pd.DataFrame, *, scale: str = "scale", missing: str = "pairwi
             boot, jack = bootstrap_alpha(A, int(n_boot), seed)
         total["boot_low"], total["boot_high"] = percentile_ci(boot, level)
         total["bca_low"], total["bca_high"] = bca_ci(boot, tot["raw_alpha"], jack, level)
+        failed = int((~np.isfinite(boot)).sum())
+        total["boot_failed"] = failed
+        if failed:
+            notes.append(f"scale {scale!r}: {failed} of {int(n_boot)} bootstrap resamples gave no alpha (e.g. a "
+                         "constant item in the resample) and were left out of the bootstrap intervals")
     _warn_keying(scale, tot["raw_alpha"], C, cols, r_drop, notes)
     return {"total": total, "alpha_drop": alpha_drop, "item_stats": item_stats,
             "response_freq": _response_freq(X, points), "notes": notes, "C": C, "X": X}
