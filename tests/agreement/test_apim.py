@@ -125,3 +125,17 @@ def test_rows_left_out_are_named():
     with pytest.warns(IncompleteRowsWarning, match=r"\d+ members left out of the APIM because the outcome, the predictor or the partner's predictor is missing: rows \['"):
         m = APIM("outcome", "alliance").fit(data)
     assert any("members left out" in note for note in m.notes_)
+
+
+def test_convergence_does_not_depend_on_the_scale_of_the_data():
+    """A fit stopped by float precision at the optimum is converged (estimates equivariant under rescaling)."""
+    data = stored("apim_sample").dropna(subset=["outcome", "alliance"])
+    m = APIM("outcome", "alliance").fit(data)
+    for factor in (0.05, 20.0):
+        scaled = data.assign(outcome=data["outcome"] * factor, alliance=data["alliance"] * factor)
+        ms = APIM("outcome", "alliance").fit(scaled)
+        assert ms.converged_
+        intercepts = [i for i in m.coef_.index if i[1] == "intercept"]
+        slopes = [i for i in m.coef_.index if i[1] != "intercept"]
+        np.testing.assert_allclose(ms.coef_[intercepts], m.coef_[intercepts] * factor, rtol=1e-5)
+        np.testing.assert_allclose(ms.coef_[slopes], m.coef_[slopes], rtol=1e-5, atol=1e-7)
