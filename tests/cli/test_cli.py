@@ -376,3 +376,16 @@ def test_cli_import_is_light():
     code = "import sys, toolkit.cli; print(sorted(m for m in ('pandas', 'numpy', 'pyreadstat', 'pydantic') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "[]"
+
+
+def test_score_observer_form_needs_allow_unverified(tmp_path, capsys):
+    path = tmp_path / "observer.csv"
+    pd.DataFrame({"session_id": [1], **{f"wai36_{n:02d}": [4] for n in range(1, 37)}}).to_csv(path, index=False)
+    code, out, err = run(capsys, "score", str(path), "--instrument", "wai36", "--form", "observer")
+    assert code == 1
+    assert "wai36 form 'observer' has confidence R" in err and "allow_unverified=True" in err
+    code, out, err = run(capsys, "score", str(path), "--instrument", "wai36", "--form", "observer",
+                         "--allow-unverified")
+    assert code == 0
+    assert "warning: scoring wai36 form 'observer' with a key of confidence R" in err
+    assert pd.read_csv(io.StringIO(out))["total"].tolist() == [144.0]

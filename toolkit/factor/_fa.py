@@ -76,6 +76,15 @@ def _rmsea_ci(chisq, df, n_obs, alpha):
             lower = np.sqrt(brentq(lambda x: cdf(x) - 1 + tail, 0, hi, xtol=1e-12) / (n_obs - 1) / df)
         except ValueError:
             lower = np.nan
+    if np.isnan(lower) or np.isnan(upper):
+        import warnings
+
+        from ..exceptions import FactorConvergenceWarning
+
+        warnings.warn(
+            f"a limit of the RMSEA confidence interval could not be found (chi2 {chisq:.4g}, df {df}); "
+            "it is reported as NaN", FactorConvergenceWarning, stacklevel=4,
+        )
     return lower, upper
 
 
