@@ -336,19 +336,35 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+# the library's messages name Python arguments; on the command line the fix is a flag
+_FLAGS = (
+    ("allow_unverified=True", "--allow-unverified"),
+    ("on_invalid='missing'", "--on-invalid missing"),
+    ("id_cols", "--id-cols"),
+    ("pattern='MyPrefix{n}'", "--pattern 'MyPrefix{n}'"),
+)
+
+
+def _in_flags(message: str) -> str:
+    """A library message with its Python argument names replaced by this command's flags."""
+    for python, flag in _FLAGS:
+        message = message.replace(python, flag)
+    return message
+
+
 def _report(exc: BaseException) -> None:
     from .exceptions import AllianceError, DataValidationError
 
     if isinstance(exc, DataValidationError):
         _report_bad_cells(exc)
     elif isinstance(exc, (AllianceError, CommandError)):
-        _err(f"error: {exc}")
+        _err(f"error: {_in_flags(str(exc))}")
     elif isinstance(exc, FileNotFoundError):
         _err(f"error: no file {exc.filename!r}" if exc.filename else f"error: {exc.args[0] if exc.args else exc}")
     elif isinstance(exc, PermissionError):
         _err(f"error: permission denied: {exc.filename or exc}; check the file's permissions")
     elif isinstance(exc, KeyError):
-        _err(f"error: {exc.args[0] if exc.args else exc}")
+        _err(f"error: {_in_flags(str(exc.args[0]) if exc.args else str(exc))}")
     elif isinstance(exc, (OSError, ValueError)):
         _err(f"error: {exc}")
     else:

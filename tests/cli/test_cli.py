@@ -300,7 +300,7 @@ def test_score_with_encoding(tmp_path, responses, capsys):
     [
         (["-i", "wai-xl"], "error: no instrument 'wai-xl': it is neither a shipped id nor a file."),
         (["-i", "wai-sr", "--form", "therapist"], "error: wai-sr has no form 'therapist'; its forms are ['client']"),
-        (["-i", "wai-sr", "--id-cols", "nope"], "error: id_cols ['nope'] are not columns of the data;"),
+        (["-i", "wai-sr", "--id-cols", "nope"], "error: --id-cols ['nope'] are not columns of the data;"),
         (["-i", "wai-sr", "--sheet", "x"], "error: sheet='x' applies to Excel workbooks only; wai.csv is delimited text"),
         (["-i", "rdfs"], "error: rdfs ships no verified response scale"),
         (["-i", "wai36"], "error: no item columns of wai36 (36 items) found among the columns ['client_id', "),
@@ -383,7 +383,7 @@ def test_score_observer_form_needs_allow_unverified(tmp_path, capsys):
     pd.DataFrame({"session_id": [1], **{f"wai36_{n:02d}": [4] for n in range(1, 37)}}).to_csv(path, index=False)
     code, out, err = run(capsys, "score", str(path), "--instrument", "wai36", "--form", "observer")
     assert code == 1
-    assert "wai36 form 'observer' has confidence R" in err and "allow_unverified=True" in err
+    assert "wai36 form 'observer' has confidence R" in err and "pass --allow-unverified to score anyway" in err
     code, out, err = run(capsys, "score", str(path), "--instrument", "wai36", "--form", "observer",
                          "--allow-unverified")
     assert code == 0

@@ -151,8 +151,6 @@ def test_template_is_a_valid_definition_that_loads_like_a_shipped_one(tmp_path):
 
 
 def test_toml_definitions_load_too(tmp_path):
-    import tomllib  # noqa: F401 (Python >= 3.11 in the test venv)
-
     data = yaml.safe_load(template_path().read_text())
     lines = ["schema_version = 1", 'id = "tomly"', 'name = "T"', 'version = "1"', 'licence = "x"',
              "[confidence]", 'level = "V2"',
