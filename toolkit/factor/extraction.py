@@ -146,6 +146,20 @@ def _optimise(obj, grad, start, r, k, upper, ftol=1e-15):
     return res.x * scale, res
 
 
+def _stationary(grad, psi, r, k, upper, tol: float = 1e-6) -> bool:
+    """Whether ``psi`` is a stationary point within its bounds (projected gradient below ``tol``).
+
+    L-BFGS-B can end with "ABNORMAL" (no decrease found in the line search) at the optimum once the
+    objective cannot be lowered within float precision, as SciPy >= 1.18 does on psych's bfi ML fits;
+    such a fit has converged.
+    """
+    g = grad(psi, r, k)
+    at_lower = (psi <= LOWER * (1 + 1e-9)) & (g > 0)
+    at_upper = (psi >= upper * (1 - 1e-9)) & (g < 0)
+    g = np.where(at_lower | at_upper, 0.0, g)
+    return bool(np.all(np.isfinite(g)) and np.max(np.abs(g)) < tol)
+
+
 def extract(r: np.ndarray, n_factors: int, method: str = "minres", *, min_err: float = 0.001, max_iter: int = 50,
             ftol: float = 1e-15, smc: bool = True) -> Extraction:
     """Unrotated factor loadings of correlation matrix ``r`` (psych::fa with ``rotate="none"``).
@@ -221,7 +235,8 @@ def extract(r: np.ndarray, n_factors: int, method: str = "minres", *, min_err: f
         psi_par = psi
         comm_est = 1 - psi
         iterations = int(res.nit)
-        converged = bool(res.success)
+        converged = bool(res.success) or _stationary(_minres_grad if method == "minres" else _ml_grad,
+                                                     psi, r, k, upper)
         message = "" if converged else str(res.message)
         at_bound = list(np.nonzero(psi <= LOWER * (1 + 1e-6))[0])
         pa_values = None
