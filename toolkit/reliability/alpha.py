@@ -96,8 +96,7 @@ def alpha_block(X: pd.DataFrame, *, scale: str = "scale", missing: str = "pairwi
         msg = (f"scale {scale!r}: item(s) {', '.join(map(repr, constant))} have the same answer from everyone "
                "(no variance) and were left out of the statistics, as psych::alpha does; an item that does not "
                "vary cannot tell respondents apart")
-        notes.append(msg)
-        warnings.warn(msg, ReliabilityWarning, stacklevel=3)
+        _note_and_warn(notes, msg, stacklevel=4)
         X = X.drop(columns=constant)
     cols = list(X.columns)
     k, n = len(cols), len(X)
@@ -106,8 +105,7 @@ def alpha_block(X: pd.DataFrame, *, scale: str = "scale", missing: str = "pairwi
     if k < 2:
         msg = (f"scale {scale!r} has {k} usable item(s): alpha and every other internal-consistency statistic "
                "need at least two items, so they are reported as missing (NaN)")
-        notes.append(msg)
-        warnings.warn(msg, ReliabilityWarning, stacklevel=3)
+        _note_and_warn(notes, msg, stacklevel=4)
         stats = pd.DataFrame({"n": X.notna().sum(), "mean": X.mean(), "sd": X.std(ddof=1)})
         return {"total": nan_total, "alpha_drop": pd.DataFrame(index=cols), "item_stats": stats,
                 "response_freq": _response_freq(X, points), "notes": notes, "C": None, "X": X}
@@ -115,8 +113,7 @@ def alpha_block(X: pd.DataFrame, *, scale: str = "scale", missing: str = "pairwi
         msg = (f"scale {scale!r}: only {n} respondents for {k} items, so the item correlation matrix is "
                "singular: G6 and r.cor use a pseudo-inverse (as psych), alpha-if-deleted has no standard error "
                "and the standard error and intervals are not trustworthy. Collect more respondents than items")
-        notes.append(msg)
-        warnings.warn(msg, ReliabilityWarning, stacklevel=3)
+        _note_and_warn(notes, msg, stacklevel=4)
     A = X.to_numpy(dtype=float)
     C, _ = _core.pairwise_cov(A)
     R = _core.cov2cor(C)
@@ -183,6 +180,12 @@ def _paircor(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(a[ok], b[ok])[0, 1])
 
 
+def _note_and_warn(notes: list[str], msg: str, stacklevel: int) -> None:
+    """Keep ``msg`` in the result's notes and warn with it (a ReliabilityWarning at the caller's line)."""
+    notes.append(msg)
+    warnings.warn(msg, ReliabilityWarning, stacklevel=stacklevel)
+
+
 def _warn_keying(scale, alpha, C, cols, r_drop, notes) -> None:
     k = len(cols)
     suspects = [f"{c} (r.drop = {r:.2f})" for c, r in zip(cols, r_drop) if r < 0]
@@ -190,15 +193,13 @@ def _warn_keying(scale, alpha, C, cols, r_drop, notes) -> None:
         msg = (f"scale {scale!r}: item(s) {', '.join(suspects)} correlate negatively with the rest of the scale: "
                "they look reverse-keyed but are not declared so. Declare them reversed (keys '-item', or the "
                "instrument's 'reversed') or check the data's coding")
-        notes.append(msg)
-        warnings.warn(msg, ReliabilityWarning, stacklevel=4)
+        _note_and_warn(notes, msg, stacklevel=5)
     if alpha < 0:
         avg_cov = (C.sum() - np.trace(C)) / (k * (k - 1))
         msg = (f"scale {scale!r}: alpha = {alpha:.4f} is negative because the average inter-item covariance is "
                f"negative ({avg_cov:.4g}); alpha is then not a reliability (it is reported, not clipped). "
                "Usual cause: reverse-keyed items not reversed")
-        notes.append(msg)
-        warnings.warn(msg, ReliabilityWarning, stacklevel=4)
+        _note_and_warn(notes, msg, stacklevel=5)
 
 
 def cronbach_alpha(data: pd.DataFrame, keys=None, *, missing: str = "pairwise", ci: float = 0.95,
