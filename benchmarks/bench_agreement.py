@@ -1,11 +1,11 @@
-"""Benchmark of toolkit.agreement (issue 5): the widget's views must each redraw in < 0.3 s.
+"""Benchmark of toolkit.dyadic and toolkit.agreement (issue 5): the widget's views must each redraw in < 0.3 s.
 
 Measures, on the shipped samples (study A: 2,497 client-therapist session pairs; study B: 500 dyads):
   - pair_raters, agreement (all subscales, every interval), dyad_discrepancies, item_kappa;
   - each view for a new dyad: plot_scatter, plot_bland_altman, plot_profile, dyad_items (target < 0.3 s,
     drawing into an existing axes as the widget does);
   - APIM (REML GLS) on the sample dyads; and, for orientation, pingouin's intraclass_corr on the same
-    500 dyads (after its import) against toolkit.reliability.icc.
+    500 dyads (after its import) against toolkit.icc.
 
 Run:  .venv/bin/python benchmarks/bench_agreement.py [--repeat 5]
 """
@@ -41,8 +41,8 @@ def main() -> None:
     import pandas as pd
 
     import toolkit
-    from toolkit.agreement import plots
-    from toolkit.agreement.dyads import dyad_items
+    from toolkit.dyadic import plots
+    from toolkit.dyadic.dyads import dyad_items
     from toolkit.exceptions import PairingWarning
 
     warnings.simplefilter("ignore", PairingWarning)
@@ -73,7 +73,7 @@ def main() -> None:
     apim_data = pd.read_csv(Path(__file__).resolve().parents[1] / "tests/reference/agreement/apim_sample.csv")
     add("APIM REML (312 members)", lambda: toolkit.APIM().fit(apim_data))
     wide = pb.wide_[["client_total", "therapist_total"]].dropna()
-    add("toolkit.reliability.icc, 500 dyads", lambda: toolkit.icc(wide))
+    add("toolkit.icc, 500 dyads", lambda: toolkit.icc(wide))
     try:
         import pingouin as pg
 

@@ -1,4 +1,4 @@
-"""Benchmark of toolkit.reliability against R's psych/semTools and pingouin (issue 3's speed targets).
+"""Benchmark of toolkit.reliability (toolkit.reliability_stats) against R's psych/semTools and pingouin (issue 3's speed targets).
 
 Targets:
   1. cronbach_alpha with a 1,000-resample bootstrap (percentile + BCa) on 10,000 respondents x 12 items:
@@ -109,7 +109,7 @@ def main() -> None:
     ap.add_argument("--no-r", action="store_true", help="skip the R timings")
     args = ap.parse_args()
 
-    from toolkit.reliability import cronbach_alpha, reliability
+    from toolkit.reliability_stats import cronbach_alpha, reliability
 
     print(f"machine: {os.cpu_count()} cores; repeats: {args.repeat} (median; first call shown separately)\n")
 

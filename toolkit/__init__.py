@@ -33,14 +33,14 @@ _EXPORTS = {
     "simulate": "toolkit.samples",
     "read_responses": "toolkit.io",
     "column_report": "toolkit.io",
-    "reliability": "toolkit.reliability",
-    "item_analysis": "toolkit.reliability",
-    "cronbach_alpha": "toolkit.reliability",
-    "split_half": "toolkit.reliability",
-    "omega_cfa": "toolkit.reliability",
-    "icc": "toolkit.reliability",
-    "reliable_change": "toolkit.reliability",
-    "retest_reliability": "toolkit.reliability",
+    "reliability": "toolkit.reliability_stats",
+    "item_analysis": "toolkit.reliability_stats",
+    "cronbach_alpha": "toolkit.reliability_stats",
+    "split_half": "toolkit.reliability_stats",
+    "omega_cfa": "toolkit.reliability_stats",
+    "icc": "toolkit.reliability_stats",
+    "reliable_change": "toolkit.reliability_stats",
+    "retest_reliability": "toolkit.reliability_stats",
     "EFA": "toolkit.factor",
     "polychoric": "toolkit.factor",
     "parallel_analysis": "toolkit.factor",
@@ -48,17 +48,21 @@ _EXPORTS = {
     "kmo": "toolkit.factor",
     "bartlett_sphericity": "toolkit.factor",
     "schmid_leiman": "toolkit.factor",
-    "pair_raters": "toolkit.agreement",
-    "agreement": "toolkit.agreement",
-    "item_kappa": "toolkit.agreement",
-    "dyad_discrepancies": "toolkit.agreement",
-    "APIM": "toolkit.agreement",
-    "apim": "toolkit.agreement",
-    "ResponseSurface": "toolkit.agreement",
-    "response_surface": "toolkit.agreement",
+    "pair_raters": "toolkit.dyadic",
+    "agreement": "toolkit.dyadic",
+    "item_kappa": "toolkit.dyadic",
+    "dyad_discrepancies": "toolkit.dyadic",
+    "APIM": "toolkit.dyadic",
+    "apim": "toolkit.dyadic",
+    "ResponseSurface": "toolkit.dyadic",
+    "response_surface": "toolkit.dyadic",
     "compare_raters": "toolkit.widgets",
     "questionnaire_form": "toolkit.widgets",
 }
+
+# subpackages reachable as attributes without an explicit import
+_SUBPACKAGES = ("exceptions", "instrument", "scoring", "samples", "io", "reliability_stats", "factor", "dyadic",
+                "widgets")
 
 __all__ = sorted(_EXPORTS) + ["exceptions", "__version__"]
 
@@ -68,13 +72,19 @@ def __getattr__(name: str):
         value = getattr(importlib.import_module(_EXPORTS[name]), name)
         globals()[name] = value
         return value
-    if name == "exceptions":
-        return importlib.import_module("toolkit.exceptions")
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"toolkit.{name}")
     raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
 
 
 def __dir__():
     return __all__
+
+
+# the old module paths toolkit.reliability.* and toolkit.agreement.* (see toolkit/_compat.py)
+from . import _compat  # noqa: E402
+
+_compat.install(__name__)
 
 
 if TYPE_CHECKING:  # pragma: no cover

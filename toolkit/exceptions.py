@@ -22,6 +22,8 @@ __all__ = [
     "UnmatchedColumnsWarning",
     "UnreadableFileError",
     "ValueLabelWarning",
+    "InvalidParameterError",
+    "NotFittedError",
 ]
 
 
@@ -71,6 +73,23 @@ class DataValidationError(AllianceError, ValueError):
     def __init__(self, message: str, report=None):
         super().__init__(message)
         self.report = report
+
+
+class InvalidParameterError(AllianceError, ValueError, TypeError):
+    """An argument has the wrong type or value.
+
+    The message names the parameter and the function, what is allowed, what was got, and the fix
+    ("The 'ci' parameter of reliability() must be a confidence level between 0 and 1, such as 0.95; got 95.").
+    A ``ValueError`` and a ``TypeError``, as scikit-learn's ``InvalidParameterError``.
+    """
+
+
+class NotFittedError(AllianceError, ValueError, AttributeError):
+    """A fitted estimator's result was asked for before ``fit``.
+
+    A ``ValueError`` and an ``AttributeError``, as scikit-learn's ``NotFittedError``, so that code written
+    for scikit-learn catches it.
+    """
 
 
 class UnknownSampleError(AllianceError, LookupError):
@@ -136,7 +155,7 @@ class DuplicateRowsWarning(AllianceWarning):
     """Rows repeat an earlier row exactly (same ids and answers); they are scored, never dropped."""
 
 
-# --- agreement (toolkit.agreement) ---
+# --- agreement (toolkit.dyadic) ---
 __all__ += ["PairingWarning", "AgreementWarning"]
 
 

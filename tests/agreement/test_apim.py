@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.agreement import APIM, apim
+from toolkit.dyadic import APIM, apim
 from toolkit.exceptions import DataValidationError
 
 from ._data import build_apim_sample, ref, stored

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.agreement import dyad_discrepancies, dyad_items, reliable_difference
-from toolkit.reliability import cronbach_alpha
+from toolkit.dyadic import dyad_discrepancies, dyad_items, reliable_difference
+from toolkit.reliability_stats import cronbach_alpha
 
 from ._data import study_a_pairs, study_b_pairs
 
@@ -111,7 +111,7 @@ def test_dyad_items_sorted_by_discrepancy():
 def test_undefined_reliable_difference_warns_and_asks_for_thresholds():
     """Two pairs: alpha needs 3+, so the default thresholds cannot be computed."""
     import toolkit
-    from toolkit.agreement import pair_raters
+    from toolkit.dyadic import pair_raters
     from toolkit.exceptions import AgreementWarning
 
     wai = toolkit.load_sample("wai36_client_therapist")

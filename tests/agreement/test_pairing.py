@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import toolkit
-from toolkit.agreement import PairedRatings, pair_raters
+from toolkit.dyadic import PairedRatings, pair_raters
 from toolkit.exceptions import DataValidationError, KeyConfidenceWarning, PairingWarning
 
 from ._data import study_a_pairs, study_b_pairs

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from toolkit.agreement import bland_altman
-from toolkit.agreement import ResponseSurface
-from toolkit.agreement.plots import (bland_altman_data, plot_bland_altman, plot_profile, plot_scatter,
+from toolkit.dyadic import bland_altman
+from toolkit.dyadic import ResponseSurface
+from toolkit.dyadic.plots import (bland_altman_data, plot_bland_altman, plot_profile, plot_scatter,
                                      plot_surface, profile_data, scatter_data)
 
 from ._data import stored, study_a_pairs, study_b_pairs

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.agreement import bland_altman, concordance, d_z, paired_t, pearson_r, weighted_kappa
+from toolkit.dyadic import bland_altman, concordance, d_z, paired_t, pearson_r, weighted_kappa
 
 pairs = st.integers(min_value=6, max_value=60).flatmap(
     lambda n: st.tuples(st.lists(st.integers(1, 7), min_size=n, max_size=n),

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from toolkit.agreement import ResponseSurface, response_surface
+from toolkit.dyadic import ResponseSurface, response_surface
 from toolkit.exceptions import DataValidationError
 
 from ._data import build_rsa_sample, ref, stored

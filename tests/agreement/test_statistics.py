@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from toolkit.agreement import (agreement, bland_altman, concordance, d_z, item_kappa, paired_t, pearson_r,
+from toolkit.dyadic import (agreement, bland_altman, concordance, d_z, item_kappa, paired_t, pearson_r,
                                weighted_kappa)
 from toolkit.exceptions import AgreementWarning
-from toolkit.reliability import icc
+from toolkit.reliability_stats import icc
 
 from ._data import ref, stored, study_a_pairs, study_b_pairs
 
@@ -157,7 +157,7 @@ def test_item_kappa_warns_when_undefined():
 
 
 def test_icc_on_pingouin_data_and_psych_on_simulated_dyads():
-    """pingouin's icc data (8 wines x 4 judges): ICC1 .727521 ... ICC3k .915159 (toolkit.reliability.icc);
+    """pingouin's icc data (8 wines x 4 judges): ICC1 .727521 ... ICC3k .915159 (toolkit.icc);
     simulated dyads: psych::ICC(lmer = FALSE), every form, value and interval."""
     path = Path(importlib.util.find_spec("pingouin").origin).parent / "datasets" / "icc.csv"
     wines = pd.read_csv(path, encoding="utf-8-sig")

@@ -123,7 +123,7 @@ def test_smc_clipped_like_psych_everywhere():
     """R: smc(bad) for a matrix that is not positive definite -> 1 1 1 (Pinv, then clipped to [0, 1];
     the plain inverse gives 16.2). toolkit.factor.smc and the reliability kernels share the routine."""
     from toolkit.factor import smc
-    from toolkit.reliability import _core
+    from toolkit.reliability_stats import _core
 
     ref = load_ref("edge_cases.json")["smc_not_pd"]
     bad = np.array(ref["r"])

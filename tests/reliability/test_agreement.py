@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from toolkit.exceptions import DataValidationError
-from toolkit.reliability import change, icc, reliable_change
+from toolkit.reliability_stats import change, icc, reliable_change
 
 from ._refs import pingouin_icc, ref
 
@@ -104,7 +104,7 @@ def test_test_retest_matches_scipy_and_icc():
 
 def test_reliable_change_takes_reliability_from_the_table():
     """The instrument's own reliability: alpha of the WAI-SR total from reliability() feeds the RCI."""
-    from toolkit.reliability import reliability
+    from toolkit.reliability_stats import reliability
 
     from ._refs import wai_sr
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from toolkit.exceptions import ReliabilityWarning
-from toolkit.reliability import cronbach_alpha, split_half
+from toolkit.reliability_stats import cronbach_alpha, split_half
 
 from ._refs import DROP_MAP, ITEM_MAP, TOTAL_MAP, keyed_frame, quiet, ref
 

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.reliability import _core, cronbach_alpha
-from toolkit.reliability._boot import bca_ci, bootstrap_alpha, percentile_ci
+from toolkit.reliability_stats import _core, cronbach_alpha
+from toolkit.reliability_stats._boot import bca_ci, bootstrap_alpha, percentile_ci
 
 from ._refs import bfi
 
@@ -79,7 +79,7 @@ def test_bootstrap_rows_with_missing_use_pairwise_alpha():
 
 def test_row_blocks_give_the_same_values(monkeypatch):
     """Large data are processed in row blocks (bounded memory): same numbers as one block."""
-    import toolkit.reliability._boot as boot_mod
+    import toolkit.reliability_stats._boot as boot_mod
 
     X = _data(n=500, missing=0.05)
     one = bootstrap_alpha(X, 40, seed=2)
@@ -91,7 +91,8 @@ def test_row_blocks_give_the_same_values(monkeypatch):
 
 def test_omega_cfa_bootstrap_warm_start_equals_full_fit():
     """Each resample's warm-started CFA gives the omega a cold, polished fit of the same resample gives."""
-    from toolkit.reliability.omega import _bootstrap_omega, _omega_from_fit, fit_congeneric
+    from toolkit.factor.congeneric import fit_congeneric
+    from toolkit.reliability_stats.omega import _bootstrap_omega, _omega_from_fit
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 1)) @ np.array([[0.8, 0.7, 0.6, 0.5, 0.6]]) + rng.normal(scale=0.6, size=(300, 5))
@@ -107,7 +108,7 @@ def test_omega_cfa_bootstrap_warm_start_equals_full_fit():
 
 
 def test_omega_cfa_interval_in_the_table():
-    from toolkit.reliability import reliability
+    from toolkit.reliability_stats import reliability
 
     from ._refs import wai_sr
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from toolkit.exceptions import DataValidationError, ItemMappingError, ReliabilityWarning
-from toolkit.reliability import cronbach_alpha, item_analysis, reliability
+from toolkit.reliability_stats import cronbach_alpha, item_analysis, reliability
 
 from ._refs import quiet, wai36
 
@@ -183,7 +183,7 @@ def test_failed_bootstrap_resamples_are_counted_and_noted():
     d = pd.DataFrame({"a": [1, 1, 2, 1], "b": [1, 1, 2, 2], "c": [1, 2, 2, 1]})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # n < items warnings are tested elsewhere
-        r = toolkit.reliability.cronbach_alpha(d, n_boot=200, seed=1)
+        r = toolkit.cronbach_alpha(d, n_boot=200, seed=1)
     failed = int(r.tables["total"]["boot_failed"].iloc[0])
     assert 0 < failed < 200
     assert f"{failed} of 200 bootstrap resamples gave no alpha" in " ".join(r.notes)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import toolkit
 from toolkit.exceptions import ReliabilityWarning
-from toolkit.reliability import cronbach_alpha, item_analysis, omega_cfa, reliability
+from toolkit.reliability_stats import cronbach_alpha, item_analysis, omega_cfa, reliability
 
 from ._refs import quiet, ref
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from toolkit.reliability import cronbach_alpha, icc, item_analysis, reliability
+from toolkit.reliability_stats import cronbach_alpha, icc, item_analysis, reliability
 
 from ._refs import pingouin_icc, wai_sr
 

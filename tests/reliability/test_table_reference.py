@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.reliability import item_analysis, omega_cfa, reliability
+from toolkit.reliability_stats import item_analysis, omega_cfa, reliability
 
 from ._refs import BFI_KEYS, bfi, keyed_frame, quiet, ref, wai36, wai_sr
 

@@ -1,6 +1,6 @@
 """compare_raters without a browser: choose dyads, sessions, subscales and instruments; check every view follows.
 
-The numbers shown must be the package's (toolkit.agreement); the widget only wires choosers to them.
+The numbers shown must be the package's (toolkit.dyadic); the widget only wires choosers to them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("ipywidgets", reason="ipywidgets is in the lab extras: run `make test`")
 
 import toolkit  # noqa: E402
-from toolkit.agreement import agreement, dyad_discrepancies, dyad_items, pair_raters  # noqa: E402
+from toolkit.dyadic import agreement, dyad_discrepancies, dyad_items, pair_raters  # noqa: E402
 from toolkit.widgets import compare_raters  # noqa: E402
 
 SR_VS_S = "WAI-SR vs WAI-S"
@@ -165,7 +165,7 @@ def test_forms_without_shared_items_say_so(pairs36, monkeypatch):
     def no_shared_items(*_a, **_k):
         raise ValueError("the client and therapist forms share no item (see paired.scales_); compare subscales")
 
-    monkeypatch.setattr("toolkit.agreement.dyad_items", no_shared_items)
+    monkeypatch.setattr("toolkit.dyadic.dyad_items", no_shared_items)
     v = compare_raters(paired=pairs36, dyad="B002")
     assert v.table_.empty and list(v.table_.columns)[:2] == ["item", "label"]
     assert "share no item" in v.table_view.value and "compare subscales" in v.table_view.value
@@ -179,7 +179,7 @@ def test_errors_inside_callbacks_are_shown_in_the_widget(view, monkeypatch):
     def broken(*_a, **_k):
         raise RuntimeError("plotting failed")
 
-    monkeypatch.setattr("toolkit.agreement.plots.plot_scatter", broken)
+    monkeypatch.setattr("toolkit.dyadic.plots.plot_scatter", broken)
     view.dyad.value = "B003"
     assert view.errors.message == "RuntimeError while switching dyad: plotting failed"
     assert "plotting failed" in view.errors.text and view.errors.widget.layout.display is None

@@ -17,7 +17,8 @@ import pandas as pd
 
 from ..exceptions import DataValidationError, NotPositiveDefiniteWarning
 from ._data import as_correlation_frame, as_item_frame, is_correlation
-from .extraction import _smc
+from .._numerics import pairwise_corr as _pairwise_corr
+from .._numerics import smc as _smc
 
 __all__ = ["pearson", "pairwise_counts", "polychoric", "PolychoricResult", "smooth_correlation", "smc", "correlation_input",
            "require_complete"]
@@ -36,27 +37,6 @@ def pairwise_counts(data) -> pd.DataFrame:
     x = as_item_frame(data)
     m = x.notna().to_numpy(dtype=float)
     return pd.DataFrame(m.T @ m, index=x.columns, columns=x.columns)
-
-
-def _pairwise_corr(x: np.ndarray) -> np.ndarray:
-    """Pearson correlations on pairwise-complete observations (R's ``cor(use="pairwise")``)."""
-    present = ~np.isnan(x)
-    if present.all():
-        return np.corrcoef(x, rowvar=False)
-    x = x - np.nanmean(x, axis=0)  # shift for precision; r is shift invariant
-    m = present.astype(float)
-    x0 = np.where(present, x, 0.0)
-    n = m.T @ m
-    sx = x0.T @ m  # [i, j]: sum of x_i over rows where i and j are present
-    sxx = (x0 * x0).T @ m
-    sxy = x0.T @ x0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cov = sxy - sx * sx.T / n
-        var_i = sxx - sx * sx / n
-        r = cov / np.sqrt(var_i * var_i.T)
-    r[n < 2] = np.nan
-    np.fill_diagonal(r, 1.0)
-    return r
 
 
 def pearson(data, *, missing: str = "pairwise") -> pd.DataFrame:

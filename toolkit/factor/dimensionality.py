@@ -7,8 +7,9 @@ import pandas as pd
 
 from ._data import as_item_frame
 from ._fa import fa_core
-from .extraction import single_thread_blas
-from .correlation import _pairwise_corr, correlation_input, require_complete
+from .._numerics import pairwise_corr as _pairwise_corr
+from .._numerics import single_thread_blas
+from .correlation import correlation_input, require_complete
 
 __all__ = ["parallel_analysis", "ParallelAnalysis", "velicer_map", "scree"]
 

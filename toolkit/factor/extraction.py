@@ -10,10 +10,12 @@ that ends on the 0.005 bound is a Heywood case: it is reported (see
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .._numerics import single_thread_blas
+from .._numerics import smc as _smc
 
 __all__ = ["Extraction", "extract", "METHODS"]
 
@@ -34,46 +36,6 @@ class Extraction:
     message: str = ""
     at_bound: list = field(default_factory=list)
     pa_values: np.ndarray | None = None  # pa: eigenvalues of the last reduced matrix (psych's ``values``)
-
-
-_BLAS_LIMITED = False
-
-
-@contextlib.contextmanager
-def single_thread_blas():
-    """Run tiny-matrix work with one BLAS thread (re-entrant; a no-op without threadpoolctl).
-
-    L-BFGS-B's small BLAS calls on a multi-threaded OpenBLAS slow down 100-fold when the
-    machine is busy; one thread is always faster at this size.
-    """
-    global _BLAS_LIMITED
-    if _BLAS_LIMITED:
-        yield
-        return
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        yield
-        return
-    _BLAS_LIMITED = True
-    try:
-        with threadpool_limits(1, user_api="blas"):
-            yield
-    finally:
-        _BLAS_LIMITED = False
-
-
-def _smc(r: np.ndarray) -> np.ndarray:
-    """psych::smc of a correlation matrix: 1 - 1/diag(Pinv(r)), clipped to [0, 1] as psych clips.
-
-    psych's ``Pinv`` drops singular values below sqrt(machine eps) x the largest, so a singular matrix
-    (fewer respondents than items) still gives values, as in R. The one SMC routine of the toolkit:
-    ``toolkit.factor.smc``, Schmid-Leiman's G6 and the reliability kernels call it.
-    """
-    inv = np.linalg.pinv(r, rtol=np.sqrt(np.finfo(float).eps))  # psych::Pinv's tolerance
-    with np.errstate(divide="ignore"):
-        out = 1 - 1 / np.diag(inv)
-    return np.clip(out, 0.0, 1.0)
 
 
 def _top_eig(s: np.ndarray, k: int):

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ._fa import fa_core
 from .correlation import correlation_input
-from .extraction import _smc
+from .._numerics import smc as _smc
 from .rotation import rotate
 
 __all__ = ["schmid_leiman", "omega", "SchmidLeiman", "Omega"]

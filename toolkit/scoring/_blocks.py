@@ -11,6 +11,8 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from .._numerics import single_thread_blas
+
 __all__ = ["for_blocks"]
 
 _PARALLEL_ROWS = 200_000
@@ -22,11 +24,9 @@ def for_blocks(n_rows: int, block: int, fn: Callable[[int, int], object]) -> lis
     BLAS is held to one thread meanwhile: its own threads make the small matrix
     products of a block some 50 times slower, and we parallelise over blocks.
     """
-    from threadpoolctl import threadpool_limits
-
     bounds = [(lo, min(lo + block, n_rows)) for lo in range(0, n_rows, block)]
     workers = min(2, os.cpu_count() or 1)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with single_thread_blas():
         if n_rows < _PARALLEL_ROWS or workers < 2:
             return [fn(lo, hi) for lo, hi in bounds]
         with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -1,6 +1,6 @@
 """Client and therapist side by side for one dyad, against the whole sample: an ipywidgets view.
 
-The numbers come from :mod:`toolkit.agreement` (pairing, per-dyad discrepancies, item table, Bland-Altman);
+The numbers come from :mod:`toolkit.dyadic` (pairing, per-dyad discrepancies, item table, Bland-Altman);
 this module only wires choosers to them and draws the figures.
 """
 
@@ -40,7 +40,7 @@ def compare_raters(
     Choose a dyad (type in the search box to filter the list), a session, the
     subscale and, when several comparisons are given, the instrument pair. Every
     choice updates four views: the dyad's client and therapist subscale profile side
-    by side (with the discrepancy flags of :func:`toolkit.agreement.dyad_discrepancies`),
+    by side (with the discrepancy flags of :func:`toolkit.dyadic.dyad_discrepancies`),
     the item-level table with the largest discrepancies highlighted (when the two
     forms share items), the sample's client-vs-therapist scatter of the subscale
     with the dyad marked and the identity line, and the Bland-Altman plot.
@@ -49,7 +49,7 @@ def compare_raters(
     ----------
     client, therapist : DataFrame, optional
         Client and therapist administrations, paired with
-        :func:`toolkit.agreement.pair_raters` (``instrument_client``,
+        :func:`toolkit.dyadic.pair_raters` (``instrument_client``,
         ``instrument_therapist``, ``on`` and ``pair_options`` are passed on).
     instrument_client, instrument_therapist : str or Instrument
         Instruments of the two sides (the therapist's defaults to the client's).
@@ -84,7 +84,7 @@ def compare_raters(
     >>> view.state["dyad"], view.table_["item"].iloc[0] != ""
     ('B003', True)
     """
-    from ..agreement import pair_raters
+    from ..dyadic import pair_raters
 
     comparisons: dict[str, object] = {}
     if client is not None:
@@ -193,8 +193,8 @@ class RaterComparison:
         return sorted(wide.loc[wide[first] == dyad, second].unique().tolist())
 
     def discrepancies(self) -> pd.DataFrame:
-        """:func:`toolkit.agreement.dyad_discrepancies` of the chosen pairs (computed once per instrument pair)."""
-        from ..agreement.dyads import dyad_discrepancies
+        """:func:`toolkit.dyadic.dyad_discrepancies` of the chosen pairs (computed once per instrument pair)."""
+        from ..dyadic.dyads import dyad_discrepancies
 
         key = self.comparison.value
         if key not in self._discrepancies:
@@ -276,8 +276,8 @@ class RaterComparison:
 
     # ------------------------------------------------------------------ views
     def _draw(self) -> None:
-        from ..agreement import dyad_items
-        from ..agreement.plots import plot_bland_altman, plot_profile, plot_scatter
+        from ..dyadic import dyad_items
+        from ..dyadic.plots import plot_bland_altman, plot_profile, plot_scatter
 
         pairs, dyad, sub = self.pairs, self.dyad.value, self.subscale.value
         session = self.session.value if self._has_session() else None

@@ -6,28 +6,22 @@
 * :func:`dyad_discrepancies` -- per dyad: differences, profile r and distance, reliable-difference flags.
 * :class:`APIM` / :func:`apim` -- actor-partner interdependence model for distinguishable dyads (GLS, REML).
 * :class:`ResponseSurface` / :func:`response_surface` -- polynomial regression with the surface parameters a1-a4.
-* :mod:`toolkit.agreement.plots` -- scatter, Bland-Altman and dyad-profile figures with their data.
+* :mod:`toolkit.dyadic.plots` -- scatter, Bland-Altman and dyad-profile figures with their data.
 
-The package itself is callable and does what :func:`agreement` does, because ``toolkit.agreement`` names both
-this package and the function (importing the package would otherwise hide the function):
-``toolkit.agreement(paired)`` and ``toolkit.agreement.pair_raters(...)`` both work, in either order.
+The one-call function is ``toolkit.agreement`` (this package is ``toolkit.dyadic``, so the two names never
+collide: one name, one thing).
 
 >>> import toolkit
->>> callable(toolkit.agreement), callable(toolkit.agreement.pair_raters)
-(True, True)
+>>> toolkit.agreement is toolkit.dyadic.agreement
+True
 """
 
-from .._callable import make_callable
-from .apim import APIM, apim
+from .interdependence import APIM, apim
 from .dyads import dyad_discrepancies, dyad_items, reliable_difference
 from .pairing import PairedRatings, pair_raters
 from .rsa import ResponseSurface, response_surface
-from .statistics import agreement as _agreement
-from .statistics import bland_altman, concordance, d_z, item_kappa, paired_t, pearson_r, weighted_kappa
-
-
-# calling the package calls toolkit.agreement.statistics.agreement (see toolkit/_callable.py)
-agreement = make_callable(__name__, _agreement)
+from .statistics import (agreement, bland_altman, concordance, d_z, item_kappa, paired_t, pearson_r,
+                         weighted_kappa)
 
 __all__ = [
     "pair_raters",

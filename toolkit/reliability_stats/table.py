@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import inspect
 import warnings
 
 import numpy as np
 import pandas as pd
 
+from .._numerics import with_single_thread_blas
 from ..exceptions import ReliabilityWarning
 from ._data import check_missing, check_options, prepare
 from ._results import Result
@@ -36,7 +36,8 @@ class ReliabilityTable(Result):
         return shown
 
 
-def _reliability(data: pd.DataFrame, instrument=None, *, keys=None, form=None, items=None, pattern=None,
+@with_single_thread_blas
+def reliability(data: pd.DataFrame, instrument=None, *, keys=None, form=None, items=None, pattern=None,
                 on_invalid: str = "raise", missing: str = "pairwise", ci: float = 0.95, n_boot: int = 1000,
                 seed=0, omega: bool = True, omega_boot: int = 0, n_factors: int | None = None,
                 ordinal: bool = False, metric: str | None = None, scale=None) -> ReliabilityTable:
@@ -184,15 +185,6 @@ def _reliability(data: pd.DataFrame, instrument=None, *, keys=None, form=None, i
     return ReliabilityTable(tables, list(dict.fromkeys(notes)), f"Reliability ({sd.source})")
 
 
-def reliability(*args, **kwargs) -> ReliabilityTable:
-    with _core.single_thread_blas():
-        return _reliability(*args, **kwargs)
-
-
-reliability.__doc__, _reliability.__doc__ = _reliability.__doc__, None
-reliability.__signature__ = inspect.signature(_reliability)
-
-
 def _add_omegas(sd, table, subscales, n_factors, missing, notes, extra, omega_boot=0, seed=0, ci=0.95) -> None:
     scales = {s: sd.scales[s] for s in subscales} if subscales else {"total": sd.scales["total"]}
     with warnings.catch_warnings(record=True) as caught:
@@ -200,7 +192,7 @@ def _add_omegas(sd, table, subscales, n_factors, missing, notes, extra, omega_bo
         cfa = _omega_table(sd.frame, scales, n_boot=omega_boot, seed=seed, level=ci)
     for w in caught:
         notes.append(str(w.message))
-        warnings.warn(w.message, w.category, stacklevel=3)
+        warnings.warn(w.message, w.category, stacklevel=4)
     extra["omega_cfa"] = cfa
     cols = [("omega", "omega_cfa")]
     if omega_boot:
@@ -260,8 +252,8 @@ def _add_ordinal(sd, table, subscales, n_factors, notes) -> None:
     except (ValueError, TypeError) as err:  # e.g. a continuous scale: polychoric needs few ordered categories
         msg = f"ordinal alpha/omega not computed: {err}"
         notes.append(msg)
-        # asked for, left NaN: say so, not only in notes (stack: here, _reliability, reliability, package call)
-        warnings.warn(msg, ReliabilityWarning, stacklevel=5)
+        # asked for, left NaN: say so, not only in notes (stack: here, reliability, its BLAS wrapper)
+        warnings.warn(msg, ReliabilityWarning, stacklevel=4)
         return
     notes.append("ordinal: alpha of the polychoric correlations (Zumbo et al. 2007; psych::alpha(polychoric(x)$rho));"
                  " ordinal_omega_t of a subscale: psych::omega(x, nfactors = 1, poly = TRUE) (one minres factor);"

@@ -82,7 +82,7 @@ def plot_scatter(paired, subscale: str = "total", dyad=None, session=None, *, ra
     Examples
     --------
     >>> import toolkit
-    >>> from toolkit.agreement.plots import plot_scatter
+    >>> from toolkit.dyadic.plots import plot_scatter
     >>> p = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
     >>> fig, data = plot_scatter(p, "bond", dyad="B002")
     >>> int(data["marked"].sum()), len(data)
@@ -109,7 +109,7 @@ def bland_altman_data(paired, subscale: str = "total", dyad=None, session=None, 
                       raters=("client", "therapist"), ci: float = 0.95, multiplier="t") -> pd.DataFrame:
     """Points of the Bland-Altman plot: ids, ``mean`` of the two raters, ``diff`` (first - second), ``marked``.
 
-    ``.attrs["limits"]`` holds :func:`~toolkit.agreement.statistics.bland_altman` of the subscale (bias, limits
+    ``.attrs["limits"]`` holds :func:`~toolkit.dyadic.statistics.bland_altman` of the subscale (bias, limits
     and their intervals).
     """
     from .statistics import bland_altman
@@ -135,7 +135,7 @@ def plot_bland_altman(paired, subscale: str = "total", dyad=None, session=None, 
     Examples
     --------
     >>> import toolkit
-    >>> from toolkit.agreement.plots import plot_bland_altman
+    >>> from toolkit.dyadic.plots import plot_bland_altman
     >>> p = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
     >>> fig, data = plot_bland_altman(p, "total", dyad="B001")
     >>> round(data.attrs["limits"]["bias"], 2)
@@ -196,7 +196,7 @@ def plot_profile(paired, dyad, session=None, *, raters=("client", "therapist"), 
     Examples
     --------
     >>> import toolkit
-    >>> from toolkit.agreement.plots import plot_profile
+    >>> from toolkit.dyadic.plots import plot_profile
     >>> p = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
     >>> fig, data = plot_profile(p, "B001")
     >>> data["diff"].round(2).tolist()
@@ -223,7 +223,7 @@ def plot_profile(paired, dyad, session=None, *, raters=("client", "therapist"), 
 
 
 def plot_surface(model, *, n: int = 25, lo=None, hi=None, ax=None, figsize=(5, 4.5)):
-    """Contour map of a fitted :class:`~toolkit.agreement.ResponseSurface` with the lines of congruence
+    """Contour map of a fitted :class:`~toolkit.dyadic.ResponseSurface` with the lines of congruence
     (X = Y) and incongruence (X + Y = 2 centre).
 
     Returns
@@ -234,7 +234,7 @@ def plot_surface(model, *, n: int = 25, lo=None, hi=None, ax=None, figsize=(5, 4
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from toolkit.agreement import ResponseSurface
+    >>> from toolkit.dyadic import ResponseSurface
     >>> rng = np.random.default_rng(0)
     >>> d = pd.DataFrame({"client": rng.normal(size=50), "therapist": rng.normal(size=50),
     ...                   "outcome": rng.normal(size=50)})

@@ -1,4 +1,4 @@
-"""Numerical kernels shared by the reliability modules (numpy arrays in and out).
+"""psych::alpha's kernels (numpy arrays in and out); the generic ones come from :mod:`toolkit._numerics`.
 
 Every function mirrors a line of R so that results equal psych's to rounding error:
 ``cov(x, use = "pairwise")``, ``psych::smc``, ``psych::alpha``'s inner ``alpha.1`` and ``psych::alpha.ci``.
@@ -8,62 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-# psych::smc and the (re-entrant) one-BLAS-thread context are the factor package's: one implementation each.
-# One BLAS thread suits these small or tall-and-thin matrices (0.9-1.1 s vs 1.5-2.5 s for the WAI-36 table
-# under load on a shared 2-core machine).
-from ..factor.extraction import _smc, single_thread_blas
+from .._numerics import cov2cor, pairwise_cov, single_thread_blas, smc
 
 __all__ = ["pairwise_cov", "cov2cor", "smc", "alpha_stats", "feldt_ci", "single_thread_blas"]
-
-
-def pairwise_cov(X: np.ndarray, missing: str = "pairwise") -> tuple[np.ndarray, np.ndarray]:
-    """Covariance like R's ``cov(X, use=...)``; returns (C, n_pairs).
-
-    ``pairwise``: each entry from the rows where both items are present (means from those rows too),
-    as ``use = "pairwise.complete.obs"``. ``listwise``: rows with any missing value dropped first.
-    """
-    X = np.asarray(X, dtype=float)
-    if missing == "listwise":
-        X = X[~np.isnan(X).any(axis=1)]
-    M = ~np.isnan(X)
-    if M.all():
-        n = X.shape[0]
-        Xc = X - X.mean(axis=0)
-        C = Xc.T @ Xc / (n - 1) if n > 1 else np.full((X.shape[1],) * 2, np.nan)
-        return C, np.full(C.shape, float(n))
-    # centre by the available means to limit cancellation (covariances are shift invariant)
-    with np.errstate(invalid="ignore"):
-        shift = np.nanmean(np.where(M.any(axis=0), X, 0.0), axis=0)
-    X0 = np.where(M, X - shift, 0.0)
-    Mf = M.astype(float)
-    n = Mf.T @ Mf
-    sj = X0.T @ Mf            # sj[j, k] = sum of x_j over rows where k present (and j present)
-    sjk = X0.T @ X0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        C = (sjk - sj * sj.T / n) / (n - 1)
-    C[n < 2] = np.nan
-    return C, n
-
-
-def cov2cor(C: np.ndarray) -> np.ndarray:
-    d = np.sqrt(np.diag(C))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        R = C / np.outer(d, d)
-    np.fill_diagonal(R, 1.0)
-    return R
-
-
-def smc(R: np.ndarray) -> np.ndarray:
-    """Squared multiple correlations as ``psych::smc``: 1 - 1/diag(Pinv(R)), clipped to [0, 1].
-
-    ``Pinv`` is psych's pseudo-inverse (singular values below sqrt(machine eps) x largest are dropped), so
-    a singular matrix (fewer respondents than items) still gives values, as in R.
-    """
-    if R.shape[0] == 1:
-        return np.array([1.0])
-    if np.isnan(R).any():
-        return np.full(R.shape[0], np.nan)
-    return _smc(R)
 
 
 def alpha_stats(C: np.ndarray, R: np.ndarray | None = None) -> dict:

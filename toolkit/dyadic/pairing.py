@@ -92,7 +92,7 @@ class PairedRatings:
         """Per rater and score of the paired administrations: ``alpha`` (psych::alpha, pairwise, on keyed items),
         ``sd`` (of the score on ``metric_``), ``sem`` = sd * sqrt(1 - alpha), ``n``. Computed on first use."""
         if self._reliability is None:
-            from ..reliability import cronbach_alpha
+            from ..reliability_stats import cronbach_alpha
 
             rows = []
             for rater in self.raters_:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._numerics import fisher_z_ci
 from ._data import _numeric
 
 __all__ = ["reliable_change", "retest_reliability"]
@@ -121,7 +122,7 @@ def retest_reliability(time1, time2, *, ci: float = 0.95) -> pd.DataFrame:
 
     Notes
     -----
-    Fisher's z interval: tanh(atanh(r) +/- z / sqrt(n - 3)). ICCs as :func:`toolkit.reliability.icc`.
+    Fisher's z interval: tanh(atanh(r) +/- z / sqrt(n - 3)). ICCs as :func:`toolkit.icc`.
 
     See Also
     --------
@@ -133,9 +134,7 @@ def retest_reliability(time1, time2, *, ci: float = 0.95) -> pd.DataFrame:
     >>> out["estimate"].round(3).tolist()
     [0.97, 0.959, 0.969]
     """
-    from scipy.stats import norm
-
-    from .icc import icc
+    from .intraclass import icc
 
     a = _series(time1, "time1").to_numpy()
     b = _series(time2, "time2").to_numpy()
@@ -145,9 +144,7 @@ def retest_reliability(time1, time2, *, ci: float = 0.95) -> pd.DataFrame:
     a, b = a[ok], b[ok]
     n = int(a.size)
     r = float(np.corrcoef(a, b)[0, 1]) if n > 2 else np.nan
-    z = norm.ppf(1 - (1 - ci) / 2)
-    half = z / np.sqrt(n - 3) if n > 3 else np.nan
-    lo, hi = np.tanh(np.arctanh(r) - half), np.tanh(np.arctanh(r) + half)
+    lo, hi = fisher_z_ci(r, n, ci)
     t = icc(pd.DataFrame({"t1": a, "t2": b}), ci=ci).table
     rows = [("pearson_r", r, lo, hi, n),
             ("icc_agreement", t.loc["ICC2", "icc"], t.loc["ICC2", "ci_low"], t.loc["ICC2", "ci_high"], n),

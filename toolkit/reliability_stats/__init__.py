@@ -7,28 +7,21 @@
 * :func:`cronbach_alpha`, :func:`split_half`, :func:`omega_cfa` -- the single statistics.
 * :func:`icc`, :func:`reliable_change`, :func:`retest_reliability` -- agreement and stability.
 
-The package itself is callable and does what :func:`reliability` does, because ``toolkit.reliability`` names
-both this package and the one-call function: ``toolkit.reliability(data, "wai-sr")`` and
-``toolkit.reliability.cronbach_alpha(...)`` both work, whichever was touched first.
+The one-call function is ``toolkit.reliability`` (this package is ``toolkit.reliability_stats``, so the
+two names never collide: one name, one thing).
 
 >>> import toolkit
->>> callable(toolkit.reliability), callable(toolkit.reliability.cronbach_alpha)
-(True, True)
+>>> toolkit.reliability is toolkit.reliability_stats.reliability
+True
 """
 
-from .._callable import make_callable
 from .alpha import AlphaResult, cronbach_alpha
 from .change import reliable_change, retest_reliability
 from .guttman import split_half
-from .icc import IccResult, icc
+from .intraclass import IccResult, icc
 from .items import ItemAnalysis, item_analysis
 from .omega import omega_cfa
-from .table import ReliabilityTable
-from .table import reliability as _reliability
-
-
-# calling the package calls toolkit.reliability.table.reliability (see toolkit/_callable.py)
-reliability = make_callable(__name__, _reliability)
+from .table import ReliabilityTable, reliability
 
 __all__ = [
     "reliability",

@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .._numerics import fisher_z_ci
 from ..exceptions import AgreementWarning
 
 __all__ = ["pearson_r", "concordance", "paired_t", "d_z", "bland_altman", "weighted_kappa", "agreement",
@@ -64,8 +65,7 @@ def pearson_r(x, y, *, ci: float = 0.95) -> dict:
     else:
         out["p"] = 0.0
     if n > 3 and abs(r) < 1:
-        z, h = np.arctanh(r), stats.norm.ppf(1 - (1 - ci) / 2) / np.sqrt(n - 3)
-        out["ci_low"], out["ci_high"] = float(np.tanh(z - h)), float(np.tanh(z + h))
+        out["ci_low"], out["ci_high"] = fisher_z_ci(r, n, ci)
     return out
 
 
@@ -120,8 +120,7 @@ def concordance(x, y, *, ci: float = 0.95) -> dict:
         u = (my - mx) / (sx2 * sy2) ** 0.25
         var = ((1 - r**2) * p**2 / ((1 - p**2) * r**2) + 2 * p**3 * (1 - p) * u**2 / (r * (1 - p**2) ** 2)
                - p**4 * u**4 / (2 * r**2 * (1 - p**2) ** 2)) / (n - 2)
-        h = stats.norm.ppf(1 - (1 - ci) / 2) * np.sqrt(var)
-        out["ci_low"], out["ci_high"] = float(np.tanh(np.arctanh(p) - h)), float(np.tanh(np.arctanh(p) + h))
+        out["ci_low"], out["ci_high"] = fisher_z_ci(p, n, ci, se=np.sqrt(var))
     return out
 
 
@@ -345,7 +344,7 @@ def agreement(paired, *, raters=("client", "therapist"), ci: float = 0.95, icc_t
         Level of every interval.
     icc_type : {"ICC1", "ICC2", "ICC3"}
         Shrout-Fleiss single-rater form reported (default ICC2: two-way random, absolute agreement; ICC3 is
-        consistency, ignoring the mean difference). Computed by :func:`toolkit.reliability.icc`
+        consistency, ignoring the mean difference). Computed by :func:`toolkit.icc`
         (psych::ICC with lmer = FALSE).
     multiplier : {"t", "normal"} or float
         Multiplier of the Bland-Altman limits (see :func:`bland_altman`).
@@ -383,7 +382,7 @@ def agreement(paired, *, raters=("client", "therapist"), ci: float = 0.95, icc_t
     >>> agreement(p).loc["total", ["n", "r", "d_av"]].astype(float).round(3).tolist()
     [499.0, 0.366, 0.402]
     """
-    from ..reliability import icc as _icc
+    from ..reliability_stats import icc as _icc
 
     if icc_type not in _ICC_TYPES:
         raise ValueError(f"icc_type must be one of {list(_ICC_TYPES)} (got {icc_type!r}); the k-rater forms "

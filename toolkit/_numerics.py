@@ -1,0 +1,175 @@
+"""Numerical kernels shared by the analyses: one home for each (numpy arrays in, numpy arrays out).
+
+* :func:`pairwise_cov` -- R's ``cov(x, use = "pairwise.complete.obs")`` (means and n per pair).
+* :func:`pairwise_corr` -- R's ``cor(x, use = "pairwise.complete.obs")`` (means *and* variances per pair,
+  which is not ``cov2cor`` of the pairwise covariance: psych::fa uses this one, psych::alpha the other).
+* :func:`cov2cor` -- R's ``cov2cor``.
+* :func:`smc` -- ``psych::smc`` with psych's pseudo-inverse.
+* :func:`fisher_z_ci` -- Fisher's z interval of a correlation.
+* :func:`single_thread_blas` -- hold BLAS to one thread around many small matrix products
+  (:func:`with_single_thread_blas` as a decorator).
+
+Nothing here validates user input: the callers do, once, at the boundary (:mod:`toolkit._checks`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import threading
+
+import numpy as np
+
+__all__ = ["pairwise_cov", "pairwise_corr", "cov2cor", "smc", "fisher_z_ci", "single_thread_blas",
+           "with_single_thread_blas"]
+
+
+def pairwise_cov(X: np.ndarray, missing: str = "pairwise") -> tuple[np.ndarray, np.ndarray]:
+    """Covariance like R's ``cov(X, use=...)``; returns ``(C, n_pairs)``.
+
+    ``pairwise``: each entry from the rows where both items are present (means from those rows too), as
+    ``use = "pairwise.complete.obs"``. ``listwise``: rows with any missing value dropped first.
+    """
+    X = np.asarray(X, dtype=float)
+    if missing == "listwise":
+        X = X[~np.isnan(X).any(axis=1)]
+    M = ~np.isnan(X)
+    if M.all():
+        n = X.shape[0]
+        Xc = X - X.mean(axis=0)
+        C = Xc.T @ Xc / (n - 1) if n > 1 else np.full((X.shape[1],) * 2, np.nan)
+        return C, np.full(C.shape, float(n))
+    # centre by the available means to limit cancellation (covariances are shift invariant)
+    with np.errstate(invalid="ignore"):
+        shift = np.nanmean(np.where(M.any(axis=0), X, 0.0), axis=0)
+    X0 = np.where(M, X - shift, 0.0)
+    Mf = M.astype(float)
+    n = Mf.T @ Mf
+    sj = X0.T @ Mf            # sj[j, k] = sum of x_j over rows where k present (and j present)
+    sjk = X0.T @ X0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        C = (sjk - sj * sj.T / n) / (n - 1)
+    C[n < 2] = np.nan
+    return C, n
+
+
+def pairwise_corr(x: np.ndarray) -> np.ndarray:
+    """Pearson correlations on pairwise-complete observations (R's ``cor(x, use="pairwise")``)."""
+    x = np.asarray(x, dtype=float)
+    present = ~np.isnan(x)
+    if present.all():
+        return np.corrcoef(x, rowvar=False)
+    x = x - np.nanmean(x, axis=0)  # shift for precision; r is shift invariant
+    m = present.astype(float)
+    x0 = np.where(present, x, 0.0)
+    n = m.T @ m
+    sx = x0.T @ m  # [i, j]: sum of x_i over rows where i and j are present
+    sxx = (x0 * x0).T @ m
+    sxy = x0.T @ x0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = sxy - sx * sx.T / n
+        var_i = sxx - sx * sx / n
+        r = cov / np.sqrt(var_i * var_i.T)
+    r[n < 2] = np.nan
+    np.fill_diagonal(r, 1.0)
+    return r
+
+
+def cov2cor(C: np.ndarray) -> np.ndarray:
+    """R's ``cov2cor``: C / sqrt(diag(C) diag(C)'), with a unit diagonal."""
+    d = np.sqrt(np.diag(C))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        R = C / np.outer(d, d)
+    np.fill_diagonal(R, 1.0)
+    return R
+
+
+def smc(R: np.ndarray) -> np.ndarray:
+    """Squared multiple correlations as ``psych::smc``: 1 - 1/diag(Pinv(R)), clipped to [0, 1].
+
+    ``Pinv`` is psych's pseudo-inverse (singular values below sqrt(machine eps) x the largest are dropped),
+    so a singular matrix (fewer respondents than items) still gives values, as in R. One item gives 1;
+    a matrix with a missing entry gives NaN for every item.
+    """
+    R = np.asarray(R, dtype=float)
+    if R.shape[0] == 1:
+        return np.array([1.0])
+    if np.isnan(R).any():
+        return np.full(R.shape[0], np.nan)
+    inv = np.linalg.pinv(R, rtol=np.sqrt(np.finfo(float).eps))  # psych::Pinv's tolerance
+    with np.errstate(divide="ignore"):
+        out = 1 - 1 / np.diag(inv)
+    return np.clip(out, 0.0, 1.0)
+
+
+def fisher_z_ci(r, n, ci: float = 0.95, *, se=None) -> tuple:
+    """Fisher's z interval of a correlation: tanh(atanh(r) -/+ z_{(1+ci)/2} se), se = 1/sqrt(n - 3).
+
+    ``se`` overrides the standard error on the z scale (Lin's CCC uses its own). Works on scalars and
+    arrays; NaN where n <= 3 or r is outside (-1, 1).
+    """
+    from scipy.stats import norm
+
+    r = np.asarray(r, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if se is None:
+            n = np.asarray(n, dtype=float)
+            se = np.where(n > 3, 1 / np.sqrt(np.where(n > 3, n - 3, 1.0)), np.nan)
+        half = norm.ppf(1 - (1 - ci) / 2) * np.asarray(se, dtype=float)
+        z = np.arctanh(r)
+        lo, hi = np.tanh(z - half), np.tanh(z + half)
+    if lo.ndim == 0:
+        return float(lo), float(hi)
+    return lo, hi
+
+
+_controller = None
+_state = threading.local()
+
+
+def _blas_controller():
+    """threadpoolctl's ``ThreadpoolController``, created once: it reads the loaded libraries, which is slow."""
+    global _controller
+    if _controller is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+            return None
+        _controller = ThreadpoolController()
+    return _controller
+
+
+@contextlib.contextmanager
+def single_thread_blas():
+    """Run small-matrix work with one BLAS thread (re-entrant and thread-safe).
+
+    Many small BLAS calls (L-BFGS-B steps, k x k products, row blocks) on a multi-threaded OpenBLAS slow
+    down up to 100-fold when the machine is busy; one thread is always faster at this size. The
+    thread-pool controller is created once per process (threadpoolctl's documented use).
+    """
+    depth = getattr(_state, "depth", 0)
+    controller = _blas_controller() if depth == 0 else None
+    if depth or controller is None:
+        _state.depth = depth + 1
+        try:
+            yield
+        finally:
+            _state.depth = depth
+        return
+    _state.depth = 1
+    try:
+        with controller.limit(limits=1, user_api="blas"):
+            yield
+    finally:
+        _state.depth = 0
+
+
+def with_single_thread_blas(func):
+    """Decorator: run ``func`` inside :func:`single_thread_blas`; its name, signature and docstring stay."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with single_thread_blas():
+            return func(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,165 @@
+"""One result contract for every analysis.
+
+Every analysis returns a :class:`Result` (or, for fitted models, an estimator whose ``summary()``,
+``to_frame()`` and HTML come from one; see :mod:`toolkit._estimator`). A result is a dataclass whose fields
+are declared and documented one by one in the subclass's docstring (``Attributes`` section), plus:
+
+``title``
+    One line saying what was computed on what ("Reliability (instrument wai-sr)").
+``notes``
+    What a reader must know to interpret the numbers: missing-data handling, which R function is mirrored
+    and where our default differs from R's, what was left out and why. Every warning the analysis raised
+    is also a note.
+``summary()``
+    The main table (a copy; numbers never rounded).
+``to_frame()``
+    One tidy DataFrame of the result, for export (default: the main table).
+``tables``
+    Every table-valued field, by name (main table first).
+``__repr__`` / ``_repr_html_``
+    The tables rounded to ``digits`` *for display only*, then the notes; in HTML every string (titles, item
+    and column names, ids, labels, notes) is escaped, so nothing user-supplied executes in a notebook.
+
+A plain DataFrame is returned only where the table is the whole answer, and then never with ``.attrs``
+metadata. A trailing underscore marks attributes of fitted estimators only, never result fields.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import numbers
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+__all__ = ["Result", "html_table", "html_notes", "escape"]
+
+
+def escape(text) -> str:
+    """HTML-escape any value's text (quotes too)."""
+    return html.escape(str(text), quote=True)
+
+
+def html_table(frame, *, digits: int = 3, caption: str | None = None) -> str:
+    """A DataFrame (or Series) as escaped HTML, numbers rounded for display only."""
+    import pandas as pd
+
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    shown = frame.round(digits) if digits is not None else frame
+    out = shown.to_html(na_rep="\u2013", escape=True, border=0, classes="alliance-result")
+    if caption:
+        out = f"<p><b>{escape(caption)}</b></p>\n" + out
+    return out
+
+
+def html_notes(notes) -> str:
+    """Notes as an escaped HTML list ("" when there are none)."""
+    if not notes:
+        return ""
+    return "<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>"
+
+
+def _is_table(value) -> bool:
+    import pandas as pd
+
+    return isinstance(value, (pd.DataFrame, pd.Series))
+
+
+@dataclass(kw_only=True, repr=False, eq=False)
+class Result:
+    """Base of every result: declared fields, ``title``, ``notes``, ``summary()``, ``to_frame()``.
+
+    Subclasses are dataclasses that declare their fields (tables as DataFrames, single numbers as floats)
+    and set ``main`` to the name of the field :meth:`summary` returns.
+
+    Attributes
+    ----------
+    title : str
+        What was computed on what.
+    notes : list of str
+        What a reader must know to interpret the numbers (see the module docstring).
+    """
+
+    title: str = ""
+    notes: list = field(default_factory=list)
+
+    #: name of the field that summary() returns
+    main: ClassVar[str] = "table"
+    #: decimals shown by __repr__ and _repr_html_ (the numbers themselves are never rounded)
+    digits: ClassVar[int] = 3
+
+    # -- the contract -------------------------------------------------------------------------------
+    @property
+    def tables(self) -> dict:
+        """Every table-valued field by name, the main table first."""
+        out = {}
+        if _is_table(getattr(self, self.main, None)):
+            out[self.main] = getattr(self, self.main)
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name not in out and _is_table(value):
+                out[f.name] = value
+        return out
+
+    @property
+    def values(self) -> dict:
+        """Every single-number or short-text field by name (shown under the tables)."""
+        out = {}
+        for f in dataclasses.fields(self):
+            if f.name in ("title", "notes"):
+                continue
+            value = getattr(self, f.name)
+            if isinstance(value, (numbers.Number, str)):
+                out[f.name] = value
+        return out
+
+    def summary(self):
+        """The main table (a copy; numbers unrounded)."""
+        import pandas as pd
+
+        value = getattr(self, self.main)
+        if isinstance(value, pd.Series):
+            return value.to_frame()
+        return value.copy()
+
+    def to_frame(self):
+        """One tidy DataFrame of the result, for export (default: :meth:`summary`)."""
+        return self.summary()
+
+    # -- display --------------------------------------------------------------------------------------
+    def _display_tables(self) -> dict:
+        """Tables as shown (a hook: e.g. a wide table transposed); numbers still unrounded here."""
+        return self.tables
+
+    def _display_values(self) -> dict:
+        return self.values
+
+    def __repr__(self) -> str:
+        lines = [self.title or type(self).__name__, ""]
+        for name, df in self._display_tables().items():
+            lines += [f"{name}:", df.round(self.digits).to_string(), ""]
+        values = self._display_values()
+        if values:
+            lines += [f"{k}: {round(v, self.digits) if isinstance(v, float) else v}" for k, v in values.items()]
+            lines.append("")
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines).rstrip() + "\n"
+
+    def _repr_html_(self) -> str:
+        parts = [f"<h4>{escape(self.title or type(self).__name__)}</h4>"]
+        for name, df in self._display_tables().items():
+            parts.append(html_table(df, digits=self.digits, caption=name))
+        values = self._display_values()
+        if values:
+            rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(round(v, self.digits) if isinstance(v, float) else v)}"
+                           "</td></tr>" for k, v in values.items())
+            parts.append(f"<table class=\"alliance-values\">{rows}</table>")
+        parts.append(html_notes(self.notes))
+        return "\n".join(p for p in parts if p)
+
+    # -- small conveniences ---------------------------------------------------------------------------
+    def add_note(self, note: str) -> None:
+        """Append a note once (notes are de-duplicated, order kept)."""
+        if note not in self.notes:
+            self.notes.append(note)
