@@ -16,11 +16,11 @@ to rounding, not only to the rotation's tolerance.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
+from .._checks import check_choice, warn
 from ..exceptions import FactorConvergenceWarning
 
 __all__ = ["Rotation", "rotate", "ROTATIONS", "ORTHOGONAL", "OBLIQUE"]
@@ -32,11 +32,30 @@ ROTATIONS = ("none",) + ORTHOGONAL + OBLIQUE
 
 @dataclass
 class Rotation:
+    """A rotated solution (the value of :func:`rotate`).
+
+    Attributes
+    ----------
+    loadings : ndarray
+        Rotated pattern loadings (p x k).
+    phi : ndarray or None
+        Factor correlations (None for orthogonal rotations).
+    rotmat : ndarray or None
+        psych's ``rot.mat`` (None without rotation).
+    converged : bool
+        Whether the rotation met GPArotation's stopping rule.
+    iterations : int
+        Gradient-projection iterations.
+    message : str
+        Why it did not converge ("" when it did); the same text was warned.
+    """
+
     loadings: np.ndarray
     phi: np.ndarray | None
     rotmat: np.ndarray | None
     converged: bool = True
     iterations: int = 0
+    message: str = ""  # why it did not converge (also warned)
 
 
 # ---------------------------------------------------------------- criteria
@@ -209,8 +228,7 @@ def rotate(loadings: np.ndarray, method: str = "oblimin", *, eps: float = 1e-5, 
     a = np.asarray(loadings, dtype=float)
     if method == "geomin":
         method = "geominQ"
-    if method not in ROTATIONS:
-        raise ValueError(f"rotation must be one of {ROTATIONS} (got {method!r}).")
+    method = check_choice(method, ROTATIONS, param="method", caller="rotate")
     if method == "none" or a.shape[1] < 2:
         return Rotation(a.copy(), None, None)
     if method == "varimax":
@@ -234,11 +252,9 @@ def rotate(loadings: np.ndarray, method: str = "oblimin", *, eps: float = 1e-5, 
         lam, tmat, ok, it = _gpf_oblique(a, obl[method], eps, maxit)
         phi = tmat.T @ tmat
         rotmat = np.linalg.inv(tmat).T
+    message = ""
     if not ok:
-        warnings.warn(
-            f"The {method} rotation did not converge in {maxit} iterations (GPArotation's criterion "
-            f"eps={eps}); the loadings may not be the rotation's optimum. Try another rotation.",
-            FactorConvergenceWarning,
-            stacklevel=3,
-        )
-    return Rotation(lam, phi, rotmat, ok, it)
+        message = (f"The {method} rotation did not converge in {maxit} iterations (GPArotation's criterion "
+                   f"eps={eps}); the loadings may not be the rotation's optimum. Try another rotation.")
+        warn(message, FactorConvergenceWarning)
+    return Rotation(lam, phi, rotmat, ok, it, message)

@@ -223,8 +223,8 @@ def _add_omegas(sd, table, subscales, n_factors, missing, notes, extra, omega_bo
     if missing == "listwise":
         X = X.dropna()
     om = factor_omega(X, n_factors=k)
-    table.loc["total", "omega_h"] = om.omega_h_
-    table.loc["total", "omega_t"] = om.omega_total_
+    table.loc["total", "omega_h"] = om.omega_h
+    table.loc["total", "omega_t"] = om.omega_total
     notes.append(f"omega_h/omega_t: psych::omega's Schmid-Leiman route (minres, oblimin, {k} group factors, "
                  f"{missing} correlations) on the total's items")
 
@@ -239,7 +239,7 @@ def _add_ordinal(sd, table, subscales, n_factors, notes) -> None:
         for name, cols in sd.scales.items():
             if len(cols) < 2:
                 continue
-            rho = polychoric(sd.frame[cols]).rho_
+            rho = polychoric(sd.frame[cols]).rho
             r = rho.to_numpy()
             table.loc[name, "ordinal_alpha"] = _core.alpha_stats(r, r)["std_alpha"]
             if name != "total" and len(cols) >= 3:
@@ -247,8 +247,8 @@ def _add_ordinal(sd, table, subscales, n_factors, notes) -> None:
         k = n_factors or len(subscales)
         if k >= 2:
             om = factor_omega(sd.frame[sd.scales["total"]], n_factors=k, corr="polychoric")
-            table.loc["total", "ordinal_omega_t"] = om.omega_total_
-            table.loc["total", "ordinal_omega_h"] = om.omega_h_
+            table.loc["total", "ordinal_omega_t"] = om.omega_total
+            table.loc["total", "ordinal_omega_h"] = om.omega_h
     except (ValueError, TypeError) as err:  # e.g. a continuous scale: polychoric needs few ordered categories
         msg = f"ordinal alpha/omega not computed: {err}"
         notes.append(msg)
