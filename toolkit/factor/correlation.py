@@ -553,6 +553,16 @@ def require_complete(r: pd.DataFrame) -> None:
     A pair has no correlation when fewer than two respondents answered both items or when an item does
     not vary among them; no factor-analytic summary of the matrix is defined then, and numpy would answer
     NaN or fail with an obscure error.
+
+    Parameters
+    ----------
+    r : DataFrame
+        A labelled correlation matrix.
+
+    Raises
+    ------
+    DataValidationError
+        Naming the pairs (``err.report``: ``item_a``, ``item_b``, ``reason``).
     """
     a = r.to_numpy()
     i, j = np.nonzero(np.triu(np.isnan(a), 1))
@@ -570,12 +580,30 @@ def require_complete(r: pd.DataFrame) -> None:
 
 def correlation_input(data_or_corr, n_obs=None, *, corr: str = "pearson", missing: str = "pairwise",
                       caller: str | None = None):
-    """(correlation DataFrame, number of respondents) from item responses or a correlation matrix.
+    """The correlation matrix and the number of respondents, from item responses or a correlation matrix.
 
     A square symmetric matrix with a unit diagonal is taken as a correlation matrix
     (psych's ``isCorrelation``) and ``n_obs`` is passed through; otherwise ``data_or_corr``
     is item responses, correlated by ``corr`` ("pearson" or "polychoric") after dropping
     incomplete rows when ``missing="listwise"``.
+
+    Parameters
+    ----------
+    data_or_corr : DataFrame or ndarray
+        Item responses or a correlation matrix.
+    n_obs : int, optional
+        Respondents behind a correlation matrix.
+    corr : {"pearson", "polychoric"}
+        Correlations computed from item responses.
+    missing : {"pairwise", "listwise"}
+        Pairwise-complete correlations, or complete rows only.
+    caller : str, optional
+        The public function asking, named in error messages.
+
+    Returns
+    -------
+    tuple
+        ``(DataFrame, int or None)``: the labelled matrix and the number of respondents.
     """
     corr = check_choice(corr, CORRELATIONS, param="corr", caller=caller)
     missing = check_missing(missing, caller=caller)

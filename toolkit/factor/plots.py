@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import check_bool, check_choice, check_number
+from .._estimator import Estimator, check_fitted
 
 __all__ = ["scree_plot", "loadings_heatmap", "factor_diagram"]
 
@@ -132,6 +133,8 @@ def loadings_heatmap(efa_or_loadings, ax=None, *, sort: bool = True, annotate: b
     sort = check_bool(sort, param="sort", caller="loadings_heatmap")
     annotate = check_bool(annotate, param="annotate", caller="loadings_heatmap")
     cut = check_number(cut, param="cut", caller="loadings_heatmap", low=0)
+    if isinstance(efa_or_loadings, Estimator):
+        check_fitted(efa_or_loadings, "loadings_heatmap()")
     ax = _axes(ax, None)
     if hasattr(efa_or_loadings, "loadings_"):
         lam = efa_or_loadings.sorted_loadings() if sort else efa_or_loadings.loadings_

@@ -206,9 +206,14 @@ def rotate(loadings: np.ndarray, method: str = "oblimin", *, eps: float = 1e-5, 
 
     Parameters
     ----------
-    loadings : ndarray (p, k)
+    loadings : ndarray
+        Unrotated loadings, items x factors.
     method : str
         One of :data:`ROTATIONS`; ``"geomin"`` means ``"geominQ"`` (psych's oblique geomin).
+    eps : float
+        GPArotation's convergence criterion (its default 1e-5, as psych::fa calls it).
+    maxit : int
+        Most gradient-projection iterations (GPArotation's default 1000).
 
     Returns
     -------
