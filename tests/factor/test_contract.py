@@ -159,7 +159,10 @@ def test_efa_in_scikit_learn_clone_pipeline_and_check_is_fitted():
         check_is_fitted(clone(est))  # a clone is unfitted
     scores = make_pipeline(clone(est)).fit_transform(x)
     np.testing.assert_allclose(np.asarray(scores), est.transform(x).to_numpy())
-    assert est.set_params(n_factors=2) is est and est.get_params()["n_factors"] == 2
+    assert est.set_params(n_factors=2, ci=0.9) is est and est.get_params()["n_factors"] == 2
+    # the display describes the fit that was made, not parameters changed since
+    assert est.result_.title.startswith("EFA: 3 factor(s), pa extraction, varimax rotation")
+    assert "the 95 % confidence intervals" in est.fit_lines()[2]
     with pytest.raises(InvalidParameterError, match="EFA has no parameter 'alpha'"):
         est.set_params(alpha=0.1)
 

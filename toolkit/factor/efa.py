@@ -325,6 +325,7 @@ class EFA(Estimator):
                  f"(communalities {self.communalities_[self.heywood_].round(3).to_dict()}). The solution is improper: "
                  "try fewer factors, another method, or check those items.", HeywoodWarning)
         self._notes = notes
+        self._fitted_params = params  # what the fit used, for its display (set_params may change them later)
         return self
 
     @staticmethod
@@ -451,33 +452,35 @@ class EFA(Estimator):
         f = self.fit_
         return [f"Root mean square of the residuals (RMSR) = {f.rms:.2f}",
                 f"Tucker Lewis Index of factoring reliability = {f.tli:.3f}",
-                f"RMSEA index = {f.rmsea:.3f} and the {100 * self.ci:g} % confidence intervals are "
+                f"RMSEA index = {f.rmsea:.3f} and the {100 * self._fitted_params['ci']:g} % confidence intervals are "
                 f"{f.rmsea_low:.3f} {f.rmsea_high:.3f}",
                 f"BIC = {f.bic:.2f}",
                 f"chi square = {f.chi2:.2f} on {f.dof:.0f} degrees of freedom, p = {f.p_value:.3g}"]
 
     def _r_call(self) -> str:
-        args = [f"nfactors = {self.n_factors}", f'fm = "{self.method}"', f'rotate = "{self.rotation}"']
-        if self.corr == "polychoric":
+        fp = self._fitted_params
+        args = [f"nfactors = {fp['n_factors']}", f'fm = "{fp["method"]}"', f'rotate = "{fp["rotation"]}"']
+        if fp["corr"] == "polychoric":
             args.append('cor = "poly"')
-        if self.scores != "regression":
-            args.append(f'scores = "{self.scores}"')
-        if self.n_obs is not None:
-            args.append(f"n.obs = {self.n_obs}")
-        if self.ci != 0.9:
-            args.append(f"alpha = {round(1 - self.ci, 12):g}")
-        data = "na.omit(x)" if self.missing == "listwise" else "x"
+        if fp["scores"] != "regression":
+            args.append(f'scores = "{fp["scores"]}"')
+        if fp["n_obs"] is not None:
+            args.append(f"n.obs = {fp['n_obs']}")
+        if fp["ci"] != 0.9:
+            args.append(f"alpha = {round(1 - fp['ci'], 12):g}")
+        data = "na.omit(x)" if fp["missing"] == "listwise" else "x"
         return f"psych::fa({data}, {', '.join(args)})"
 
     def _make_result(self) -> EFAResult:
-        kind = "oblique" if self.phi_ is not None and self.rotation in OBLIQUE else "orthogonal"
-        rot = "no rotation" if self.rotation == "none" else f"{self.rotation} rotation ({kind})"
+        fp = self._fitted_params
+        kind = "oblique" if self.phi_ is not None and fp["rotation"] in OBLIQUE else "orthogonal"
+        rot = "no rotation" if fp["rotation"] == "none" else f"{fp['rotation']} rotation ({kind})"
         n = "" if self.n_obs_ is None else f", n = {self.n_obs_}"
         notes = list(self._notes)
-        notes.append(f"RMSEA interval: {100 * self.ci:g}% confidence (ci={self.ci:g}; psych's default alpha = .1 is "
-                     "ci=0.9)")
+        notes.append(f"RMSEA interval: {100 * fp['ci']:g}% confidence (ci={fp['ci']:g}; psych's default alpha = .1 "
+                     "is ci=0.9)")
         if self.n_obs_ is None:
             notes.append("no n_obs given with the correlation matrix: the chi-square based statistics are missing")
         notes.append(f"R equivalent: {self._r_call()}")
         return EFAResult(table=self.summary(), variance=self.variance_, phi=self.phi_, fit=self.fit_,
-                         title=f"EFA: {self.n_factors} factor(s), {self.method} extraction, {rot}{n}", notes=notes)
+                         title=f"EFA: {fp['n_factors']} factor(s), {fp['method']} extraction, {rot}{n}", notes=notes)
