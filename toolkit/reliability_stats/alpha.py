@@ -48,6 +48,19 @@ class AlphaResult(Result):
         What was computed on what.
     notes : list of str
         Missing-data handling, intervals, reversed items and every warning raised.
+
+    See Also
+    --------
+    cronbach_alpha : The function that returns it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> res = cronbach_alpha(pd.DataFrame({"a": [1, 2, 3, 4], "b": [1, 3, 3, 4], "c": [2, 2, 4, 4]}))
+    >>> list(res.tables)
+    ['total', 'alpha_drop', 'item_stats', 'response_freq']
+    >>> round(res.alpha, 3), int(res.summary().loc[0, "n_items"])
+    (0.9, 3)
     """
 
     total: pd.DataFrame
@@ -225,7 +238,11 @@ def cronbach_alpha(data: pd.DataFrame, instrument=None, *, keys=None, form: str 
                    subscale: str | None = None, items=None, pattern: str | None = None, on_invalid: str = "raise",
                    missing: str = "pairwise", ci: float = 0.95, n_boot: int = 0, seed=0,
                    response_scale=None) -> AlphaResult:
-    """Cronbach's alpha of one scale with psych::alpha's full output, Feldt and bootstrap intervals.
+    """Compute Cronbach's alpha of one scale with psych::alpha's full output, Feldt and bootstrap intervals.
+
+    The scale is a subscale of an instrument (its key reverses what must be reversed) or a list of item
+    columns; besides alpha come psych's item statistics, alpha if an item is deleted and the response
+    frequencies. Items without variance are left out with a warning; every warning is also a note.
 
     Parameters
     ----------
@@ -243,9 +260,14 @@ def cronbach_alpha(data: pd.DataFrame, instrument=None, *, keys=None, form: str 
     subscale : str, optional
         Which scale to analyse: a subscale of the instrument or of ``keys``. Default: the only scale, else the
         total (every item).
-    items, pattern, on_invalid
-        Passed to ``toolkit.scoring.item_frame`` (instrument only): where the items are, and whether cells
-        that are not valid answers raise (``"raise"``) or become missing (``"missing"``).
+    items : mapping, optional
+        Instrument only: item number -> column, for columns that do not follow the instrument's naming
+        (passed to ``toolkit.scoring.item_frame``).
+    pattern : str, optional
+        Instrument only: how the item columns are named, e.g. ``"Q{n}"`` (passed to ``item_frame``).
+    on_invalid : {"raise", "missing"}
+        Instrument only: cells that are not valid answers raise, naming every one (``"raise"``), or become
+        missing with a warning (``"missing"``).
     missing : {"pairwise", "listwise"}
         ``pairwise`` (psych's default): each covariance from the rows answering both items;
         ``listwise``: only rows answering every item.

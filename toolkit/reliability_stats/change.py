@@ -42,6 +42,18 @@ class ReliableChangeResult(Result):
         What was computed.
     notes : list of str
         Where the reliability and the sd come from, and the criterion.
+
+    See Also
+    --------
+    reliable_change : The function that returns it.
+
+    Examples
+    --------
+    >>> res = reliable_change([20, 25], [30, 24], reliability=0.8, sd=5)
+    >>> res["category"].tolist()
+    ['improved', 'no reliable change']
+    >>> round(res.sem, 4), round(res.criterion, 4)
+    (2.2361, 1.96)
     """
 
     table: pd.DataFrame
@@ -57,7 +69,29 @@ class ReliableChangeResult(Result):
 
     @property
     def attrs(self) -> dict:
-        """Deprecated: ``reliable_change`` returned a DataFrame with these numbers in ``.attrs``."""
+        """Deprecated (goes in 0.3): the numbers behind the criterion as a dict.
+
+        Until version 0.2 ``reliable_change`` returned a DataFrame with these numbers in ``.attrs``; they are
+        fields of the result now (``res.min_change``, ...).
+
+        Returns
+        -------
+        dict
+            ``sem``, ``s_diff``, ``criterion``, ``min_change``, ``sd``, ``reliability``.
+
+        See Also
+        --------
+        ReliableChangeResult : The fields that replace it.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> res = reliable_change([20, 25], [30, 24], reliability=0.8, sd=5)
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore", DeprecationWarning)
+        ...     res.attrs["min_change"] == res.min_change
+        True
+        """
         warn("reliable_change() returns a result now: read res.min_change, res.sem, ... instead of "
              "res.attrs[...], and the table as res.table. res.attrs goes in version 0.3.", DeprecationWarning)
         return {"sem": self.sem, "s_diff": self.s_diff, "criterion": self.criterion, "min_change": self.min_change,
@@ -92,7 +126,10 @@ def _series(x, name: str, caller: str) -> pd.Series:
 def reliable_change(pre, post, *, reliability, sd: float | None = None, ci: float = 0.95,
                     higher_is_better: bool = True, subscale: str = "total",
                     coefficient: str = "alpha") -> ReliableChangeResult:
-    """Jacobson-Truax reliable change index for each respondent.
+    """Compute the Jacobson-Truax reliable change index of each respondent.
+
+    A change is reliable when it is larger than measurement error alone would make it at the chosen level;
+    each respondent is categorised as improved, deteriorated or without reliable change.
 
     Parameters
     ----------
@@ -200,7 +237,10 @@ def reliable_change(pre, post, *, reliability, sd: float | None = None, ci: floa
 
 
 def retest_reliability(time1, time2, *, ci: float = 0.95) -> pd.DataFrame:
-    """Test-retest reliability: Pearson r with Fisher-z interval, and ICC agreement/consistency.
+    """Compute test-retest reliability: Pearson r with its Fisher-z interval, and ICC agreement/consistency.
+
+    Pearson's r says whether people keep their rank order between occasions; the ICCs also count a shift of
+    everyone's scores (agreement) or not (consistency).
 
     Parameters
     ----------

@@ -64,7 +64,10 @@ def split_half(data: pd.DataFrame, instrument=None, *, keys=None, form: str | No
                subscale: str | None = None, items=None, pattern: str | None = None, on_invalid: str = "raise",
                missing: str = "pairwise", covar: bool = False, n_sample: int = 10000, seed=0,
                response_scale=None) -> pd.DataFrame:
-    """Split-half reliabilities and Guttman's lambda 2 and 6 of one scale, as psych::splitHalf.
+    """Compute the split-half reliabilities and Guttman's lambda 2 and 6 of one scale, as psych::splitHalf.
+
+    Every split of the items into two halves gives a reliability; the largest, smallest and mean over all
+    splits (or over 10,000 random ones when there are more) are reported with lambda 2 and lambda 6.
 
     Parameters
     ----------
@@ -80,8 +83,14 @@ def split_half(data: pd.DataFrame, instrument=None, *, keys=None, form: str | No
     subscale : str, optional
         Which scale to analyse: a subscale of the instrument or of ``keys``. Default: the only scale, else the
         total (every item).
-    items, pattern, on_invalid
-        Passed to ``toolkit.scoring.item_frame`` (instrument only).
+    items : mapping, optional
+        Instrument only: item number -> column, for columns that do not follow the instrument's naming
+        (passed to ``toolkit.scoring.item_frame``).
+    pattern : str, optional
+        Instrument only: how the item columns are named, e.g. ``"Q{n}"`` (passed to ``item_frame``).
+    on_invalid : {"raise", "missing"}
+        Instrument only: cells that are not valid answers raise, naming every one (``"raise"``), or become
+        missing with a warning (``"missing"``).
     missing : {"pairwise", "listwise"}
         How the correlations are formed.
     covar : bool
@@ -103,7 +112,7 @@ def split_half(data: pd.DataFrame, instrument=None, *, keys=None, form: str | No
 
     See Also
     --------
-    reliability : lambda 2 and the split halves of every subscale, next to alpha and omega.
+    reliability : Lambda 2 and the split halves of every subscale, next to alpha and omega.
 
     Notes
     -----

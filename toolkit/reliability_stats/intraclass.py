@@ -30,6 +30,19 @@ class IccResult(Result):
         What was computed, with the confidence level.
     notes : list of str
         How many targets and raters were used and how many targets were dropped for a missing rating.
+
+    See Also
+    --------
+    icc : The function that returns it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> res = icc(pd.DataFrame({"A": [9, 6, 8, 7, 10, 6], "B": [2, 1, 4, 1, 5, 2], "C": [5, 3, 6, 2, 6, 4]}))
+    >>> res.anova["df"].tolist()
+    [5, 2, 10]
+    >>> res.notes[0]
+    '6 targets x 3 raters; Shrout-Fleiss ANOVA estimates (psych::ICC with lmer = FALSE)'
     """
 
     table: pd.DataFrame
@@ -69,7 +82,10 @@ def _wide(data, targets, raters, ratings):
 
 def icc(data: pd.DataFrame, targets: str | None = None, raters: str | None = None, ratings: str | None = None,
         *, ci: float = 0.95, missing: str = "listwise") -> IccResult:
-    """Intraclass correlations ICC(1), ICC(2), ICC(3) and their average-rater forms, with intervals.
+    """Compute the intraclass correlations ICC(1), ICC(2), ICC(3) and their average-rater forms.
+
+    The six Shrout-Fleiss forms with F tests and confidence intervals, from a two-way ANOVA of targets by
+    raters: how far raters agree in absolute terms (ICC1, ICC2) or in rank order (ICC3).
 
     Parameters
     ----------

@@ -30,17 +30,44 @@ class ItemAnalysis(Result):
         What was computed on what.
     notes : list of str
         Missing-data handling, what the flags mean, and every warning raised.
+
+    See Also
+    --------
+    item_analysis : The function that returns it.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> items = toolkit.item_analysis(toolkit.load_sample("wai_sr_sessions"), "wai-sr")
+    >>> items.table.index.names
+    FrozenList(['scale', 'item'])
+    >>> items.table.loc[("bond", "wai_sr_03"), "r_drop"].round(3)
+    np.float64(0.675)
     """
 
     table: pd.DataFrame
 
     def flagged(self) -> pd.DataFrame:
-        """Rows of items with at least one flag.
+        """Return the rows of items with at least one flag.
+
+        A flag is a reason to look at an item (its content, its keying, its distribution), not an order to
+        delete it.
 
         Returns
         -------
         DataFrame
             A copy of the rows of ``table`` whose ``flags`` are not empty.
+
+        See Also
+        --------
+        item_analysis : What each flag means.
+
+        Examples
+        --------
+        >>> import toolkit
+        >>> items = toolkit.item_analysis(toolkit.load_sample("wai_sr_sessions"), "wai-sr")
+        >>> sorted(set(items.flagged()["flags"]))
+        ['ceiling']
         """
         t = self.table
         return t[t["flags"] != ""].copy()
@@ -51,7 +78,11 @@ def item_analysis(data: pd.DataFrame, instrument=None, *, keys=None, form: str |
                   pattern: str | None = None, on_invalid: str = "raise", missing: str = "pairwise",
                   include_total: bool = False, min_r_drop: float = 0.30, floor_ceiling: float = 0.15,
                   response_scale=None) -> ItemAnalysis:
-    """Per-item statistics within each subscale, as psych::alpha reports them, plus frequencies and flags.
+    """Describe every item within its subscale, as psych::alpha does, with frequencies and flags.
+
+    One row per item: its correlation with the rest of its subscale, alpha without it, its mean and spread,
+    the share of answers at each response and at the floor and ceiling, and flags that say which items
+    deserve a look.
 
     Parameters
     ----------
@@ -64,8 +95,14 @@ def item_analysis(data: pd.DataFrame, instrument=None, *, keys=None, form: str |
         Without an instrument: ``{subscale: ["-A1", "A2", ...]}`` psych style (``-`` = reverse-keyed).
     form : str, optional
         The instrument's form (client, therapist, ...), when it has several.
-    items, pattern, on_invalid
-        Passed to ``toolkit.scoring.item_frame`` (instrument only).
+    items : mapping, optional
+        Instrument only: item number -> column, for columns that do not follow the instrument's naming
+        (passed to ``toolkit.scoring.item_frame``).
+    pattern : str, optional
+        Instrument only: how the item columns are named, e.g. ``"Q{n}"`` (passed to ``item_frame``).
+    on_invalid : {"raise", "missing"}
+        Instrument only: cells that are not valid answers raise, naming every one (``"raise"``), or become
+        missing with a warning (``"missing"``).
     missing : {"pairwise", "listwise"}
         Covariances from pairwise-complete rows (psych's default) or from rows complete on the subscale.
     include_total : bool

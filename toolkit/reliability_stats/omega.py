@@ -30,7 +30,11 @@ def _omega_from_fit(fit: dict, S: np.ndarray, idx=None) -> float:
 def omega_cfa(data: pd.DataFrame, instrument=None, *, keys=None, form: str | None = None, items=None,
               pattern: str | None = None, on_invalid: str = "raise", correlated_total: bool = True,
               n_boot: int = 0, seed=0, ci: float = 0.95, response_scale=None) -> pd.DataFrame:
-    """Omega (composite reliability) from ML confirmatory factor models, as semTools::compRelSEM.
+    """Compute omega (composite reliability) from ML confirmatory factor models, as semTools::compRelSEM.
+
+    One congeneric factor per subscale, one factor over all items, and the correlated-factors model whose
+    total is the reliability of the total score. The table is the whole answer: a model that cannot be
+    fitted has a missing omega and its ``model`` cell says why.
 
     Parameters
     ----------
@@ -44,8 +48,14 @@ def omega_cfa(data: pd.DataFrame, instrument=None, *, keys=None, form: str | Non
         every column.
     form : str, optional
         The instrument's form (client, therapist, ...), when it has several.
-    items, pattern, on_invalid
-        Passed to ``toolkit.scoring.item_frame`` (instrument only).
+    items : mapping, optional
+        Instrument only: item number -> column, for columns that do not follow the instrument's naming
+        (passed to ``toolkit.scoring.item_frame``).
+    pattern : str, optional
+        Instrument only: how the item columns are named, e.g. ``"Q{n}"`` (passed to ``item_frame``).
+    on_invalid : {"raise", "missing"}
+        Instrument only: cells that are not valid answers raise, naming every one (``"raise"``), or become
+        missing with a warning (``"missing"``).
     correlated_total : bool
         With two or more factors, also fit the correlated-factors model and report its total
         (``compRelSEM(fit, return.total = TRUE)``).
@@ -70,7 +80,7 @@ def omega_cfa(data: pd.DataFrame, instrument=None, *, keys=None, form: str | Non
     See Also
     --------
     reliability : The CFA omegas next to alpha and the Schmid-Leiman omegas.
-    toolkit.factor.omega : omega_h and omega_t from a Schmid-Leiman solution (psych::omega).
+    toolkit.factor.omega : The Schmid-Leiman omega_h and omega_t (psych::omega).
 
     Notes
     -----

@@ -42,6 +42,19 @@ class ReliabilityTable(Result):
     notes : list of str
         Missing-data handling, metric, intervals, which R function each column mirrors, reversed items, what
         was not computed and why, and every warning raised.
+
+    See Also
+    --------
+    reliability : The function that returns it.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> rel = toolkit.reliability(toolkit.load_sample("wai_sr_sessions"), "wai-sr", n_boot=0, omega=False)
+    >>> rel["alpha"].round(3).tolist()
+    [0.809, 0.826, 0.784, 0.903]
+    >>> rel.summary().equals(rel.table), rel.omega_cfa is None
+    (True, True)
     """
 
     table: pd.DataFrame
@@ -63,7 +76,11 @@ def reliability(data: pd.DataFrame, instrument=None, *, keys=None, form: str | N
                 pattern: str | None = None, on_invalid: str = "raise", missing: str = "pairwise", ci: float = 0.95,
                 n_boot: int = 1000, seed=0, omega: bool = True, omega_boot: int = 0, n_factors: int | None = None,
                 ordinal: bool = False, metric: str | None = None, response_scale=None) -> ReliabilityTable:
-    """Reliability of every subscale and the total in one table, as psych and semTools compute it.
+    """Compute the reliability of every subscale and the total in one table, as psych and semTools do.
+
+    One row per subscale and one for the total: alpha with Feldt and bootstrap intervals, Guttman's lambdas,
+    split halves, the standard error of measurement and McDonald's omega by two routes. A coefficient that
+    cannot be computed is left missing and the notes say why; the rest of the table is kept.
 
     Parameters
     ----------
@@ -76,9 +93,14 @@ def reliability(data: pd.DataFrame, instrument=None, *, keys=None, form: str | N
         Without an instrument: ``{subscale: ["-A1", "A2", ...]}`` (psych's keys list; ``-`` reverses).
     form : str, optional
         The instrument's form (client, therapist, ...), when it has several.
-    items, pattern, on_invalid
-        Passed to ``toolkit.scoring.item_frame`` (instrument only): where the items are, and whether cells
-        that are not valid answers raise (``"raise"``) or become missing (``"missing"``).
+    items : mapping, optional
+        Instrument only: item number -> column, for columns that do not follow the instrument's naming
+        (passed to ``toolkit.scoring.item_frame``).
+    pattern : str, optional
+        Instrument only: how the item columns are named, e.g. ``"Q{n}"`` (passed to ``item_frame``).
+    on_invalid : {"raise", "missing"}
+        Instrument only: cells that are not valid answers raise, naming every one (``"raise"``), or become
+        missing with a warning (``"missing"``).
     missing : {"pairwise", "listwise"}
         ``pairwise`` (psych's default): every covariance from the rows answering both items; ``listwise``:
         each scale from the rows answering all its items. The CFA omegas are always listwise (lavaan).
@@ -120,7 +142,7 @@ def reliability(data: pd.DataFrame, instrument=None, *, keys=None, form: str | N
 
     See Also
     --------
-    cronbach_alpha : psych::alpha's full output for one scale.
+    cronbach_alpha : The full psych::alpha output for one scale.
     item_analysis : One row per item with flags.
     omega_cfa : The CFA omegas on their own.
 
