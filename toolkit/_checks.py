@@ -173,7 +173,7 @@ def check_response_scale(value, *, param: str = "response_scale", caller: str | 
     if isinstance(value, Mapping):
         pair = (value.get("min"), value.get("max"))
     elif hasattr(value, "min") and hasattr(value, "max") and not isinstance(value, (str, bytes)) and \
-            not callable(getattr(value, "min")):
+            not callable(value.min):
         pair = (value.min, value.max)
     elif isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, (str, bytes)) and len(value) == 2:
         pair = tuple(value)

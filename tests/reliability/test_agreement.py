@@ -128,7 +128,8 @@ def test_icc_non_numeric_ratings_are_named_not_dropped():
     d = pingouin_icc().astype({"Scores": object})
     d.loc[5, "Scores"] = "7,5"
     with pytest.raises(DataValidationError, match=r"The 'data' argument of icc\(\) has 1 cell\(s\) that are not "
-                       r"usable numbers: row 5, column 'Scores': '7,5' \(not a number\)\. Recode them to numbers") as err:
+                       r"usable numbers: row 5, column 'Scores': '7,5' \(not a number\)\. "
+                       "Recode them to numbers") as err:
         icc(d, "Wine", "Judge", "Scores")
     assert err.value.report[["row", "column", "value"]].values.tolist() == [[5, "Scores", "7,5"]]
     wide = d.pivot(index="Wine", columns="Judge", values="Scores")

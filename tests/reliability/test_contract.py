@@ -260,7 +260,7 @@ def test_reliable_change_old_spellings():
     assert index.tolist() == ["a", "b", "c"]
     assert new["category"].tolist() == new.table["category"].tolist()
     with pytest.raises(AttributeError, match="nonsense"):
-        new.nonsense
+        getattr(new, "nonsense")  # noqa: B009
 
 
 # -- bad statistics input: report what can be computed (issue 9, item 8) --------------------------------------

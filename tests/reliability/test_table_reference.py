@@ -8,7 +8,7 @@ import pytest
 
 from toolkit.reliability_stats import item_analysis, omega_cfa, reliability
 
-from ._refs import BFI_KEYS, bfi, keyed_frame, quiet, ref, wai36, wai_sr
+from ._refs import BFI_KEYS, bfi, quiet, ref, wai36, wai_sr
 
 TOL = 1e-6
 TOL_ITER = 1e-4

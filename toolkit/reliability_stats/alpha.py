@@ -219,7 +219,7 @@ def _paircor(a: np.ndarray, b: np.ndarray) -> float:
 
 def _warn_keying(label, alpha, C, cols, r_drop, notes) -> None:
     k = len(cols)
-    suspects = [f"{c} (r.drop = {r:.2f})" for c, r in zip(cols, r_drop) if r < 0]
+    suspects = [f"{c} (r.drop = {r:.2f})" for c, r in zip(cols, r_drop, strict=True) if r < 0]
     if suspects:
         msg = (f"scale {label!r}: item(s) {', '.join(suspects)} correlate negatively with the rest of the scale: "
                "they look reverse-keyed but are not declared so. Declare them reversed (keys '-item', or the "

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._checks import (check_choice, check_missing, check_number, check_bool, instrument_or_keys,
+from .._checks import (check_bool, check_choice, check_missing, check_number, instrument_or_keys,
                        renamed_parameter)
 from .._results import Result
 from ._data import prepare
