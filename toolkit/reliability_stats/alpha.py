@@ -277,9 +277,10 @@ def cronbach_alpha(data: pd.DataFrame, instrument=None, *, keys=None, form: str 
         Bootstrap resamples of the rows (0: none). Seeded by ``seed``.
     seed : int or numpy.random.Generator
         Seed of ``numpy.random.default_rng`` for the bootstrap.
-    response_scale : (min, max), optional
-        Response range used to reverse items; default the observed min and max of the items (as psych), or
-        with an instrument its own response scale.
+    response_scale : (min, max), mapping or ResponseScale, optional
+        Response range used to reverse items; default the observed min and max of the items (as psych).
+        With an instrument it replaces the instrument's scale, as in ``toolkit.score`` (a pair means steps of 1;
+        pass a mapping or a ``ResponseScale`` for anything else).
 
     Returns
     -------

@@ -99,8 +99,10 @@ def split_half(data: pd.DataFrame, instrument=None, *, keys=None, form: str | No
         With more than ``n_sample`` distinct splits, draw that many at random instead (psych's 10,000).
     seed : int or numpy.random.Generator
         Seed of ``numpy.random.default_rng`` for the random splits.
-    response_scale : (min, max), optional
-        Response range for reversing items; default the observed range (keys), or the instrument's own scale.
+    response_scale : (min, max), mapping or ResponseScale, optional
+        Response range for reversing items; default the observed range of the items (as psych).
+        With an instrument it replaces the instrument's scale, as in ``toolkit.score`` (a pair means steps of 1;
+        pass a mapping or a ``ResponseScale`` for anything else).
 
     Returns
     -------

@@ -111,9 +111,10 @@ def item_analysis(data: pd.DataFrame, instrument=None, *, keys=None, form: str |
         Flag items whose corrected item-total correlation (``r_drop``) is below this.
     floor_ceiling : float
         Flag items with more than this share of answers at the lowest or highest response.
-    response_scale : (min, max), optional
-        Response range (used for reversing and for floor/ceiling); default the observed range (keys), or the
-        instrument's own scale.
+    response_scale : (min, max), mapping or ResponseScale, optional
+        Response range, used for reversing and for floor/ceiling; default the observed range of the items.
+        With an instrument it replaces the instrument's scale, as in ``toolkit.score`` (a pair means steps of 1;
+        pass a mapping or a ``ResponseScale`` for anything else).
 
     Returns
     -------

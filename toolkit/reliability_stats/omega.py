@@ -66,8 +66,10 @@ def omega_cfa(data: pd.DataFrame, instrument=None, *, keys=None, form: str | Non
         Seed of ``numpy.random.default_rng`` for the bootstrap.
     ci : float
         Confidence level of the bootstrap interval, e.g. 0.95.
-    response_scale : (min, max), optional
-        Response range for reversing items; default the observed range (keys), or the instrument's own scale.
+    response_scale : (min, max), mapping or ResponseScale, optional
+        Response range for reversing items; default the observed range of the items (as psych).
+        With an instrument it replaces the instrument's scale, as in ``toolkit.score`` (a pair means steps of 1;
+        pass a mapping or a ``ResponseScale`` for anything else).
 
     Returns
     -------

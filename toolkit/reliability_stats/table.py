@@ -123,8 +123,10 @@ def reliability(data: pd.DataFrame, instrument=None, *, keys=None, form: str | N
         Schmid-Leiman omegas of the polychoric matrix.
     metric : {"sum", "mean"}, optional
         Metric of ``mean``, ``sd`` and ``sem``; default the instrument's scoring method (keys: "mean", as psych).
-    response_scale : (min, max), optional
-        Response range for reversing items; default the observed range (keys), or the instrument's own scale.
+    response_scale : (min, max), mapping or ResponseScale, optional
+        Response range for reversing items; default the observed range of the items (as psych).
+        With an instrument it replaces the instrument's scale, as in ``toolkit.score`` (a pair means steps of 1;
+        pass a mapping or a ``ResponseScale`` for anything else).
 
     Returns
     -------
