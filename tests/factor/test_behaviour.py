@@ -43,7 +43,8 @@ def test_every_bad_cell_is_reported_at_once():
     msg = str(err.value)
     assert "The 'X' argument of EFA.fit() has 2 cell(s) that are not usable numbers" in msg
     assert "row 'r3', column 'item2': 'seven'" in msg and "'r9'" in msg
-    assert err.value.report[["row", "column", "value"]].values.tolist() == [["r3", "item2", "seven"], ["r9", "item5", "?"]]
+    assert err.value.report[["row", "column", "value"]].values.tolist() == [["r3", "item2", "seven"],
+                                                                            ["r9", "item5", "?"]]
 
 
 def test_caller_frame_untouched_and_index_kept():

@@ -36,7 +36,8 @@ def _check_fit(efa, ref):
         np.testing.assert_allclose(efa.phi_.to_numpy(), ref["Phi"], atol=1e-4)
     np.testing.assert_allclose(efa.fit_["rms"], ref["rms"], rtol=1e-4)
     np.testing.assert_allclose(efa.fit_["tli"], ref["TLI"], atol=1e-5)
-    np.testing.assert_allclose([efa.fit_["rmsea"], efa.fit_["rmsea_low"], efa.fit_["rmsea_high"]], ref["RMSEA"][:3], atol=1e-5)
+    np.testing.assert_allclose([efa.fit_["rmsea"], efa.fit_["rmsea_low"], efa.fit_["rmsea_high"]], ref["RMSEA"][:3],
+                               atol=1e-5)
 
 
 @pytest.mark.parametrize("key", sorted(REF["fits"]))

@@ -17,7 +17,8 @@ __all__ = ["fa_core", "fa_stats", "PREFIX"]
 PREFIX = {"minres": "MR", "ml": "ML", "pa": "PA"}
 
 
-def fa_core(r: np.ndarray, n_factors: int, method: str = "minres", rotation: str = "oblimin", *, min_err=0.001, max_iter=50,
+def fa_core(r: np.ndarray, n_factors: int, method: str = "minres", rotation: str = "oblimin", *, min_err=0.001,
+            max_iter=50,
             ftol=1e-15, smc=True) -> dict:
     """Loadings, Phi and names exactly as psych's ``fac`` orders and signs them."""
     ext = extract(r, n_factors, method, min_err=min_err, max_iter=max_iter, ftol=ftol, smc=smc)

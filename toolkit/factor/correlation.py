@@ -23,8 +23,8 @@ from .._results import Result
 from ..exceptions import DataValidationError, NotPositiveDefiniteWarning
 from ._data import as_correlation_frame, as_item_frame, is_correlation
 
-__all__ = ["pearson", "pairwise_counts", "polychoric", "PolychoricResult", "smooth_correlation", "smc", "correlation_input",
-           "require_complete", "CORRELATIONS"]
+__all__ = ["pearson", "pairwise_counts", "polychoric", "PolychoricResult", "smooth_correlation", "smc",
+           "correlation_input", "require_complete", "CORRELATIONS"]
 
 #: correlations computed from raw item responses (psych's ``cor = "cor"`` and ``"poly"``)
 CORRELATIONS = ("pearson", "polychoric")
@@ -444,7 +444,8 @@ def polychoric(data, *, correct: float = 0.5, smooth: bool = True, max_categorie
     if frac.any():
         rows, cols = np.nonzero(frac)
         report = pd.DataFrame(
-            {"row": x_frame.index[rows], "column": [names[c] for c in cols], "value": x[rows, cols], "reason": "not an integer category"}
+            {"row": x_frame.index[rows], "column": [names[c] for c in cols], "value": x[rows, cols],
+             "reason": "not an integer category"}
         )
         raise DataValidationError(
             f"polychoric needs integer category codes; {len(report)} cell(s) are not integers, first at row "

@@ -76,7 +76,8 @@ def scree_plot(result, ax=None, *, show: str = "both"):
         if f"{kind}_simulated" in table:
             ax.plot(x, table[f"{kind}_simulated"], ls=":", color="tab:red", label=f"{names[kind]} simulated data")
         if f"{kind}_resampled" in table:
-            ax.plot(x, table[f"{kind}_resampled"], ls="--", color="tab:red", alpha=.6, label=f"{names[kind]} resampled data")
+            ax.plot(x, table[f"{kind}_resampled"], ls="--", color="tab:red", alpha=.6,
+                    label=f"{names[kind]} resampled data")
     ax.axhline(1.0, color="grey", lw=.8)
     ax.set_xlabel("Factor / component number")
     ax.set_ylabel("Eigenvalue")
@@ -149,7 +150,8 @@ def loadings_heatmap(efa_or_loadings, ax=None, *, sort: bool = True, annotate: b
     if annotate:
         for (i, j), v in np.ndenumerate(values):
             if abs(v) >= cut:
-                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color="white" if abs(v) > .6 else "black")
+                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8,
+                        color="white" if abs(v) > .6 else "black")
     ax.figure.colorbar(im, ax=ax, label="loading")
     ax.set_title("Factor loadings")
     return ax

@@ -113,7 +113,7 @@ def _gpf_oblique(a, vgq, eps=1e-5, maxit=1000):
     g = -(lam.T @ gq @ np.linalg.inv(tmat)).T
     s = np.inf
     it = 0
-    for it in range(maxit + 1):
+    for it in range(maxit + 1):  # noqa: B007 - the count is returned
         gp = g - tmat @ np.diag(np.sum(tmat * g, axis=0))
         s = np.sqrt(np.sum(gp * gp))
         if s < eps:
@@ -144,7 +144,7 @@ def _gpf_orth(a, vgq, eps=1e-5, maxit=1000):
     g = a.T @ gq
     s = np.inf
     it = 0
-    for it in range(maxit + 1):
+    for it in range(maxit + 1):  # noqa: B007 - the count is returned
         m = tmat.T @ g
         sym = (m + m.T) / 2
         gp = g - tmat @ sym

@@ -365,7 +365,8 @@ def omega(data_or_corr, n_factors: int = 3, *, method: str = "minres", rotation:
     notes.append(f"R equivalent: {call}")
     return Omega(
         omega_h=float(gsq / vt), omega_total=float(om_tot), alpha=float(alpha), omega_limit=float(gsq / (vt - uniq)),
-        g6=float(g6), ecv=ecv, schmid=sl, schmid_leiman=sl_res, key=pd.Series(key.astype(int), index=sl.index, name="key"),
+        g6=float(g6), ecv=ecv, schmid=sl, schmid_leiman=sl_res,
+        key=pd.Series(key.astype(int), index=sl.index, name="key"),
         omega_group=group, n_obs=n, call=call, corr=r,
         title=f"Omega ({nvar} items, {n_factors} group factors" + (f", n = {n})" if n is not None else ")"),
         notes=notes,
