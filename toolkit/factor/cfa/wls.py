@@ -653,8 +653,8 @@ def _rmsea_ci(x2, df, n, g, c=1.0, level=0.90):
     from scipy.optimize import brentq
     from scipy.special import chndtr
 
-    def cdf(lam):
-        return chndtr(x2, df, max(lam, 0.0))
+    def cdf(lam):  # R's pchisq(x2, df, ncp = lam), 0 for x2 <= 0
+        return chndtr(max(x2, 0.0), df, max(lam, 0.0))
 
     upper_p, lower_p = 1 - (1 - level) / 2, (1 - level) / 2
     failed = []
@@ -689,7 +689,7 @@ def _rmsea_close(x2, df, n, g, c=1.0, h0=0.05, close=True):
     if df <= 0:
         return np.nan
     ncp = (n * df / c * h0 ** 2) / g
-    cdf = chndtr(x2, df, ncp)
+    cdf = chndtr(max(x2, 0.0), df, ncp)
     return float(1 - cdf) if close else float(cdf)
 
 
