@@ -147,6 +147,24 @@ class WLSFit(Result):
 
 
 # ------------------------------------------------------------------------------------- helpers
+def _block_diag(blocks):
+    """scipy.linalg.block_diag for square blocks (without importing scipy.linalg)."""
+    n = sum(b.shape[0] for b in blocks)
+    out = np.zeros((n, n))
+    i = 0
+    for b in blocks:
+        k = b.shape[0]
+        out[i:i + k, i:i + k] = b
+        i += k
+    return out
+
+
+def _chi2_sf(x, df):
+    from scipy.special import chdtrc
+
+    return float(chdtrc(df, max(x, 0.0)))
+
+
 @dataclass
 class _Group:
     s: np.ndarray
@@ -309,43 +327,54 @@ def _robust_vcov(groups, delta, e_inv, n_total):
     return (nvc + nvc.T) / 2 / (n_total - len(groups))
 
 
+def _stacked(groups, delta, n_total, rows=None):
+    """V Gamma = bdiag(W_g Gamma_g), V Delta = vstack(f_g W_g Delta_g) and Gamma = bdiag(Gamma_g / f_g) for
+    the whole model (optionally only the rows ``rows(group)`` of each group)."""
+    vg, vd, gam = [], [], []
+    for gr, d in zip(groups, delta):
+        f = gr.n / n_total
+        idx = slice(None) if rows is None else rows(gr)
+        w = gr.w[idx] if gr.w.ndim == 1 else gr.w[idx, idx]
+        g = gr.gamma[idx, idx]
+        dd = d[idx]
+        if w.ndim == 1:
+            vg.append(w[:, None] * g)
+            vd.append(f * w[:, None] * dd)
+        else:
+            vg.append(w @ g)
+            vd.append(f * w @ dd)
+        gam.append(g / f)
+    return _block_diag(vg), np.vstack(vd), _block_diag(gam)
+
+
 def _ugamma_traces(groups, delta, e_inv, n_total):
     """trace(U Gamma) and trace((U Gamma)^2), U = V - V Delta E^-1 Delta' V (lavaan's "original" method,
-    all groups at once: V = bdiag(f_g W_g), Gamma = bdiag(Gamma_g / f_g))."""
-    from scipy.linalg import block_diag
+    all groups at once: V = bdiag(f_g W_g), Gamma = bdiag(Gamma_g / f_g)).
 
-    fg = [gr.n / n_total for gr in groups]
-    v = block_diag(*[f * gr.wfull for f, gr in zip(fg, groups)])
-    gam = block_diag(*[gr.gamma / f for f, gr in zip(fg, groups)])
-    d = np.vstack(delta)
-    vd = v @ d
-    u = v - vd @ e_inv @ vd.T
-    ug = u @ gam
+    U Gamma = V Gamma - (V Delta) E^-1 (V Delta)' Gamma is formed from its low-rank part, without U."""
+    vgam, vd, gam = _stacked(groups, delta, n_total)
+    ug = vgam - (vd @ e_inv) @ (vd.T @ gam)
     return float(np.trace(ug)), float(np.sum(ug * ug.T))
 
 
 def _tests(groups, sig, delta, e_inv, df, n_total, npar, scaled=True):
-    from scipy.stats import chi2
-
     stat_g = np.array([(gr.n - 1) * float((gr.s - sg) @ gr.wmul(gr.s - sg)) for gr, sg in zip(groups, sig)])
     stat_g = np.maximum(stat_g, 0.0)
     stat = float(stat_g.sum())
     standard = {"test": "standard", "stat": stat, "df": df,
-                "pvalue": float(chi2.sf(stat, df)) if df > 0 else np.nan}
+                "pvalue": _chi2_sf(stat, df) if df > 0 else np.nan}
     shifted = {"test": "scaled.shifted", "stat": stat, "df": df, "pvalue": np.nan, "scaling.factor": np.nan,
                "shift.parameter": np.nan, "trace.UGamma": np.nan, "trace.UGamma2": np.nan}
     if scaled and df > 0:
         if npar > 0:
             tr, tr2 = _ugamma_traces(groups, delta, e_inv, n_total)
         else:
-            from scipy.linalg import block_diag
-
-            gam = block_diag(*[gr.gamma * n_total / gr.n for gr in groups])
+            gam = _block_diag([gr.gamma * n_total / gr.n for gr in groups])
             tr, tr2 = float(np.trace(gam)), float(np.sum(gam * gam.T))
         a = np.sqrt(df / tr2)
         shift = df - a * tr
         st = stat * a + shift
-        shifted.update(stat=float(st), pvalue=float(chi2.sf(st, df)), **{
+        shifted.update(stat=float(st), pvalue=_chi2_sf(st, df), **{
             "scaling.factor": float(1 / a), "shift.parameter": float(shift), "trace.UGamma": tr,
             "trace.UGamma2": tr2})
     return standard, shifted, stat_g
@@ -508,12 +537,12 @@ def fit_wls(samples, implied, jacobian, start, *, constraints=None, constraint_r
                      "reported (lavaan gives NA); use the scaled-shifted test.")
     tests = pd.DataFrame([standard, shifted] if scaled else [standard]).set_index("test")
 
-    from scipy.stats import norm
+    from scipy.special import ndtr, ndtri
 
     with np.errstate(divide="ignore", invalid="ignore"):
         z = theta / se
-    crit = norm.ppf(1 - (1 - ci) / 2)
-    parameters = pd.DataFrame({"name": names, "est": theta, "se": se, "z": z, "pvalue": 2 * norm.sf(np.abs(z)),
+    crit = ndtri(1 - (1 - ci) / 2)
+    parameters = pd.DataFrame({"name": names, "est": theta, "se": se, "z": z, "pvalue": 2 * ndtr(-np.abs(z)),
                                "ci_lower": theta - crit * se, "ci_upper": theta + crit * se})
 
     base = None
@@ -648,38 +677,46 @@ def _rmsea(x2, df, n, g, c=1.0):
     return float(np.sqrt(max((x2 / n) / df - c / n, 0.0)) * np.sqrt(g)) if df > 0 else 0.0
 
 
+def _root_decreasing(f, lo, hi):
+    """The root of a decreasing function on [lo, hi] (f(lo) >= 0 >= f(hi)) by bisection to machine precision
+    (R's uniroot, which lavaan uses, stops at about 1e-4 of the noncentrality: well inside our tolerance)."""
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid <= lo or mid >= hi:
+            break
+        if f(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
 def _rmsea_ci(x2, df, n, g, c=1.0, level=0.90):
     """lavaan's lav_fit_rmsea_ci: the noncentrality bounds found by root search, then RMSEA."""
-    from scipy.optimize import brentq
     from scipy.special import chndtr
 
     def cdf(lam):  # R's pchisq(x2, df, ncp = lam), 0 for x2 <= 0
-        return chndtr(max(x2, 0.0), df, max(lam, 0.0))
+        return float(chndtr(max(x2, 0.0), df, max(lam, 0.0)))
 
     upper_p, lower_p = 1 - (1 - level) / 2, (1 - level) / 2
     failed = []
     if df < 1 or cdf(0) - upper_p < 0:
         lo = 0.0
+    elif cdf(x2) - upper_p > 0:  # no sign change on [0, X2]: uniroot fails and lavaan reports NA
+        lo = np.nan
+        failed.append("lower")
     else:
-        try:
-            lam = brentq(lambda t: cdf(t) - upper_p, 0, x2, xtol=1e-12, rtol=1e-14)
-            lo = np.sqrt(c * lam / (n * df)) * np.sqrt(g)
-        except ValueError:
-            lo = np.nan
-            failed.append("lower")
+        lam = _root_decreasing(lambda t: cdf(t) - upper_p, 0.0, x2)
+        lo = np.sqrt(c * lam / (n * df)) * np.sqrt(g)
     n_rmsea = max(n, x2 * 4)
     if df < 1 or cdf(n_rmsea) - lower_p > 0 or cdf(0) - lower_p < 0:
         hi = 0.0
     else:
-        try:
-            lam = brentq(lambda t: cdf(t) - lower_p, 0, n_rmsea, xtol=1e-12, rtol=1e-14)
-            hi = np.sqrt(c * lam / (n * df)) * np.sqrt(g)
-        except ValueError:
-            hi = np.nan
-            failed.append("upper")
+        lam = _root_decreasing(lambda t: cdf(t) - lower_p, 0.0, n_rmsea)
+        hi = np.sqrt(c * lam / (n * df)) * np.sqrt(g)
     if failed:
-        warn(f"The {' and '.join(failed)} limit of an RMSEA confidence interval could not be found "
-             f"(chi2 {x2:.4g}, df {df}); it is reported as NaN, as lavaan reports NA.", FactorConvergenceWarning)
+        warn(f"The lower limit of an RMSEA confidence interval could not be found (chi2 {x2:.4g}, df {df}); "
+             "it is left out, as lavaan reports NA.", FactorConvergenceWarning)
     return float(lo), float(hi)
 
 
@@ -704,8 +741,6 @@ def _cor_matrix(vec, p):
 def _catml(groups, sig, delta, e_inv, df, n_total):
     """Ingredients of lavaan 0.6-14's robust CFI/RMSEA for categorical data (lav_fit_catml_dwls):
     the ML discrepancy of the polychoric matrix at the DWLS estimates and Savalei's (2021) scaling."""
-    from scipy.linalg import block_diag
-
     for gr in groups:
         s = _cor_matrix(gr.s[gr.nth:], gr.p)
         if np.linalg.eigvalsh(s).min() < np.sqrt(np.finfo(float).eps):
@@ -728,9 +763,14 @@ def _catml(groups, sig, delta, e_inv, df, n_total):
         ws.append(f * w)
         gs.append(gr.gamma[nth:, nth:] / f)
         ds.append(d[nth:])
-    v_all, w_all, g_all, d_all = block_diag(*vs), block_diag(*ws), block_diag(*gs), np.vstack(ds)
-    wiu = np.eye(len(w_all)) - d_all @ e_inv @ d_all.T @ w_all
-    ks = float(np.trace(wiu.T @ v_all @ wiu @ g_all))
+    v_all, w_all, g_all, d_all = _block_diag(vs), _block_diag(ws), _block_diag(gs), np.vstack(ds)
+    # ks = tr(WiU' V WiU Gamma) with WiU = I - Delta E^-1 Delta' W = I - P (P of rank q):
+    # = sum((V WiU) * (WiU Gamma)), each factor formed from its low-rank part
+    left = d_all @ e_inv
+    right = d_all.T @ w_all
+    v_wiu = v_all - (v_all @ left) @ right
+    wiu_g = g_all - left @ (right @ g_all)
+    ks = float(np.sum(v_wiu * wiu_g))
     df3 = df
     c3 = ks / df3
     df3_null = sum(gr.p * (gr.p - 1) // 2 for gr in groups)
@@ -747,7 +787,7 @@ def _fit_measures(groups, sig, delta, e_inv, standard, shifted, base, npar, fx, 
     there are no ``.scaled``/``.robust`` lines, as in lavaan). Entries lavaan reports as NA are left out,
     and a note names them.
     """
-    from scipy.stats import chi2
+    from scipy.special import chdtri
 
     n_total = sum(gr.n for gr in groups)
     ng = len(groups)
@@ -833,7 +873,7 @@ def _fit_measures(groups, sig, delta, e_inv, standard, shifted, base, npar, fx, 
                     "crmr": rmr["crmr"], "crmr_nomean": rmr["crmr_nomean"]})
     # other
     for key, alpha in (("cn_05", 0.05), ("cn_01", 0.01)):
-        out[key] = np.nan if (df == 0 and x2 < np.finfo(float).eps) else chi2.ppf(1 - alpha, df) / (x2 / n) + 1
+        out[key] = np.nan if (df == 0 and x2 < np.finfo(float).eps) else chdtri(df, alpha) / (x2 / n) + 1
     gfi_g = []
     for gr, sg in zip(groups, sig):
         r = gr.s - sg
