@@ -18,9 +18,10 @@ class DeltaCFA:
     ``factors`` maps a factor to its items (the first is the marker). ``samples`` are OrdinalSample objects
     (one per group). With ``equal_loadings`` the loadings of every group after the first are constrained to
     equal the first group's (lavaan's ``group.equal = "loadings"``); ``constraints`` holds the rows.
+    ``equal_thresholds`` ties the thresholds the same way (without lavaan's scale factors: a test device).
     """
 
-    def __init__(self, samples, factors: dict, equal_loadings: bool = False):
+    def __init__(self, samples, factors: dict, equal_loadings: bool = False, equal_thresholds: bool = False):
         self.samples = list(samples)
         self.factors = list(factors)
         items = list(self.samples[0].items)
@@ -44,10 +45,12 @@ class DeltaCFA:
             self.names += [(nm.split("|")[0], "|", nm.split("|")[1], grp) for nm in s.threshold_names]
             self.names += [(self.factors[f], "~~", self.factors[h], grp) for f, h in self.psi_pos]
         self.constraints = None
-        if equal_loadings and len(self.samples) > 1:
+        tied = (list(range(self.n_lam)) if equal_loadings else []) + \
+               (list(range(self.n_lam, self.n_lam + self.nth[0])) if equal_thresholds else [])
+        if tied and len(self.samples) > 1:
             rows = []
             for g in range(1, len(self.samples)):
-                for j in range(self.n_lam):
+                for j in tied:
                     r = np.zeros(self.q)
                     r[self.offsets[0] + j] = 1.0
                     r[self.offsets[g] + j] = -1.0

@@ -170,3 +170,12 @@ def test_stored_cut_data():
     assert ((mx["x7"] == 2) & (mx["x8"] == 1)).sum() == 0
     assert sorted(hs["x5"].unique()) == [1, 2, 3, 4]
     assert len(case_data("hs_wlsmv")) == 301
+
+
+def test_threshold_standard_errors_in_table():
+    """The se column of the thresholds table is lavaan's SE of a free threshold (single group)."""
+    st, model, fit = fit_case("hs_wlsmv")
+    rows = lavaan_order("hs_wlsmv", model)
+    se = np.array(ref("hs_wlsmv")["partable"]["se"])[rows]
+    th = [i for i, n in enumerate(model.names) if n[1] == "|"]
+    np.testing.assert_allclose(st.thresholds["se"], se[th], rtol=1e-6)

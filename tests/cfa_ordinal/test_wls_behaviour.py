@@ -178,3 +178,15 @@ def test_result_contract():
 def test_listwise_case_data_order():
     """Items reach ordinal_statistics in the model's order (lavaan orders observed variables so)."""
     assert list(case_data("wai_sr_wlsmv").columns[:4]) == ["wai_sr_01", "wai_sr_02", "wai_sr_10", "wai_sr_12"]
+
+
+def test_constrained_thresholds_leave_out_robust_indices():
+    """lavaan 0.6-14 gives NA robust CFI/RMSEA when thresholds are constrained (its catML refit fails):
+    e.g. group.equal = c("loadings", "thresholds"). They are left out, with a note."""
+    st, _, _ = fit_case("hs_wlsmv_school")
+    model = DeltaCFA(st.samples, HS, equal_loadings=True, equal_thresholds=True)
+    fit = fit_wls(st.samples, model.implied, model.jacobian, model.start(), constraints=model.constraints)
+    assert fit.fit_measures["df"] == 48 + 6 + 27
+    assert not any(k.endswith(".robust") for k in fit.fit_measures.index)
+    assert "cfi.scaled" in fit.fit_measures
+    assert any("thresholds are constrained" in n for n in fit.notes)

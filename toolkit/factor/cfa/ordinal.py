@@ -148,11 +148,13 @@ class OrdinalStatistics(Result):
     Attributes
     ----------
     thresholds : DataFrame
-        One row per threshold: ``group``, ``item``, ``threshold`` (1-based), ``value`` and ``se`` (its
-        standard error in the saturated model, sqrt(Gamma_kk / N)).
+        One row per threshold: ``group`` (with groups only), ``item``, ``threshold`` (1-based), ``value`` and
+        ``se``: sqrt(Gamma_kk / (N - 1)), the robust standard error lavaan gives a threshold that a model
+        leaves free (a single-group WLSMV fit's ``parameterEstimates()``).
     correlations : DataFrame
-        One row per pair: ``group``, ``item_a``, ``item_b``, ``rho``, ``se``, ``n`` (respondents answering
-        both) and ``empty_cells`` (whether the pair's table has an empty cell).
+        One row per pair: ``group`` (with groups only), ``item_a``, ``item_b``, ``rho``, ``se`` (as for the
+        thresholds), ``n`` (respondents answering both) and ``empty_cells`` (whether the pair's table has
+        an empty cell).
     samples : list of OrdinalSample
         Per group, the arrays a WLS fit needs (``wls_obs``, ``gamma``, ``weight``, ``n_obs``...).
     missing : str
@@ -326,7 +328,7 @@ def ordinal_statistics(data, *, group=None, missing: str = "listwise", max_categ
     th_rows, cor_rows = [], []
     for s in samples:
         n = s.n_obs
-        se = np.sqrt(np.diag(s.gamma) / n)
+        se = np.sqrt(np.diag(s.gamma) / (n - 1))
         k = np.zeros(s.n_items, int)
         for t, item in enumerate(s.threshold_item):
             k[item] += 1

@@ -52,16 +52,25 @@ The interface for the CFA engine
     Starting values for ``theta`` (length ``q``).
 
 What comes back: a :class:`WLSFit` with ``estimates`` (and ``se``, ``vcov`` of the ``q`` free parameters,
-tied parameters repeated, in the engine's order), ``parameters`` (a table with z, p and CI), ``tests``
-(standard and scaled-shifted, with ``scaling.factor``, ``shift.parameter``, ``trace.UGamma`` and
-``trace.UGamma2``), ``fit_measures`` (a Series named as lavaan's ``fitMeasures()``), ``baseline`` (the
-independence model's tests), ``implied`` and ``residuals`` per group, and the pieces a chi-square
-difference test or modification indices need: ``delta`` (Jacobians), ``information`` (E), 
-``information_inverse`` (the constrained inverse), ``null_space`` (K).
+tied parameters repeated, in the engine's order), ``parameters`` (a table with z, p and CI),
+``tests`` (``standard`` and ``scaled.shifted`` rows with lavaan's ``stat``, ``df``, ``pvalue``,
+``scaling.factor``, ``shift.parameter``, ``trace.UGamma`` and ``trace.UGamma2``), ``baseline_tests`` (the
+same for the independence model), ``fit_measures`` (a Series named and ordered as lavaan's
+``fitMeasures(fit)``; lines lavaan reports as NA are left out and named in the notes), ``implied`` and
+``residuals`` per group, ``fmin``, ``converged``, and the pieces a chi-square difference test or
+modification indices need: ``delta`` (the Jacobians at the estimates), ``information`` (E),
+``information_inverse`` (the constrained inverse) and ``null_space`` (K).
 
-Not done here (the engine's part): building ``implied``/``jacobian`` from a parameter table, standardized
-solutions, checking negative residual variances (1 - diag(Lambda Psi Lambda') in the delta
-parameterization), chi-square difference tests.
+A typical engine call, for a parameter table already turned into the two closures::
+
+    stats = ordinal_statistics(data[observed_names], group=group, missing="listwise")
+    fit = fit_wls(stats.samples, implied, jacobian, start, constraints=H, names=labels)
+    fit.parameters, fit.fit_measures["cfi.robust"], fit.tests.loc["scaled.shifted", "stat"]
+
+Not done here (the engine's part): building ``implied``/``jacobian`` from a parameter table (including
+the delta parameterization's scale factors in multiple groups), standardized solutions, warning about
+negative residual variances (1 - diag(Lambda Psi Lambda') in the delta parameterization), chi-square
+difference tests (lavTestLRT), modification indices.
 """
 
 from __future__ import annotations
@@ -433,7 +442,23 @@ def fit_wls(samples, implied, jacobian, start, *, constraints=None, constraint_r
     :math:`df = \\sum_g k_g - q + \\mathrm{rank}(H)`. The scaled-shifted test (Asparouhov & Muthen, 2010) is
     :math:`aT + b` with :math:`a = \\sqrt{df/\\mathrm{tr}((U\\Gamma)^2)}`, :math:`b = df - a\\,\\mathrm{tr}(U\\Gamma)`,
     :math:`U = V - V\\Delta E^{-1}\\Delta'V`, :math:`V = \\oplus_g f_gW_g`, :math:`\\Gamma = \\oplus_g\\Gamma_g/f_g`;
-    lavaan reports :math:`1/a` as the scaling factor. Fit measures: see :func:`_fit_measures`.
+    lavaan reports :math:`1/a` as the scaling factor.
+
+    Fit measures follow lavaan 0.6-14's definitions with :math:`N' = N - G`. The baseline for ordered
+    items is the independence model (thresholds free, correlations zero), fitted and tested the same way.
+    CFI :math:`= 1 - \max(T-df,0)/\max(T-df, T_0-df_0, 0)`, TLI :math:`= 1 - (T-df)df_0/((T_0-df_0)df)`,
+    their ``.scaled`` versions from the scaled-shifted statistics, RMSEA
+    :math:`= \sqrt{G}\sqrt{\max(T/(N'df) - 1/N', 0)}` with the 90% interval from the noncentral
+    chi-square and the close/not-close p-values for 0.05 and 0.08. The ``.robust`` CFI/TLI/RMSEA are
+    Savalei's (2021), as lavaan 0.6-14 computes them: :math:`T_3` is the ML discrepancy of the
+    polychoric matrix from the implied correlations at the DWLS estimates (times N), with
+    :math:`\hat c = \mathrm{tr}(M'VM\Gamma)/df`, :math:`M = I - \Delta E^{-1}\Delta'W` and V the ML
+    information of a correlation structure (correlation rows only); the baseline uses
+    :math:`-N\log|R|` and :math:`\mathrm{tr}(\Gamma)/df_0`. They are left out, with a note, where lavaan
+    gives NA (a polychoric matrix that is not positive definite, constrained thresholds). SRMR is the
+    root mean square residual correlation over :math:`p(p+1)/2` (``crmr`` over :math:`p(p-1)/2`; the
+    ``rmr``/``srmr_bentler`` versions add the threshold residuals); GFI/AGFI/PGFI use the weight matrix;
+    WRMR :math:`= \sqrt{T/k_1}` counts the first group's statistics only, as lavaan does.
 
     R equivalent: ``lavaan::cfa(model, data, ordered = TRUE, estimator = "WLSMV")`` with
     ``parameterEstimates()``, ``lavInspect(fit, "test")`` and ``fitMeasures()``.
@@ -557,7 +582,7 @@ def fit_wls(samples, implied, jacobian, start, *, constraints=None, constraint_r
         baseline_tests = pd.DataFrame()
     residuals = _residual_table(groups, sig)
     fm, fm_warnings, fm_notes = _fit_measures(groups, sig, delta, e_inv, standard, shifted if scaled else None,
-                                              base, npar, fx)
+                                              base, npar, fx, kmat)
     for n_ in fm_warnings:
         warn(n_, NotPositiveDefiniteWarning)
     notes += fm_warnings + fm_notes
@@ -738,6 +763,21 @@ def _cor_matrix(vec, p):
     return m
 
 
+def _thresholds_saturated(groups, delta, kmat):
+    """Whether the thresholds are saturated: their rows of Delta K have full rank and share no direction
+    of the parameter space with the correlation rows (then lavaan's catML refit, which drops the thresholds,
+    has the same df as the model; otherwise lavaan 0.6-14 gives NA robust CFI/RMSEA)."""
+    k = np.eye(delta[0].shape[1]) if kmat is None else kmat
+    th = np.vstack([d[:gr.nth] for gr, d in zip(groups, delta)]) @ k
+    co = np.vstack([d[gr.nth:] for gr, d in zip(groups, delta)]) @ k
+
+    def rank(m):
+        return int(np.linalg.matrix_rank(m)) if m.size else 0
+
+    r_th = rank(th)
+    return r_th == th.shape[0] and rank(np.vstack([th, co])) == r_th + rank(co)
+
+
 def _catml(groups, sig, delta, e_inv, df, n_total):
     """Ingredients of lavaan 0.6-14's robust CFI/RMSEA for categorical data (lav_fit_catml_dwls):
     the ML discrepancy of the polychoric matrix at the DWLS estimates and Savalei's (2021) scaling."""
@@ -779,7 +819,7 @@ def _catml(groups, sig, delta, e_inv, df, n_total):
             "XX3.null": float(xx3_null), "df3.null": df3_null, "c.hat3.null": c3_null}
 
 
-def _fit_measures(groups, sig, delta, e_inv, standard, shifted, base, npar, fx, ci_level=0.90,
+def _fit_measures(groups, sig, delta, e_inv, standard, shifted, base, npar, fx, kmat=None, ci_level=0.90,
                   close_h0=0.05, notclose_h0=0.08):
     """lavaan 0.6-14's ``fitMeasures(fit, "all")`` for a (D)WLS fit of ordered items.
 
@@ -802,7 +842,11 @@ def _fit_measures(groups, sig, delta, e_inv, standard, shifted, base, npar, fx, 
                     "chisq.scaling.factor": shifted["scaling.factor"]})
     categorical = all(gr.nth is not None for gr in groups)
     cat = None
-    if scaled and categorical and df > 0:
+    if scaled and categorical and df > 0 and not _thresholds_saturated(groups, delta, kmat):
+        notes.append("The thresholds are constrained (not one free parameter each), so lavaan 0.6-14's robust "
+                     "CFI, TLI and RMSEA (which refit the model without thresholds by ML) are not defined "
+                     "(lavaan reports NA); they are left out of fit_measures.")
+    elif scaled and categorical and df > 0:
         cat = _catml(groups, sig, delta, e_inv, df, n_total)
         if cat is None:
             warnings_.append("The polychoric matrix is not positive definite, so lavaan's robust CFI, TLI and "
