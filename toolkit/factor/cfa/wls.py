@@ -446,19 +446,19 @@ def fit_wls(samples, implied, jacobian, start, *, constraints=None, constraint_r
 
     Fit measures follow lavaan 0.6-14's definitions with :math:`N' = N - G`. The baseline for ordered
     items is the independence model (thresholds free, correlations zero), fitted and tested the same way.
-    CFI :math:`= 1 - \max(T-df,0)/\max(T-df, T_0-df_0, 0)`, TLI :math:`= 1 - (T-df)df_0/((T_0-df_0)df)`,
+    CFI :math:`= 1 - \\max(T-df,0)/\\max(T-df, T_0-df_0, 0)`, TLI :math:`= 1 - (T-df)df_0/((T_0-df_0)df)`,
     their ``.scaled`` versions from the scaled-shifted statistics, RMSEA
-    :math:`= \sqrt{G}\sqrt{\max(T/(N'df) - 1/N', 0)}` with the 90% interval from the noncentral
+    :math:`= \\sqrt{G}\\sqrt{\\max(T/(N'df) - 1/N', 0)}` with the 90% interval from the noncentral
     chi-square and the close/not-close p-values for 0.05 and 0.08. The ``.robust`` CFI/TLI/RMSEA are
     Savalei's (2021), as lavaan 0.6-14 computes them: :math:`T_3` is the ML discrepancy of the
     polychoric matrix from the implied correlations at the DWLS estimates (times N), with
-    :math:`\hat c = \mathrm{tr}(M'VM\Gamma)/df`, :math:`M = I - \Delta E^{-1}\Delta'W` and V the ML
+    :math:`\\hat c = \\mathrm{tr}(M'VM\\Gamma)/df`, :math:`M = I - \\Delta E^{-1}\\Delta'W` and V the ML
     information of a correlation structure (correlation rows only); the baseline uses
-    :math:`-N\log|R|` and :math:`\mathrm{tr}(\Gamma)/df_0`. They are left out, with a note, where lavaan
+    :math:`-N\\log|R|` and :math:`\\mathrm{tr}(\\Gamma)/df_0`. They are left out, with a note, where lavaan
     gives NA (a polychoric matrix that is not positive definite, constrained thresholds). SRMR is the
     root mean square residual correlation over :math:`p(p+1)/2` (``crmr`` over :math:`p(p-1)/2`; the
     ``rmr``/``srmr_bentler`` versions add the threshold residuals); GFI/AGFI/PGFI use the weight matrix;
-    WRMR :math:`= \sqrt{T/k_1}` counts the first group's statistics only, as lavaan does.
+    WRMR :math:`= \\sqrt{T/k_1}` counts the first group's statistics only, as lavaan does.
 
     R equivalent: ``lavaan::cfa(model, data, ordered = TRUE, estimator = "WLSMV")`` with
     ``parameterEstimates()``, ``lavInspect(fit, "test")`` and ``fitMeasures()``.
