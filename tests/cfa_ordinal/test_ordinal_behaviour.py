@@ -225,3 +225,15 @@ def test_result_contract_and_escaping(three):
     assert list(st.gamma().index[:2]) == ["<b>i1</b>|t1", "<b>i1</b>|t2"]
     with pytest.raises(InvalidParameterError, match="'group' parameter must be one of"):
         st.correlation_matrix(group="x")
+
+
+def test_scores_accumulated_in_blocks_give_the_same_gamma(three, monkeypatch):
+    """Large samples build the case-wise scores block by block; the result does not depend on the blocks."""
+    import toolkit.factor.cfa.ordinal as mod
+
+    d = three.copy()
+    d.iloc[::7, 1] = np.nan
+    whole = ordinal_statistics(d, missing="pairwise").samples[0].gamma
+    monkeypatch.setattr(mod, "_BLOCK_CELLS", 1000)
+    blocks = ordinal_statistics(d, missing="pairwise").samples[0].gamma
+    np.testing.assert_allclose(blocks, whole, rtol=1e-12, atol=1e-14)

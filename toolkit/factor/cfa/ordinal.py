@@ -52,6 +52,7 @@ __all__ = ["ordinal_statistics", "OrdinalStatistics", "OrdinalSample"]
 _SQRT_EPS = float(np.sqrt(np.finfo(float).eps))
 _BIG = 38.0  # stands in for an infinite threshold: Phi(38) == 1 and phi(38) == 0 in double precision
 _RHO_BOUND = 0.999  # lavaan's bounds for nlminb
+_BLOCK_CELLS = 4_000_000  # case-wise scores are built this many cells (rows x statistics) at a time
 
 
 # ------------------------------------------------------------------------------------- one group's arrays
@@ -636,7 +637,7 @@ def _gamma(codes, present, ncat, tau_c, props, rho, tabs, a_idx, b_idx):
     dens = np.exp(-0.5 * tau_c * tau_c) / np.sqrt(2 * np.pi)  # phi(t_k), 0 for padding
 
     # univariate threshold scores: case in category c, threshold k: [c == k] phi_k/p_k - [c == k+1] phi_k/p_{k+1}
-    sc_th = np.zeros((n, nth_tot))
+    th_tables = []
     for j in range(p):
         k = nth[j]
         table = np.zeros((kmax, k))
@@ -644,10 +645,7 @@ def _gamma(codes, present, ncat, tau_c, props, rho, tabs, a_idx, b_idx):
         for t in range(k):
             table[t, t] = dens[j, t] / pk[t]
             table[t + 1, t] = -dens[j, t] / pk[t + 1]
-        col = np.where(present[:, j], codes[:, j], 0)
-        block = table[col]
-        block[~present[:, j]] = 0.0
-        sc_th[:, th_start[j]:th_start[j] + k] = block
+        th_tables.append(table)
 
     # bivariate pieces per pair: cell probabilities, d/drho, d/dthreshold
     rc, cc = tau_c[a_idx], tau_c[b_idx]
@@ -665,14 +663,24 @@ def _gamma(codes, present, ncat, tau_c, props, rho, tabs, a_idx, b_idx):
     a21_a = (g1 * (qmat[:, :-1, :] - qmat[:, 1:, :])).sum(axis=2)  # (m, K-1)
     a21_b = (g2 * (qmat[:, :, :-1] - qmat[:, :, 1:]).transpose(0, 2, 1)).sum(axis=2)  # (m, L-1)
 
-    # case-wise correlation scores
-    ca = np.where(present[:, a_idx], codes[:, a_idx], 0)
-    cb = np.where(present[:, b_idx], codes[:, b_idx], 0)
-    sc_cor = srho[np.arange(m)[None, :], ca, cb]
-    sc_cor[~(present[:, a_idx] & present[:, b_idx])] = 0.0
-
-    sc = np.concatenate([sc_th, sc_cor], axis=1)
-    inner = sc.T @ sc
+    # J = sum of the outer products of the case-wise scores, accumulated over blocks of rows (memory)
+    total = nth_tot + m
+    inner = np.zeros((total, total))
+    chunk = max(1, _BLOCK_CELLS // total)
+    pair = np.arange(m)[None, :]
+    for start in range(0, n, chunk):
+        rows_ = slice(start, min(start + chunk, n))
+        c, pr = codes[rows_], present[rows_]
+        sc = np.zeros((c.shape[0], total))
+        for j in range(p):
+            block = th_tables[j][np.where(pr[:, j], c[:, j], 0)]
+            block[~pr[:, j]] = 0.0
+            sc[:, th_start[j]:th_start[j] + nth[j]] = block
+        both = pr[:, a_idx] & pr[:, b_idx]
+        sc_cor = srho[pair, np.where(both, c[:, a_idx], 0), np.where(both, c[:, b_idx], 0)]
+        sc_cor[~both] = 0.0
+        sc[:, nth_tot:] = sc_cor
+        inner += sc.T @ sc
     a11 = np.zeros((nth_tot, nth_tot))
     for j in range(p):
         s = slice(th_start[j], th_start[j] + nth[j])
@@ -683,10 +691,20 @@ def _gamma(codes, present, ncat, tau_c, props, rho, tabs, a_idx, b_idx):
         i, j = a_idx[q], b_idx[q]
         a21[q, th_start[i]:th_start[i] + nth[i]] = a21_a[q, :nth[i]]
         a21[q, th_start[j]:th_start[j] + nth[j]] = a21_b[q, :nth[j]]
-    a22 = np.einsum("ij,ij->j", sc_cor, sc_cor)
+    a22 = np.diag(inner)[nth_tot:].copy()
+    if (a22 <= 0).any():
+        q = int(np.flatnonzero(a22 <= 0)[0])
+        raise DataValidationError(
+            f"The polychoric correlation of items {int(a_idx[q]) + 1} and {int(b_idx[q]) + 1} carries no "
+            "information (every answered cell of their table has a model probability below sqrt(machine eps)), "
+            "so its sampling variance is not defined. Merge sparse categories or drop one of the items.",
+            report=pd.DataFrame({"item_a": [int(a_idx[q]) + 1], "item_b": [int(b_idx[q]) + 1],
+                                 "reason": "no information"}))
     try:
         a11_inv = np.linalg.inv(a11)
     except np.linalg.LinAlgError:
+        warn("The threshold block of the weight-matrix computation is singular; a generalized inverse was "
+             "used, as lavaan does. Check items with very rare categories.", NotPositiveDefiniteWarning)
         a11_inv = np.linalg.pinv(a11)
     binv = np.zeros((nth_tot + m, nth_tot + m))
     binv[:nth_tot, :nth_tot] = a11_inv
