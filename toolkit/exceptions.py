@@ -16,6 +16,7 @@ __all__ = [
     "DataValidationError",
     "UnknownSampleError",
     "FileExistsRefusal",
+    "ConverterNotFoundError",
     "AllianceWarning",
     "InvalidCellsWarning",
     "KeyConfidenceWarning",
@@ -101,6 +102,10 @@ class UnknownSampleError(AllianceError, LookupError):
 
 class FileExistsRefusal(AllianceError, FileExistsError):
     """Refusing to overwrite an existing file that the caller did not ask to replace."""
+
+
+class ConverterNotFoundError(AllianceError, RuntimeError):
+    """A report could not be printed to PDF: no converter (playwright with Chromium) is installed."""
 
 
 class AllianceWarning(UserWarning):

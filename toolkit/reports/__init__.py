@@ -1,0 +1,18 @@
+"""Reports: what a researcher files with a paper and what a clinic reads each week, as one HTML page each.
+
+* :func:`validation_report`: item analysis, reliability with intervals, dimensionality and EFA written as a
+  methods and results section with APA-style tables and figures;
+* :func:`clinic_report`: this period's clients, their scores and flags, the clients needing attention with a
+  progress chart each, and every bad cell of the export.
+
+Each returns a :class:`Report` (a result: ``.html``, ``.save(path)``, the tables it shows, ``notes``). The page
+is self-contained (tables and figures embedded, no script, nothing loaded from outside; it opens offline and
+prints cleanly), and every string from the data or the definitions in it is escaped. ``alliance report`` does
+the same from a terminal. A PDF is printed by Chromium where one is installed (``.save("report.pdf")``).
+"""
+
+from .clinic import ClinicReport, clinic_report
+from .document import Report
+from .validation import ValidationReport, validation_report
+
+__all__ = ["validation_report", "ValidationReport", "clinic_report", "ClinicReport", "Report"]
