@@ -58,11 +58,13 @@ _EXPORTS = {
     "response_surface": "toolkit.dyadic",
     "compare_raters": "toolkit.widgets",
     "questionnaire_form": "toolkit.widgets",
+    "validation_report": "toolkit.reports",
+    "clinic_report": "toolkit.reports",
 }
 
 # subpackages reachable as attributes without an explicit import
 _SUBPACKAGES = ("exceptions", "instrument", "scoring", "samples", "io", "reliability_stats", "factor", "dyadic",
-                "widgets")
+                "reports", "widgets")
 
 __all__ = sorted(_EXPORTS) + ["exceptions", "__version__"]
 

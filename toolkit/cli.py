@@ -287,6 +287,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-unverified", action="store_true",
                    help="score a form whose key is not verified by two sources")
     p.set_defaults(func=_cmd_score)
+
+    from .reports.command import add_report_parser  # alliance report validation|clinic
+
+    add_report_parser(sub)
     return parser
 
 

@@ -9,10 +9,32 @@ Each returns a :class:`Report` (a result: ``.html``, ``.save(path)``, the tables
 is self-contained (tables and figures embedded, no script, nothing loaded from outside; it opens offline and
 prints cleanly), and every string from the data or the definitions in it is escaped. ``alliance report`` does
 the same from a terminal. A PDF is printed by Chromium where one is installed (``.save("report.pdf")``).
+
+The names are imported on first use, so that ``alliance --help`` stays quick.
 """
 
-from .clinic import ClinicReport, clinic_report
-from .document import Report
-from .validation import ValidationReport, validation_report
+from __future__ import annotations
 
-__all__ = ["validation_report", "ValidationReport", "clinic_report", "ClinicReport", "Report"]
+import importlib
+
+_EXPORTS = {
+    "validation_report": "toolkit.reports.validation",
+    "ValidationReport": "toolkit.reports.validation",
+    "clinic_report": "toolkit.reports.clinic",
+    "ClinicReport": "toolkit.reports.clinic",
+    "Report": "toolkit.reports.document",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'toolkit.reports' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(__all__) | {"validation", "clinic", "document", "tables", "charts", "output", "command"})

@@ -437,8 +437,10 @@ def roster_section(ctx: ClinicContext) -> None:
     shown["flags"] = r["all_flags"]
     sec.table(shown, title="Clients Seen in the Period", labels=labels, formats=formats,
               align={"attention": "center"},
-              note="Scores at each client's last administration in the period; change: since the client's first "
-                   "score (positive is a rise); flags: every flag raised at that administration.")
+              note="Scores at each client's last administration in the period; "
+                   + ("change: since the client's first score (positive is a rise); "
+                      if any(s.has_change for s in ctx.scored.values()) else "")
+                   + "flags: every flag raised at that administration.")
 
 
 def bad_cells_section(ctx: ClinicContext) -> None:

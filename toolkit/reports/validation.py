@@ -461,8 +461,8 @@ def validation_report(data, instrument=None, *, keys=None, form=None, n_factors=
         analysis.paragraph(sentence)
     analysis.paragraph("Confirmatory factor analysis of the instrument's model family and measurement invariance "
                        "are not part of this report in this version of the toolkit.")
-    analysis.paragraph(f"All analyses were run with alliance-toolkit, whose statistics are checked against the R "
-                       f"functions named; numbers are rounded for display only.")
+    analysis.paragraph("All analyses were run with alliance-toolkit, whose statistics are checked against the R "
+                       "functions named; numbers are rounded for display only.")
     for res in ctx.found.values():
         for n in getattr(res, "notes", []) or []:
             doc.note(n)
