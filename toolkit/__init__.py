@@ -58,6 +58,7 @@ _EXPORTS = {
     "response_surface": "toolkit.dyadic",
     "compare_raters": "toolkit.widgets",
     "questionnaire_form": "toolkit.widgets",
+    "clinic_dashboard": "toolkit.widgets",
     "validation_report": "toolkit.reports",
     "clinic_report": "toolkit.reports",
 }

@@ -54,6 +54,9 @@ def _check_output(path: Path, force: bool, source: Path) -> None:
     from ..exceptions import FileExistsRefusal, InvalidParameterError
     from .output import SUFFIXES
 
+    if path.is_dir():
+        raise InvalidParameterError(f"{str(path)!r} is a folder; give a file name such as "
+                                    f"{str(path / 'report.html')!r}")
     if path.suffix.lower() not in SUFFIXES:
         raise InvalidParameterError(f"cannot write {str(path)!r}: the output's suffix decides its format; use one of "
                                     f"{', '.join(SUFFIXES)}")
@@ -62,8 +65,6 @@ def _check_output(path: Path, force: bool, source: Path) -> None:
             raise InvalidParameterError(f"the output file {str(path)!r} is the input file; choose another name")
     except OSError:  # pragma: no cover
         pass
-    if path.is_dir():
-        raise InvalidParameterError(f"{str(path)!r} is a folder; give a file name such as {str(path / 'report.html')!r}")
     if path.exists() and not force:
         raise FileExistsRefusal(f"refusing to overwrite the existing file {str(path)!r}; pass --force to replace it, "
                                 "or choose another file with -o")

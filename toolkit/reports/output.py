@@ -30,13 +30,13 @@ def _target(path, overwrite: bool, caller: str, suffixes=SUFFIXES) -> Path:
     except TypeError:
         raise InvalidParameterError(f"The 'path' parameter of {caller}() must be a file name such as "
                                     f"'report.html'; got {path!r}.") from None
+    if path.is_dir():
+        raise InvalidParameterError(f"The 'path' parameter of {caller}() names the folder {str(path)!r}; give a "
+                                    f"file name such as {str(path / ('report' + suffixes[0]))!r}.")
     if path.suffix.lower() not in suffixes:
         raise InvalidParameterError(
             f"The 'path' parameter of {caller}() must end in {', '.join(suffixes)} (the suffix decides the "
             f"format); got {str(path)!r}.")
-    if path.is_dir():
-        raise InvalidParameterError(f"The 'path' parameter of {caller}() names the folder {str(path)!r}; give a "
-                                    f"file name such as {str(path / ('report' + suffixes[0]))!r}.")
     if path.exists() and not overwrite:
         raise FileExistsRefusal(f"refusing to overwrite the existing file {str(path)!r}; pass overwrite=True "
                                 "(--force on the command line) to replace it, or choose another name")

@@ -4,6 +4,8 @@
 """
 
 from .compare import RaterComparison, compare_raters
+from .dashboard import ClinicDashboard, clinic_dashboard
 from .form import QuestionnaireForm, questionnaire_form
 
-__all__ = ["compare_raters", "RaterComparison", "questionnaire_form", "QuestionnaireForm"]
+__all__ = ["compare_raters", "RaterComparison", "questionnaire_form", "QuestionnaireForm", "clinic_dashboard",
+           "ClinicDashboard"]
