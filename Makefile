@@ -54,10 +54,13 @@ lab: $(LAB_STAMP)
 	$(VPY) -m jupyterlab --no-browser --ip=$(LAB_IP) --port=$(LAB_PORT) \
 		--ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
+# The template `offline` (notebooks/dashboard/jupyter/voila/templates/) is Voila's lab template without its
+# links to a CDN, so the dashboard works without a network.
 dashboard: $(DASH_STAMP)
 	@echo "Starting the clinic dashboard (Voila) on $(LAB_IP):$(DASH_PORT); open the URL printed below. Ctrl-C stops it."
-	$(VENV)/bin/voila notebooks/dashboard/clinic.ipynb --no-browser --Voila.ip=$(LAB_IP) --port=$(DASH_PORT) \
-		--token
+	JUPYTER_PATH="$(CURDIR)/notebooks/dashboard/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
+		$(VENV)/bin/voila notebooks/dashboard/clinic.ipynb --template=offline --no-browser \
+		--Voila.ip=$(LAB_IP) --port=$(DASH_PORT) --token
 
 # pytest's exit status 5 (no tests collected) fails like any other.
 test: system-deps $(TEST_STAMP)

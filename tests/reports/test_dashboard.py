@@ -116,8 +116,10 @@ def test_make_dashboard_serves_loopback_with_a_token(tmp_path, repo_root):
     assert plan.returncode == 0, plan.stderr
     command = " ".join(plan.stdout.replace("\\\n", " ").split())
     assert "pip install" not in command
-    assert ".venv/bin/voila notebooks/dashboard/clinic.ipynb --no-browser --Voila.ip=127.0.0.1 --port=8866 --token" \
-        in command
+    assert "notebooks/dashboard/jupyter" in command  # where the `offline` template is
+    assert (".venv/bin/voila notebooks/dashboard/clinic.ipynb --template=offline --no-browser --Voila.ip=127.0.0.1 "
+            "--port=8866 --token") in command
+    assert (repo_root / "notebooks/dashboard/jupyter/voila/templates/offline/index.html.j2").is_file()
     assert (repo_root / "notebooks" / "dashboard" / "clinic.ipynb").is_file()
 
 

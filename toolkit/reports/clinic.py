@@ -615,6 +615,9 @@ def clinic_report(data, instruments=None, *, client="client_id", session="sessio
     # x: the session number, or the administration's rank by date within the client
     if session is not None:
         scores["x"] = scores["session"]
+        whole = scores["session"].to_numpy(dtype=float)
+        if np.all(whole == np.round(whole)):
+            scores["session"] = scores["session"].astype("Int64")  # session numbers shown as given
     else:
         scores["x"] = scores.groupby(["client", "instrument"])["date"].rank(method="first")
     attention_flags = _attention(attention, scored, caller)
@@ -642,7 +645,8 @@ def clinic_report(data, instruments=None, *, client="client_id", session="sessio
     html = render(doc)
     table = roster.drop(columns=[c for c in roster.columns if c.endswith("_flag_ids")] + ["all_flags"])
     report = ClinicReport(title=doc.title, notes=list(doc.notes), html=html, table=table,
-                          attention=table[table["attention"]].reset_index(drop=True), scores=ctx.scores,
+                          attention=table[table["attention"]].reset_index(drop=True),
+                          scores=ctx.scores.drop(columns=["x"]),
                           bad_cells=bad_cells, counts=ctx.counts, sections=tuple(s.title for s in doc.sections))
     if path is not None:
         report.save(path, overwrite=overwrite)

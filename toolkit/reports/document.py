@@ -142,7 +142,10 @@ class Report(Result):
     def __repr__(self) -> str:
         lines = [self.title or type(self).__name__, "", "sections: " + " | ".join(self.sections)]
         for name, df in self._display_tables().items():
-            lines += ["", f"{name}: {len(df)} rows", df.head(5).round(self.digits).to_string()]
+            head = df.head(5).copy()
+            floats = head.select_dtypes("float").columns
+            head[floats] = head[floats].round(self.digits)
+            lines += ["", f"{name}: {len(df)} rows", head.to_string()]
         lines += [""] + [f"note: {n}" for n in self.notes]
         lines.append("(.save('report.html') writes the page; .html holds it)")
         return "\n".join(lines).rstrip() + "\n"

@@ -126,7 +126,27 @@ def write_pdf(html: str, path, *, overwrite: bool = False, caller: str = "write_
             finally:
                 browser.close()
 
-    return _atomic(target, write)
+    return _atomic(target, lambda tmp: _in_thread(write, tmp))
+
+
+def _in_thread(func, *args) -> None:
+    """Run ``func`` in a thread of its own: playwright's synchronous API refuses to run where an asyncio loop is
+    running (a Jupyter kernel, an async application), and a new thread has none."""
+    import threading
+
+    failure: list[BaseException] = []
+
+    def run():
+        try:
+            func(*args)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="alliance-pdf")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 def write_report(html: str, path, *, overwrite: bool = False, caller: str = "save") -> Path:

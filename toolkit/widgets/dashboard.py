@@ -88,6 +88,23 @@ def _guess(columns, words) -> str:
     return NONE
 
 
+_HEADINGS = {"client": "Client", "administrations": "In period", "last_session": "Last session",
+             "last_date": "Last date", "attention": "Attention", "reasons": "Reasons"}
+
+
+def _readable(frame, shorts: dict):
+    """The report's table with headings for people (``ors`` -> ``ORS score``); the values unchanged.
+    ``shorts``: instrument id -> short name."""
+    names = dict(_HEADINGS)
+    for iid, short in shorts.items():
+        names[iid] = f"{short} score"
+        names[f"{iid}_change"] = f"{short} change"
+    out = frame.rename(columns=names)
+    if "Attention" in out:
+        out["Attention"] = out["Attention"].map({True: "yes", False: ""})
+    return out
+
+
 class ClinicDashboard:
     """The dashboard's widgets and state (see :func:`clinic_dashboard`).
 
@@ -112,7 +129,7 @@ class ClinicDashboard:
         self.options = dict(options)
         self.filename = filename
         self.errors = ErrorArea()
-        self.upload = W.FileUpload(accept=ACCEPT, multiple=False, description="Choose the export",
+        self.upload = W.FileUpload(accept=ACCEPT, multiple=False, description="Choose the export", icon="",
                                    layout=W.Layout(width="auto"))
         self.upload.add_class("alliance-upload")
         self.instruments = W.SelectMultiple(options=list(list_instruments().index), rows=4,
@@ -121,7 +138,7 @@ class ClinicDashboard:
         self.session = W.Dropdown(options=[NONE], description="Session")
         self.date = W.Dropdown(options=[NONE], description="Date")
         self.period = W.Text(placeholder="all, 2025-01, or 2025-01-06 to 2025-01-12", description="Period")
-        self.run = W.Button(description="Update the report", button_style="primary", icon="refresh")
+        self.run = W.Button(description="Update the report", button_style="primary")
         self.run.add_class("alliance-run")
         self.status = W.HTML()
         self.status.add_class("alliance-status")
@@ -134,7 +151,7 @@ class ClinicDashboard:
         self.roster = W.HTML()
         self.roster.add_class("alliance-roster")
         self.tabs = W.Tab(children=[self.bad, self.attention, self.roster])
-        for k, title in enumerate(["Bad cells", "Clients needing attention", "All clients"]):
+        for k, title in enumerate(["Bad cells", "Attention", "All clients"]):
             self.tabs.set_title(k, title)
         settings = W.HBox([W.VBox([self.instruments]), W.VBox([self.client, self.session, self.date]),
                            W.VBox([self.period, self.run])])
@@ -220,10 +237,17 @@ class ClinicDashboard:
         self.bad.value = ("<p>Every cell of the items is a valid answer.</p>" if not len(bad) else
                           f"<p>{len(bad)} bad cell(s), scored as missing: fix them in the export.</p>"
                           + table_html(bad.astype(object)))
-        att = rep.attention.drop(columns=["attention"])
+        from ..instrument import load_instrument
+
+        shorts = {iid: (load_instrument(iid).short_name or iid) for iid in self.instruments.value}
+        att = _readable(rep.attention.drop(columns=["attention"]), shorts)
         self.attention.value = ("<p>No client needs attention in this period.</p>" if not len(att) else
                                 table_html(att, float_format="{:.1f}"))
-        self.roster.value = table_html(rep.table.drop(columns=["reasons"]), float_format="{:.1f}")
+        self.roster.value = table_html(_readable(rep.table.drop(columns=["reasons"]), shorts),
+                                     float_format="{:.1f}")
+        self.tabs.set_title(0, f"Bad cells ({len(bad)})")
+        self.tabs.set_title(1, f"Attention ({n_att})")
+        self.tabs.set_title(2, f"All clients ({len(rep.table)})")
         self.tabs.selected_index = 1 if n_att else 2
         payload = base64.b64encode(rep.html.encode("utf-8")).decode("ascii")
         self.download.value = (
