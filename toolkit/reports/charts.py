@@ -112,7 +112,8 @@ def progress_chart(panels: list[Panel], *, x_values: list, x_label: str, title: 
     def px(x):
         return LEFT + (float(x) - x_lo) / (x_hi - x_lo) * plot_w
 
-    x_ticks = sorted(set(int(v) for v in xs)) if xs and len(set(xs)) <= 16 else _ticks(x_lo, x_hi, 8)
+    whole = sorted(set(int(v) for v in xs if float(v).is_integer()))
+    x_ticks = whole if xs and len(whole) == len(set(xs)) and len(whole) <= 12 else _ticks(x_lo, x_hi, 8)
     drawn = []
     for k, p in enumerate(panels):
         top = TOP + k * (HEIGHT + BOTTOM)
@@ -147,9 +148,14 @@ def progress_chart(panels: list[Panel], *, x_values: list, x_label: str, title: 
         if shade is not None:
             a, b = (max(float(shade[0]) - 0.5, x_lo), min(float(shade[1]) + 0.5, x_hi))
             band = {"x": round(px(a), 1), "w": round(max(px(b) - px(a), 2), 1)}
+        y_ticks = [(py(v), _label(v)) for v in _ticks(lo, hi)]
+        bottom = top + HEIGHT
+        # the axes and tick marks as one path of numbers; the labels as text (escaped by the template)
+        marks = [f"M{LEFT} {top}V{bottom}H{WIDTH - RIGHT}"] + [f"M{LEFT - 3} {y:.1f}h3" for y, _ in y_ticks] + \
+            [f"M{px(v):.1f} {bottom}v3" for v in x_ticks]
         drawn.append({"title": p.title, "top": top, "lines": lines, "refs": refs, "band": band,
-                      "y_ticks": [{"y": round(py(v), 1), "label": _label(v)} for v in _ticks(lo, hi)],
-                      "bottom": top + HEIGHT})
+                      "marks": "".join(marks), "y_ticks": [{"y": round(y + 3, 1), "label": t} for y, t in y_ticks],
+                      "bottom": bottom})
     height = TOP + len(panels) * (HEIGHT + BOTTOM) + 14
     template = environment().get_template("chart.svg.j2")
     return Markup(template.render(

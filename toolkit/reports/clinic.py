@@ -64,6 +64,14 @@ class ClinicReport(Report):
         Per instrument and flag: administrations flagged in the period, and clients flagged at their last.
     sections : tuple of str
         Section titles.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> export = toolkit.load_sample("srs_ors_sessions")
+    >>> rep = toolkit.clinic_report(export[export["client_id"] == "CA002"], ["srs", "ors"])
+    >>> rep.scores.groupby("instrument").size().to_dict(), rep.attention["client"].tolist()
+    ({'ors': 9, 'srs': 9}, ['CA002'])
     """
 
     attention: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -351,14 +359,13 @@ def attention_section(ctx: ClinicContext) -> None:
                   "Each chart shows the client's scores over their sessions up to the end of the period; the "
                   "dashed lines are the instruments' cut-offs, red points the sessions with an attention flag, and "
                   "the shaded band the period.")
-    cols = ["client", "last_session" if ctx.session else "last_date"] + \
-        [c for iid in ctx.scored for c in (iid,)] + ["reasons"]
-    labels = {"client": "Client", "last_session": "Last session", "last_date": "Last date", "reasons": "Reasons"}
-    labels.update({iid: (s.instrument.short_name or iid) for iid, s in ctx.scored.items()})
-    sec.table(att[cols], title="Clients Needing Attention", labels=labels,
-              formats={"last_session": _session_fmt, **{iid: ("number", 1) for iid in ctx.scored}},
-              note="Scores at the client's last administration in the period; reasons: the attention flags "
-                   "raised there.")
+    cols = ["client", "last_session" if ctx.session else "last_date", "reasons"]
+    sec.table(att[cols], title="Clients Needing Attention",
+              labels={"client": "Client", "last_session": "Last session", "last_date": "Last date",
+                      "reasons": "Reasons"},
+              formats={"last_session": _session_fmt, "last_date": _date_fmt},
+              note="Reasons: the attention flags raised at the client's last administration in the period (their "
+                   "scores are in the table of all clients and in the charts below).")
     if not ctx.charts:
         return
     x_name = "Session" if ctx.session else "Administration (by date)"
@@ -561,10 +568,13 @@ def clinic_report(data, instruments=None, *, client="client_id", session="sessio
     >>> export = toolkit.load_sample("srs_ors_sessions")
     >>> export = export[export["client_id"].isin(["CA001", "CA002", "CA003"])]
     >>> rep = clinic_report(export, ["srs", "ors"])
-    >>> rep.table[["client", "last_session", "srs", "ors"]].head(2)
-      client  last_session   srs   ors
-    0  CA001          16.0  34.9  33.7
-    1  CA002          16.0  37.2  32.3
+    >>> rep.table[["client", "last_session", "srs", "ors", "attention"]].head(2)
+      client  last_session   srs   ors  attention
+    0  CA001            16  37.9  31.0       True
+    1  CA002             9  40.0  23.4       True
+    >>> rep.attention.loc[1, "reasons"]
+    'ORS: ORS total below the adult clinical cut-off (25)'
+    >>> rep.save("week.html")  # doctest: +SKIP
     """
     caller = CALLER
     charts = check_bool(charts, param="charts", caller=caller)

@@ -130,6 +130,14 @@ class Report(Result):
         The report's main table (see the subclass).
     sections : tuple of str
         The titles of the report's sections, in order.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> export = toolkit.load_sample("srs_ors_sessions").head(20)
+    >>> rep = toolkit.clinic_report(export, "srs")
+    >>> rep.html.startswith("<!DOCTYPE html>"), rep.sections[0]
+    (True, 'This Period')
     """
 
     html: str = ""

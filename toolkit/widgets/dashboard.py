@@ -108,6 +108,17 @@ def _readable(frame, shorts: dict):
 class ClinicDashboard:
     """The dashboard's widgets and state (see :func:`clinic_dashboard`).
 
+    Parameters
+    ----------
+    data : DataFrame, optional
+        An export already read.
+    instruments : str or list, optional
+        Its instrument(s) (default: detected from the column names).
+    filename : str
+        The export's file name, shown in the status line.
+    **options
+        Passed to :func:`toolkit.reports.clinic_report`.
+
     Attributes
     ----------
     widget : ipywidgets.VBox
@@ -118,6 +129,14 @@ class ClinicDashboard:
         The last report built.
     warnings : list of str
         The warnings of the last build (shown under the status line).
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> export = toolkit.load_sample("srs_ors_sessions")
+    >>> board = ClinicDashboard(export[export["client_id"] == "CA002"], ["srs", "ors"], filename="week.csv")
+    >>> board.state["attention"], board.tabs.get_title(1)
+    (1, 'Attention (1)')
     """
 
     def __init__(self, data=None, instruments=None, *, filename: str = "", **options):
