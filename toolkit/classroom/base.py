@@ -7,6 +7,7 @@ their id: the same id always gives the same data set, on every machine; other id
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -154,9 +155,14 @@ class Exercise:
         return self.memo(("expected", step.name), lambda: step.expected(self))
 
     def memo(self, key, compute: Callable[[], Any]):
-        """``compute()`` once per exercise object (what the checks need is computed once, from ``original``)."""
+        """``compute()`` once per exercise object (what the checks need is computed once, from ``original``).
+
+        The toolkit's warnings inside it are the check's business, not the student's: they are not shown.
+        """
         if key not in self._cache:
-            self._cache[key] = compute()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._cache[key] = compute()
         return self._cache[key]
 
     def _options(self, step: Step):
@@ -232,7 +238,10 @@ class Exercise:
                 expected = [{str(n).casefold() for n in g} for g in expected]
         if matches(s.kind, got, expected, s.tolerance):
             return say(True)
-        for value, hint in (s.mistakes(self) if s.mistakes else ()):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mistakes = list(s.mistakes(self)) if s.mistakes else []
+        for value, hint in mistakes:
             try:
                 wrong = normalise(s.kind, value, expected)
             except WrongShape:  # pragma: no cover - a mistake of the wrong shape is the spec's error

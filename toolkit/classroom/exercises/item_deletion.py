@@ -1,28 +1,42 @@
 """Exercise: what deleting an item does to alpha.
 
 Each student gets 250 respondents' answers to 6 to 9 items of one scale, one of which barely measures what
-the others measure. Steps: alpha if each item is deleted, which item to drop, alpha without it, and whether
+the others measure (drawn again, from the same stream, until deleting it is what raises alpha most and it
+still correlates positively with the rest). Steps: alpha if each item is deleted, which item to drop, alpha without it, and whether
 dropping a further item would raise alpha again.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..base import Built, ExerciseSpec, Step
 from ..simulation import latent_factors, likert_items
-from ._common import labels, toolkit_alpha
+from ._common import alpha_from, labels, toolkit_alpha
 
 N_RESPONDENTS = 250
+
+
+def _clear(x: np.ndarray, weak: int) -> bool:
+    """The weak item is the one whose deletion raises alpha most, and still correlates positively with the rest."""
+    C = np.cov(x, rowvar=False)
+    if_deleted = [alpha_from(np.delete(np.delete(C, j, 0), j, 1)) for j in range(C.shape[0])]
+    rest = x.sum(axis=1) - x[:, weak]
+    return (int(np.argmax(if_deleted)) == weak and max(if_deleted) > alpha_from(C)
+            and np.corrcoef(x[:, weak], rest)[0, 1] > 0.05)
 
 
 def build(rand) -> Built:
     k = rand.integers(6, 10)
     weak = rand.integers(1, k)
-    loadings = rand.uniform(0.55, 0.80, k)
-    loadings[weak] = rand.uniform(0.0, 0.15)
-    intercepts = rand.normal(0.2, 0.2, k)
-    x = likert_items(rand, latent_factors(rand, N_RESPONDENTS), loadings, points=5, intercepts=intercepts)
+    for _ in range(20):  # redraw (from the same stream) until the weak item is clearly the one to drop
+        loadings = rand.uniform(0.55, 0.80, k)
+        loadings[weak] = rand.uniform(0.12, 0.22)
+        intercepts = rand.normal(0.2, 0.2, k)
+        x = likert_items(rand, latent_factors(rand, N_RESPONDENTS), loadings, points=5, intercepts=intercepts)
+        if _clear(x, weak):
+            break
     items = [f"q{j}" for j in range(1, k + 1)]
     data = pd.DataFrame(x, columns=items, index=labels("r", N_RESPONDENTS, "respondent"))
     given = {"items": items, "n_respondents": N_RESPONDENTS, "response_scale": (1, 5)}
@@ -31,7 +45,8 @@ def build(rand) -> Built:
 
 
 def _if_deleted(frame: pd.DataFrame) -> pd.Series:
-    out = pd.Series({c: toolkit_alpha(frame.drop(columns=c)).alpha for c in frame.columns}, dtype=float)
+    """Alpha without each item: psych's ``alpha.drop`` column of ``toolkit.cronbach_alpha``."""
+    out = toolkit_alpha(frame).alpha_drop["alpha"].astype(float).loc[list(frame.columns)]
     out.index.name = "item"
     return out
 
