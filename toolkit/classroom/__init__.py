@@ -16,11 +16,37 @@ Data sets are the same on every machine and numpy version (:mod:`toolkit.classro
 True
 """
 
-from .base import Exercise
-from .feedback import Feedback
-from .registry import exercise, list_exercises, student_data
-from .release import student_version, write_notebooks
-from .simulation import simulate_scale
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+# public name -> module (imported on first use, so that `alliance --help` stays quick)
+_EXPORTS = {
+    "exercise": "registry", "student_data": "registry", "list_exercises": "registry",
+    "Exercise": "base", "Feedback": "feedback", "simulate_scale": "simulation",
+    "student_version": "release", "write_notebooks": "release",
+}
 
 __all__ = ["exercise", "student_data", "list_exercises", "Exercise", "Feedback", "simulate_scale",
            "student_version", "write_notebooks"]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(__all__) | {"randomness", "feedback", "base", "registry", "simulation", "release", "exercises"})
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .base import Exercise  # noqa: F401
+    from .feedback import Feedback  # noqa: F401
+    from .registry import exercise, list_exercises, student_data  # noqa: F401
+    from .release import student_version, write_notebooks  # noqa: F401
+    from .simulation import simulate_scale  # noqa: F401

@@ -5,7 +5,8 @@
 #   Rscript tests/reference/classroom/make_reference.R
 # Writes tests/reference/classroom/classroom_r.json: for each student id, every value a classroom check expects,
 # computed here in R from the exported data set and what the student is told (given.json), independently of
-# toolkit.classroom.
+# toolkit.classroom. The number of factors is psych::fa.parallel's (R's own random data, set.seed(1)); the
+# check expects the number the data were drawn with, and the two must agree.
 suppressPackageStartupMessages({library(psych); library(GPArotation); library(jsonlite)})
 dir <- "tests/reference/classroom"
 given <- fromJSON(file.path(dir, "given.json"))
@@ -15,7 +16,8 @@ read <- function(name, id) {
 }
 raw_alpha <- function(x) psych::alpha(x, check.keys = FALSE, warnings = FALSE)$total$raw_alpha
 out <- list(call = c(alpha = "psych::alpha(x)", icc = "psych::ICC(x, lmer = FALSE)",
-                     fa = "psych::fa(x, nfactors, fm = 'minres', rotate = 'oblimin')"),
+                     fa = "psych::fa(x, nfactors, fm = 'minres', rotate = 'oblimin')",
+                     parallel = "psych::fa.parallel(x, fm = 'minres', fa = 'fa', n.iter = 20)"),
             versions = list(R = R.version.string, psych = as.character(packageVersion("psych")),
                             GPArotation = as.character(packageVersion("GPArotation"))))
 for (id in c("2026001", "ab12")) {
@@ -54,7 +56,9 @@ for (id in c("2026001", "ab12")) {
   f <- psych::fa(x, nfactors = g$n_factors, fm = "minres", rotate = "oblimin")
   L <- unclass(f$loadings)
   strongest <- apply(abs(L), 1, which.max)
-  r$reading_an_efa <- list(groups = unname(lapply(split(rownames(L), strongest), sort)),
+  set.seed(1)
+  pa <- suppressMessages(psych::fa.parallel(x, fm = "minres", fa = "fa", n.iter = 20, plot = FALSE))
+  r$reading_an_efa <- list(n_factors = pa$nfact, groups = unname(lapply(split(rownames(L), strongest), sort)),
                            communality = unname(f$communality[g$item]),
                            weakest = names(which.min(f$communality)))
   # ICC versus r
