@@ -95,6 +95,15 @@ class Exercise:
 
     Made by :func:`toolkit.classroom.exercise`; the same student id (and course) always gives the same data.
 
+    Parameters
+    ----------
+    spec : ExerciseSpec
+        The exercise's declaration (from ``toolkit.classroom.registry.EXERCISES``).
+    student_id : str or int
+        The student's number or id.
+    course : str, optional
+        A label of the course or year.
+
     Attributes
     ----------
     name : str
@@ -113,6 +122,11 @@ class Exercise:
         A seed of the student's own, for simulations they run themselves (e.g. ``simulate_scale``).
     truth : dict
         The true parameters the data were drawn with. For teachers: reading it spoils some answers.
+
+    See Also
+    --------
+    toolkit.classroom.exercise : Makes one.
+    toolkit.classroom.Feedback : What ``check`` returns.
 
     Examples
     --------
@@ -148,13 +162,29 @@ class Exercise:
     # -- what the checks compute from ---------------------------------------------------------------
     @property
     def original(self) -> pd.DataFrame:
-        """A fresh copy of the data set as it was made (whatever was done to ``data``)."""
+        """A fresh copy of the data set as it was made (whatever was done to ``data``).
+
+        The checks compute what they expect from it, so a student who changes ``ex.data`` in place (reversing
+        items, dropping a column) does not change the expected answers.
+
+        See Also
+        --------
+        toolkit.classroom.student_data : The same copy, without making an exercise.
+
+        Examples
+        --------
+        >>> from toolkit import classroom
+        >>> ex = classroom.exercise("icc_vs_r", "1")
+        >>> ex.data["rater_a"] = 0
+        >>> bool(ex.original["rater_a"].eq(0).any())
+        False
+        """
         return self._frame.copy()
 
     def _expected(self, step: Step):
-        return self.memo(("expected", step.name), lambda: step.expected(self))
+        return self._memo(("expected", step.name), lambda: step.expected(self))
 
-    def memo(self, key, compute: Callable[[], Any]):
+    def _memo(self, key, compute: Callable[[], Any]):
         """``compute()`` once per exercise object (what the checks need is computed once, from ``original``).
 
         The toolkit's warnings inside it are the check's business, not the student's: they are not shown.
@@ -173,7 +203,21 @@ class Exercise:
     # -- the student's side ---------------------------------------------------------------------------
     @property
     def steps(self) -> pd.DataFrame:
-        """The steps: what each asks for and how close an answer must be."""
+        """The steps: what each asks for and how close an answer must be.
+
+        One row per step, in the order of the notebook, with ``asks`` (what the answer is, and the options of
+        a multiple-choice step) and ``tolerance`` ("exact" or "within ±1e-06", absolute).
+
+        See Also
+        --------
+        check : Checks an answer to one step.
+
+        Examples
+        --------
+        >>> from toolkit import classroom
+        >>> classroom.exercise("alpha_by_hand", "1").steps.loc["alpha", "tolerance"]
+        'within ±1e-06'
+        """
         rows = []
         for s in self._spec.steps:
             options = self._options(s)
@@ -183,6 +227,10 @@ class Exercise:
 
     def check(self, step: str, answer) -> Feedback:
         """Say whether ``answer`` to ``step`` is right, with a hint when it is not (never the answer).
+
+        The expected value is computed from the student's own data (``original``) and compared within the
+        step's tolerance. A wrong answer gets a hint naming the concept or step; when it is what a typical
+        mistake gives, the hint names that mistake. An empty answer (``None``, ``...``) is "not yet".
 
         Parameters
         ----------
@@ -196,6 +244,19 @@ class Exercise:
         Feedback
             Right or "not yet", with a hint; true when right. Under nbgrader's autograder a wrong answer
             raises ``AssertionError`` with the same text instead.
+
+        See Also
+        --------
+        steps : What each step asks for.
+
+        Examples
+        --------
+        >>> from toolkit import classroom
+        >>> ex = classroom.exercise("icc_vs_r", "1")
+        >>> ex.check("r", ...).message
+        'No answer yet.'
+        >>> ex.check("r", ex.data["rater_a"].corr(ex.data["rater_b"])).passed
+        True
         """
         s = self._spec.step(step)
         tol = describe_tolerance(s.kind, s.tolerance)

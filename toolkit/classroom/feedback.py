@@ -59,6 +59,10 @@ class Feedback:
     tolerance : str
         How close the answer had to be ("exact", "within 1e-06", ...).
 
+    See Also
+    --------
+    toolkit.classroom.Exercise.check : Returns it.
+
     Examples
     --------
     >>> from toolkit import classroom
@@ -81,7 +85,21 @@ class Feedback:
 
     @property
     def text(self) -> str:
-        """The feedback as one line of text."""
+        """The feedback as one line of text.
+
+        A tick or a cross, the exercise, step and student id, then "correct (tolerance)" or "not yet", what was
+        wrong with the answer, and the hint. The notebook shows the same as HTML (escaped).
+
+        See Also
+        --------
+        toolkit.classroom.Exercise.check : Returns the feedback.
+
+        Examples
+        --------
+        >>> from toolkit import classroom
+        >>> classroom.exercise("icc_vs_r", "1").check("r", None).text[:40]
+        '✗ icc_vs_r · r (student 1): not yet. No '
+        """
         where = f"{self.exercise} \u00b7 {self.step} (student {self.student_id})"
         if self.passed:
             return f"\u2713 {where}: correct ({self.tolerance})."

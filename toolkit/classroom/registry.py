@@ -25,6 +25,10 @@ def _spec(name, caller: str) -> ExerciseSpec:
 def exercise(name: str, student_id, *, course: str = "") -> Exercise:
     """One student's copy of an exercise: their own data set, what they are told, and the checks.
 
+    Each student gets a data set of their own, drawn from their student number with known true parameters, so
+    that answers cannot be copied from a neighbour; the checks compare an answer with the value computed from
+    that student's data and hint at the concept or step when it is not right, never showing the answer.
+
     Parameters
     ----------
     name : str
@@ -78,6 +82,9 @@ def exercise(name: str, student_id, *, course: str = "") -> Exercise:
 def student_data(student_id, exercise: str, *, course: str = "") -> pd.DataFrame:
     """The data set of one student for one exercise (a new copy on every call).
 
+    For teachers who want a student's data outside the exercise (to grade a written report, to prepare a
+    worked example) and for students working outside Python (export it with ``to_csv``).
+
     Parameters
     ----------
     student_id : str or int
@@ -116,6 +123,8 @@ def student_data(student_id, exercise: str, *, course: str = "") -> pd.DataFrame
 
 def list_exercises() -> pd.DataFrame:
     """The exercises: name, title, notebook, what they practise, and their steps.
+
+    One row per exercise, in the order of the notebooks in ``notebooks/classroom/``.
 
     Returns
     -------

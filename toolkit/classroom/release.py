@@ -82,6 +82,9 @@ def _replace_regions(text: str, stub: str, where: str) -> tuple[str, bool]:
 def student_version(notebook: dict, *, name: str = "notebook") -> dict:
     """The student version of a teacher notebook (a new notebook; the teacher's is not changed).
 
+    Teacher cells go, solution regions become stubs, hidden tests go, outputs are cleared and the check cells
+    are made read-only (see the module docstring for the rules, which are nbgrader's).
+
     Parameters
     ----------
     notebook : dict
@@ -173,6 +176,9 @@ def _dumps(nb: dict) -> str:
 
 def write_notebooks(outdir, *, teacher: bool = False, source=None, overwrite: bool = False) -> list[Path]:
     """Write the student versions (or copies of the teacher versions) of the classroom notebooks.
+
+    Every notebook is converted first and written only if none of the targets exists (or ``overwrite``), so
+    a folder is never left half-written and a student's edited notebook is never replaced unasked.
 
     Parameters
     ----------

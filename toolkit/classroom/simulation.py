@@ -94,6 +94,11 @@ def simulate_scale(loadings, n: int = 500, *, seed=0, names=None) -> pd.DataFram
     toolkit.exceptions.InvalidParameterError
         A loading outside [-1, 1], fewer than two loadings, ``n`` below 2, or names that do not fit.
 
+    See Also
+    --------
+    toolkit.omega_cfa : Omega of the simulated items.
+    toolkit.cronbach_alpha : Alpha of the simulated items.
+
     Notes
     -----
     Item *j* of person *i*: :math:`x_{ij} = \\lambda_j \\eta_i + \\sqrt{1 - \\lambda_j^2}\\,\\epsilon_{ij}` with

@@ -36,7 +36,7 @@ def _iccs(frame: pd.DataFrame) -> pd.Series:
 
 
 def _table(ex) -> pd.Series:
-    return ex.memo("icc", lambda: _iccs(ex.original))
+    return ex._memo("icc", lambda: _iccs(ex.original))
 
 
 def _shifted(ex) -> pd.DataFrame:

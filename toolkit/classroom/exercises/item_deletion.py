@@ -2,8 +2,8 @@
 
 Each student gets 250 respondents' answers to 6 to 9 items of one scale, one of which barely measures what
 the others measure (drawn again, from the same stream, until deleting it is what raises alpha most and it
-still correlates positively with the rest). Steps: alpha if each item is deleted, which item to drop, alpha without it, and whether
-dropping a further item would raise alpha again.
+still correlates positively with the rest). Steps: alpha if each item is deleted, which item to drop, alpha
+without it, and whether dropping a further item would raise alpha again.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def _if_deleted(frame: pd.DataFrame) -> pd.Series:
 
 
 def if_deleted(ex) -> pd.Series:
-    return ex.memo("if_deleted", lambda: _if_deleted(ex.original))
+    return ex._memo("if_deleted", lambda: _if_deleted(ex.original))
 
 
 def weakest(ex) -> str:

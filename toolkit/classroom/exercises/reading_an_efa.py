@@ -38,7 +38,7 @@ def build(rand) -> Built:
 def _efa(ex, n_factors: int, rotation: str = "oblimin"):
     from ...factor import EFA
 
-    return ex.memo(("efa", n_factors, rotation),
+    return ex._memo(("efa", n_factors, rotation),
                    lambda: EFA(n_factors, method="minres", rotation=rotation).fit(ex.original))
 
 

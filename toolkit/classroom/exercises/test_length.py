@@ -35,11 +35,11 @@ def build(rand) -> Built:
 
 
 def _half(ex) -> float:
-    return ex.memo("half", lambda: toolkit_alpha(ex.original[list(ex.given["first_half"])]).alpha)
+    return ex._memo("half", lambda: toolkit_alpha(ex.original[list(ex.given["first_half"])]).alpha)
 
 
 def _full(ex) -> float:
-    return ex.memo("full", lambda: toolkit_alpha(ex.original).alpha)
+    return ex._memo("full", lambda: toolkit_alpha(ex.original).alpha)
 
 
 def _needed_factor(ex) -> float:
