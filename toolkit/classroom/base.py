@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._results import escape, html_table
+from .._results import escape
 from .feedback import (Feedback, WrongShape, describe_tolerance, grading_mode, has_nan, is_close, is_empty, matches,
                        normalise)
 from .randomness import StableRandom, derive_seed
@@ -333,8 +333,15 @@ class Exercise:
 
     def _repr_html_(self) -> str:
         who = f"student {escape(self.student_id)}" + (f", course {escape(self.course)}" if self.course else "")
-        given = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in self._given_lines())
+        left = ' style="text-align:left;vertical-align:top"'
+        given = "".join(f"<tr><th{left}>{escape(k)}</th><td{left}>{escape(v)}</td></tr>"
+                        for k, v in self._given_lines())
+        steps = "".join(f"<tr><td{left}><code>{escape(name)}</code></td><td{left}>{escape(row.asks)}</td>"
+                        f'<td style="text-align:left;white-space:nowrap">{escape(row.tolerance)}</td></tr>'
+                        for name, row in self.steps.iterrows())
         return (f'<div class="alliance-exercise"><h4>{escape(self.title)} <small>({escape(self.name)}, {who})'
                 f"</small></h4><p>Your data set: {self.data.shape[0]} rows \u00d7 {self.data.shape[1]} columns "
                 f"(<code>ex.data</code>).</p><table class=\"alliance-values\">{given}</table>"
-                + html_table(self.steps, caption="steps (ex.check(step, answer))") + "</div>")
+                f"<p><b>Steps</b> (<code>ex.check(step, answer)</code>):</p>"
+                f'<table class="alliance-steps"><tr><th{left}>step</th><th{left}>asks for</th>'
+                f"<th{left}>tolerance</th></tr>{steps}</table></div>")
