@@ -50,8 +50,9 @@ def questionnaire_form(
         A shipped id (``"wai-sr"``), a definition file, or a loaded instrument
         (with wording attached, if you hold a licence).
     rater : {"client", "therapist", "observer", "other"}, optional
-        Who answers; picks the instrument's first form for that rater (default:
-        the instrument's first form).
+        Who answers; picks the form as :meth:`toolkit.Instrument.form_for` does (the
+        form named like the rater, else the rater's only form). Needed when the
+        instrument has several forms and ``form`` is not given.
     form : str, optional
         A form id (``"therapist"``, ``"observer-rev4"``), when the rater has several.
     target : DataFrame, str or path, optional
@@ -101,7 +102,7 @@ class QuestionnaireForm:
     def __init__(self, instrument, rater=None, *, form=None, target=None, ids=("client_id", "session"),
                  require_complete=False, allow_unverified=False):
         self.instrument = load_instrument(instrument)
-        self.form_id = _pick_form(self.instrument, rater, form)
+        self.form_id = self.instrument.form_for(rater, form).id
         self.rater = self.instrument.form(self.form_id).rater
         self.scale: ResponseScale = self.instrument.scale_for(self.form_id)
         if self.scale is None:
@@ -296,22 +297,6 @@ class QuestionnaireForm:
 
 
 # -------------------------------------------------------------------- helpers
-def _pick_form(ins: Instrument, rater: str, form: str | None) -> str:
-    if form is not None:
-        f = ins.form(form)  # KeyError naming the forms
-        if rater is not None and rater != f.rater:
-            raise ValueError(f"form {form!r} of {ins.id} is for a {f.rater}, not a {rater}; "
-                             "drop rater= or pick another form")
-        return f.id
-    for f in ins.forms:
-        if rater is None or f.rater == rater:
-            return f.id
-    raise ValueError(
-        f"{ins.id} has no form for rater {rater!r}; its forms are "
-        + ", ".join(f"{f.id} ({f.rater})" for f in ins.forms)
-    )
-
-
 def _point_label(value: float, scale: ResponseScale) -> str:
     anchor = scale.anchors.get(value)
     return f"{value:g} {anchor}" if anchor else f"{value:g}"
