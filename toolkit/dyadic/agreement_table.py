@@ -40,6 +40,13 @@ class AgreementResult(FormerFrame, Result):
         The Shrout-Fleiss form reported in the ``icc`` columns.
     ci : float
         Confidence level of every interval.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> p = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
+    >>> toolkit.agreement(p).left_out.loc["total"].tolist()
+    [500, 499, 1, 1, 0]
     """
 
     table: pd.DataFrame = None
@@ -150,8 +157,8 @@ def agreement(paired, *, raters=("client", "therapist"), ci: float = 0.95, icc_t
     notes count them and say why). When a dyad contributes several sessions the pairs are not independent:
     intervals and tests then are too narrow; analyse one session (``session=``) or use a multilevel model.
 
-    R equivalent: none in one call; per subscale ``cor.test``, ``psych::ICC(cbind(a, b), lmer = FALSE)``,
-    ``epiR::epi.ccc``, ``t.test(a, b, paired = TRUE)`` and ``BlandAltmanLeh::bland.altman.stats``.
+    R equivalent: none (no one function; per subscale ``cor.test``, ``psych::ICC(cbind(a, b), lmer = FALSE)``,
+    ``epiR::epi.ccc``, ``t.test(a, b, paired = TRUE)`` and ``BlandAltmanLeh::bland.altman.stats``).
 
     References
     ----------

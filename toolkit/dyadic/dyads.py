@@ -42,6 +42,13 @@ class Discrepancies(FormerFrame, Result):
         The two raters; differences are first - second.
     metric : str or None
         The pairs' metric (None for a tidy frame).
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> p = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
+    >>> dyad_discrepancies(p, 10).thresholds.tolist()
+    [10.0, 10.0, 10.0, 10.0]
     """
 
     table: pd.DataFrame = None

@@ -38,6 +38,16 @@ class APIMResult(Result):
         Members and dyads used; N - 6.
     converged : bool
         Whether the residual covariance converged.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(4)
+    >>> x = rng.normal(size=(80, 2))
+    >>> data = pd.DataFrame({"dyad_id": np.repeat(np.arange(80), 2), "rater": ["client", "therapist"] * 80,
+    ...                      "alliance": x.ravel(), "outcome": rng.normal(size=160)})
+    >>> APIM().fit(data).result_.n_dyads
+    80
     """
 
     table: pd.DataFrame = None
@@ -113,7 +123,7 @@ class APIM(Estimator):
 
     See Also
     --------
-    ResponseSurface : Does agreement itself predict the outcome?
+    ResponseSurface : Does agreement itself predict the outcome.
 
     Notes
     -----
@@ -364,8 +374,16 @@ def apim(data: pd.DataFrame, outcome: str = "outcome", actor: str = "alliance", 
     ----------
     data : DataFrame
         One row per member: dyad, role, outcome and predictor.
-    outcome, actor, dyad, role, roles, method, center, ci
-        As :class:`APIM`.
+    outcome, actor, dyad, role : str
+        Columns, as :class:`APIM`.
+    roles : (str, str)
+        The two role values.
+    method : {"REML", "ML"}
+        Restricted or full maximum likelihood.
+    center : {None, "grand", "role"}
+        Centring of the predictor.
+    ci : float
+        Confidence level of the t intervals.
 
     Returns
     -------

@@ -35,6 +35,12 @@ class Kappa(Estimate):
     observed, expected : float
         Weighted proportions of agreement observed and expected by chance (p_o and p_e; unweighted: the
         diagonal).
+
+    Examples
+    --------
+    >>> k = weighted_kappa([1, 2, 2, 3], [1, 2, 3, 3])
+    >>> k.weights, k.observed, round(k.expected, 4)
+    ('none', 0.75, 0.3125)
     """
 
     weights: str = "none"
@@ -200,6 +206,13 @@ class ItemKappa(FormerFrame, Result):
         The scale points of the agreement tables.
     ci : float
         Confidence level of the intervals.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> p = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
+    >>> item_kappa(p).categories
+    (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0)
     """
 
     table: pd.DataFrame = None

@@ -91,6 +91,15 @@ class PairedRatings(Result):
         Rater -> the form id used.
     item_data : dict
         Rater -> that rater's keyed item frame, indexed like ``wide`` (for :attr:`reliability`).
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> p = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
+    >>> p.raters, p.subscales, p.forms["therapist"]
+    (['client', 'therapist'], ['task', 'bond', 'goal', 'total'], 'therapist')
+    >>> p.missing_scores[["dyad_id", "rater", "subscale"]].values.tolist()
+    [['B312', 'client', 'bond'], ['B312', 'client', 'total']]
     """
 
     on: list = field(default_factory=list)
@@ -475,13 +484,17 @@ def pair_raters(client: pd.DataFrame, therapist: pd.DataFrame | None = None, *, 
         Client administrations, wide (one row per administration, one column per item). If ``therapist`` is
         None, one long frame holding every rater, told apart by ``rater_col`` (``client``, ``therapist``,
         ``observer``).
-    therapist, observer : DataFrame, optional
-        The other raters' administrations.
-    instrument_client, instrument_therapist, instrument_observer : str, path or Instrument
-        Instrument of each side (a shipped id, a definition file or a loaded instrument); the therapist's and
-        observer's default to the client's.
+    therapist : DataFrame, optional
+        The therapists' administrations.
+    instrument_client, instrument_therapist : str, path or Instrument
+        Instrument of each side (a shipped id, a definition file or a loaded instrument); the therapist's
+        defaults to the client's.
     on : sequence of str
         Id columns identifying one administration of a dyad (default dyad and session).
+    observer : DataFrame, optional
+        Observers' administrations (they join the client-therapist pairs).
+    instrument_observer : str, path or Instrument, optional
+        The observers' instrument (default the client's).
     form_client, form_therapist, form_observer : str, optional
         Form ids; default the instrument's form for that rater (:meth:`Instrument.form_for`: the form named
         like the rater, else its only form for that rater; otherwise an error lists the forms).
@@ -493,8 +506,12 @@ def pair_raters(client: pd.DataFrame, therapist: pd.DataFrame | None = None, *, 
     duplicates : {"first", "last", "mean", "drop", "raise"}
         What to do with administrations whose ids repeat within a rater. They are always listed in
         ``duplicated`` and warned about (:class:`~toolkit.exceptions.PairingWarning`).
-    on_invalid, max_missing, allow_unverified
-        Passed to :func:`toolkit.score` (allow_unverified also for the observer form).
+    on_invalid : {"raise", "missing"}
+        Bad cells raise, or are scored as missing with a warning (:func:`toolkit.score`).
+    max_missing : int or mapping, optional
+        Overrides the instruments' missing-data rule (:func:`toolkit.score`).
+    allow_unverified : bool
+        Score forms whose key is not verified (:func:`toolkit.score`); the observer form always is.
 
     Returns
     -------

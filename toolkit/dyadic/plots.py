@@ -33,6 +33,13 @@ class BlandAltmanData(FormerFrame, Result):
         One row per pair: the ids, ``mean`` of the two raters, ``diff`` (first - second), ``marked``.
     limits : BlandAltman
         :func:`~toolkit.dyadic.bland_altman` of the subscale: bias, limits of agreement and their intervals.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> p = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
+    >>> bland_altman_data(p, "bond", dyad="B002").points.columns.tolist()
+    ['dyad_id', 'session', 'mean', 'diff', 'marked']
     """
 
     points: pd.DataFrame = None

@@ -36,6 +36,15 @@ class RegisteredStatistic:
         Column of the agreement table -> attribute of the function's result, in table order.
     options : tuple of str
         The keyword options of :func:`~toolkit.agreement` the function takes.
+
+    Examples
+    --------
+    >>> from toolkit.dyadic.registry import registry
+    >>> stat = registry()[0]
+    >>> stat.name, stat.options
+    ('r', ('ci',))
+    >>> stat.row([1.0, 2, 3, 4, 5], [2.0, 1, 4, 3, 5], {"ci": 0.95})["r"]
+    0.8
     """
 
     name: str

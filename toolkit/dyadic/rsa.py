@@ -44,6 +44,15 @@ class ResponseSurfaceResult(Result):
         Cases used; n - 6.
     center : float
         The value subtracted from X and Y.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(3)
+    >>> d = pd.DataFrame({"client": rng.normal(size=50), "therapist": rng.normal(size=50),
+    ...                   "outcome": rng.normal(size=50)})
+    >>> ResponseSurface(center=0.5).fit(d).result_.center
+    0.5
     """
 
     table: pd.DataFrame = None
@@ -307,8 +316,12 @@ def response_surface(data: pd.DataFrame, outcome: str = "outcome", x: str = "cli
     ----------
     data : DataFrame
         The outcome and the two ratings.
-    outcome, x, y, center, ci
-        As :class:`ResponseSurface`.
+    outcome, x, y : str
+        The outcome and the two rating columns.
+    center : None, float or "pooled"
+        Centring of X and Y, as :class:`ResponseSurface`.
+    ci : float
+        Confidence level of the t intervals.
 
     Returns
     -------

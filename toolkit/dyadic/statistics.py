@@ -82,6 +82,12 @@ class Correlation(Estimate):
         The test of r = 0: r sqrt(n - 2) / sqrt(1 - r^2).
     df : int
         n - 2.
+
+    Examples
+    --------
+    >>> r = pearson_r([1, 2, 3, 4, 5], [2, 1, 4, 3, 5])
+    >>> r.df, round(r.t, 4)
+    (3, 2.3094)
     """
 
     t: float = _NAN
@@ -99,6 +105,11 @@ class Concordance(Estimate):
     ----------
     c_b : float
         Bias correction factor rho_c / r (1: no shift in location or scale).
+
+    Examples
+    --------
+    >>> round(concordance([1, 2, 3, 4, 5], [3, 2, 5, 4, 6]).c_b, 3)
+    0.8
     """
 
     c_b: float = _NAN
@@ -119,6 +130,12 @@ class MeanDifference(Estimate):
         mean / (sd_diff / sqrt(n)).
     df : int
         n - 1.
+
+    Examples
+    --------
+    >>> t = paired_t([3, 4, 5, 6], [1, 3, 4, 4])
+    >>> round(t.t, 4), t.df
+    (5.1962, 3)
     """
 
     sd_diff: float = _NAN
@@ -131,7 +148,14 @@ class MeanDifference(Estimate):
 
 @dataclass(kw_only=True, repr=False, eq=False)
 class StandardizedDifference(Estimate):
-    """A standardized mean difference of paired ratings (see :func:`d_z`)."""
+    """A standardized mean difference of paired ratings (see :func:`d_z`).
+
+    Examples
+    --------
+    >>> d = d_z([3, 4, 5, 6], [1, 3, 4, 4])
+    >>> round(d.ci_low, 4), round(d.ci_high, 4)
+    (0.3985, 4.7799)
+    """
 
     _former_keys: ClassVar[dict] = {"n": "n", "d_z": "estimate", "ci_low": "ci_low", "ci_high": "ci_high"}
     _returned_by: ClassVar[str] = "d_z"
@@ -162,6 +186,11 @@ class BlandAltman(FormerDict, Result):
         Level of the intervals.
     limits : float
         Share of differences the limits are meant to cover.
+
+    Examples
+    --------
+    >>> bland_altman([3, 4, 5, 6], [1, 3, 4, 4]).lines["estimate"].round(3).tolist()
+    [1.5, -0.337, 3.337]
     """
 
     bias: float = _NAN

@@ -62,6 +62,9 @@ def compare_raters(
         What to show first (default: the first dyad, its first session, ``total``).
     highlight : int
         How many of the largest item discrepancies to highlight.
+    **pair_options
+        Further keywords of :func:`toolkit.dyadic.pair_raters` (``metric``, ``form_client``, ...), used with
+        ``client`` and ``therapist``.
 
     Returns
     -------
@@ -84,12 +87,13 @@ def compare_raters(
     >>> view.state["dyad"], view.table_["item"].iloc[0] != ""
     ('B003', True)
     """
-    from ..dyadic import pair_raters
+    from ..dyadic import PairedRatings, pair_raters
+    from ..exceptions import InvalidParameterError
 
     comparisons: dict[str, object] = {}
     if client is not None:
         if therapist is None or instrument_client is None:
-            raise ValueError("compare_raters(client, therapist, instrument_client=...) needs both frames and the "
+            raise InvalidParameterError("compare_raters(client, therapist, instrument_client=...) needs both frames and the "
                              "client's instrument; or pass paired=pair_raters(...)")
         with warnings.catch_warnings():  # unmatched administrations are listed in the view, not warned twice
             from ..exceptions import AllianceWarning
@@ -101,11 +105,18 @@ def compare_raters(
     if paired is not None:
         comparisons.update(paired if isinstance(paired, Mapping) else {_label(paired): paired})
     if not comparisons:
-        raise ValueError("nothing to compare: pass client= and therapist= frames, or paired=pair_raters(...)")
+        raise InvalidParameterError("nothing to compare: pass client= and therapist= frames, or "
+                                    "paired=pair_raters(...)")
+    wrong = {k: type(v).__name__ for k, v in comparisons.items() if not isinstance(v, PairedRatings)}
+    if wrong:
+        raise InvalidParameterError(f"The 'paired' parameter of compare_raters() must hold the PairedRatings of "
+                                    f"pair_raters(); got {wrong}.")
     return RaterComparison(comparisons, dyad=dyad, session=session, subscale=subscale, highlight=highlight)
 
 
 def _label(pairs) -> str:
+    if not hasattr(pairs, "scales"):
+        return type(pairs).__name__
     s = pairs.scales
     c, t = s.loc["client"], s.loc["therapist"]
     if c["instrument"] == t["instrument"]:
@@ -114,7 +125,25 @@ def _label(pairs) -> str:
 
 
 class RaterComparison:
-    """The view built by :func:`compare_raters` (see there)."""
+    """The view built by :func:`compare_raters` (see there for what it shows).
+
+    Parameters
+    ----------
+    comparisons : mapping of str to PairedRatings
+        The instrument pairs to choose from, by label.
+    dyad, session, subscale : optional
+        What to show first.
+    highlight : int
+        How many of the largest item discrepancies to highlight.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> from toolkit.widgets import RaterComparison
+    >>> pairs = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
+    >>> RaterComparison({"WAI-36": pairs}, dyad="B005").state["dyad"]
+    'B005'
+    """
 
     def __init__(self, comparisons: Mapping[str, object], *, dyad=None, session=None, subscale=None, highlight=3):
         self.comparisons = dict(comparisons)

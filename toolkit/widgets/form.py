@@ -97,7 +97,31 @@ def questionnaire_form(
 
 
 class QuestionnaireForm:
-    """The form built by :func:`questionnaire_form` (see there)."""
+    """The form built by :func:`questionnaire_form` (see there for what it shows and saves).
+
+    Parameters
+    ----------
+    instrument : str, path or Instrument
+        A shipped id, a definition file, or a loaded instrument.
+    rater : str, optional
+        Who answers (see :meth:`toolkit.Instrument.form_for`).
+    form : str, optional
+        A form id.
+    target : DataFrame, str or path, optional
+        Where submitted administrations go.
+    ids : sequence of str
+        Id fields to ask for.
+    require_complete : bool
+        Refuse to submit while any item is unanswered.
+    allow_unverified : bool
+        Score a form whose key is not verified.
+
+    Examples
+    --------
+    >>> from toolkit.widgets import QuestionnaireForm
+    >>> QuestionnaireForm("srs").form_id
+    'client'
+    """
 
     def __init__(self, instrument, rater=None, *, form=None, target=None, ids=("client_id", "session"),
                  require_complete=False, allow_unverified=False):
