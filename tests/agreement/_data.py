@@ -91,8 +91,8 @@ def build_kappa_pairs(seed: int = 20261201) -> pd.DataFrame:
     blocks = []
     it = study_b_pairs().items
     item = it.loc[it["item"] == "wai36_17", ["client", "therapist"]].dropna()
-    blocks.append(pd.DataFrame({"set": "sample_item17", "a": item["client"].to_numpy(), "b": item["therapist"].to_numpy(),
-                                "k_min": 1, "k_max": 7}))
+    blocks.append(pd.DataFrame({"set": "sample_item17", "a": item["client"].to_numpy(),
+                                "b": item["therapist"].to_numpy(), "k_min": 1, "k_max": 7}))
     rng = np.random.default_rng(seed)
     a = rng.choice(np.arange(1, 6), 80, p=[0.1, 0.1, 0.2, 0.3, 0.3])
     b = np.clip(a + rng.choice([-2, -1, 0, 0, 1], 80), 1, 5)

@@ -132,7 +132,8 @@ def test_rows_left_out_are_named():
     from toolkit.exceptions import IncompleteRowsWarning
 
     data = stored("apim_sample")
-    with pytest.warns(IncompleteRowsWarning, match=r"\d+ members left out of the APIM because the outcome, the predictor or the partner's predictor is missing: rows \['"):
+    with pytest.warns(IncompleteRowsWarning, match=r"\d+ members left out of the APIM because the outcome, the "
+                                                   r"predictor or the partner's predictor is missing: rows \['"):
         m = APIM("outcome", "alliance").fit(data)
     assert any("members left out" in note for note in m.notes_)
 

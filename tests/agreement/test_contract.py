@@ -65,7 +65,8 @@ def _results():
         "pearson_r": pearson_r(x, y), "concordance": concordance(x, y), "paired_t": paired_t(x, y),
         "d_z": d_z(x, y), "bland_altman": bland_altman(x, y), "weighted_kappa": weighted_kappa(x, y),
         "agreement": agreement(tidy, raters=(HOSTILE, "therapist")), "pair_raters": pairs,
-        "item_kappa": item_kappa(pairs), "dyad_discrepancies": dyad_discrepancies(tidy, 1.0, raters=(HOSTILE, "therapist")),
+        "item_kappa": item_kappa(pairs),
+        "dyad_discrepancies": dyad_discrepancies(tidy, 1.0, raters=(HOSTILE, "therapist")),
         "bland_altman_data": bland_altman_data(pairs, "total", dyad=HOSTILE), "APIM": _fitted_apim().result_,
         "ResponseSurface": _fitted_surface().result_,
     }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from toolkit.dyadic import dyad_discrepancies, dyad_items, reliable_difference

@@ -106,6 +106,7 @@ def test_rows_left_out_are_named():
 
     d = stored("rsa_sample").copy()
     d.loc[d.index[:2], "client"] = np.nan
-    with pytest.warns(IncompleteRowsWarning, match=r"rows with a missing value left out of the response surface: rows \['"):
+    with pytest.warns(IncompleteRowsWarning, match=r"rows with a missing value left out of the response surface: "
+                                                   r"rows \['"):
         rs = ResponseSurface("ors_next", "client", "therapist").fit(d)
     assert "rows with a missing value left out" in rs.notes_[0]

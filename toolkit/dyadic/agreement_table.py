@@ -175,8 +175,9 @@ def agreement(paired, *, raters=("client", "therapist"), ci: float = 0.95, icc_t
     >>> a = agreement(p)
     >>> a.table.loc["total", ["n", "r", "d_av"]].astype(float).round(3).tolist()
     [499.0, 0.366, 0.402]
-    >>> print(a.notes[-2])
-    total: 1 of 500 pairs left out: client score missing in 1 (1: a subscale is not scored (wai36's total needs every subscale))
+    >>> print(a.notes[-2])  # doctest: +NORMALIZE_WHITESPACE
+    total: 1 of 500 pairs left out: client score missing in 1
+    (1: a subscale is not scored (wai36's total needs every subscale))
     """
     raters = _check_raters(raters, "agreement")
     ci = check_ci(ci, caller="agreement")

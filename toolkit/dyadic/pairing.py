@@ -622,7 +622,8 @@ def pair_raters(client: pd.DataFrame, therapist: pd.DataFrame | None = None, *, 
                            for r in raters]).set_index("rater")
     return PairedRatings(
         title=f"Paired ratings: {len(wide)} pairs on {', '.join(on)}, metric {plan.metric!r}; {len(unmatched)} "
-              f"unmatched, {len(duplicated)} duplicated", notes=notes, on=on, paired=_tidy(wide, on, raters, plan.shared),
+              f"unmatched, {len(duplicated)} duplicated", notes=notes, on=on,
+        paired=_tidy(wide, on, raters, plan.shared),
         wide=wide, items=_item_pairs(sides, plan, order, on), metric=plan.metric, unmatched=unmatched,
         duplicated=duplicated, missing_scores=missing_scores, scales=scales, counts=counts, instruments=dict(ins),
         forms=dict(plan.forms), item_data={r: side.items for r, side in sides.items()})

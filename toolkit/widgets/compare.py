@@ -93,8 +93,8 @@ def compare_raters(
     comparisons: dict[str, object] = {}
     if client is not None:
         if therapist is None or instrument_client is None:
-            raise InvalidParameterError("compare_raters(client, therapist, instrument_client=...) needs both frames and the "
-                             "client's instrument; or pass paired=pair_raters(...)")
+            raise InvalidParameterError("compare_raters(client, therapist, instrument_client=...) needs both frames "
+                                        "and the client's instrument; or pass paired=pair_raters(...)")
         with warnings.catch_warnings():  # unmatched administrations are listed in the view, not warned twice
             from ..exceptions import AllianceWarning
 

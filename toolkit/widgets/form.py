@@ -12,7 +12,8 @@ from pathlib import Path
 import ipywidgets as W
 import pandas as pd
 
-from ..exceptions import FileExistsRefusal
+from .._checks import check_bool
+from ..exceptions import FileExistsRefusal, InvalidParameterError
 from ..instrument import Instrument, ResponseScale, load_instrument
 from ..scoring import default_column, score
 from ._common import ErrorArea, table_html
@@ -134,8 +135,8 @@ class QuestionnaireForm:
                 f"{self.instrument.id} has no verified response scale, so a form cannot offer answers; "
                 "write the scale into a copy of the definition file (response_scale: min, max, anchors)"
             )
-        self.require_complete = bool(require_complete)
-        self.allow_unverified = bool(allow_unverified)
+        self.require_complete = check_bool(require_complete, param="require_complete", caller="questionnaire_form")
+        self.allow_unverified = check_bool(allow_unverified, param="allow_unverified", caller="questionnaire_form")
         self._store = _make_store(target)
         self._quiet = False
         self.errors = ErrorArea()
@@ -375,10 +376,12 @@ def _make_store(target):
     if isinstance(target, (str, Path)):
         path = Path(target).expanduser()
         if path.suffix.lower() != ".csv":
-            raise ValueError(f"target {path} must be a .csv file (got {path.suffix or 'no suffix'}); "
-                             "or pass a DataFrame, or None to keep the answers in memory")
+            raise InvalidParameterError(f"The 'target' parameter of questionnaire_form(): {path} must be a .csv file "
+                                        f"(got {path.suffix or 'no suffix'}); or pass a DataFrame, or None to keep "
+                                        "the answers in memory")
         return _CsvStore(path)
-    raise TypeError(f"target must be None, a DataFrame or a .csv path (got {type(target).__name__})")
+    raise InvalidParameterError(f"The 'target' parameter of questionnaire_form() must be None, a DataFrame or a .csv "
+                                f"path; got a {type(target).__name__}.")
 
 
 class _FrameStore:
