@@ -464,8 +464,9 @@ def _paired_reasons(sides: dict, order: pd.Index, on: list) -> pd.DataFrame:
     """Missing-score reasons of the paired administrations only."""
     keys = order.to_frame(index=False)
     parts = [side.reasons.merge(keys, on=on, how="inner") for side in sides.values() if len(side.reasons)]
-    if not parts:
-        return pd.DataFrame(columns=on + ["rater", "subscale", "reason"])
+    if not parts:  # empty, with the ids' own dtypes (so that it merges with the pairs)
+        return keys.iloc[:0].assign(rater=pd.Series(dtype=object), subscale=pd.Series(dtype=object),
+                                    reason=pd.Series(dtype=object))
     return pd.concat(parts, ignore_index=True)
 
 

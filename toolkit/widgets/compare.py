@@ -396,7 +396,12 @@ class RaterComparison:
         where = f"dyad {dyad}" + (f", session {session}" if session is not None else "")
         flagged = str(mine["flagged"].iloc[0]) if len(mine) and "flagged" in mine else ""
         unavailable = self.unavailable
-        r = scatter["x"].corr(scatter["y"]) if len(scatter) > 2 else float("nan")
+        from ..dyadic import pearson_r
+        from ..exceptions import AgreementWarning
+
+        with warnings.catch_warnings():  # too few pairs: the summary shows r = nan
+            warnings.simplefilter("ignore", AgreementWarning)
+            r = pearson_r(scatter["x"].to_numpy(), scatter["y"].to_numpy()).estimate
         self.summary.value = (
             f"<div style='font-size:13px'><b>{html.escape(where)}</b>: "
             f"{html.escape(flagged or unavailable or 'no subscale differs beyond its reliable difference')}."
