@@ -82,7 +82,7 @@ def solve(name: str, ex) -> dict:
                 "population_alpha": k / (k - 1) * (1 - k / var_total), "underestimates": "alpha",
                 "assumption": "Tau-equivalence"}
     if name == "reading_an_efa":
-        m = toolkit.parallel_analysis(x, n_iter=20, seed=1).n_factors_
+        m = toolkit.parallel_analysis(x, n_iter=20, seed=1).n_factors
         efa = toolkit.EFA(m, method="minres", rotation="varimax").fit(x)  # h2 does not depend on the rotation
         h2 = (efa.loadings_**2).sum(axis=1)
         oblique = toolkit.EFA(m, method="minres", rotation="oblimin").fit(x).loadings_.abs().idxmax(axis=1)
