@@ -4,7 +4,7 @@ Chromium is Debian's (``/usr/bin/chromium``), driven by playwright; without eith
 developer's machine and fail on CI (``CI=true``), as in ``test_lab_compare.py``.
 
 ``ALLIANCE_README_SCREENSHOTS=1`` also writes the README tour's screenshots (small palette PNGs) to
-``docs/_static/tour/``; otherwise the tests write only to ``test-artifacts/``.
+``docs/images/``; otherwise the tests write only to ``test-artifacts/``.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def tour_screenshot(png: bytes, name: str, repo_root: Path, *, colours: int = 48
 
     img = Image.open(io.BytesIO(png)).convert("RGB")
     small = img.quantize(colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    out = repo_root / "docs" / "_static" / "tour" / f"{name}.png"
+    out = repo_root / "docs" / "images" / f"{name}.png"
     out.parent.mkdir(parents=True, exist_ok=True)
     small.save(out, optimize=True)
     return out

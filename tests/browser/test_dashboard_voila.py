@@ -137,7 +137,7 @@ def test_upload_see_the_tables_download_the_report(voila, chromium, tmp_path, sc
         page.wait_for_timeout(300)
         shot = page.screenshot(clip={"x": 0, "y": 0, "width": 1280, "height": 680})
         (screenshots / "dashboard.png").write_bytes(shot)
-        tour_screenshot(shot, "clinics", repo_root)
+        tour_screenshot(shot, "clinics-dashboard", repo_root)
         with page.expect_download() as info:
             page.locator("a.alliance-download-link").click()
         saved = tmp_path / "downloaded.html"

@@ -118,7 +118,7 @@ def test_validation_report_in_chromium(chromium, tmp_path, screenshots, repo_roo
         page.locator("#table-2-block").scroll_into_view_if_needed()
         shot = page.screenshot(clip={"x": 40, "y": 0, "width": 1020, "height": 760})
         (screenshots / "report_validation_tables.png").write_bytes(shot)
-        tour_screenshot(shot, "researchers", repo_root)
+        tour_screenshot(shot, "researchers-validation-report", repo_root)
     finally:
         context.close()
 

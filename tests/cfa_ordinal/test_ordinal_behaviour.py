@@ -80,10 +80,10 @@ def test_agrees_with_psych_route_where_definitions_agree():
     polychoric (global = TRUE) maximise the same likelihood; psych stops at R optimize's tolerance."""
     d = simulate(2000, R3, [[-1.0, 0.0, 0.8]] * 3, seed=5)
     ours = ordinal_statistics(d).correlation_matrix()
-    psych = polychoric(d).rho_
+    psych = polychoric(d).rho
     np.testing.assert_allclose(ours.to_numpy(), psych.to_numpy(), rtol=0, atol=1e-4)
     np.testing.assert_allclose(ordinal_statistics(d).samples[0].thresholds,
-                               polychoric(d).tau_.to_numpy().ravel(), atol=1e-12)
+                               polychoric(d).tau.to_numpy().ravel(), atol=1e-12)
 
 
 def test_unused_code_is_not_a_category_unlike_psych():
