@@ -198,3 +198,12 @@ def test_pdf_without_a_converter_says_what_to_install(export, tmp_path, monkeypa
     with pytest.raises(ConverterNotFoundError, match="pip install playwright.*print it to PDF"):
         rep.save(tmp_path / "week.pdf")
     assert not list(tmp_path.iterdir())
+
+
+def test_a_hostile_client_column_name_and_period_label(export):
+    data = export.rename(columns={"client_id": HOSTILE["img"], "date": HOSTILE["svg"]})
+    rep = clinic_report(data, ["srs", "ors"], client=HOSTILE["img"], date=HOSTILE["svg"], period="2025-01")
+    assert hostile_markers(rep.html) == [] and sorted(rep.table["client"]) == ["A", "B"]
+    with pytest.raises(InvalidParameterError) as err:  # the message quotes the name as text, for a terminal
+        clinic_report(data, ["srs", "ors"])
+    assert repr(HOSTILE["img"]) in str(err.value)
