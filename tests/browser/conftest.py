@@ -1,4 +1,4 @@
-"""Shared by the browser tests of the reports and the dashboard: one headless Chromium per test session.
+"""Shared by the browser tests of the reports and the dashboard: one headless Chromium per test module.
 
 Chromium is Debian's (``/usr/bin/chromium``), driven by playwright; without either the tests skip on a
 developer's machine and fail on CI (``CI=true``), as in ``test_lab_compare.py``.
@@ -35,8 +35,10 @@ def _missing(what: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
+    # one per module, closed at its end: playwright's sync API refuses to start while another instance runs
+    # in the same thread (test_lab_compare.py starts its own)
     if not CHROMIUM.exists():
         _missing(f"{CHROMIUM} is not installed (Debian package 'chromium')")
     try:

@@ -148,8 +148,9 @@ def test_upload_see_the_tables_download_the_report(voila, chromium, tmp_path, sc
 
         # a hostile export: every id is text, nothing runs
         _choose(page, bad)
-        page.wait_for_function("() => document.querySelector('.alliance-status').innerText.includes('hostile.csv')"
-                               " && document.querySelector('.alliance-attention table')")
+        # the status names the file when it is read, and the counts once the report is built
+        page.wait_for_function("() => { const t = document.querySelector('.alliance-status').innerText;"
+                               " return t.includes('hostile.csv') && t.includes('in the period'); }")
         page.wait_for_timeout(500)
         assert page.evaluate("() => window.__pwned") is None
         assert page.evaluate("() => window.__dialogs") == []
