@@ -56,13 +56,15 @@ _EXPORTS = {
     "apim": "toolkit.dyadic",
     "ResponseSurface": "toolkit.dyadic",
     "response_surface": "toolkit.dyadic",
+    "session_scores": "toolkit.sessions",
+    "trajectories": "toolkit.sessions",
     "compare_raters": "toolkit.widgets",
     "questionnaire_form": "toolkit.widgets",
 }
 
 # subpackages reachable as attributes without an explicit import
 _SUBPACKAGES = ("exceptions", "instrument", "scoring", "samples", "io", "reliability_stats", "factor", "dyadic",
-                "widgets")
+                "sessions", "widgets")
 
 __all__ = sorted(_EXPORTS) + ["exceptions", "__version__"]
 

@@ -292,7 +292,7 @@ def warn(message: str, category: type[Warning] = UserWarning) -> None:
     Hand-counted ``stacklevel`` values go wrong as soon as a call path changes; this finds the level.
     """
     frame = sys._getframe(1)
-    level = 1
+    level = 2  # 1 would be this function; 2 is its caller, then one more per frame inside the toolkit
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR + os.sep):
         frame = frame.f_back
         level += 1

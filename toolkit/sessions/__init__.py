@@ -1,0 +1,12 @@
+"""Session by session: trajectories, ruptures and repairs, sudden gains and losses, feedback alerts and
+clinical change, alliance-outcome mixed models.
+
+Every function reads a long table (one row per client, or client and rater, and session) through one checker
+(:mod:`toolkit.sessions._panel`): missing sessions stay gaps and are reported, never interpolated.
+"""
+
+from .plots import mean_trajectory, plot_trajectories, plot_trajectory
+from .series import Trajectories, session_scores, trajectories
+
+__all__ = ["session_scores", "trajectories", "Trajectories", "plot_trajectory", "plot_trajectories",
+           "mean_trajectory"]
