@@ -58,6 +58,9 @@ _EXPORTS = {
     "response_surface": "toolkit.dyadic",
     "session_scores": "toolkit.sessions",
     "trajectories": "toolkit.sessions",
+    "drop_below_running_mean": "toolkit.sessions",
+    "sudden_gains": "toolkit.sessions",
+    "sudden_losses": "toolkit.sessions",
     "compare_raters": "toolkit.widgets",
     "questionnaire_form": "toolkit.widgets",
 }
