@@ -61,6 +61,9 @@ _EXPORTS = {
     "drop_below_running_mean": "toolkit.sessions",
     "sudden_gains": "toolkit.sessions",
     "sudden_losses": "toolkit.sessions",
+    "session_alerts": "toolkit.sessions",
+    "clinical_change": "toolkit.sessions",
+    "caseload_summary": "toolkit.sessions",
     "compare_raters": "toolkit.widgets",
     "questionnaire_form": "toolkit.widgets",
 }
