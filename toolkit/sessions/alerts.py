@@ -137,8 +137,7 @@ def session_alerts(data, instrument, *, form=None, client: str = "client_id", se
        session                alert  score  reference
     0        3            low_total   35.5       36.0
     1        3             low_line   35.5        9.0
-    2        2  lower_than_previous   37.5       38.0
-    3        3  lower_than_previous   35.5       37.5
+    2        3  lower_than_previous   35.5       37.5
     >>> al.latest[["client_id", "last_session", "n_alerts"]].values.tolist()
     [['a', 3, 3]]
     """
