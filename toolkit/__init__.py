@@ -64,6 +64,10 @@ _EXPORTS = {
     "session_alerts": "toolkit.sessions",
     "clinical_change": "toolkit.sessions",
     "caseload_summary": "toolkit.sessions",
+    "add_lags": "toolkit.sessions",
+    "person_mean_center": "toolkit.sessions",
+    "MixedModel": "toolkit.sessions",
+    "mixed_model": "toolkit.sessions",
     "compare_raters": "toolkit.widgets",
     "questionnaire_form": "toolkit.widgets",
 }

@@ -49,7 +49,11 @@ def test_norms_hold_without_seed_selection():
 def test_session_truth_covers_every_attended_session(shipped, truth):
     latent = shipped["true_session_alliance"]
     dyads = shipped["true_dyad_effects"].query("study == 'A'").set_index("dyad_id")
-    assert list(latent.columns) == ["dyad_id", "session", "latent_client", "latent_therapist", "rupture_drop"]
+    assert list(latent.columns) == ["dyad_id", "session", "latent_client", "latent_therapist", "rupture_drop",
+                                    "latent_ors"]
+    obs = shipped["srs_ors_sessions"].assign(ors=shipped["srs_ors_sessions"][item_columns("ors", 4)].sum(axis=1))
+    both = obs.merge(latent, on=["dyad_id", "session"]).dropna(subset=["ors"])
+    assert np.corrcoef(both["ors"], both["latent_ors"])[0, 1] > 0.95  # lines cut to 0-10 and rounded
     assert len(latent) == dyads["n_sessions"].sum()
     assert (latent.groupby("dyad_id")["session"].max() == dyads["n_sessions"]).all()
     # every recorded administration has its latent value (missed ones too: rows the forms lack)

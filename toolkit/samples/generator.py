@@ -101,8 +101,10 @@ class SimulatedStudy(Mapping):
         predictor of the outcome) and the client's SRS response style.
     sessions : pandas.DataFrame
         One row per attended study-A session (recorded or missed): ``dyad_id``, ``session``,
-        ``latent_client`` and ``latent_therapist`` (mean of the latent facets, ruptures included) and
-        ``rupture_drop`` (how far a rupture pulled the client's latent alliance down; 0 outside episodes).
+        ``latent_client`` and ``latent_therapist`` (mean of the latent facets, ruptures included),
+        ``rupture_drop`` (how far a rupture pulled the client's latent alliance down; 0 outside episodes) and
+        ``latent_ors`` (the ORS total before it is split into lines cut to 0-10: the outcome the within- and
+        between-person effects act on).
     """
 
     tables: dict[str, pd.DataFrame]
@@ -397,6 +399,7 @@ def simulate(n_dyads: int = 250, n_validation_dyads: int = 500, seed: int = DEFA
         "latent_client": eta_a[ii, ss, 0, :].mean(axis=1),
         "latent_therapist": eta_a[ii, ss, 1, :].mean(axis=1),
         "rupture_drop": (eta_trend[ii, ss, 0, :] - eta_a[ii, ss, 0, :]).mean(axis=1),
+        "latent_ors": ors_star,
     })
     return SimulatedStudy(tables=tables, truth=truth, dyads=dyads, sessions=sessions)
 

@@ -109,8 +109,8 @@ effect), with separate true values. The SRS total after session *s* is
 `SRS* = srs_mean + p_i + srs_alliance_effect * A[i,s] + e`, where `p_i` is the client's response
 style (SD `srs_person_sd`). Each total is split into 4 lines (a quarter of the total plus noise),
 cut to 0-10 and rounded to 0.1, so the SRS bunches at the top of its scale as real SRS data do.
-`true_session_alliance.csv` holds `A` (uncentred, `latent_client`), the therapist's latent total and
-the rupture drop of every attended session, recorded or missed; `true_dyad_effects.csv` holds `M`
+`true_session_alliance.csv` holds `A` (uncentred, `latent_client`), the therapist's latent total,
+the rupture drop and `ORS*` (`latent_ors`) of every attended session, recorded or missed; `true_dyad_effects.csv` holds `M`
 (`alliance_person_mean`) and `p` (`srs_person`).
 
 **SRS and ORS norms.** The session rating and outcome lines were recalibrated (version 0.2 of the
@@ -234,7 +234,9 @@ Two simulated studies:
   `srs_person` (the client's SRS response style).
 - `true_session_alliance`: `dyad_id`, `session`, `latent_client` and `latent_therapist` (the latent
   total of each view: mean of the three facets, ruptures included), `rupture_drop` (how far a rupture
-  pulled the client's latent total down at that session; 0 outside episodes). One row per attended
+  pulled the client's latent total down at that session; 0 outside episodes), `latent_ors` (the ORS
+  total before it is split into lines and cut to 0-10: the outcome the alliance effects act on; the
+  lines' ceiling shrinks the effects seen in the observed ORS by about 8%). One row per attended
   session of study A, including sessions whose forms are missing.
 
 ### The deliberately bad cells of `messy_export`

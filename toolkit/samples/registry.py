@@ -76,8 +76,8 @@ SAMPLE_SPECS: dict[str, dict] = {
     },
     "true_session_alliance": {
         "file": "true_session_alliance.csv",
-        "description": "True latent alliance of every attended study-A session (client and therapist views) "
-                       "and the rupture drop in it",
+        "description": "True latent alliance of every attended study-A session (client and therapist views), "
+                       "the rupture drop in it and the latent ORS total",
         "study": "A", "instrument": "", "form": "", "rater": "",
         "id_columns": ["dyad_id", "session"], "item_columns": "",
     },
