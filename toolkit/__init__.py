@@ -70,6 +70,8 @@ _EXPORTS = {
     "mixed_model": "toolkit.sessions",
     "compare_raters": "toolkit.widgets",
     "questionnaire_form": "toolkit.widgets",
+    "session_timeline": "toolkit.widgets",
+    "caseload_view": "toolkit.widgets",
 }
 
 # subpackages reachable as attributes without an explicit import

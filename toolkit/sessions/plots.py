@@ -13,7 +13,8 @@ import pandas as pd
 
 from ..exceptions import InvalidParameterError
 
-__all__ = ["plot_trajectory", "plot_trajectories", "trajectory_data", "mean_trajectory", "plot_caseload"]
+__all__ = ["plot_trajectory", "plot_trajectories", "trajectory_data", "mean_trajectory", "plot_caseload",
+           "plot_timeline", "timeline_panels"]
 
 _COLOURS = {"client": "#1f77b4", "therapist": "#d62728", "observer": "#2ca02c", None: "#1f77b4",
             "outcome": "#555555", "drop": "#d62728", "repair": "#2ca02c", "gain": "#2ca02c"}
@@ -230,3 +231,86 @@ def plot_caseload(summary, *, ax=None, figsize=(5.5, 3.2)):
     ax.set_xlabel("clients")
     ax.set_title(summary.title)
     return fig, counts
+
+
+def timeline_panels(panels) -> dict:
+    """Normalise a Trajectories or a mapping ``{title: Trajectories}`` to a dict (titles are the value names)."""
+    from collections.abc import Mapping
+
+    if isinstance(panels, Mapping):
+        out = dict(panels)
+    elif isinstance(panels, (list, tuple)):
+        out = {t.value: t for t in panels}
+    else:
+        out = {panels.value: panels} if hasattr(panels, "value") else {}
+    if not out:
+        raise InvalidParameterError("A timeline needs at least one trajectories() result (or a mapping of titles to "
+                                    "them).")
+    for title, traj in out.items():
+        _check_traj(traj, f"panels[{title!r}]")
+    return out
+
+
+def _episodes_by_panel(episodes, panels: dict) -> dict:
+    from collections.abc import Mapping
+
+    if episodes is None:
+        return {}
+    if isinstance(episodes, Mapping):
+        unknown = set(episodes) - set(panels)
+        if unknown:
+            raise InvalidParameterError(f"episodes name panels {sorted(unknown)} that the timeline does not have; "
+                                        f"its panels are {list(panels)}.")
+        return dict(episodes)
+    return {next(iter(panels)): episodes}  # one result or a list: the first panel's
+
+
+def plot_timeline(panels, client, *, episodes=None, figsize=None):
+    """One client's series in stacked panels on a shared session axis (e.g. alliance by both raters, the SRS
+    with its cut-offs, the ORS with its clinical range), episodes marked.
+
+    Parameters
+    ----------
+    panels : Trajectories or dict of str to Trajectories
+        One panel each (the key is its title).
+    client : str
+        The client id.
+    episodes : Episodes, list of Episodes or dict of str to them, optional
+        Drawn on the panel named by the key (on the first panel when not a dict).
+
+    Returns
+    -------
+    (Figure, DataFrame)
+        The figure and the rows drawn (:func:`trajectory_data` of each panel, with a ``panel`` column).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit.sessions import trajectories
+    >>> from toolkit.sessions.plots import plot_timeline
+    >>> srs = pd.DataFrame({"client_id": "a", "session": [1, 2, 3], "srs": [38.0, 33.0, 39.0]})
+    >>> ors = pd.DataFrame({"client_id": "a", "session": [1, 2, 3], "ors": [18.0, 21.0, 26.0]})
+    >>> fig, data = plot_timeline({"SRS": trajectories(srs, "srs"), "ORS": trajectories(ors, "ors")}, "a")
+    >>> len(fig.axes), data["panel"].unique().tolist()
+    (2, ['SRS', 'ORS'])
+    """
+    from matplotlib.figure import Figure
+
+    panels = timeline_panels(panels)
+    eps = _episodes_by_panel(episodes, panels)
+    fig = Figure(figsize=figsize or (7.5, 2.5 * len(panels) + 0.4), layout="constrained")
+    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    frames = []
+    for ax, (title, traj) in zip(axes, panels.items()):
+        try:
+            _, data = plot_trajectory(traj, client, episodes=eps.get(title), ax=ax)
+            frames.append(data.assign(panel=title))
+        except KeyError:
+            ax.text(0.5, 0.5, f"no {title} scores for client {client}", transform=ax.transAxes, ha="center",
+                    va="center", color="grey")
+        ax.set_title(title, fontsize="medium", loc="left")
+        ax.set_xlabel("")
+    axes[-1].set_xlabel("session")
+    axes[-1].xaxis.get_major_locator().set_params(integer=True)
+    fig.suptitle(f"Client {client}")
+    return fig, (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame())
