@@ -308,6 +308,7 @@ def plot_timeline(panels, client, *, episodes=None, figsize=None):
         except KeyError:
             ax.text(0.5, 0.5, f"no {title} scores for client {client}", transform=ax.transAxes, ha="center",
                     va="center", color="grey")
+        ax.set_title("")  # plot_trajectory's "Client ..." (the figure says it once)
         ax.set_title(title, fontsize="medium", loc="left")
         ax.set_xlabel("")
     axes[-1].set_xlabel("session")
