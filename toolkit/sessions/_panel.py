@@ -84,11 +84,20 @@ class Panel:
     def long(self, mask: np.ndarray, **columns) -> pd.DataFrame:
         """A long table of the cells where ``mask`` is true: keys, session, then ``columns`` (arrays like values)."""
         i, j = np.nonzero(mask)
-        out = self.keys.iloc[i].reset_index(drop=True)
-        out[self.session] = self.sessions[j]
+        # 2-D columns through the boolean mask (same row-major order as np.nonzero, and faster than [i, j])
+        cols = {k: (np.asarray(v)[mask] if np.ndim(v) == 2 and np.shape(v) == mask.shape else v)
+                for k, v in columns.items()}
+        return self.frame(i, j, **cols)
+
+    def frame(self, i: np.ndarray, j: np.ndarray | None = None, **columns) -> pd.DataFrame:
+        """Rows for series ``i`` (and session columns ``j``): keys (their dtype kept), session, then ``columns``
+        (2-D arrays are read at ``[i, j]``; anything else is taken as one value per row, or broadcast)."""
+        data = {c: self.keys[c].take(i).reset_index(drop=True) for c in self.key_columns}
+        if j is not None:
+            data[self.session] = self.sessions[j]
         for name, arr in columns.items():
-            out[name] = arr[i, j] if np.ndim(arr) == 2 else np.asarray(arr)[i]
-        return out
+            data[name] = arr[i, j] if isinstance(arr, np.ndarray) and arr.ndim == 2 else arr
+        return pd.DataFrame(data, copy=False)
 
     def describe_keys(self, idx, limit: int = 8) -> str:
         """Readable ids of the series at positions ``idx`` (``'A001'`` or ``'A001/client'``), at most ``limit``."""
@@ -145,29 +154,21 @@ def build_panel(data, *, value: str, client: str, session: str, rater: str | Non
     for pos in np.flatnonzero(bad_sess):
         problems.append((pos, session, sess_raw.iloc[pos],
                          "session is missing" if pd.isna(sess_raw.iloc[pos]) else "not a whole session number"))
-    for col in keys:
-        missing = data[col].isna().to_numpy()
-        for pos in np.flatnonzero(missing):
-            problems.append((pos, col, data[col].iloc[pos], "id is missing"))
     try:  # a RangeIndex copy, so that the report's rows are positions
         vals = numeric_frame(data[[value]].reset_index(drop=True), param=param, caller=caller)[value].to_numpy()
     except DataValidationError as err:
         problems += [(int(r.row), value, r.value, r.reason) for r in err.report.itertuples()]
         vals = None
+    # a missing id differs from its neighbours, so it starts a run: looking at the run starts finds them all
+    starts = _run_starts(data, keys)
+    for col in keys:
+        at = starts[np.asarray(pd.isna(data[col].to_numpy()[starts]), dtype=bool)]
+        problems += [(pos, col, data[col].iloc[pos], "id is missing") for pos in at]
     if problems:
         _raise(data, problems, keys, caller, param, session)
 
-    # one code per series, in order of first appearance
-    codes = np.zeros(n, dtype=np.int64)
-    for col in keys:
-        c, _ = pd.factorize(data[col], sort=False)
-        codes = codes * (c.max() + 1 if len(c) else 1) + c
-    series, first_pos = np.unique(codes, return_index=True) if n else (np.array([], int), np.array([], int))
-    order = np.argsort(first_pos, kind="stable")
-    rank = np.empty(len(series), dtype=np.int64)
-    rank[order] = np.arange(len(series))
-    s_idx = rank[np.searchsorted(series, codes)] if n else codes
-    key_frame = data.iloc[np.sort(first_pos)][keys].reset_index(drop=True) if n else data[keys].iloc[:0]
+    s_idx, first_pos = _series_codes(data, keys, starts)
+    key_frame = data[keys].iloc[first_pos].reset_index(drop=True)
 
     sess_int = sess_arr.astype(np.int64) if n else np.array([], dtype=np.int64)
     lo = int(sess_int.min()) if n else 1
@@ -180,7 +181,7 @@ def build_panel(data, *, value: str, client: str, session: str, rater: str | Non
             "...); renumber them, e.g. data.groupby(client)[date].rank(method='first').")
     col = sess_int - lo
     flat = s_idx * width + col
-    dup_mask = pd.Series(flat).duplicated(keep=False).to_numpy()
+    dup_mask = (np.bincount(flat, minlength=len(key_frame) * width) > 1)[flat] if n else np.zeros(0, bool)
     if dup_mask.any():
         problems = [(pos, session, sess_raw.iloc[pos], "the same session appears twice for this "
                      + ("client and rater" if rater else "client")) for pos in np.flatnonzero(dup_mask)]
@@ -195,6 +196,45 @@ def build_panel(data, *, value: str, client: str, session: str, rater: str | Non
     row.flat[flat] = np.arange(n)
     return Panel(keys=key_frame, sessions=np.arange(lo, hi + 1), values=values, recorded=recorded, row=row,
                  client=client, rater=rater, session=session, value=value)
+
+
+def _run_starts(data: pd.DataFrame, keys: list) -> np.ndarray:
+    """Positions where the ids differ from the row before (a missing id always does)."""
+    n = len(data)
+    change = np.zeros(n, dtype=bool)
+    if n:
+        change[0] = True
+    for col in keys:
+        v = data[col].to_numpy()
+        with np.errstate(invalid="ignore"):
+            change[1:] |= np.asarray(v[1:] != v[:-1], dtype=bool)
+    return np.flatnonzero(change)
+
+
+def _series_codes(data: pd.DataFrame, keys: list, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Code of each row's series (0, 1, ... in order of first appearance) and the position of each series' first
+    row. Rows of a series that are together (the usual export, sorted by client) are coded from the runs of equal
+    ids, without hashing every id; otherwise by factorising."""
+    n = len(data)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if len(keys) == 1:
+        unique_runs = pd.Index(data[keys[0]].to_numpy()[starts]).is_unique
+    else:
+        unique_runs = not data[keys].iloc[starts].duplicated().any()
+    if unique_runs:  # every series is one run
+        codes = np.zeros(n, dtype=np.int64)
+        codes[starts[1:]] = 1
+        return np.cumsum(codes), starts
+    codes = np.zeros(n, dtype=np.int64)
+    for col in keys:
+        c, _ = pd.factorize(data[col], sort=False)
+        codes = codes * (c.max() + 1) + c
+    series, first_pos = np.unique(codes, return_index=True)
+    order = np.argsort(first_pos, kind="stable")
+    rank = np.empty(len(series), dtype=np.int64)
+    rank[order] = np.arange(len(series))
+    return rank[np.searchsorted(series, codes)], np.sort(first_pos)
 
 
 def _raise(data, problems, keys, caller, param, session, fix=None):

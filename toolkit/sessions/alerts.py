@@ -49,7 +49,8 @@ class Alerts(Result):
     ----------
     table : DataFrame
         One row per alert raised: the ids, ``session``, ``alert`` (its id), ``label``, ``score`` (the score that
-        raised it), ``reference`` (the cut-off, the previous or the first score), ``meaning``.
+        raised it), ``reference`` (the cut-off, the previous or the first score), ``meaning``; ``alert``,
+        ``label`` and ``meaning`` are categorical (a code per row, so a large caseload stays small).
     by_session : DataFrame
         One row per recorded session: the ids, the scores used, and one nullable boolean column per alert
         (``<NA>`` where it cannot be judged: no score, no earlier score, a session before the rule applies).
@@ -154,12 +155,19 @@ def session_alerts(data, instrument, *, form=None, client: str = "client_id", se
         if col is not None and col not in data.columns:
             raise InvalidParameterError(f"The {param!r} parameter of {caller}() names the column {col!r}, which the "
                                         f"data do not have; its columns are {list(data.columns)[:20]}.")
-    scored = score_items(data, ins, form=form, id_cols=ids, thresholds=thresholds, **score_options)
+    from ..exceptions import DataValidationError
     from ..scoring.rules import resolve_thresholds
 
+    try:  # scored without carrying the ids (fast); a bad cell is reported again with them, named
+        scored = score_items(data, ins, form=form, id_cols=[], thresholds=thresholds, **score_options)
+    except DataValidationError:
+        score_items(data, ins, form=form, id_cols=ids, thresholds=thresholds, **score_options)
+        raise
     active = resolve_thresholds(ins, thresholds)
     main = "total" if "total" in ins.score_names else ins.score_names[0]
-    panel = build_panel(scored, value=main, client=client, session=session, rater=rater, caller=caller)
+    frame = data[ids].reset_index(drop=True)
+    frame[main] = scored[main].to_numpy()
+    panel = build_panel(frame, value=main, client=client, session=session, rater=rater, caller=caller)
     has = panel.row >= 0
     shape = panel.values.shape
 
@@ -225,27 +233,28 @@ def session_alerts(data, instrument, *, form=None, client: str = "client_id", se
                        "Worse than at the start by more than measurement error; review the plan with the client."))
 
     rows = panel.recorded
-    by_session = panel.long(rows, **{name: arr for name, arr in scores.items()})
-    parts = []
-    for k, (aid, label, kind, applies, val, src, conf, raised, known, sc, ref, meaning) in enumerate(alerts):
-        col = pd.array(raised[rows], dtype="boolean")
-        col[~known[rows]] = pd.NA
-        by_session[aid] = col
-        i, j = np.nonzero(raised)
-        part = panel.keys.iloc[i].reset_index(drop=True)
-        part[session] = panel.sessions[j]
-        part["alert"] = aid
-        part["label"] = label
-        part["score"] = sc[i, j]
-        part["reference"] = np.asarray(ref)[i, j]
-        part["meaning"] = meaning
-        part["_order"] = k
-        part["_series"] = i
-        parts.append(part)
-    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=panel.key_columns + [session])
-    if len(table):
-        table = table.sort_values(["_order", "_series", session], kind="stable").drop(columns=["_order", "_series"])
-        table = table.reset_index(drop=True)
+    ri, rj = np.nonzero(rows)
+    cols = {name: arr for name, arr in scores.items()}
+    for a in alerts:
+        cols[a[0]] = pd.arrays.BooleanArray(a[7][ri, rj], ~a[8][ri, rj])
+    by_session = panel.frame(ri, rj, **cols)
+    # every alert raised, alert by alert (np.nonzero gives series then session order: no sort needed)
+    hits = [np.nonzero(a[7]) for a in alerts]
+    if alerts:
+        i = np.concatenate([h[0] for h in hits])
+        j = np.concatenate([h[1] for h in hits])
+        which = np.repeat(np.arange(len(alerts)), [len(h[0]) for h in hits])
+        def coded(k):  # a categorical: one code per row instead of millions of repeated strings
+            cats = list(dict.fromkeys(a[k] for a in alerts))
+            return pd.Categorical.from_codes(np.array([cats.index(a[k]) for a in alerts])[which], categories=cats)
+
+        table = panel.frame(i, j, alert=coded(0), label=coded(1),
+                            score=np.concatenate([a[9][h] for a, h in zip(alerts, hits)]),
+                            reference=np.concatenate([np.broadcast_to(a[10], shape)[h]
+                                                      for a, h in zip(alerts, hits)]),
+                            meaning=coded(11))
+    else:
+        table = pd.DataFrame(columns=panel.key_columns + [session, "alert", "label", "score", "reference", "meaning"])
     rules = pd.DataFrame([{"alert": a[0], "label": a[1], "kind": a[2], "applies_to": a[3], "value": a[4],
                            "source": a[5], "confidence": a[6]} for a in alerts])
 
@@ -257,11 +266,13 @@ def session_alerts(data, instrument, *, form=None, client: str = "client_id", se
     latest["last_session"] = panel.sessions[np.maximum(last, 0)] if shape[1] else []
     at_last = np.stack([a[7][np.arange(shape[0]), np.maximum(last, 0)] for a in alerts], axis=1) \
         if alerts else np.zeros((shape[0], 0), bool)
-    labels = np.array([a[1] for a in alerts], dtype=object)
-    latest["alerts"] = ["; ".join(labels[np.flatnonzero(r)]) for r in at_last] if alerts else ""
+    # the same few combinations of alerts recur: text made once per combination
+    combo = (at_last.astype(np.int64) << np.arange(at_last.shape[1])).sum(axis=1)
+    uniq, inv = np.unique(combo, return_inverse=True)
+    bits = [[k for k in range(len(alerts)) if (u >> k) & 1] for u in uniq]
+    latest["alerts"] = np.array(["; ".join(alerts[k][1] for k in b) for b in bits], dtype=object)[inv]
     latest["n_alerts"] = at_last.sum(axis=1)
-    latest["raised"] = [",".join(np.array([a[0] for a in alerts], dtype=object)[np.flatnonzero(r)])
-                        for r in at_last] if alerts else ""
+    latest["raised"] = np.array([",".join(alerts[k][0] for k in b) for b in bits], dtype=object)[inv]
     latest["score"] = scores[main][np.arange(shape[0]), np.maximum(last, 0)]
     del cols
 

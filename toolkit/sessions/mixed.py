@@ -105,6 +105,8 @@ class _Deviance:
         self.Xty = X.T @ y
         self.yty = float(y @ y)
         self.tril = np.tril_indices(self.q)
+        self.ZtXy = np.concatenate([self.ZtX, self.Zty[..., None]], axis=2)
+        self.eye = np.eye(self.q)[None]
 
     def lam(self, theta):
         L = np.zeros((self.q, self.q))
@@ -113,16 +115,15 @@ class _Deviance:
 
     def parts(self, theta):
         L = self.lam(theta)
-        W = np.einsum("ji,gjk->gik", L, self.ZtX)  # Lambda' Z'X
-        u = np.einsum("ji,gj->gi", L, self.Zty)  # Lambda' Z'y
-        M = np.eye(self.q)[None] + np.einsum("ji,gjk,kl->gil", L, self.ZtZ, L)
+        Wu = np.matmul(L.T, self.ZtXy)  # Lambda' [Z'X | Z'y], per group
+        M = self.eye + np.matmul(np.matmul(L.T, self.ZtZ), L)
         C = np.linalg.cholesky(M)
         logdet_M = 2 * np.log(np.diagonal(C, axis1=1, axis2=2)).sum()
-        S = np.linalg.solve(M, W)
-        s = np.linalg.solve(M, u[..., None])[..., 0]
-        A = self.XtX - np.einsum("gqi,gqj->ij", W, S)
-        b = self.Xty - np.einsum("gqi,gq->i", W, s)
-        yVy = self.yty - np.einsum("gq,gq->", u, s)
+        Ss = np.linalg.solve(M, Wu)
+        W, u, S, s = Wu[..., :-1], Wu[..., -1], Ss[..., :-1], Ss[..., -1]
+        A = self.XtX - np.tensordot(W, S, axes=([0, 1], [0, 1]))
+        b = self.Xty - np.tensordot(W, s, axes=([0, 1], [0, 1]))
+        yVy = self.yty - float(np.tensordot(u, s, axes=([0, 1], [0, 1])))
         beta = np.linalg.solve(A, b)
         rVr = yVy - b @ beta
         return beta, A, rVr, logdet_M
@@ -315,7 +316,7 @@ class MixedModel(Estimator):
         starts = [("lme4 start", np.eye(q)[dev.tril])] + [("from statsmodels", c[1]) for c in candidates]
         for label, th0 in starts:
             res = optimize.minimize(dev, th0, method="L-BFGS-B", bounds=list(zip(lower, [None] * len(lower))),
-                                    options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 2000})
+                                    options={"ftol": 1e-12, "gtol": 1e-7, "maxiter": 2000})
             candidates.append((f"bounded L-BFGS-B ({label})", np.asarray(res.x, float), float(res.fun)))
         best = min(candidates, key=lambda c: c[2])
         theta = _newton_polish(dev, best[1], lower)

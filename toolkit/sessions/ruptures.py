@@ -236,11 +236,12 @@ def drop_below_running_mean(data, instrument=None, *, k: float = 2.0, sd="person
     per_client["n_unknown"] = np.bincount(ei, weights=np.isnan(rep_bool), minlength=len(y)).astype(int)
     per_client["sd"] = used
 
-    reason = np.full(y.shape, "", dtype=object)
-    reason[ok & (prev_n < min_prior)] = "first sessions"
-    reason[ok & (prev_n >= min_prior) & ~np.isfinite(used)[:, None]] = "series too short"
+    why = np.zeros(y.shape, dtype=np.int8)
+    why[ok & (prev_n < min_prior)] = 1
+    why[ok & (prev_n >= min_prior) & ~np.isfinite(used)[:, None]] = 2
     examined = panel.long(ok, score=y, level=level, sd=np.broadcast_to(used[:, None], y.shape), depth=depth,
-                          depth_sd=depth_sd, examined=judged, drop=flag, episode_start=start, reason=reason)
+                          depth_sd=depth_sd, examined=judged, drop=flag, episode_start=start)
+    examined["reason"] = pd.Categorical.from_codes(why[ok], categories=["", "first sessions", "series too short"])
 
     notes = [f"Rule {rule}({params}); SD from {_sd_text(sd, sample)}.",
              "Missed sessions are not scores: they do not enter the running mean and cannot be drops or repairs; "
