@@ -322,8 +322,7 @@ class MixedModel(Estimator):
         theta = _newton_polish(dev, best[1], lower)
         if candidates[0][0] == "statsmodels lbfgs" and candidates[0][2] - best[2] > 1e-6:
             notes.append(f"statsmodels' lbfgs stopped at a worse optimum (deviance {candidates[0][2]:.6f}, "
-                         f"{candidates[0][2] - best[2]:.3g} above the best); the bounded search from "
-                         f"{best[0].split('(')[-1].rstrip(')')} was kept.")
+                         f"{candidates[0][2] - best[2]:.3g} above the best); kept the {best[0]}.")
 
         # lme4's checks: scaled gradient (parameters at their bound excluded) and singularity
         g, H = _derivs(dev, theta, lower)
