@@ -73,6 +73,12 @@ class Episodes(Result):
 def combine_episodes(*results) -> pd.DataFrame:
     """Stack the episode tables of several rule results (the common columns, rule by rule).
 
+    Notes
+    -----
+    The ids, then :data:`EPISODE_COLUMNS`; each row keeps its rule and parameters.
+
+    R equivalent: ``rbind`` of the tables.
+
     Examples
     --------
     >>> import pandas as pd

@@ -448,6 +448,12 @@ def mixed_model(data, formula: str, *, groups: str = "client_id", re_formula: st
                 method: str = "REML", optimizer: str = "statsmodels", ci: float = 0.95) -> MixedModelResult:
     """Fit a :class:`MixedModel` and return its :class:`MixedModelResult` (one call).
 
+    Notes
+    -----
+    As :class:`MixedModel` (REML, lme4's checks, SEs from :math:`\sigma^2 (X^\top V_0^{-1} X)^{-1}`).
+
+    R equivalent: ``lme4::lmer(formula, data, REML = TRUE)``.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd

@@ -28,6 +28,14 @@ def pooled_within_sd(values: np.ndarray) -> float:
 
     Series with fewer than two scores add nothing. ``values`` is series x sessions with ``NaN`` gaps.
 
+    Notes
+    -----
+    The residual SD of a one-way model with a mean per client: the within-client variability of the sample.
+
+    R equivalent: ``sigma(lm(y ~ factor(client)))``.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> round(pooled_within_sd(np.array([[1.0, 3.0, np.nan], [4.0, 4.0, 7.0]])), 6)  # (2 + 6) / (1 + 2)
     1.632993
