@@ -450,7 +450,7 @@ def mixed_model(data, formula: str, *, groups: str = "client_id", re_formula: st
 
     Notes
     -----
-    As :class:`MixedModel` (REML, lme4's checks, SEs from :math:`\sigma^2 (X^\top V_0^{-1} X)^{-1}`).
+    As :class:`MixedModel` (REML, lme4's checks, SEs from sigma^2 (X'V0^-1 X)^-1).
 
     R equivalent: ``lme4::lmer(formula, data, REML = TRUE)``.
 
