@@ -103,7 +103,7 @@ def lab(tmp_path, repo_root):
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_picking_a_client_in_the_caseload_opens_its_timeline(lab, browser_page, artifacts_dir):
+def test_picking_a_client_in_the_caseload_opens_its_timeline(lab, browser_page, artifacts_dir):  # noqa: F811
     page = browser_page
     shots = artifacts_dir / "screenshots"
     shots.mkdir(exist_ok=True)

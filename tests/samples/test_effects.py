@@ -68,8 +68,8 @@ def test_calibration_holds_without_seed_selection():
     .049 (d), .042 (alliance-outcome r), .032 (SRS-WAI r).
     """
     diffs = pd.DataFrame([observed_effects(simulate(seed=seed)).eval("value - target") for seed in range(1, 21)])
-    se = pd.Series({"client_therapist_r": 0.045, "client_minus_therapist_d": 0.049, "alliance_outcome_r": 0.042,
-                    "srs_wai_r": 0.032}) / np.sqrt(20)
+    se = pd.Series({"client_therapist_r": 0.045, "client_minus_therapist_d": 0.049,
+                    "alliance_outcome_r": 0.042, "srs_wai_r": 0.032}) / np.sqrt(20)
     assert (diffs.mean().abs() < 3 * se).all(), diffs.mean()
 
 

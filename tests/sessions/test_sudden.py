@@ -94,7 +94,8 @@ def test_sgdata_describe_sg(sgdata):
     assert round(t["depth"].std(), 2) == bysg["sg_magnitude_sd"]
     first = t.sort_values("from_session").groupby("id").first()
     n = sgdata["id"].nunique()
-    assert (n, len(first), int((per_id > 1).sum())) == (byperson["total_n"], byperson["sg_n"], byperson["sg_multiple_n"])
+    assert (n, len(first), int((per_id > 1).sum())) == \
+        (byperson["total_n"], byperson["sg_n"], byperson["sg_multiple_n"])
     assert round(100 * len(first) / n, 2) == byperson["sg_pct"]
     assert round(100 * (per_id > 1).sum() / n, 2) == byperson["sg_multiple_pct"]
     assert int(first["reversed"].sum()) == byperson["sg_reversal_n"]

@@ -37,10 +37,10 @@ PARAMETER_MEANINGS = {
     "ors_intake_sd": "SD of the ORS total at intake",
     "ors_growth_mean": "mean ORS gain per session",
     "ors_growth_sd": "SD of the ORS gain across dyads",
-    "ors_alliance_within": "ORS points per latent unit of the previous session's client alliance above the client's own "
-                           "mean (within-person effect)",
-    "ors_alliance_between": "ORS points per latent unit of the client's mean alliance above the sample's (between-person "
-                            "effect; calibrated: r = .28)",
+    "ors_alliance_within": "ORS points per latent unit of the previous session's client alliance above the "
+                           "client's own mean (within-person effect)",
+    "ors_alliance_between": "ORS points per latent unit of the client's mean alliance above the sample's "
+                            "(between-person effect; calibrated: r = .28)",
     "ors_noise_sd": "SD of the session-level ORS noise",
     "ors_line_sd": "SD of each ORS line around a quarter of the total",
     "srs_mean": "mean SRS total (latent, before the 0-10 ceiling of the lines; calibrated: observed mean about 36.7)",

@@ -64,6 +64,17 @@ class Alerts(Result):
         ``reliable_change``), ``applies_to``, ``value``, ``source``, ``confidence``.
     instrument : str
         Instrument id.
+    client, rater, session : str
+        The id columns of the data.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit.sessions import session_alerts
+    >>> d = pd.DataFrame({"client_id": "a", "session": [1, 2], "srs_01": [9.5, 7.0], "srs_02": 9.5,
+    ...                   "srs_03": 9.5, "srs_04": 9.5})
+    >>> session_alerts(d, "srs").latest[["client_id", "n_alerts"]].values.tolist()
+    [['a', 3]]
     """
 
     table: pd.DataFrame
@@ -304,6 +315,16 @@ class ClinicalChange(Result):
         ``category``, ``clients``, ``share`` (of the clients with a category).
     cutoff, reliable_change : float
         The clinical cut-off and the reliable change used.
+    client : str
+        The client id column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit.sessions import clinical_change
+    >>> d = pd.DataFrame({"client_id": "a", "session": [1, 6], "ors": [18.0, 27.0]})
+    >>> clinical_change(d, "ors").table["category"].tolist()
+    ['recovered']
     """
 
     table: pd.DataFrame
@@ -455,6 +476,17 @@ class Caseload(Result):
         attention), ``category`` (clinical change, when given), ``needs_attention``, ``reason``.
     counts : DataFrame
         ``category`` and ``clients``: the clinical-change categories and "needs attention".
+    client : str
+        The client id column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit.sessions import caseload_summary, session_alerts
+    >>> d = pd.DataFrame({"client_id": ["a", "b"], "session": 1, "srs_01": [9.5, 7.0], "srs_02": 9.5,
+    ...                   "srs_03": 9.5, "srs_04": 9.5})
+    >>> caseload_summary(session_alerts(d, "srs")).table["client_id"].tolist()
+    ['b', 'a']
     """
 
     table: pd.DataFrame
@@ -527,7 +559,7 @@ def caseload_summary(*alerts, change: ClinicalChange | None = None, attention="a
         else:
             counted = set(attention)
         raised = lt["raised"].str.split(",")
-        n_att = raised.map(lambda ids: sum(1 for x in ids if x in counted))
+        n_att = raised.map(lambda ids, counted=counted: sum(1 for x in ids if x in counted))
         lt = lt.assign(alerts=np.where(lt["alerts"] != "", a.instrument + ": " + lt["alerts"].astype(str), ""),
                        n_alerts=n_att)
         frames.append(lt[[client, "last_session", "alerts", "n_alerts"]])

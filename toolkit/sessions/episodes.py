@@ -51,6 +51,15 @@ class Episodes(Result):
         Its parameters, as in the table.
     client, rater : str
         Id columns of the data.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit.sessions import drop_below_running_mean
+    >>> d = pd.DataFrame({"client_id": "a", "session": range(1, 7), "srs": [38, 38.5, 37.5, 30, 38, 38]})
+    >>> ep = drop_below_running_mean(d)
+    >>> ep.n_episodes, ep.per_client["n_repaired"].tolist()
+    (1, [1])
     """
 
     table: pd.DataFrame
@@ -72,6 +81,16 @@ class Episodes(Result):
 
 def combine_episodes(*results) -> pd.DataFrame:
     """Stack the episode tables of several rule results (the common columns, rule by rule).
+
+    Parameters
+    ----------
+    *results : Episodes
+        Rule results on data with the same id columns.
+
+    Returns
+    -------
+    DataFrame
+        The ids and :data:`EPISODE_COLUMNS`, one row per episode of every result.
 
     Notes
     -----
@@ -108,6 +127,8 @@ def detection_rates(results, truth, *, client: str = "dyad_id", tolerance: int =
     truth : DataFrame or list of dict
         Planted episodes with ``client`` ids, ``session`` (where the drop happens) and ``repair_session``
         (first session back on trend), e.g. ``load_truth()["ruptures"]``.
+    client : str
+        The id column of ``truth`` (and of the results).
     tolerance : int
         A detection counts for an episode when its session is within ``tolerance`` sessions after the
         planted session (0: the same session).
@@ -127,6 +148,16 @@ def detection_rates(results, truth, *, client: str = "dyad_id", tolerance: int =
     hits nor false alarms.
 
     R equivalent: none.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit.sessions import detection_rates, drop_below_running_mean
+    >>> d = pd.DataFrame({"client_id": "a", "session": range(1, 9), "srs": [38, 38, 38, 30, 38, 38, 30, 38]})
+    >>> truth = [{"client_id": "a", "session": 4, "repair_session": 5}]
+    >>> r = detection_rates(drop_below_running_mean(d, k=1, sd=2.0), truth, client="client_id")
+    >>> r[["planted", "found", "false_alarms"]].values.tolist()
+    [[1, 1, 1]]
     """
     results = [results] if isinstance(results, Episodes) else list(results)
     truth = pd.DataFrame(list(truth)) if not isinstance(truth, pd.DataFrame) else truth

@@ -59,6 +59,16 @@ class MixedModelResult(Result):
         ``"REML"`` or ``"ML"``.
     optimizer : str
         Which search gave the optimum.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from toolkit.sessions import mixed_model
+    >>> rng = np.random.default_rng(1)
+    >>> d = pd.DataFrame({"client_id": np.repeat([f"c{i}" for i in range(30)], 6), "x": rng.normal(size=180)})
+    >>> d["y"] = 2 + 0.5 * d["x"] + np.repeat(rng.normal(size=30), 6) + rng.normal(size=180)
+    >>> mixed_model(d, "y ~ x", optimizer="bounded").random["term"].tolist()
+    ['(Intercept)', '']
     """
 
     fixed: pd.DataFrame
@@ -215,8 +225,8 @@ class MixedModel(Estimator):
     -----
     :math:`y_i = X_i\\beta + Z_i b_i + e_i`, :math:`b_i \\sim N(0, \\sigma^2\\Lambda\\Lambda^\\top)`,
     :math:`e_i \\sim N(0, \\sigma^2 I)`. The REML criterion, profiled over :math:`\\beta` and :math:`\\sigma^2`, is
-    :math:`(n - p)(1 + \\log 2\\pi\\hat\\sigma^2) + \\sum_i \\log|V_{0i}| + \\log|X^\\top V_0^{-1} X|`; the fixed effects
-    are its GLS solution and their covariance :math:`\\hat\\sigma^2 (X^\\top V_0^{-1} X)^{-1}`. p-values and
+    :math:`(n - p)(1 + \\log 2\\pi\\hat\\sigma^2) + \\sum_i \\log|V_{0i}| + \\log|X^\\top V_0^{-1} X|`; the fixed
+    effects are its GLS solution and their covariance :math:`\\hat\\sigma^2 (X^\\top V_0^{-1} X)^{-1}`. p-values and
     intervals are Wald (normal), as ``confint(fit, method = "Wald")``; lme4 prints no p-values.
 
     R equivalent: ``lme4::lmer(ors ~ srs_within + srs_between + session + (1 + session | client), REML = TRUE)``.
@@ -447,6 +457,28 @@ def _chol_theta(rel_cov, tril):
 def mixed_model(data, formula: str, *, groups: str = "client_id", re_formula: str | None = None,
                 method: str = "REML", optimizer: str = "statsmodels", ci: float = 0.95) -> MixedModelResult:
     """Fit a :class:`MixedModel` and return its :class:`MixedModelResult` (one call).
+
+    Parameters
+    ----------
+    data : DataFrame
+        The model's columns and ``groups``.
+    formula : str
+        Fixed part, e.g. ``"ors ~ srs_within + srs_between + session"``.
+    groups : str
+        Column of the client ids.
+    re_formula : str, optional
+        Random part beyond the intercept, e.g. ``"~session"``.
+    method : {"REML", "ML"}
+        Estimation method.
+    optimizer : {"statsmodels", "bounded"}
+        See :class:`MixedModel`.
+    ci : float
+        Level of the Wald intervals.
+
+    Returns
+    -------
+    MixedModelResult
+        The fitted model's result.
 
     Notes
     -----

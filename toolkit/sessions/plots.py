@@ -92,11 +92,21 @@ def plot_trajectory(traj, client, *, episodes=None, outcome=None, thresholds=Tru
     thresholds : bool or dict
         ``True``: shade the alert side of the instrument's cut-offs on the total (the scores must be the
         instrument's own total); a dict ``{label: (low, high)}`` shades those ranges; ``False`` none.
+    ax : matplotlib Axes, optional
+        Draw into these axes (cleared first).
+    figsize : tuple of float
+        Size of a new figure (inches).
 
     Returns
     -------
     (Figure, DataFrame)
-        The figure and :func:`trajectory_data` of the client (with ``series`` = rater or value name).
+        The figure and :func:`trajectory_data` of the client.
+
+    Notes
+    -----
+    A missed session breaks the line and is marked with an x on the session axis; nothing is interpolated.
+
+    R equivalent: none (``ggplot2`` by hand).
 
     Examples
     --------
@@ -149,7 +159,35 @@ def plot_trajectory(traj, client, *, episodes=None, outcome=None, thresholds=Tru
 def mean_trajectory(traj, *, band: str = "sd", ci: float = 0.95) -> pd.DataFrame:
     """Per session: ``n`` scores, ``mean``, ``sd`` and the band (``low``, ``high``) of :func:`plot_trajectories`.
 
-    ``band="sd"``: mean +- SD; ``band="ci"``: the t interval of the mean at level ``ci``.
+    Parameters
+    ----------
+    traj : Trajectories
+        From :func:`toolkit.sessions.trajectories`.
+    band : {"sd", "ci"}
+        ``"sd"``: mean +- SD; ``"ci"``: the t interval of the mean at level ``ci``.
+    ci : float
+        Level of the interval for ``band="ci"``.
+
+    Returns
+    -------
+    DataFrame
+        One row per session: ``n``, ``mean``, ``sd`` (NaN with a single score), ``low``, ``high``.
+
+    Notes
+    -----
+    The interval of the mean is :math:`\\bar y \\pm t_{(1+ci)/2,\\,n-1}\\, s/\\sqrt n` over the clients scored at the
+    session (missed sessions are not scores).
+
+    R equivalent: ``aggregate(y ~ session, FUN = mean)`` and ``sd``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit.sessions import trajectories
+    >>> from toolkit.sessions.plots import mean_trajectory
+    >>> d = pd.DataFrame({"client_id": ["a", "a", "b", "b"], "session": [1, 2, 1, 2], "srs": [30.0, 34, 32, 38]})
+    >>> mean_trajectory(trajectories(d, "srs"))[["session", "mean"]].values.tolist()
+    [[1.0, 31.0], [2.0, 36.0]]
     """
     from scipy import stats
 
@@ -174,8 +212,33 @@ def plot_trajectories(traj, *, band: str = "sd", ci: float = 0.95, max_lines: in
                       figsize=(6.5, 3.8)):
     """Many clients' series (thin lines, gaps kept), the mean by session and a band.
 
-    ``max_lines`` series at most are drawn (a seeded random choice when there are more); the mean and band
-    use every series. Returns ``(Figure, DataFrame)`` with :func:`mean_trajectory`.
+    Parameters
+    ----------
+    traj : Trajectories
+        From :func:`toolkit.sessions.trajectories`.
+    band : {"sd", "ci"}
+        The band around the mean (see :func:`mean_trajectory`).
+    ci : float
+        Level of the band for ``band="ci"``.
+    max_lines : int
+        Series drawn at most (a seeded random choice when there are more); the mean and band use every series.
+    seed : int
+        Seed of that choice.
+    ax : matplotlib Axes, optional
+        Draw into these axes.
+    figsize : tuple of float
+        Size of a new figure (inches).
+
+    Returns
+    -------
+    (Figure, DataFrame)
+        The figure and :func:`mean_trajectory`.
+
+    Notes
+    -----
+    The instrument's cut-offs on the total are dotted lines.
+
+    R equivalent: none (``ggplot2`` by hand).
 
     Examples
     --------
@@ -218,8 +281,34 @@ def plot_trajectories(traj, *, band: str = "sd", ci: float = 0.95, max_lines: in
 def plot_caseload(summary, *, ax=None, figsize=(5.5, 3.2)):
     """Bar chart of a caseload: clients per change category, the ones needing attention highlighted.
 
-    ``summary`` is :func:`toolkit.sessions.caseload_summary`'s result; returns ``(Figure, DataFrame)`` with
-    its ``counts`` table.
+    Parameters
+    ----------
+    summary : Caseload
+        :func:`toolkit.sessions.caseload_summary`'s result.
+    ax : matplotlib Axes, optional
+        Draw into these axes.
+    figsize : tuple of float
+        Size of a new figure (inches).
+
+    Returns
+    -------
+    (Figure, DataFrame)
+        The figure and the caseload's ``counts`` table.
+
+    Notes
+    -----
+    R equivalent: none.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit.sessions import caseload_summary, session_alerts
+    >>> from toolkit.sessions.plots import plot_caseload
+    >>> d = pd.DataFrame({"client_id": ["a", "b"], "session": 1, "srs_01": [9.5, 7.0], "srs_02": 9.5,
+    ...                   "srs_03": 9.5, "srs_04": 9.5})
+    >>> fig, counts = plot_caseload(caseload_summary(session_alerts(d, "srs")))
+    >>> counts.values.tolist()
+    [['needs attention', 1]]
     """
     counts = summary.counts
     fig, ax = _axes(ax, figsize)
@@ -277,11 +366,19 @@ def plot_timeline(panels, client, *, episodes=None, figsize=None):
         The client id.
     episodes : Episodes, list of Episodes or dict of str to them, optional
         Drawn on the panel named by the key (on the first panel when not a dict).
+    figsize : tuple of float, optional
+        Size of the figure (inches); default 7.5 wide, 2.5 per panel.
 
     Returns
     -------
     (Figure, DataFrame)
         The figure and the rows drawn (:func:`trajectory_data` of each panel, with a ``panel`` column).
+
+    Notes
+    -----
+    A client without scores in a panel gets a note in that panel instead of a line.
+
+    R equivalent: none.
 
     Examples
     --------

@@ -47,8 +47,10 @@ def add_lags(data, columns, *, lags=1, client: str = "client_id", session: str =
 
     Notes
     -----
-    :math:`x^{(k)}_{is} = x_{i,s-k}` (``by="session"``). R equivalent: ``dplyr::lag`` after completing the
-    sessions with ``tidyr::complete``, or a merge on ``session + k`` (as the reference script does).
+    :math:`x^{(k)}_{is} = x_{i,s-k}` (``by="session"``).
+
+    R equivalent: ``dplyr::lag`` after completing the sessions with ``tidyr::complete``, or a merge on
+    ``session + k`` (as the reference script does).
 
     Examples
     --------

@@ -26,7 +26,15 @@ SD_CHOICES = ("person", "sample", "stricter")
 def pooled_within_sd(values: np.ndarray) -> float:
     """Pooled within-series SD of a panel: ``sqrt(sum_i sum_t (y_it - mean_i)^2 / sum_i (n_i - 1))``.
 
-    Series with fewer than two scores add nothing. ``values`` is series x sessions with ``NaN`` gaps.
+    Parameters
+    ----------
+    values : ndarray, shape (series, sessions)
+        Scores with ``NaN`` gaps; series with fewer than two scores add nothing.
+
+    Returns
+    -------
+    float
+        The pooled SD (``NaN`` when no series has two scores).
 
     Notes
     -----

@@ -114,6 +114,16 @@ class Trajectories(Result):
         The score column summarised.
     instrument : str
         Instrument id, when given (its thresholds shade the plots).
+    client, rater, session : str
+        The id columns of the data (``rater`` empty when there is none).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit.sessions import trajectories
+    >>> d = pd.DataFrame({"client_id": "a", "session": [1, 2, 3], "srs": [30.0, 34.0, 38.0]})
+    >>> trajectories(d, "srs").table[["client_id", "slope"]].values.tolist()
+    [['a', 4.0]]
     """
 
     table: pd.DataFrame

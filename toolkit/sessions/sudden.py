@@ -126,11 +126,29 @@ def sudden_losses(data, instrument=None, *, cutoff, percent: float | None = 0.25
 
     Parameters
     ----------
-    data, instrument, cutoff, percent, t_test, ci, adjust, critical_value, higher_is_better, value, client, session, rater
-        As in :func:`sudden_gains` (``cutoff`` a positive number of points).
+    data : DataFrame
+        Long layout, one row per session.
+    instrument : str or Instrument, optional
+        Needed for ``cutoff="instrument"``.
+    cutoff : float, None or "instrument"
+        Criterion 1: the worsening is at least this many score points (a positive number). Required.
+    percent : float or None, default 0.25
+        Criterion 2: the worsening is at least this share of the pre-loss score.
+    t_test : bool, default True
+        Criterion 3, as for gains.
+    ci : float, default 0.95
+        Level of criterion 3's critical value.
+    adjust : bool, default True
+        Critical value by the scores available (see :func:`sudden_gains`).
+    critical_value : float, optional
+        The critical value when ``adjust=False``.
+    higher_is_better : bool, default True
+        Direction of improvement (a loss is a fall when True).
     window : int, default 3
         A loss is repaired when a score within ``window`` sessions after the loss is back at (or beyond) the
         pre-loss score.
+    value, client, session, rater : str
+        Columns.
 
     Returns
     -------
@@ -233,12 +251,12 @@ def _sudden(data, instrument, kind, *, cutoff, percent, t_test, ci, adjust, crit
     n_post, m_post, v_post = _mean_var(qw)
     enough = (n_pre >= 2) & (n_post >= 2)
     df = n_pre + n_post - 2
+    fixed = None if adjust else (critical_value if critical_value is not None else float(stats.t.ppf((1 + ci) / 2, 4)))
     with np.errstate(invalid="ignore", divide="ignore"):
         pooled = np.sqrt(((n_pre - 1) * v_pre + (n_post - 1) * v_post) / df)
         if adjust:
             crit_val = np.where(enough, stats.t.ppf((1 + ci) / 2, np.maximum(df, 1)), np.nan)
         else:
-            fixed = critical_value if critical_value is not None else float(stats.t.ppf((1 + ci) / 2, 4))
             crit_val = np.where(enough, fixed, np.nan)
         diff = sign * (m_post - m_pre)
         crit3 = np.where(enough, diff > crit_val * pooled, np.nan) if t_test else None
@@ -268,7 +286,7 @@ def _sudden(data, instrument, kind, *, cutoff, percent, t_test, ci, adjust, crit
     rule = "sudden_gains" if kind == "gain" else "sudden_losses"
     params = (f"cutoff={'None' if c1 is None else format(c1, 'g')}, percent={'None' if c2 is None else format(c2, 'g')}"
               f", t_test={t_test}, ci={ci:g}, adjust={adjust}"
-              + ("" if adjust else f", critical_value={float(crit_val[~np.isnan(crit_val)][0]) if (~np.isnan(crit_val)).any() else critical_value}")
+              + ("" if adjust else f", critical_value={fixed:g}")
               + f", higher_is_better={higher_is_better}" + (f", window={window}" if window is not None else ""))
     table = panel.keys.iloc[fi].reset_index(drop=True)
     table["rule"] = rule
@@ -310,7 +328,8 @@ def _sudden(data, instrument, kind, *, cutoff, percent, t_test, ci, adjust, crit
     examined["n_post"] = n_post[ii, pp]
     examined["critical_value"] = crit_val[ii, pp]
     examined["examined"] = ~undecided[ii, pp]
-    examined["sudden_gain" if kind == "gain" else "sudden_loss"] = _bool_or_na(np.where(undecided, np.nan, found)[ii, pp])
+    decided = _bool_or_na(np.where(undecided, np.nan, found)[ii, pp])
+    examined["sudden_gain" if kind == "gain" else "sudden_loss"] = decided
     reason = np.full(len(ii), "", dtype=object)
     reason[~enough[ii, pp]] = "fewer than two scores before or after"
     reason[nan_pair[ii, pp]] = "no score at one of the two sessions"

@@ -24,8 +24,14 @@ def caseload_view(summary, panels=None, *, timeline: SessionTimeline | None = No
     ----------
     summary : Caseload
         :func:`toolkit.sessions.caseload_summary`.
-    panels, episodes, alerts
-        As in :func:`toolkit.widgets.session_timeline` (a timeline is built from them), or pass ``timeline=``.
+    panels : Trajectories or dict of str to Trajectories, optional
+        The series of the timeline, as in :func:`toolkit.widgets.session_timeline` (or pass ``timeline=``).
+    timeline : SessionTimeline, optional
+        A timeline built already (then ``panels``, ``episodes`` and ``alerts`` are not needed).
+    episodes : Episodes, list or dict of str to Episodes, optional
+        Rule results marked on the timeline.
+    alerts : Alerts or list of Alerts, optional
+        The alerts listed for each client.
     only_attention : bool
         List only the clients who need attention (a checkbox in the view).
 
@@ -58,7 +64,29 @@ def caseload_view(summary, panels=None, *, timeline: SessionTimeline | None = No
 
 
 class CaseloadView:
-    """The view built by :func:`caseload_view` (see there)."""
+    """The view built by :func:`caseload_view` (see there).
+
+    Parameters
+    ----------
+    summary : Caseload
+        :func:`toolkit.sessions.caseload_summary`.
+    timeline : SessionTimeline
+        The timeline a chosen client opens in.
+    only_attention : bool
+        List only the clients who need attention.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit.sessions import caseload_summary, session_alerts, session_scores, trajectories
+    >>> from toolkit.widgets import CaseloadView, SessionTimeline
+    >>> d = pd.DataFrame({"client_id": ["a", "a", "b", "b"], "session": [1, 2, 1, 2],
+    ...                   "srs_01": [9.5, 9.6, 9.5, 7.0], "srs_02": 9.5, "srs_03": 9.5, "srs_04": 9.5})
+    >>> alerts = session_alerts(d, "srs")
+    >>> timeline = SessionTimeline(trajectories(session_scores(d, "srs"), "srs"), alerts=alerts)
+    >>> CaseloadView(caseload_summary(alerts), timeline).state["client"]
+    'b'
+    """
 
     def __init__(self, summary, timeline: SessionTimeline, *, only_attention: bool = False):
         from ..sessions.alerts import Caseload

@@ -61,7 +61,28 @@ def session_timeline(panels, *, episodes=None, alerts=None, client=None) -> "Ses
 
 
 class SessionTimeline:
-    """The view built by :func:`session_timeline` (see there)."""
+    """The view built by :func:`session_timeline` (see there).
+
+    Parameters
+    ----------
+    panels : Trajectories or dict of str to Trajectories
+        The series, one panel each.
+    episodes : Episodes, list or dict of str to Episodes, optional
+        Rule results marked on their panel.
+    alerts : Alerts or list of Alerts, optional
+        The alerts listed for the client.
+    client : str, optional
+        The client shown first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit.sessions import trajectories
+    >>> from toolkit.widgets import SessionTimeline
+    >>> d = pd.DataFrame({"client_id": "a", "session": [1, 2, 3], "srs": [38.0, 33.0, 39.0]})
+    >>> SessionTimeline(trajectories(d, "srs")).state["client"]
+    'a'
+    """
 
     def __init__(self, panels, *, episodes=None, alerts=None, client=None):
         from ..sessions.alerts import Alerts
