@@ -67,6 +67,11 @@ class Alerts(Result):
     client, rater, session : str
         The id columns of the data.
 
+    title : str
+        What was computed on what.
+    notes : list of str
+        The rule or model and its parameters, missed sessions and short series, and every warning raised.
+
     Examples
     --------
     >>> import pandas as pd
@@ -318,6 +323,11 @@ class ClinicalChange(Result):
     client : str
         The client id column.
 
+    title : str
+        What was computed on what.
+    notes : list of str
+        The rule or model and its parameters, missed sessions and short series, and every warning raised.
+
     Examples
     --------
     >>> import pandas as pd
@@ -478,6 +488,11 @@ class Caseload(Result):
         ``category`` and ``clients``: the clinical-change categories and "needs attention".
     client : str
         The client id column.
+
+    title : str
+        What was computed on what.
+    notes : list of str
+        The rule or model and its parameters, missed sessions and short series, and every warning raised.
 
     Examples
     --------

@@ -52,6 +52,11 @@ class Episodes(Result):
     client, rater : str
         Id columns of the data.
 
+    title : str
+        What was computed on what.
+    notes : list of str
+        The rule or model and its parameters, missed sessions and short series, and every warning raised.
+
     Examples
     --------
     >>> import pandas as pd

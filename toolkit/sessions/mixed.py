@@ -60,6 +60,11 @@ class MixedModelResult(Result):
     optimizer : str
         Which search gave the optimum.
 
+    title : str
+        What was computed on what.
+    notes : list of str
+        The rule or model and its parameters, missed sessions and short series, and every warning raised.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd

@@ -117,6 +117,11 @@ class Trajectories(Result):
     client, rater, session : str
         The id columns of the data (``rater`` empty when there is none).
 
+    title : str
+        What was computed on what.
+    notes : list of str
+        The rule or model and its parameters, missed sessions and short series, and every warning raised.
+
     Examples
     --------
     >>> import pandas as pd
