@@ -125,7 +125,7 @@ def _require_columns(data: pd.DataFrame, columns: dict, caller: str) -> None:
 
 
 def build_panel(data, *, value: str, client: str, session: str, rater: str | None = None, caller: str,
-                param: str = "data") -> Panel:
+                param: str = "data", values=None) -> Panel:
     """Check a long table of session scores and turn it into a :class:`Panel`.
 
     Raises
@@ -139,7 +139,8 @@ def build_panel(data, *, value: str, client: str, session: str, rater: str | Non
     if not isinstance(data, pd.DataFrame):
         raise InvalidParameterError(f"The {param!r} parameter of {caller}() must be a pandas DataFrame in long "
                                     f"layout (one row per session); got a {type(data).__name__}.")
-    _require_columns(data, {"value": value, "client": client, "session": session, "rater": rater}, caller)
+    _require_columns(data, {"value": None if values is not None else value, "client": client, "session": session,
+                            "rater": rater}, caller)
     keys = [client] + ([rater] if rater is not None else [])
     n = len(data)
     problems = []
@@ -154,11 +155,14 @@ def build_panel(data, *, value: str, client: str, session: str, rater: str | Non
     for pos in np.flatnonzero(bad_sess):
         problems.append((pos, session, sess_raw.iloc[pos],
                          "session is missing" if pd.isna(sess_raw.iloc[pos]) else "not a whole session number"))
-    try:  # a RangeIndex copy, so that the report's rows are positions
-        vals = numeric_frame(data[[value]].reset_index(drop=True), param=param, caller=caller)[value].to_numpy()
-    except DataValidationError as err:
-        problems += [(int(r.row), value, r.value, r.reason) for r in err.report.itertuples()]
-        vals = None
+    if values is not None:  # scores computed by the caller, one per row (already checked)
+        vals = np.asarray(values, dtype=float)
+    else:
+        try:  # a RangeIndex copy, so that the report's rows are positions
+            vals = numeric_frame(data[[value]].reset_index(drop=True), param=param, caller=caller)[value].to_numpy()
+        except DataValidationError as err:
+            problems += [(int(r.row), value, r.value, r.reason) for r in err.report.itertuples()]
+            vals = None
     # a missing id differs from its neighbours, so it starts a run: looking at the run starts finds them all
     starts = _run_starts(data, keys)
     for col in keys:

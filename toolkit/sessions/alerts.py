@@ -181,9 +181,8 @@ def session_alerts(data, instrument, *, form=None, client: str = "client_id", se
         raise
     active = resolve_thresholds(ins, thresholds)
     main = "total" if "total" in ins.score_names else ins.score_names[0]
-    frame = data[ids].reset_index(drop=True)
-    frame[main] = scored[main].to_numpy()
-    panel = build_panel(frame, value=main, client=client, session=session, rater=rater, caller=caller)
+    panel = build_panel(data, value=main, client=client, session=session, rater=rater, caller=caller,
+                        values=scored[main].to_numpy(dtype=float))
     has = panel.row >= 0
     shape = panel.values.shape
 
@@ -203,8 +202,9 @@ def session_alerts(data, instrument, *, form=None, client: str = "client_id", se
 
     for t in active:
         flag = scored[f"flag_{t.id}"]
-        known = place(flag.notna().to_numpy(), bool, False)
-        raised = place(flag.fillna(False).to_numpy(dtype=bool), bool, False)
+        missing = flag.isna().to_numpy()
+        known = place(~missing, bool, False)
+        raised = place(flag.to_numpy(dtype=bool, na_value=False), bool, False)
         sc = scores[main] if t.applies_to == "any_item" else scores[t.applies_to]
         alerts.append((t.id, t.label, "clinical_cutoff" if t.clinical_cutoff else "threshold", t.applies_to,
                        t.value, t.source, t.confidence, raised, known, sc, np.full(shape, t.value), t.meaning))
