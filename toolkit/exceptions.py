@@ -25,6 +25,7 @@ __all__ = [
     "ValueLabelWarning",
     "InvalidParameterError",
     "NotFittedError",
+    "NotebookMarkupError",
 ]
 
 
@@ -101,6 +102,13 @@ class NotFittedError(AllianceError, ValueError, AttributeError):
 
     A ``ValueError`` and an ``AttributeError``, as scikit-learn's ``NotFittedError``, so that code written
     for scikit-learn catches it.
+    """
+
+
+class NotebookMarkupError(AllianceError, ValueError):
+    """A notebook's solution or hidden-test markers (nbgrader's ``### BEGIN SOLUTION`` ...) do not pair up.
+
+    The message names the notebook, the cell and the line.
     """
 
 
