@@ -133,7 +133,7 @@ def test_upload_see_the_tables_download_the_report(voila, chromium, tmp_path, sc
         bad_table = page.locator(".alliance-bad-cells table")
         bad_table.wait_for(state="visible")
         assert "nine" in bad_table.inner_text() and "srs_02" in bad_table.inner_text()
-        page.get_by_role("tab", name="Attention (10)").click()
+        page.get_by_role("tab", name=re.compile(r"^Attention \(")).click()
         page.wait_for_timeout(300)
         shot = page.screenshot(clip={"x": 0, "y": 0, "width": 1280, "height": 680})
         (screenshots / "dashboard.png").write_bytes(shot)

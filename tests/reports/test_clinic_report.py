@@ -29,8 +29,13 @@ def test_scores_flags_and_attention_by_hand(export):
     assert t.loc["A", "last_session"] == 3 and t.loc["C", "last_session"] == 1
     assert t["administrations"].tolist() == [3, 3, 1]
     assert t["attention"].tolist() == [True, True, False]
-    assert t.loc["A", "reasons"] == "SRS: SRS total below 36; SRS: Any SRS line below 9"
-    assert "Reliable deterioration" in t.loc["B", "reasons"] and "clinical cut-off" in t.loc["B", "reasons"]
+    assert t.loc["A", "reasons"] == ("SRS: SRS total below 36; SRS: Any SRS line below 9; SRS: SRS total more than 1 "
+                                     "point lower than at the previous session")  # 38 -> 34: toolkit.sessions' alert
+    assert t.loc["B", "reasons"] == ("ORS: Reliable deterioration since the first session (5 points); "
+                                     "ORS: No reliable improvement by session 3")
+    assert "clinical cut-off" not in t.loc["B", "reasons"]  # a status (where B is), not a reason
+    # Jacobson-Truax categories (toolkit.sessions.clinical_change): A 20 -> 26 recovered, B 30 -> 24 deteriorated
+    assert t["ors_category"].to_dict() == {"A": "recovered", "B": "deteriorated", "C": ""}
     assert "Reliable improvement" not in t.loc["A", "reasons"]  # good news is not a reason for attention
     assert rep.attention["client"].tolist() == ["A", "B"]
     # every administration is kept: 7 rows x 2 instruments
@@ -57,8 +62,11 @@ def test_a_calendar_period_keeps_history_and_drops_what_comes_after(export):
     assert sorted(t.index) == ["A", "B"]  # C came in February
     assert t.loc["A", "last_session"] == 2 and t.loc["A", "srs"] == pytest.approx(38.0)
     assert t.loc["A", "ors_change"] == pytest.approx(4.0)
-    assert t["attention"].to_dict() == {"A": True, "B": False}  # A's ORS of 24 is in the clinical range
-    assert t.loc["A", "reasons"] == "ORS: ORS total below the adult clinical cut-off (25)"
+    assert t["attention"].to_dict() == {"A": False, "B": False}  # A's ORS of 24 is clinical: a status, not an alert
+    clinical = rep.counts.set_index("flag").loc["ORS total below the adult clinical cut-off (25)"]
+    assert (clinical["attention"], clinical["clients"]) == ("no", 1)
+    assert clinic_report(export, ["srs", "ors"], date="date", period="2025-01",
+                         attention=["clinical_range"]).attention["client"].tolist() == ["A"]
     # February rows are after the period: not in the scores; January rows are all in it
     assert len(rep.scores) == 8 and rep.scores["in_period"].all()
     feb = clinic_report(export, ["srs", "ors"], date="date", period=("2025-02-01", "2025-02-28"))
@@ -144,7 +152,10 @@ def test_scores_from_toolkit_score_are_accepted(export):
                         change_order="session")
     from_scores = clinic_report({"srs": srs, "ors": ors})
     from_items = clinic_report(export, ["srs", "ors"])
-    pd.testing.assert_frame_equal(from_scores.table, from_items.table)
+    # the same scores; the session-to-session alerts and categories need the responses (toolkit.sessions)
+    cols = ["client", "administrations", "last_session", "srs", "ors", "ors_change"]
+    pd.testing.assert_frame_equal(from_scores.table.set_index("client")[cols[1:]].sort_index(),
+                                  from_items.table.set_index("client")[cols[1:]].sort_index())
 
 
 def test_the_page_is_self_contained_and_has_no_script(export):

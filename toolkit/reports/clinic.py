@@ -2,18 +2,19 @@
 
 One page for the clinic's weekly routine. The export is scored by :func:`toolkit.score` (every instrument
 given, e.g. the SRS and the ORS of the same sessions), with the flags of the instruments' definitions
-(thresholds, and reliable deterioration where the instrument publishes a reliable change). A client needs
-attention when an attention flag is raised at their last administration in the period; each such client gets
-a progress chart of every instrument's score over their sessions, with the cut-offs drawn and the flagged
-sessions marked. Bad cells are listed one by one (row, client, column, value, reason) and scored as missing.
+(thresholds, and reliable deterioration where the instrument publishes a reliable change), the
+session-to-session alerts of :func:`toolkit.sessions.session_alerts` (a fall from the previous session, no
+reliable improvement by session *k*) and the Jacobson-Truax categories of
+:func:`toolkit.sessions.clinical_change`. A client needs attention when an attention flag is raised at their
+last administration in the period; each such client gets a progress chart of every instrument's score over
+their sessions, with the cut-offs drawn and the flagged sessions marked. Bad cells are listed one by one
+(row, client, column, value, reason) and scored as missing.
 
 Extension point
 ---------------
 The page is built by the functions in :data:`SECTIONS`, in order; each takes the :class:`ClinicContext` and
-adds one section. The session alerts (falls from the previous session, no reliable change by session *k*)
-and the Jacobson-Truax change categories of ``toolkit.sessions`` are not in this version of the toolkit;
-when that package is there they become one more function in :data:`SECTIONS` (after ``attention_section``)
-that adds its alerts to ``ctx.reasons`` before the attention list is drawn, and nothing else here changes.
+adds one section. A new kind of flag needs no section: a boolean ``flag_<id>`` column in ``ctx.scores`` with
+its label in the instrument's ``flags`` is counted, charted and listed as a reason like the others.
 """
 
 from __future__ import annotations
@@ -50,8 +51,8 @@ class ClinicReport(Report):
         One row per client seen in the period: ``client``, ``administrations`` (in the period),
         ``last_session``, ``last_date`` (with a date column), then per instrument ``<id>`` (its main score at
         the client's last administration in the period), ``<id>_change`` (since the client's first score, for
-        instruments with a reliable change) and ``<id>_flags`` (the flags raised there, by label), then
-        ``attention`` (bool) and ``reasons``.
+        instruments with a reliable change) and ``<id>_category`` (Jacobson-Truax, where defined), then
+        ``attention`` (bool) and ``reasons`` (the attention flags raised there, by label).
     attention : DataFrame
         The rows of ``table`` whose ``attention`` is true.
     scores : DataFrame
@@ -69,9 +70,9 @@ class ClinicReport(Report):
     --------
     >>> import toolkit
     >>> export = toolkit.load_sample("srs_ors_sessions")
-    >>> rep = toolkit.clinic_report(export[export["client_id"] == "CA002"], ["srs", "ors"])
+    >>> rep = toolkit.clinic_report(export[export["client_id"] == "CA007"], ["srs", "ors"])
     >>> rep.scores.groupby("instrument").size().to_dict(), rep.attention["client"].tolist()
-    ({'ors': 9, 'srs': 9}, ['CA002'])
+    ({'ors': 19, 'srs': 19}, ['CA007'])
     """
 
     attention: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -91,6 +92,8 @@ class _Scored:
     references: list  # (value, label) of thresholds on the main score
     score_range: tuple  # (lo, hi) of the main score
     has_change: bool
+    status: set = field(default_factory=set)  # flags that say where a client is, not that something went wrong
+    categories: pd.DataFrame | None = None  # Jacobson-Truax category per client (toolkit.sessions.clinical_change)
 
 
 @dataclass
@@ -303,8 +306,45 @@ def _score_one(ins, frame, scored_already, *, form, ids, client, order, threshol
         v = ins.reliable_change.value
         flags[_RC_WORSE] = f"Reliable deterioration since the first session ({v:g} points)"
         flags[_RC_IMPROVE] = f"Reliable improvement since the first session ({v:g} points)"
+    status = {t.id for t in active.values() if getattr(t, "clinical_cutoff", False)}
     return _Scored(ins, main, out, flags, references, _score_range(ins, form, main, ins.scoring.method),
-                   has_change), bad
+                   has_change, status), bad
+
+
+#: session alerts of toolkit.sessions that compare a session with earlier ones (the thresholds and the reliable
+#: deterioration are already flags of toolkit.score)
+_SERIES_ALERTS = ("worse_than_previous", "no_reliable_change_by")
+
+
+def _session_extras(s: _Scored, hist: pd.DataFrame, *, form, client, session, thresholds, on_invalid, notes):
+    """The session-to-session alerts and the clinical-change categories of ``toolkit.sessions`` for one
+    instrument: (alert flags by (client, session), their labels); the categories are kept on ``s``."""
+    from ..exceptions import AllianceError
+    from ..sessions import clinical_change, session_alerts
+
+    ins = s.instrument
+    flags = pd.DataFrame()
+    labels: dict = {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            if any(a.kind in _SERIES_ALERTS for a in ins.session_alerts):
+                al = session_alerts(hist, ins, form=form, client=client, session=session, thresholds=thresholds,
+                                    on_invalid=on_invalid)
+                kinds = al.rules.set_index("alert")["kind"]
+                wanted = [a for a in kinds.index if kinds[a] in _SERIES_ALERTS]
+                labels = {a: str(al.rules.set_index("alert").loc[a, "label"]) for a in wanted}
+                flags = al.by_session[[client, session, *wanted]].copy()
+            if s.has_change and s.status:
+                frame = s.frame[[client, session, s.main]]
+                s.categories = clinical_change(frame, ins, value=s.main, client=client, session=session).table
+        except AllianceError as exc:
+            notes.append(f"{ins.id}: the session alerts and change categories of toolkit.sessions were not "
+                         f"computed: {exc}")
+    for w in caught:
+        if not issubclass(w.category, InvalidCellsWarning):  # the bad cells are a section of their own
+            notes.append(f"{ins.id}: {w.message}")
+    return flags, labels
 
 
 # ------------------------------------------------------------------------------------------ sections
@@ -335,15 +375,30 @@ def summary_section(ctx: ClinicContext) -> None:
                          "attention": "yes" if fid in ctx.attention_flags.get(iid, set()) else "no",
                          "administrations": int(flagged.sum()), "clients": int(at_last)})
     counts = pd.DataFrame(rows, columns=["instrument", "flag", "attention", "administrations", "clients"])
+    cats = []
+    for iid, s in ctx.scored.items():
+        col = f"{iid}_category"
+        if col in roster:
+            for c in ("recovered", "improved", "unchanged", "deteriorated"):
+                cats.append({"instrument": s.instrument.short_name or iid, "category": c,
+                             "clients": int((roster[col] == c).sum())})
     ctx.counts = counts
     if len(counts):
         sec.table(counts, title="Flags Raised in the Period", group="instrument",
                   labels={"flag": "Flag", "attention": "Calls for attention", "administrations": "Administrations",
                           "clients": "Clients at their last"},
                   formats={"administrations": "int", "clients": "int"},
-                  note="Flags come from the instruments' definitions (thresholds and, where published, the reliable "
-                       "change). Administrations: flagged in the period; clients: flagged at their last "
-                       "administration in the period.")
+                  note="Flags come from the instruments' definitions (thresholds, session-to-session alerts and, "
+                       "where published, the reliable change). Administrations: flagged in the period; clients: "
+                       "flagged at their last administration in the period. A clinical cut-off says where a client "
+                       "is, not that something went wrong: by default it does not call for attention.")
+    if cats:
+        sec.table(pd.DataFrame(cats), title="Clinical Change since the First Session", group="instrument",
+                  labels={"category": "Category", "clients": "Clients"}, formats={"clients": "int"},
+                  note="Jacobson and Truax's categories from each client's first and last score up to the end of "
+                       "the period (toolkit.sessions.clinical_change): recovered (reliable improvement from the "
+                       "clinical range to outside it), improved, unchanged, deteriorated. Clients with one score "
+                       "have no category.")
 
 
 def attention_section(ctx: ClinicContext) -> None:
@@ -440,6 +495,9 @@ def roster_section(ctx: ClinicContext) -> None:
             cols.append(f"{iid}_change")
             labels[f"{iid}_change"] = f"{short} change"
             formats[f"{iid}_change"] = ("number", 1)
+        if f"{iid}_category" in r:
+            cols.append(f"{iid}_category")
+            labels[f"{iid}_category"] = f"{short} category"
     shown = r[cols + ["attention"]].copy()
     shown["flags"] = r["all_flags"]
     sec.table(shown, title="Clients Seen in the Period", labels=labels, formats=formats,
@@ -520,7 +578,9 @@ def clinic_report(data, instruments=None, *, client="client_id", session="sessio
         Override cut-offs as in :func:`toolkit.score` (``{"low_total": "<= 36"}``, ``{"low_line": False}``).
     attention : iterable of str, optional
         The flag ids that call for attention (``"low_total"``, ``"reliable_deterioration"``, ...). Default:
-        every threshold of the instruments and reliable deterioration (not reliable improvement).
+        every threshold, session alert and reliable deterioration, except reliable improvement and clinical
+        cut-offs (``clinical_cutoff: true`` in the definition, e.g. the ORS clinical range), which say where a
+        client is rather than that something went wrong (as :func:`toolkit.sessions.caseload_summary`).
     on_invalid : {"missing", "raise"}
         Bad cells are listed in the report and scored as missing (default), or raise
         :class:`~toolkit.exceptions.DataValidationError` listing them.
@@ -551,8 +611,12 @@ def clinic_report(data, instruments=None, *, client="client_id", session="sessio
     -----
     The scores and flags are :func:`toolkit.score`'s: thresholds from the definitions, and for instruments that
     publish a reliable change (ORS: 5 points) the change since the client's first score, with
-    ``flag_reliable_deterioration`` when it falls by at least that much. No row, id or column of the input is
-    changed or dropped: every administration up to the end of the period is in ``scores``.
+    ``flag_reliable_deterioration`` when it falls by at least that much. With a session column and item
+    responses, the definitions' session alerts of kinds ``worse_than_previous`` and ``no_reliable_change_by``
+    (:func:`toolkit.sessions.session_alerts`) are flags too, and instruments with a clinical cut-off and a
+    reliable change get Jacobson and Truax's category per client (:func:`toolkit.sessions.clinical_change`,
+    ``<id>_category`` in ``table``). No row, id or column of the input is changed or dropped: every
+    administration up to the end of the period is in ``scores``.
 
     R equivalent: none (feedback systems compute these in their own software).
 
@@ -568,12 +632,13 @@ def clinic_report(data, instruments=None, *, client="client_id", session="sessio
     >>> export = toolkit.load_sample("srs_ors_sessions")
     >>> export = export[export["client_id"].isin(["CA001", "CA002", "CA003"])]
     >>> rep = clinic_report(export, ["srs", "ors"])
-    >>> rep.table[["client", "last_session", "srs", "ors", "attention"]].head(2)
+    >>> rep.table[["client", "last_session", "srs", "ors", "attention"]]
       client  last_session   srs   ors  attention
-    0  CA001            16  37.9  31.0       True
-    1  CA002             9  40.0  23.4       True
-    >>> rep.attention.loc[1, "reasons"]
-    'ORS: ORS total below the adult clinical cut-off (25)'
+    0  CA003             6  38.1  16.9       True
+    1  CA001            16  39.9  33.8      False
+    2  CA002             9  40.0  25.4      False
+    >>> rep.attention.loc[0, "reasons"]
+    'SRS: Any SRS line below 9'
     >>> rep.save("week.html")  # doctest: +SKIP
     """
     caller = CALLER
@@ -617,6 +682,15 @@ def clinic_report(data, instruments=None, *, client="client_id", session="sessio
                              "in_period": in_period.loc[hist.index].to_numpy()})
         for fid in s.flags:
             part[f"flag_{fid}"] = out[f"flag_{fid}"].to_numpy()
+        if not already and session is not None:
+            extra, labels = _session_extras(s, hist, form=form, client=client, session=session,
+                                            thresholds=thresholds, on_invalid=on_invalid, notes=notes)
+            if len(extra):
+                key = pd.MultiIndex.from_arrays([extra[client].astype(str), extra[session].astype(float)])
+                at = pd.MultiIndex.from_arrays([part["client"], part["session"].astype(float)])
+                for aid, label in labels.items():
+                    part[f"flag_{aid}"] = pd.Series(extra[aid].to_numpy(), index=key).reindex(at).to_numpy()
+                    s.flags[aid] = label
         part["_pos"] = np.arange(len(part))
         long_parts.append(part)
     scores = pd.concat(long_parts, ignore_index=True)
@@ -666,7 +740,8 @@ def clinic_report(data, instruments=None, *, client="client_id", session="sessio
 def _attention(attention, scored: dict, caller: str) -> dict:
     available = {iid: set(s.flags) for iid, s in scored.items()}
     if attention is None:
-        return {iid: {f for f in flags if f != _RC_IMPROVE} for iid, flags in available.items()}
+        return {iid: {f for f in flags if f != _RC_IMPROVE and f not in scored[iid].status}
+                for iid, flags in available.items()}
     if isinstance(attention, str):
         attention = [attention]
     wanted = [str(a) for a in attention]
@@ -716,6 +791,10 @@ def _roster(scores: pd.DataFrame, scored: dict, attention_flags: dict, *, sessio
                 if fid in attention_flags.get(iid, set()):
                     reasons[c].append(f"{short}: {label}")
         out[f"{iid}_flag_ids"] = ids_col
+        if s.categories is not None and len(s.categories):
+            cat = s.categories
+            by_client = pd.Series(cat["category"].to_numpy(), index=cat.iloc[:, 0].astype(str).to_numpy())
+            out[f"{iid}_category"] = by_client[~by_client.index.duplicated()].reindex(out.index).fillna("")
     out["attention"] = reasons.map(bool).astype(bool)
     out["reasons"] = reasons.map("; ".join)
     out["all_flags"] = all_flags.map("; ".join)

@@ -418,7 +418,7 @@ def validation_report(data, instrument=None, *, keys=None, form=None, n_factors=
     >>> rep.sections
     ('Method', 'Results')
     >>> round(float(rep.table.loc["total", "alpha"]), 2), "<script" in rep.html
-    (0.91, False)
+    (0.92, False)
     >>> rep.save("validation.html")  # doctest: +SKIP
     """
     import pandas as pd

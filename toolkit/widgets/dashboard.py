@@ -134,7 +134,7 @@ class ClinicDashboard:
     --------
     >>> import toolkit
     >>> export = toolkit.load_sample("srs_ors_sessions")
-    >>> board = ClinicDashboard(export[export["client_id"] == "CA002"], ["srs", "ors"], filename="week.csv")
+    >>> board = ClinicDashboard(export[export["client_id"] == "CA007"], ["srs", "ors"], filename="week.csv")
     >>> board.state["attention"], board.tabs.get_title(1)
     (1, 'Attention (1)')
     """
