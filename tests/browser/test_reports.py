@@ -75,7 +75,7 @@ def test_clinic_report_in_chromium(chromium, hostile_clinic, screenshots):
     context, page, seen = _open(chromium, path, bypass_csp=True)
     try:
         _nothing_ran(page, seen)
-        assert page.locator("table.gt_table").count() == 4  # flags, attention, roster, bad cells
+        assert page.locator("table.gt_table").count() == 5  # flags, change categories, attention, roster, bad cells
         charts = page.locator("svg.progress-chart")
         assert charts.count() == len(rep.attention) > 0
         box = charts.first.bounding_box()
