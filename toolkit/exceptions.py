@@ -22,6 +22,7 @@ __all__ = [
     "UnmatchedColumnsWarning",
     "UnreadableFileError",
     "ValueLabelWarning",
+    "FileContentWarning",
     "InvalidParameterError",
     "NotFittedError",
 ]
@@ -152,7 +153,14 @@ class ReliabilityWarning(AllianceWarning):
 
 
 class DuplicateRowsWarning(AllianceWarning):
-    """Rows repeat an earlier row exactly (same ids and answers); they are scored, never dropped."""
+    """Rows repeat an earlier row's ids, with the same answers (a double submission) or with different
+    answers (which one is right cannot be told); they are scored, never dropped."""
+
+
+class FileContentWarning(AllianceWarning):
+    """Part of a file is not read as it stands, and the warning says what and where: lines above the header
+    row, rows shorter than the header, formula cells without a saved value, a repeated column header, a file
+    without data rows."""
 
 
 # --- agreement (toolkit.dyadic) ---
