@@ -239,7 +239,7 @@ def test_exact_duplicate_rows_are_scored_and_named():
 
     df = wai_sr(3, index=["a", "b", "c"])
     df.insert(0, "client_id", ["c1", "c2", "c2"])
-    with pytest.warns(DuplicateRowsWarning, match=r"1 rows repeat an earlier row exactly \(same \['client_id'\] and answers\): rows \['c'\]"):
+    with pytest.warns(DuplicateRowsWarning, match=r"1 row repeats an earlier row exactly \(same \['client_id'\] and answers\): row c\."):
         out = score(df, "wai-sr")
     assert len(out) == 3  # never dropped
     df.loc["c", "wai_sr_01"] = 4  # same id, different answers: which is right cannot be told (issue 9, item 7)

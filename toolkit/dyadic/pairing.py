@@ -318,8 +318,10 @@ def pair_raters(client: pd.DataFrame, therapist: pd.DataFrame | None = None, *, 
                          "use metric='pomp' (0-100)")
 
     notes = []
+    why_mean = ("the forms differ in length" if len({ins[r].n_items for r in raters}) > 1
+                else "the forms have different items" if not same_items else "as asked; the forms have the same items")
     desc = {"sum": "sums of the instrument's own scoring (same items, same scale)",
-            "mean": "item means (the forms differ in length but share the response scale)",
+            "mean": f"item means ({why_mean} and share the response scale)",
             "pomp": "POMP 0-100, item means rescaled as 100 (mean - min) / (max - min), because the response "
                     "scales differ"}[metric]
     notes.append(f"metric: {desc}; " + "; ".join(
@@ -333,7 +335,7 @@ def pair_raters(client: pd.DataFrame, therapist: pd.DataFrame | None = None, *, 
             unmatched_rows.append({**{c: frame.at[row, c] for c in on}, "rater": r, "row": row,
                                    "reason": "missing id"})
         frame = frame.loc[~missing_id]
-        s = score(frame, ins[r], form=forms[r], id_cols=on, method="sum" if metric == "sum" else "mean",
+        s = score(frame, ins[r], form=forms[r], id_cols=on, metric="sum" if metric == "sum" else "mean",
                   on_invalid=on_invalid, max_missing=max_missing,
                   allow_unverified=allow_unverified or r == "observer")
         s = s[on + shared]

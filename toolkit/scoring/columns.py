@@ -168,11 +168,12 @@ def match_item_columns(
     suggested = suggest_pattern(columns, n_items)
     if suggested is not None:
         first, last = suggested.format(n=1), suggested.format(n=n_items)
+        qualtrics = (" (a Qualtrics export names the items of question 1 'Q1_1', 'Q1_2', ...)"
+                     if re.fullmatch(r"Q\d+_", first[:-1]) else "")
         raise ItemMappingError(
             f"no item columns of {ins.id} ({n_items} items) named like {example!r} or 'Q1' among the columns "
             f"{[str(c) for c in columns[:15]]}{' ...' if len(columns) > 15 else ''}; the columns {first!r} .. "
-            f"{last!r} look like its items (a Qualtrics export names the items of question 1 'Q1_1', 'Q1_2', ...): "
-            f"pass pattern={suggested!r} if they are"
+            f"{last!r} look like its items{qualtrics}: pass pattern={suggested!r} if they are"
         )
     if best is None:
         raise ItemMappingError(

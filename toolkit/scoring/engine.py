@@ -45,6 +45,14 @@ _ID_WORDS = re.compile(
 )
 
 
+#: Id words that name a person or an administration (not a group, a site or a rater).
+_PERSON_WORDS = re.compile(
+    r"(^|_)(id|ids|dyad|client|patient|participant|respondent|subject|pseudonym|pseudo|mrn|code|name|nr|no|num|"
+    r"number|record|case|responseid|response_id|klient|klientin|patientin|fall|kennung|nummer|proband|probandin|"
+    r"teilnehmer|teilnehmerin|cliente|paciente)(_|$)"
+)
+
+
 def detect_id_columns(columns: Sequence, item_columns: Sequence = ()) -> list:
     """Columns whose names say they identify an administration (``client_id``, ``session``, ``rater`` ...)."""
     items = set(item_columns)
@@ -498,7 +506,7 @@ def _check_raters(wide: pd.DataFrame, ins: Instrument, form: str | None) -> None
             if mine:
                 hints.append(f"the {v!r} rows are scored with form={mine[0].id!r}, whose scale or key differs")
             else:
-                others = _instruments_with_rater(v)
+                others = _instruments_with_rater(v, ins)
                 hints.append(f"{ins.id} has no {v} form (only {', '.join(repr(f.id) for f in ins.forms)}); "
                              + (f"{v} ratings are scored with {', '.join(others)}" if others
                                 else f"{v} ratings need an instrument with a {v} form"))
@@ -513,13 +521,19 @@ def _check_raters(wide: pd.DataFrame, ins: Instrument, form: str | None) -> None
         )
 
 
-def _instruments_with_rater(rater: str) -> list[str]:
-    """Shipped instruments (and their forms) that a rater fills in, e.g. ``wai-s (form 'therapist')``."""
+def _instruments_with_rater(rater: str, ins: Instrument) -> list[str]:
+    """Shipped instruments of the same family (shared parent items) that a rater fills in, e.g.
+    ``wai-s (form 'therapist')`` for the WAI-SR."""
     from ..instrument import list_instruments
+
+    def family(i: Instrument) -> set:
+        return {i.id} | {it.parent.instrument for it in i.items if it.parent is not None}
 
     out = []
     for ins_id in list_instruments().index:
         other = load_instrument(ins_id)
+        if not family(other) & family(ins):
+            continue
         for f in other.forms:
             if f.rater == rater:
                 out.append(f"{ins_id} (form {f.id!r})")
@@ -540,10 +554,15 @@ def _warn_duplicates(wide: pd.DataFrame, prep: _Prepared) -> None:
     exact = subset.duplicated(keep="first").to_numpy()
     repeats = subset.index[exact]
     if len(repeats):
-        shown = [str(r) for r in repeats[:20]]
-        _warn(f"{len(repeats)} rows repeat an earlier row exactly (same {prep.id_cols} and answers): {where}s "
-              f"{shown}{' ...' if len(repeats) > 20 else ''}. They are scored like any row; drop them if they are "
+        shown = ", ".join(str(r) for r in repeats[:20])
+        _warn(f"{len(repeats)} row{'s repeat' if len(repeats) != 1 else ' repeats'} an earlier row exactly (same "
+              f"{prep.id_cols} and answers): {where}{'s' if len(repeats) != 1 else ''} {shown}"
+              f"{' ...' if len(repeats) > 20 else ''}. They are scored like any row; drop them if they are "
               "double submissions (data.drop_duplicates()).", DuplicateRowsWarning)
+    persons = [c for c in prep.id_cols
+               if _PERSON_WORDS.search(re.sub(r"[^a-z0-9]+", "_", str(c).lower()).strip("_"))]
+    if not persons:  # e.g. only a rater or group column: the same values say nothing about the same person
+        return
     distinct = subset.loc[~exact]
     conflict = distinct.duplicated(subset=prep.id_cols, keep=False).to_numpy()
     if conflict.any():
