@@ -152,6 +152,11 @@ def _cmd_instruments(args) -> int:
 
     table = list_instruments().drop(columns=["path"], errors="ignore")
     _out(_table(table))
+    _out("")
+    _out("scorable False: 'alliance score' needs more from you. A key of confidence V1 or R (one source, or "
+         "recalled) is scored only with --allow-unverified; an instrument without a verified response scale "
+         "needs --response-scale MIN:MAX from your copy of it. V2: two sources agree; D: derived from verified "
+         "facts. A form can differ from its instrument: 'alliance show ID' lists them.")
     return 0
 
 
