@@ -130,3 +130,18 @@ def test_the_forms_differ_in_length_only_when_they_do():
     wai36 = pd.DataFrame({**ids, **{f"wai36_{k:02d}": rng.integers(1, 8, 3) for k in range(1, 37)}})
     pairs = pair_raters(wai36, therapist, instrument_client="wai36", instrument_therapist=twin)
     assert any("the forms differ in length" in n for n in pairs.notes_)
+
+
+def test_the_instruments_html_escapes_its_strings(tmp_path):
+    """A shared definition file is data, never code (issue 9, item 3; the Chromium test renders it)."""
+    hostile = '<img src=x onerror=alert(1)>'
+
+    def edit(d):
+        d["name"] = hostile
+        d["items"][0]["label"] = '"><svg onload=alert(1)>'
+        d["subscales"][0]["name"] = "<script>alert(1)</script>"
+
+    html = load_instrument(_definition(tmp_path, edit))._repr_html_()
+    for raw in (hostile, '"><svg onload=alert(1)>', "<script>alert(1)</script>"):
+        assert raw not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html

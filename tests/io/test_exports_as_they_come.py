@@ -250,3 +250,21 @@ def test_data_built_in_code_say_which_numbering_they_use():
         score(df, "wai-sr")
     assert "(row = the row's label in the data's index, counting from 0)" in str(err.value)
     assert validate_responses(df, "wai-sr")["row"].tolist() == [1]
+
+
+def test_load_sample_and_read_responses_name_the_same_cell_consistently():
+    """load_sample counts rows from 0 and says so; read_responses names the file's line: both agree with the
+    sample's own list of bad cells (row and line)."""
+    from toolkit import load_sample
+    from toolkit.samples import sample_path
+
+    bad = load_sample("messy_export_bad_cells")
+    invalid = bad[bad["kind"] == "invalid"]
+    with pytest.raises(DataValidationError) as err:
+        score(load_sample("messy_export"), "wai-sr")
+    assert "(row = the row's label in the data's index, counting from 0)" in str(err.value)
+    assert sorted(err.value.report["row"]) == sorted(invalid["row"])
+    with pytest.raises(DataValidationError) as err:
+        score(read_responses(sample_path("messy_export"), "wai-sr"), "wai-sr")
+    assert "(line = the line of messy_export.csv)" in str(err.value)
+    assert sorted(err.value.report["line"]) == sorted(invalid["line"])
