@@ -17,7 +17,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit import score, validate_responses
-from toolkit.scoring.exact import scale_unit, score_grid, snap
 
 # four lines of 0-10 measured to 0.1, as the tenths 0..100
 TENTHS = st.lists(st.integers(0, 100), min_size=4, max_size=4)
@@ -115,6 +114,7 @@ def test_integer_scales_are_unchanged():
 
 def test_grid_helpers():
     from toolkit import load_instrument
+    from toolkit.scoring.exact import scale_unit, score_grid, snap
 
     scale = load_instrument("srs").scale_for()
     assert scale_unit(scale) == 10
