@@ -113,7 +113,8 @@ class Hostile:
         client = self.responses(60, 1, "client")
         therapist = self.responses(60, 2, "therapist")
         if shipped:
-            client, therapist = (f.rename(columns=lambda c: c.replace("hostile_", "wai_s_")) for f in (client, therapist))
+            client, therapist = (f.rename(columns=lambda c: c.replace("hostile_", "wai_s_"))
+                                 for f in (client, therapist))
         return pair_raters(client, therapist, instrument_client=ins)
 
     def pairs_reloaded(self):
@@ -424,8 +425,7 @@ KNOWN_UNESCAPED: dict[str, str] = {
 }
 
 #: Classes with an HTML display that no user ever holds as such (bases of the ones built above).
-ABSTRACT_DISPLAYS = {"toolkit._results.Result", "toolkit._estimator.Estimator",
-                     "toolkit.reliability_stats._results.Result"}
+ABSTRACT_DISPLAYS = {"toolkit._results.Result", "toolkit._estimator.Estimator"}
 
 
 def html_of(obj) -> str:

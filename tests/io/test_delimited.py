@@ -56,7 +56,8 @@ def test_keeps_rows_and_order(tmp_path, wai_cols):
 
     assert len(df) == 4
     assert df.index.tolist() == [2, 3, 5, 6]  # line 4 is blank
-    assert df["id"].tolist()[0] == "9" and pd.isna(df["id"].iloc[1]) and df["id"].tolist()[2:] == ["3", "7"]  # ids are text
+    ids = df["id"].tolist()  # ids are text
+    assert ids[0] == "9" and pd.isna(ids[1]) and ids[2:] == ["3", "7"]
     assert df.loc[3, wai_cols].isna().all()
 
 

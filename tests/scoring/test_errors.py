@@ -201,7 +201,8 @@ def test_long_layout_unknown_items_and_columns():
          "The 'metric' parameter of score() must be one of 'sum', 'mean', 'pomp'; got 'median'."),
         ({"on_invalid": "ignore"}, ValueError,
          "The 'on_invalid' parameter of score() must be one of 'raise', 'missing'; got 'ignore'."),
-        ({"layout": "tall"}, ValueError, "The 'layout' parameter of score() must be one of 'wide', 'long'; got 'tall'."),
+        ({"layout": "tall"}, ValueError,
+         "The 'layout' parameter of score() must be one of 'wide', 'long'; got 'tall'."),
         ({"max_missing": -1}, ValueError, "The 'max_missing' parameter of score() must be a whole number >= 0"),
         ({"max_missing": {"bnd": 1}}, KeyError, "max_missing names ['bnd'], which wai-sr does not score"),
         ({"thresholds": {"low": 3}}, KeyError, "wai-sr has no thresholds ['low']; its thresholds are none"),
@@ -239,7 +240,8 @@ def test_exact_duplicate_rows_are_scored_and_named():
 
     df = wai_sr(3, index=["a", "b", "c"])
     df.insert(0, "client_id", ["c1", "c2", "c2"])
-    with pytest.warns(DuplicateRowsWarning, match=r"1 row repeats an earlier row exactly \(same \['client_id'\] and answers\): row c\."):
+    with pytest.warns(DuplicateRowsWarning,
+                      match=r"1 row repeats an earlier row exactly \(same \['client_id'\] and answers\): row c\."):
         out = score(df, "wai-sr")
     assert len(out) == 3  # never dropped
     df.loc["c", "wai_sr_01"] = 4  # same id, different answers: which is right cannot be told (issue 9, item 7)

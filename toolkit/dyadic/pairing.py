@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..exceptions import DataValidationError, InvalidCellsWarning, PairingWarning
+from ..exceptions import DataValidationError, DuplicateRowsWarning, InvalidCellsWarning, PairingWarning
 from ..instrument import Instrument, load_instrument
 from ..scoring.columns import default_column as _item_col  # the names item_frame gives its columns
 
@@ -335,9 +335,11 @@ def pair_raters(client: pd.DataFrame, therapist: pd.DataFrame | None = None, *, 
             unmatched_rows.append({**{c: frame.at[row, c] for c in on}, "rater": r, "row": row,
                                    "reason": "missing id"})
         frame = frame.loc[~missing_id]
-        s = score(frame, ins[r], form=forms[r], id_cols=on, metric="sum" if metric == "sum" else "mean",
-                  on_invalid=on_invalid, max_missing=max_missing,
-                  allow_unverified=allow_unverified or r == "observer")
+        with warnings.catch_warnings():  # repeated ids are listed in duplicated_ and warned about below
+            warnings.simplefilter("ignore", DuplicateRowsWarning)
+            s = score(frame, ins[r], form=forms[r], id_cols=on, metric="sum" if metric == "sum" else "mean",
+                      on_invalid=on_invalid, max_missing=max_missing,
+                      allow_unverified=allow_unverified or r == "observer")
         s = s[on + shared]
         if metric == "pomp":
             lo, hi = scales[r].min, scales[r].max

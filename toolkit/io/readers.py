@@ -308,10 +308,11 @@ def read_responses(
     problems = list(repeated) + list(table.problems)
     if table.skipped and header_row is None:
         first = attrs.get("header_line")
+        many = len(table.skipped) != 1
         problems.insert(0, f"{path.name}: the header (column names) is on {word} {first}; the "
-                        f"{len(table.skipped)} non-empty {word}{'s' if len(table.skipped) != 1 else ''} above it "
-                        f"{'are' if len(table.skipped) != 1 else 'is'} not data and "
-                        f"{'were' if len(table.skipped) != 1 else 'was'} not read ({describe_rows(table.skipped, word)}). "
+                        f"{len(table.skipped)} non-empty {word}{'s' if many else ''} above it "
+                        f"{'are' if many else 'is'} not data and {'were' if many else 'was'} not read "
+                        f"({describe_rows(table.skipped, word)}). "
                         f"Pass header_row={first} to say where the header is (that also silences this warning).")
     if not len(df):
         problems.append(f"{path.name} has a header but no data rows: there is nothing to score. Check that the "
