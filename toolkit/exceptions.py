@@ -66,9 +66,10 @@ class DataValidationError(AllianceError, ValueError):
     Attributes
     ----------
     report : pandas.DataFrame
-        One row per bad cell: ``row`` (the row's index label), ``id`` (the value
-        of the id column(s), when given), ``column``, ``item``, ``value`` and
-        ``reason``.
+        One row per bad cell: where it is (``line``, the file's line, for data
+        read by ``read_responses``; ``case`` for SPSS/Stata files; else ``row``,
+        the row's index label), the id column(s), ``column``, ``item``,
+        ``value`` and ``reason``.
     """
 
     def __init__(self, message: str, report=None):

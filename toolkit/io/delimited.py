@@ -38,6 +38,7 @@ class Table:
     labels: dict = field(default_factory=dict)
     declared: dict = field(default_factory=dict)
     variable_labels: dict = field(default_factory=dict)
+    inferred: Any = None  # text files read without an instrument: the same cells as pandas infers them
 
 
 def _decode(raw: bytes, encoding: str | None) -> tuple[str, str]:
@@ -204,37 +205,79 @@ def read_delimited(path: Path, encoding: str | None, kw: dict[str, Any], *, head
             f"{shown}{more}. The missing fields at the end of {'those rows' if len(short) != 1 else 'that row'} "
             "are read as blank (missing) cells; if the file was cut short or a line was broken, export it again.")
 
-    opts = {"dtype": str, "keep_default_na": False, "index_col": False}
+    user_na = kw.pop("na_values", None)
+    user_dtype = kw.pop("dtype", None)
+    extra = [] if user_na is None or isinstance(user_na, dict) else \
+        [user_na] if isinstance(user_na, (str, int, float)) else list(user_na)
+    extra = [""] + [str(v) for v in extra]
+    names = list(header_fields)
+    items = _item_columns(names, instrument, items, pattern)
+    # ids and every other non-item column as text, exactly as written; item columns parsed by pandas (fast),
+    # with the usual missing-value words read as missing
+    text_cols = [n for n in names if n not in items]
+    opts = {"keep_default_na": False, "index_col": False, "decimal": decimal,
+            "dtype": {**{n: str for n in text_cols}, **(user_dtype if isinstance(user_dtype, dict) else {})}
+            if not isinstance(user_dtype, (type, str)) else user_dtype,
+            "na_values": {**{n: extra for n in text_cols}, **{n: extra + _NA_WORDS for n in items}}
+            if not isinstance(user_na, dict) else user_na}
     opts.update(kw)
-    user_na = kw.get("na_values")
-    if "na_values" not in kw or not isinstance(user_na, dict):
-        extra = [] if user_na is None else [user_na] if isinstance(user_na, (str, int, float)) else list(user_na)
-        opts["na_values"] = [""] + [str(v) for v in extra]
     if wide and "usecols" not in kw:
         opts["usecols"] = list(range(width))  # the surplus fields are empty (trailing delimiters)
     pos = 0
     for _ in range(header_line - 1):
         pos = text.index("\n", pos) + 1
-    try:
-        with warnings.catch_warnings():
-            if wide:  # only the surplus fields' warning: they are empty, checked above
-                warnings.simplefilter("ignore", pd.errors.ParserWarning)
-            df = pd.read_csv(io.StringIO(text[pos:]), sep=sep, **opts)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise UnreadableFileError(
-            f"{path}: cannot read it as delimited text (delimiter {sep!r}): {exc}. "
-            "Check that every row has as many fields as the header, or pass sep=... explicitly."
-        ) from None
+    body = text[pos:]
+    df = _parse(path, body, sep, wide, opts)
+    if instrument is None:  # which columns are numbers is decided from both readings (toolkit.io.dtypes)
+        inferred = {k: v for k, v in opts.items() if k not in ("dtype", "na_values", "keep_default_na")}
+        if user_na is not None:
+            inferred["na_values"] = user_na
+        table.inferred = _parse(path, body, sep, wide, inferred)
     data_starts = starts[h + 1:]
     if len(df) == len(data_starts):
         if skip_after:
             df = df.iloc[skip_after:]
             data_starts = data_starts[skip_after:]
+            if table.inferred is not None:
+                table.inferred = None  # the header rows made every column text: decide from the text alone
         table.numbers = data_starts
     else:  # reader options (nrows, skiprows, comment, ...) changed which rows were read
         table.numbering = "row"
     table.frame = df
     return table
+
+
+#: Words read as a missing answer in item columns (pandas' defaults, and the scoring engine's).
+_NA_WORDS = ["NA", "N/A", "n/a", "na", "NaN", "nan", "-nan", "-NaN", "NULL", "null", "None", "none", "#N/A", "<NA>",
+             "missing", "Missing", "MISSING", "."]
+
+
+def _item_columns(names: list, instrument, items, pattern) -> set:
+    """Header names that hold the instrument's items (none when they cannot be matched)."""
+    if instrument is None:
+        return set()
+    from ..exceptions import ItemMappingError
+    from ..scoring import match_item_columns
+
+    try:
+        return set(match_item_columns(names, instrument, items=items, pattern=pattern).values())
+    except ItemMappingError:
+        return set()
+
+
+def _parse(path: Path, body: str, sep: str, wide: bool, opts: dict):
+    import pandas as pd
+
+    try:
+        with warnings.catch_warnings():
+            if wide:  # only the surplus fields' warning: they are empty, checked above
+                warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            return pd.read_csv(io.StringIO(body), sep=sep, **opts)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise UnreadableFileError(
+            f"{path}: cannot read it as delimited text (delimiter {sep!r}): {exc}. "
+            "Check that every row has as many fields as the header, or pass sep=... explicitly."
+        ) from None
 
 
 def _wide_with_values(text: str, sep: str, starts: list[int], width: int, wide: list[int]) -> list:

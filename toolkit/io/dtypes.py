@@ -21,7 +21,8 @@ from typing import Any
 __all__ = ["as_text", "item_numbers", "changed_by_numbers", "cell_text", "plain_numbers", "text_dtype"]
 
 _LOSSY = re.compile(r"^\s*[+-]?0\d|^\s*\+|[eE]|\d{16,}|^\s*-?\.|\.$|\.\d*0$|^-0$|^\s|\s$")
-_PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
+_LOSSY_LINES = re.compile(_LOSSY.pattern.replace("^", "(?m:^)").replace("$", "(?m:$)"))
+_PLAIN = re.compile(r"-?\d+(\.\d+)?")
 
 
 def cell_text(value: Any):
@@ -68,12 +69,42 @@ def text_dtype():
 
 def as_text(series):
     """A column as text (pandas' string dtype), missing cells missing; the input is not changed."""
+    import numpy as np
     import pandas as pd
 
     if pd.api.types.is_string_dtype(series.dtype) and not pd.api.types.is_object_dtype(series.dtype):
         return series
-    values = [cell_text(v) for v in series.tolist()]
+    if pd.api.types.is_float_dtype(series.dtype):  # SPSS, Stata: whole numbers without ".0"
+        arr = series.to_numpy(dtype=float, na_value=np.nan)
+        out = np.full(len(arr), None, dtype=object)
+        known = ~np.isnan(arr)
+        whole = known & (np.mod(arr, 1) == 0) & (np.abs(arr) < 2**53)
+        out[whole] = arr[whole].astype(np.int64).astype(str)
+        rest = np.flatnonzero(known & ~whole)
+        out[rest] = [repr(float(v)) for v in arr[rest]]
+        values = out
+    elif pd.api.types.is_integer_dtype(series.dtype) and not series.isna().any():
+        values = series.to_numpy().astype(str).astype(object)
+    else:
+        values = [cell_text(v) for v in series.tolist()]
     return pd.Series(values, index=series.index, name=series.name, dtype=object).astype(text_dtype())
+
+
+def _texts(series, missing):
+    """(positions, stripped texts) of the cells that are neither missing nor a ``missing`` token; None when a
+    cell is a boolean (never a number)."""
+    import numpy as np
+    import pandas as pd
+
+    obj = series.astype(object)
+    known = obj.notna().to_numpy()
+    values = obj[known]
+    text_only = pd.api.types.is_string_dtype(series.dtype) and not pd.api.types.is_object_dtype(series.dtype)
+    if not text_only and any(isinstance(v, (bool, np.bool_)) for v in values.tolist()):
+        return None
+    text = values.astype(str).str.strip()
+    keep = ~text.str.casefold().isin(missing).to_numpy()
+    return np.flatnonzero(known)[keep], text[keep]
 
 
 def changed_by_numbers(series) -> bool:
@@ -85,52 +116,49 @@ def changed_by_numbers(series) -> bool:
     >>> changed_by_numbers(pd.Series(["00123", "42"])), changed_by_numbers(pd.Series(["1", "2.5", None]))
     (True, False)
     """
-    for v in series.dropna().tolist():
-        text = str(v)
-        if _LOSSY.search(text):
-            return True
-    return False
+    values = series.dropna()
+    if not len(values):
+        return False
+    joined = "\n".join(map(str, values.tolist()))  # one search over all cells, one cell per line
+    if joined.count("\n") != len(values) - 1:
+        return True  # a cell holds a line break: text, not a number
+    return bool(_LOSSY_LINES.search(joined))
 
 
-def _to_float(text: str, decimal: str) -> float | None:
-    t = text.strip()
-    if decimal == "," and t.count(",") == 1 and "." not in t:
-        t = t.replace(",", ".")
-    try:
-        x = float(t)
-    except ValueError:
+def _numbers(series, texts, decimal: str, *, plain: bool):
+    """float64 of the cells at ``texts``' positions (NaN elsewhere), or None when one is not a number."""
+    import numpy as np
+    import pandas as pd
+
+    positions, text = texts
+    if decimal == ",":
+        single = (text.str.count(",") == 1) & ~text.str.contains(".", regex=False)
+        text = text.where(~single, text.str.replace(",", ".", regex=False))
+    if plain and not text.str.fullmatch(_PLAIN.pattern).all():
         return None
-    return x if math.isfinite(x) else None
+    numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if not np.isfinite(numbers).all():
+        return None
+    out = np.full(len(series), np.nan)
+    out[positions] = numbers
+    return out
 
 
 def item_numbers(series, *, decimal: str = ".", missing=frozenset()):
     """Numbers when every non-missing cell of an item column is a number, else the column unchanged.
 
-    Whole numbers without a missing cell are int64 (as pandas reads them), others float64.
-
-    ``missing`` are texts read as missing (e.g. ``"NA"``, ``"n/a"``), compared trimmed and case-folded.
+    Whole numbers without a missing cell are int64 (as pandas reads them), others float64. ``missing``
+    are texts read as missing (e.g. ``"NA"``, ``"n/a"``), compared trimmed and case-folded.
     """
     import numpy as np
     import pandas as pd
 
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         return series
-    out = np.full(len(series), np.nan)
-    for k, v in enumerate(series.tolist()):
-        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-            continue
-        if isinstance(v, bool):
-            return series
-        if isinstance(v, (int, float)):
-            out[k] = float(v)
-            continue
-        text = str(v)
-        if text.strip().casefold() in missing:
-            continue
-        x = _to_float(text, decimal)
-        if x is None:
-            return series
-        out[k] = x
+    texts = _texts(series, missing)
+    out = None if texts is None else _numbers(series, texts, decimal, plain=False)
+    if out is None:
+        return series
     result = pd.Series(out, index=series.index, name=series.name)
     if len(out) and not np.isnan(out).any() and np.all(np.mod(out, 1) == 0) and np.all(np.abs(out) < 2**53):
         return result.astype("int64")  # whole numbers stay whole, as pandas reads them
@@ -138,27 +166,18 @@ def item_numbers(series, *, decimal: str = ".", missing=frozenset()):
 
 
 def plain_numbers(series, *, decimal: str = ".", missing=frozenset()):
-    """Numbers when every non-missing cell is a plain number (``-12``, ``3.5``) or a ``missing`` text, else None."""
+    """Numbers when every non-missing cell is a plain number (``-12``, ``3.5``) or a ``missing`` text, else None.
+
+    Whole numbers without a missing cell are int64, others float64.
+    """
     import numpy as np
     import pandas as pd
 
-    values = []
-    for v in series.tolist():
-        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-            values.append(np.nan)
-            continue
-        if isinstance(v, bool):
-            return None
-        if isinstance(v, (int, float)):
-            values.append(v)
-            continue
-        text = str(v).strip()
-        if text.casefold() in missing:
-            values.append(np.nan)
-            continue
-        if decimal == ",":
-            text = text.replace(",", ".")
-        if not _PLAIN.match(text):
-            return None
-        values.append(float(text) if "." in text else int(text))
-    return pd.to_numeric(pd.Series(values, index=series.index, name=series.name, dtype=object))
+    texts = _texts(series, missing)
+    out = None if texts is None else _numbers(series, texts, decimal, plain=True)
+    if out is None:
+        return None
+    result = pd.Series(out, index=series.index, name=series.name)
+    if len(out) and not np.isnan(out).any() and np.all(np.mod(out, 1) == 0) and np.all(np.abs(out) < 2**53):
+        return result.astype("int64")
+    return result

@@ -297,7 +297,10 @@ def read_responses(
         item_columns = set(report.loc[report["status"] == "matched", "column"])
         attrs["column_report"] = report.to_dict("records")
     repeated = _repeated_header(path, table, df, item_columns)
-    df = _typed(df, ins is not None, item_columns, attrs.get("decimal", "."), table.labels)
+    inferred = table.inferred
+    if inferred is not None and (inferred.shape != df.shape or list(inferred.columns) != list(df.columns)):
+        inferred = None
+    df = _typed(df, ins is not None, item_columns, attrs.get("decimal", "."), inferred)
 
     word = "line" if table.numbering == "line" else "case"
     if table.numbers is not None and len(table.numbers) == len(df):
@@ -369,25 +372,52 @@ def _repeated_header(path: Path, table: Table, df, item_columns: set) -> dict:
     return out
 
 
-def _typed(df, with_instrument: bool, item_columns: set, decimal: str, labels: dict):
-    """Item columns as numbers where every cell is one; other columns as text (see :mod:`toolkit.io.dtypes`)."""
+def _numbered_series(columns) -> set:
+    """Columns that form a numbered series of three or more (``Q1``..``Q12``, ``wai_sr_01``..): items."""
+    from collections import Counter
+
+    from .columns import _prefix
+
+    prefixes = {c: _prefix(c) for c in columns}
+    counts = Counter(p for p in prefixes.values() if p)
+    return {c for c, p in prefixes.items() if p and counts[p] >= 3}
+
+
+def _numeric(series) -> bool:
+    import pandas as pd
+
+    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
+
+
+def _typed(df, with_instrument: bool, item_columns: set, decimal: str, inferred=None):
+    """Item columns as numbers where every cell is one; other columns as text (see :mod:`toolkit.io.dtypes`).
+
+    ``inferred``: the same cells as pandas infers their types (text files read without an instrument); a
+    column it reads as numbers is taken from it unless a number type would change some value's text.
+    """
     import pandas as pd
 
     from ..scoring.cells import NA_TOKENS
     from ..scoring.engine import detect_id_columns
 
     ids = set(detect_id_columns(df.columns, item_columns))
+    battery = _numbered_series(df.columns) if inferred is not None else set()
     out = {}
-    for column in df.columns:
-        s = df[column]
+    for j, column in enumerate(df.columns):
+        s = df.iloc[:, j]
         if column in item_columns:
             out[column] = item_numbers(s, decimal=decimal, missing=NA_TOKENS)
         elif with_instrument or column in ids:
             out[column] = as_text(s)
         elif pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
             out[column] = s
+        elif column in battery and _numeric(inferred.iloc[:, j]):
+            out[column] = inferred.iloc[:, j].set_axis(df.index)  # named like an item (Q3, item_4): answers
         elif changed_by_numbers(s):
             out[column] = as_text(s)
+        elif inferred is not None:
+            guess = inferred.iloc[:, j]
+            out[column] = guess.set_axis(df.index) if _numeric(guess) else as_text(s)
         else:
             numbers = plain_numbers(s, decimal=decimal, missing=NA_TOKENS)
             out[column] = numbers if numbers is not None else as_text(s)

@@ -469,6 +469,9 @@ def _in_metric(col: np.ndarray, own: str, metric: str, k: float, scale, grid, di
     return pomp(mean, scale.min, scale.max, grid)
 
 
+_RATER_COLUMN = re.compile(r"[^a-z]*(rater|form|rater[^a-z]*form|informant)[^a-z]*")
+
+
 def _check_raters(wide: pd.DataFrame, ins: Instrument, form: str | None) -> None:
     """Refuse rows whose ``rater`` (or ``form``) column says they were rated on a form scored differently.
 
@@ -476,6 +479,9 @@ def _check_raters(wide: pd.DataFrame, ins: Instrument, form: str | None) -> None
     whose scale or key differs from the rater's own, would give numbers that look right and are not. Rows
     of a rater whose own form is scored exactly like the one used (WAI-36 client and therapist) pass.
     """
+    columns = [c for c in wide.columns if _RATER_COLUMN.fullmatch(str(c).lower())]
+    if not columns:
+        return
     scored = ins.form(form)
 
     def same(f) -> bool:
@@ -486,12 +492,11 @@ def _check_raters(wide: pd.DataFrame, ins: Instrument, form: str | None) -> None
     known = raters | {f.id for f in ins.forms}
     fine = {scored.id, scored.rater} | {f.id for f in ins.forms if same(f)} | {
         r for r in raters if any(f.rater == r for f in ins.forms) and all(same(f) for f in ins.forms if f.rater == r)}
-    for column in wide.columns:
-        if re.sub(r"[^a-z]", "", str(column).lower()) not in ("rater", "form", "raterform", "informant"):
-            continue
+    for column in columns:
         values = wide[column]
-        text = values.astype(object).where(values.notna(), None).map(
-            lambda v: str(v).strip().casefold() if v is not None else None)
+        codes, uniques = pd.factorize(values)  # few distinct values: look at those only
+        names = np.array([str(u).strip().casefold() for u in uniques] + [""], dtype=object)
+        text = pd.Series(names[codes], index=wide.index)  # code -1 (missing) -> ""
         other = text.isin(known - fine).to_numpy()
         if not other.any():
             continue

@@ -12,6 +12,7 @@ float nearest to it), because the float noise is many orders of magnitude smalle
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
@@ -42,9 +43,12 @@ def scale_unit(scale) -> int | None:
     if scale.type == "continuous":
         if scale.resolution is None:
             return None
-        parts = [scale.min, scale.max, scale.resolution]
-    else:
-        parts = [scale.min, scale.max, scale.effective_step]
+        return _unit(float(scale.min), float(scale.max), float(scale.resolution))
+    return _unit(float(scale.min), float(scale.max), float(scale.effective_step))
+
+
+@functools.lru_cache(maxsize=256)
+def _unit(*parts: float) -> int | None:
     q = 1
     for v in parts:
         q = math.lcm(q, _fraction(v).denominator)
