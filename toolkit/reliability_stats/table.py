@@ -320,8 +320,8 @@ def _add_omegas(sd, table, subscales, n_factors, missing, notes, omega_boot=0, s
     except (ValueError, np.linalg.LinAlgError) as err:  # degenerate data: report, keep the rest of the table
         note_and_warn(notes, f"omega_h/omega_t (Schmid-Leiman) not computed: {err}")
         return cfa
-    table.loc["total", "omega_h"] = om.omega_h_
-    table.loc["total", "omega_t"] = om.omega_total_
+    table.loc["total", "omega_h"] = om.omega_h
+    table.loc["total", "omega_t"] = om.omega_total
     notes.append(f"omega_h/omega_t: psych::omega's Schmid-Leiman route (minres, oblimin, {k} group factors, "
                  f"{missing} correlations) on the total's items")
     return cfa
@@ -337,7 +337,7 @@ def _add_ordinal(sd, table, subscales, n_factors, notes) -> None:
         for name, cols in sd.scales.items():
             if len(cols) < 2:
                 continue
-            rho = _relayed(notes, polychoric, sd.frame[cols]).rho_
+            rho = _relayed(notes, polychoric, sd.frame[cols]).rho
             r = rho.to_numpy()
             table.loc[name, "ordinal_alpha"] = _core.alpha_stats(r, r)["std_alpha"]
             if name != "total" and len(cols) >= 3:
@@ -345,8 +345,8 @@ def _add_ordinal(sd, table, subscales, n_factors, notes) -> None:
         k = n_factors or len(subscales)
         if k >= 2:
             om = _relayed(notes, factor_omega, sd.frame[sd.scales["total"]], n_factors=k, corr="polychoric")
-            table.loc["total", "ordinal_omega_t"] = om.omega_total_
-            table.loc["total", "ordinal_omega_h"] = om.omega_h_
+            table.loc["total", "ordinal_omega_t"] = om.omega_total
+            table.loc["total", "ordinal_omega_h"] = om.omega_h
     except (ValueError, TypeError) as err:  # e.g. a continuous scale: polychoric needs few ordered categories
         # asked for, left NaN: say so, not only in the notes
         note_and_warn(notes, f"ordinal alpha/omega not computed: {err}")
