@@ -267,7 +267,7 @@ def _kmo(h):
 def _bartlett(h):
     from toolkit import bartlett_sphericity
 
-    return [bartlett_sphericity(h.items_frame()).to_frame()]
+    return [bartlett_sphericity(h.items_frame())]
 
 
 def _schmid(h):
@@ -404,6 +404,48 @@ def _efa_heywood(h):
     return [EFA(2, method="ml").fit(x)]
 
 
+def _ordinal_data(h, groups: bool = False) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    lam = np.array([0.8, 0.7, 0.6, 0.5])
+    z = rng.normal(size=(800, 1)) * lam + rng.normal(size=(800, 4)) * np.sqrt(1 - lam ** 2)
+    data = pd.DataFrame(np.digitize(z, (-1.0, 0.0, 1.0)) + 1, columns=[h.s(j, f" y{j + 1}") for j in range(4)])
+    if groups:
+        data.insert(0, "group", np.tile([PAYLOADS[0], PAYLOADS[1]], 400))
+    return data
+
+
+def _ordinal_statistics(h):
+    from toolkit.factor.cfa.ordinal import ordinal_statistics
+
+    return [ordinal_statistics(_ordinal_data(h)), ordinal_statistics(_ordinal_data(h, True), group="group")]
+
+
+def _fit_wls(h):
+    """A one-factor model of four ordered items, its parameters named with hostile strings."""
+    from toolkit.factor.cfa.ordinal import ordinal_statistics
+    from toolkit.factor.cfa.wls import fit_wls
+
+    sample = ordinal_statistics(_ordinal_data(h)).samples[0]
+    n_th, (a, b), p = sample.n_thresholds, sample.pairs, sample.n_items
+
+    def implied(theta):
+        lam = theta[n_th:]
+        return [np.concatenate([theta[:n_th], lam[a] * lam[b]])]
+
+    def jacobian(theta):
+        lam = theta[n_th:]
+        d = np.zeros((len(sample.wls_obs), n_th + p))
+        d[:n_th, :n_th] = np.eye(n_th)
+        rows = n_th + np.arange(len(a))
+        d[rows, n_th + a] = lam[b]
+        d[rows, n_th + b] = lam[a]
+        return [d]
+
+    start = np.concatenate([sample.thresholds, np.full(p, 0.5)])
+    names = [h.s(k, f" t{k}") for k in range(n_th)] + [h.s(k, f" =~ y{k + 1}") for k in range(p)]
+    return [fit_wls(sample, implied, jacobian, start, names=names)]
+
+
 def _omega(h):
     from toolkit import factor
 
@@ -415,14 +457,13 @@ def _omega(h):
 VARIANTS: dict[str, Callable] = {
     "EFA, Heywood case": _efa_heywood,
     "factor.omega": _omega,
+    "factor.cfa.ordinal_statistics": _ordinal_statistics,
+    "factor.cfa.fit_wls": _fit_wls,
 }
 
 #: Displays known to be unescaped on this branch, with who fixes them (the test expects them to fail, strictly:
 #: once fixed, the test says so, and the entry is removed).
-KNOWN_UNESCAPED: dict[str, str] = {
-    "EFA, Heywood case": "issue 9, item 3: EFA's Heywood note writes item columns raw (fixed by the factor work of "
-                         "issue 8; remove this entry when merged)",
-}
+KNOWN_UNESCAPED: dict[str, str] = {}
 
 #: Classes with an HTML display that no user ever holds as such (bases of the ones built above).
 ABSTRACT_DISPLAYS = {"toolkit._results.Result", "toolkit._estimator.Estimator"}

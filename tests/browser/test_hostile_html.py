@@ -40,8 +40,18 @@ def built(tmp_path_factory) -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name, builder in BUILDERS.items():
-            out[name] = builder(h)
+            objects = builder(h)
+            # a fitted estimator shows its Result: that Result is shown on its own too
+            objects += [o.result_ for o in objects if getattr(o, "result_", None) is not None and _fitted(o)]
+            out[name] = objects
     return out
+
+
+def _fitted(estimator) -> bool:
+    try:
+        return bool(estimator.__sklearn_is_fitted__()) if hasattr(estimator, "__sklearn_is_fitted__") else True
+    except Exception:  # noqa: BLE001 - an unfitted estimator may refuse in many ways
+        return False
 
 
 def _classes_with_display() -> set[type]:
