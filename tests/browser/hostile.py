@@ -452,6 +452,31 @@ def _omega(h):
     return [factor.omega(h.items_frame(), 3)]
 
 
+def _dyadic_statistics(h):
+    """The single statistics of toolkit.dyadic, on columns named with hostile strings (and hostile categories)."""
+    from toolkit import dyadic
+    from toolkit._results import Estimate
+
+    rng = np.random.default_rng(9)
+    x = pd.Series(rng.normal(size=50), name=PAYLOADS[0], index=h.ids(50))
+    y = (x + rng.normal(scale=0.5, size=50)).rename(PAYLOADS[1])
+    out = [dyadic.pearson_r(x, y), dyadic.concordance(x, y), dyadic.paired_t(x, y), dyadic.d_z(x, y),
+           dyadic.bland_altman(x, y)]
+    a = rng.integers(1, 4, 80)
+    b = np.clip(a + rng.integers(-1, 2, 80), 1, 3)
+    out.append(dyadic.weighted_kappa(pd.Series(a, name=PAYLOADS[0]), pd.Series(b, name=PAYLOADS[1])))
+    out.append(Estimate(statistic=PAYLOADS[0], estimate=0.5, n=10, notes=[PAYLOADS[1]]))
+    return out
+
+
+def _bland_altman_data(h):
+    from toolkit.dyadic.plots import bland_altman_data
+
+    pairs = h.pairs()
+    dyad = pairs.wide.iloc[0][pairs.on[0]] if hasattr(pairs, "wide") else None
+    return [bland_altman_data(pairs, dyad=dyad)]
+
+
 #: More objects: displays that only some inputs reach, and public functions of the subpackages that return
 #: a class of their own (name -> builder).
 VARIANTS: dict[str, Callable] = {
@@ -459,6 +484,8 @@ VARIANTS: dict[str, Callable] = {
     "factor.omega": _omega,
     "factor.cfa.ordinal_statistics": _ordinal_statistics,
     "factor.cfa.fit_wls": _fit_wls,
+    "dyadic statistics": _dyadic_statistics,
+    "dyadic.plots.bland_altman_data": _bland_altman_data,
 }
 
 #: Displays known to be unescaped on this branch, with who fixes them (the test expects them to fail, strictly:
