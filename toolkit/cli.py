@@ -93,15 +93,36 @@ def _atomic_write(path: Path, write) -> None:
     import tempfile
 
     mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
+    blocked = _hold_sigterm()  # a SIGTERM between creating the file and knowing its name would leave it behind
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+        os.close(fd)
+    except BaseException:
+        _release_sigterm(blocked)
+        raise
+    try:
+        _release_sigterm(blocked)  # a SIGTERM held meanwhile arrives here, where the file is cleaned up
         write(Path(tmp))
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _hold_sigterm():
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+
+
+def _release_sigterm(previous) -> None:
+    import signal
+
+    if previous is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _write_text(path: Path, text: str, force: bool) -> None:

@@ -342,7 +342,7 @@ def _compare(h):
     from toolkit import compare_raters
 
     pairs = h.pairs_reloaded()
-    return [compare_raters(paired=pairs, dyad=pairs.dyad_ids_[0])]
+    return [compare_raters(paired=pairs, dyad=pairs.dyad_ids[0])]
 
 
 def _form(h):

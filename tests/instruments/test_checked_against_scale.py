@@ -124,12 +124,12 @@ def test_the_forms_differ_in_length_only_when_they_do():
     client = pd.DataFrame({**ids, **{f"wai_s_{k:02d}": rng.integers(1, 8, 3) for k in range(1, 13)}})
     therapist = pd.DataFrame({**ids, **{f"wai_s_copy_{k:02d}": rng.integers(1, 8, 3) for k in range(1, 13)}})
     pairs = pair_raters(client, therapist, instrument_client="wai-s", instrument_therapist=twin)
-    assert pairs.metric_ == "mean"
-    assert not any("differ in length" in n for n in pairs.notes_), pairs.notes_
-    assert any("the forms have different items and share the response scale" in n for n in pairs.notes_)
+    assert pairs.metric == "mean"
+    assert not any("differ in length" in n for n in pairs.notes), pairs.notes
+    assert any("the forms have different items and share the response scale" in n for n in pairs.notes)
     wai36 = pd.DataFrame({**ids, **{f"wai36_{k:02d}": rng.integers(1, 8, 3) for k in range(1, 37)}})
     pairs = pair_raters(wai36, therapist, instrument_client="wai36", instrument_therapist=twin)
-    assert any("the forms differ in length" in n for n in pairs.notes_)
+    assert any("the forms differ in length" in n for n in pairs.notes)
 
 
 def test_the_instruments_html_escapes_its_strings(tmp_path):
