@@ -34,7 +34,7 @@ class Discrepancies(FormerFrame, Result):
     ----------
     table : DataFrame
         One row per pair: the ``on`` ids, then per score s ``<a>_<s>``, ``<b>_<s>``, ``diff_<s>`` (a - b),
-        ``flag_<s>`` (|diff| > threshold); ``profile_r``, ``profile_distance``, ``n_flags``, ``largest``,
+        ``flag_<s>`` (``|diff| > threshold``); ``profile_r``, ``profile_distance``, ``n_flags``, ``largest``,
         ``flagged``.
     thresholds : Series
         The threshold of each score (index ``subscale``), on the pairs' metric.
@@ -183,9 +183,9 @@ def dyad_discrepancies(paired, thresholds=None, *, raters=("client", "therapist"
     -------
     Discrepancies
         ``.table``: one row per pair: the ``on`` ids, then per score s ``<a>_<s>``, ``<b>_<s>``, ``diff_<s>``
-        (a - b), ``flag_<s>`` (|diff| > threshold); ``profile_r`` (Pearson r of the two profiles),
+        (a - b), ``flag_<s>`` (``|diff| > threshold``); ``profile_r`` (Pearson r of the two profiles),
         ``profile_distance`` (Euclidean distance of the profiles), ``n_flags``, ``largest`` (score with the
-        largest |diff|, among the subscales) and ``flagged`` (text such as ``"bond: therapist lower by 14.0
+        largest ``|diff|``, among the subscales) and ``flagged`` (text such as ``"bond: therapist lower by 14.0
         (threshold 12.1)"``); ``.thresholds``: the thresholds used.
 
     Raises

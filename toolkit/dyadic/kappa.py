@@ -33,7 +33,7 @@ class Kappa(Estimate):
     n_categories : int
         Categories of the agreement table (every scale point when ``categories`` was given).
     observed, expected : float
-        Weighted proportions of agreement observed and expected by chance (p_o and p_e; unweighted: the
+        Weighted proportions of agreement observed and expected by chance (``p_o`` and ``p_e``; unweighted: the
         diagonal).
 
     Examples
@@ -75,7 +75,7 @@ def weighted_kappa(a, b, *, weights: str | None = None, categories=None, ci: flo
     a, b : array-like
         The two raters' answers (numbers on one scale); pairs missing either are left out.
     weights : {None, "linear", "quadratic"}
-        Disagreement weights 0/1 (unweighted), |i - j| or (i - j)^2 over the category positions i, j.
+        Disagreement weights 0/1 (unweighted), ``|i - j|`` or ``(i - j)^2`` over the category positions i, j.
     categories : array-like, optional
         Every category (scale point) of the table; default the values either rater used. Give the scale's
         points so that unused points count (as ``cohen_kappa_score(..., labels=...)`` and
@@ -106,13 +106,13 @@ def weighted_kappa(a, b, *, weights: str | None = None, categories=None, ci: flo
 
     Notes
     -----
-    With proportions p_ij over the K categories, margins p_i. and p_.j, agreement weights w_ij = 1 - d_ij /
-    max(d) for the disagreement weights d_ij (0/1, |i - j| or (i - j)^2):
+    With proportions ``p_ij`` over the K categories, margins ``p_i.`` and ``p_.j``, agreement weights
+    ``w_ij = 1 - d_ij / max(d)`` for the disagreement weights ``d_ij`` (0/1, ``|i - j|`` or ``(i - j)^2``)::
 
         kappa = (p_o - p_e) / (1 - p_e),  p_o = sum w_ij p_ij,  p_e = sum w_ij p_i. p_.j
 
-    (= 1 - sum d O / sum d E). Large-sample variance (Fleiss, Cohen & Everitt 1969), with
-    wbar_i. = sum_j p_.j w_ij and wbar_.j = sum_i p_i. w_ij:
+    (``= 1 - sum d O / sum d E``). Large-sample variance (Fleiss, Cohen & Everitt 1969), with
+    ``wbar_i. = sum_j p_.j w_ij`` and ``wbar_.j = sum_i p_i. w_ij``::
 
         var = [ sum_ij p_ij (w_ij (1 - p_e) - (wbar_i. + wbar_.j)(1 - p_o))^2 - (p_o p_e - 2 p_e + p_o)^2 ]
               / (n (1 - p_e)^4),

@@ -349,7 +349,7 @@ def concordance(x, y, *, ci: float = 0.95) -> Concordance:
     Warns
     -----
     AgreementWarning
-        When rho_c or its interval is undefined (fewer than 3 pairs, no variance, |rho_c| = 1).
+        When rho_c or its interval is undefined (fewer than 3 pairs, no variance, ``|rho_c| = 1``).
 
     See Also
     --------
