@@ -134,7 +134,6 @@ def _scan(path: Path, text: str, sep: str, header_row, instrument, items, patter
 def read_delimited(path: Path, encoding: str | None, kw: dict[str, Any], *, header_row=None, instrument=None,
                    items=None, pattern=None) -> Table:
     """Read delimited text, every cell as text, rows numbered by the file line they start on."""
-    import pandas as pd
 
     raw = path.read_bytes()
     try:
