@@ -26,6 +26,7 @@ __all__ = [
     "FileContentWarning",
     "InvalidParameterError",
     "NotFittedError",
+    "NotebookMarkupError",
 ]
 
 
@@ -103,6 +104,13 @@ class NotFittedError(AllianceError, ValueError, AttributeError):
 
     A ``ValueError`` and an ``AttributeError``, as scikit-learn's ``NotFittedError``, so that code written
     for scikit-learn catches it.
+    """
+
+
+class NotebookMarkupError(AllianceError, ValueError):
+    """A notebook's solution or hidden-test markers (nbgrader's ``### BEGIN SOLUTION`` ...) do not pair up.
+
+    The message names the notebook, the cell and the line.
     """
 
 
