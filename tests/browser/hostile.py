@@ -477,6 +477,18 @@ def _bland_altman_data(h):
     return [bland_altman_data(pairs, dyad=dyad)]
 
 
+def _classroom(h):
+    """An exercise for a hostile student id and course, and the feedback on a hostile answer to each step."""
+    from toolkit import classroom
+
+    out = []
+    for name in classroom.list_exercises().index[:3]:
+        ex = classroom.exercise(name, PAYLOADS[0], course=PAYLOADS[2])
+        out.append(ex)
+        out += [ex.check(step, PAYLOADS[1]) for step in ex.steps.index]
+    return out
+
+
 #: More objects: displays that only some inputs reach, and public functions of the subpackages that return
 #: a class of their own (name -> builder).
 VARIANTS: dict[str, Callable] = {
@@ -486,6 +498,7 @@ VARIANTS: dict[str, Callable] = {
     "factor.cfa.fit_wls": _fit_wls,
     "dyadic statistics": _dyadic_statistics,
     "dyadic.plots.bland_altman_data": _bland_altman_data,
+    "classroom": _classroom,
 }
 
 #: Displays known to be unescaped on this branch, with who fixes them (the test expects them to fail, strictly:
