@@ -198,3 +198,17 @@ class AgreementWarning(AllianceWarning):
 
 class IncompleteRowsWarning(AllianceWarning):
     """Rows with a missing value were left out of a model fit (like R's na.omit); the warning names them."""
+
+
+# --- session series (toolkit.sessions) ---
+__all__ += ["SessionWarning", "MixedModelWarning"]
+
+
+class SessionWarning(AllianceWarning):
+    """Session series a summary or rule could not use fully (too short, no score at a session, a constant
+    series); the result's notes name the clients."""
+
+
+class MixedModelWarning(AllianceWarning):
+    """A mixed model did not converge (gradient not near zero), or its fit is singular (a variance component
+    at its boundary: lme4's "boundary (singular) fit")."""
