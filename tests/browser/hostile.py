@@ -351,6 +351,102 @@ def _form(h):
     return [questionnaire_form(h.instrument(), rater="client")]
 
 
+# -- sessions: a client's series, with hostile client ids --------------------------------------------------
+def _series(h) -> dict:
+    """SRS and ORS lines of three clients over eight sessions; two of the clients have hostile ids."""
+    rng = np.random.default_rng(12)
+    ids = [PAYLOADS[0], PAYLOADS[2], "c3"]
+    rows = []
+    for c, cid in enumerate(ids):
+        for session in range(1, 9):
+            dip = 1.2 if (c == 0 and session == 5) else 0.0
+            rows.append({"client_id": cid, "session": session,
+                         **{f"srs_{k:02d}": round(float(np.clip(9.2 - dip + rng.normal(0, 0.3), 0, 10)), 1)
+                            for k in range(1, 5)},
+                         **{f"ors_{k:02d}": round(float(np.clip(4 + 0.5 * session + rng.normal(0, 0.6), 0, 10)), 1)
+                            for k in range(1, 5)}})
+    srs = pd.DataFrame(rows)
+    scores = srs[["client_id", "session"]].copy()
+    scores["srs"] = srs[[f"srs_{k:02d}" for k in range(1, 5)]].sum(axis=1).round(1)
+    scores["ors"] = srs[[f"ors_{k:02d}" for k in range(1, 5)]].sum(axis=1).round(1)
+    return {"items": srs, "scores": scores}
+
+
+def _trajectories(h):
+    from toolkit import trajectories
+
+    return [trajectories(_series(h)["scores"], "srs", value="srs")]
+
+
+def _session_scores(h):
+    from toolkit import session_scores
+
+    return [session_scores(_series(h)["items"], "srs")]
+
+
+def _session_alerts(h):
+    from toolkit import session_alerts
+
+    return [session_alerts(_series(h)["items"], "srs")]
+
+
+def _clinical_change(h):
+    from toolkit import clinical_change
+
+    return [clinical_change(_series(h)["scores"], "ors", value="ors")]
+
+
+def _caseload_summary(h):
+    from toolkit import caseload_summary, clinical_change, session_alerts
+
+    d = _series(h)
+    return [caseload_summary(session_alerts(d["items"], "srs"),
+                             change=clinical_change(d["scores"], "ors", value="ors"), attention="all")]
+
+
+def _episodes(rule):
+    def build(h):
+        import toolkit
+
+        scores = _series(h)["scores"]
+        if rule == "drop_below_running_mean":
+            return [toolkit.drop_below_running_mean(scores, value="srs")]
+        return [getattr(toolkit, rule)(scores, cutoff=1.0, value="ors")]
+    return build
+
+
+def _lags(h):
+    from toolkit import add_lags, person_mean_center
+
+    lagged = add_lags(_series(h)["scores"], "srs")
+    return [lagged, person_mean_center(lagged, "srs_lag1")]
+
+
+def _mixed(h):
+    from toolkit import MixedModel, mixed_model
+
+    d = _series(h)["scores"]
+    d["x"] = d["srs"] - d.groupby("client_id")["srs"].transform("mean")
+    return [mixed_model(d, "ors ~ x", optimizer="bounded"), MixedModel("ors ~ x", optimizer="bounded").fit(d),
+            MixedModel("ors ~ x")]
+
+
+def _timeline(h):
+    from toolkit import session_alerts, session_timeline, trajectories
+
+    d = _series(h)
+    return [session_timeline(trajectories(d["scores"], "srs", value="srs"), alerts=session_alerts(d["items"], "srs"))]
+
+
+def _caseload_view(h):
+    from toolkit import caseload_summary, caseload_view, session_alerts, trajectories
+
+    d = _series(h)
+    alerts = session_alerts(d["items"], "srs")
+    return [caseload_view(caseload_summary(alerts, attention="all"), trajectories(d["scores"], "srs", value="srs"),
+                          alerts=alerts)]
+
+
 FIXTURES: dict[str, Callable | str] = {
     "Instrument": _instrument,
     "load_instrument": _instrument,
@@ -391,6 +487,20 @@ FIXTURES: dict[str, Callable | str] = {
     "response_surface": _rsa,
     "compare_raters": _compare,
     "questionnaire_form": _form,
+    "trajectories": _trajectories,
+    "session_scores": _session_scores,
+    "session_alerts": _session_alerts,
+    "clinical_change": _clinical_change,
+    "caseload_summary": _caseload_summary,
+    "drop_below_running_mean": _episodes("drop_below_running_mean"),
+    "sudden_gains": _episodes("sudden_gains"),
+    "sudden_losses": _episodes("sudden_losses"),
+    "add_lags": _lags,
+    "person_mean_center": _lags,
+    "mixed_model": _mixed,
+    "MixedModel": _mixed,
+    "session_timeline": _timeline,
+    "caseload_view": _caseload_view,
     "exceptions": "a module of exception classes",
     "__version__": "a version string",
 }
