@@ -94,15 +94,15 @@ def _atomic_write(path: Path, write) -> None:
     import tempfile
 
     mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask()
-    blocked = _hold_sigterm()  # a SIGTERM between creating the file and knowing its name would leave it behind
+    _SIGTERM["hold"] = True  # a SIGTERM between creating the file and knowing its name would leave it behind
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
         os.close(fd)
     except BaseException:
-        _release_sigterm(blocked)
+        _SIGTERM["hold"] = False
         raise
     try:
-        _release_sigterm(blocked)  # a SIGTERM held meanwhile arrives here, where the file is cleaned up
+        _release_sigterm()  # a SIGTERM held meanwhile is raised here, where the file is cleaned up
         write(Path(tmp))
         os.chmod(tmp, mode)
         os.replace(tmp, path)
@@ -111,19 +111,16 @@ def _atomic_write(path: Path, write) -> None:
         raise
 
 
-def _hold_sigterm():
-    import signal
-
-    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
-        return None
-    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+#: SIGTERM's handler holds the signal while ``hold`` is set (it may arrive in any thread, so blocking it in the
+#: main thread is not enough) and raises it when released.
+_SIGTERM = {"hold": False, "pending": False}
 
 
-def _release_sigterm(previous) -> None:
-    import signal
-
-    if previous is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+def _release_sigterm() -> None:
+    _SIGTERM["hold"] = False
+    if _SIGTERM["pending"]:
+        _SIGTERM["pending"] = False
+        raise _Terminated()
 
 
 def _write_text(path: Path, text: str, force: bool) -> None:
@@ -482,6 +479,9 @@ def _on_sigterm():
         return None
 
     def stop(signum, frame):
+        if _SIGTERM["hold"]:
+            _SIGTERM["pending"] = True
+            return
         raise _Terminated()
 
     return signal.signal(signal.SIGTERM, stop)

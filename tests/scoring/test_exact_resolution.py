@@ -12,6 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -91,12 +92,16 @@ def test_session_order_given_as_text_is_numeric():
     assert out["total_change"].tolist() == [-4.0, 0.0]  # from session "9", which comes before "10"
 
 
-def test_answers_finer_than_the_resolution_are_bad_cells():
-    df = _frame("ors", [[50, 50, 50, 50]])
-    df.loc[0, "ors_02"] = 5.05
-    report = validate_responses(df, "ors")
-    assert report["reason"].tolist() == [
-        "finer than the scale's resolution (expected a number from 0 to 10 in steps of 0.1)"]
+def test_answers_recorded_finer_than_the_resolution_are_exact_at_theirs():
+    """Some services record lines to 0.01: their totals are exact too (and nothing is refused or rounded)."""
+    df = pd.DataFrame({"client_id": ["a", "a"], "session": [1, 2], "ors_01": [5.05, 6.27], "ors_02": [5.0, 6.26],
+                       "ors_03": [5.1, 6.2], "ors_04": [4.82, 6.3]})
+    assert validate_responses(df, "ors").empty
+    out = score(df, "ors", change_by="client_id", change_order="session")
+    assert out["total"].tolist() == [19.97, 25.03]
+    assert out["total_change"].tolist()[1] == 5.06
+    one_third = df.assign(ors_01=[5 + 1 / 3, 6.27])  # no decimal resolution: scored as computed
+    assert score(one_third, "ors")["total"].iloc[0] == pytest.approx(5 + 1 / 3 + 5.0 + 5.1 + 4.82, abs=1e-12)
 
 
 def test_integer_scales_are_unchanged():

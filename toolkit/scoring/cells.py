@@ -17,8 +17,7 @@ import pandas as pd
 from ..instrument.model import ResponseScale
 from ._blocks import for_blocks
 
-__all__ = ["NA_TOKENS", "coerce_cells", "REASON_NAN", "REASON_RANGE", "REASON_STEP", "REASON_RESOLUTION",
-           "numbering"]
+__all__ = ["NA_TOKENS", "coerce_cells", "REASON_NAN", "REASON_RANGE", "REASON_STEP", "numbering"]
 
 #: Text read as a missing cell (compared after stripping and lower-casing), as pandas.read_csv does.
 NA_TOKENS = frozenset(
@@ -27,7 +26,6 @@ NA_TOKENS = frozenset(
 REASON_NAN = "not a number"
 REASON_RANGE = "out of range"
 REASON_STEP = "not on the scale's step"
-REASON_RESOLUTION = "finer than the scale's resolution"
 
 _CHUNK = 1 << 13  # rows per block: keeps the per-cell checks in cache
 
@@ -57,8 +55,7 @@ def numbering(frame: pd.DataFrame) -> tuple[str, str]:
 
 def _scale_text(scale: ResponseScale) -> str:
     if scale.type == "continuous":
-        res = f" in steps of {scale.resolution:g}" if scale.resolution else ""
-        return f"a number from {scale.min:g} to {scale.max:g}{res}"
+        return f"a number from {scale.min:g} to {scale.max:g}"
     pts = scale.points
     shown = ", ".join(f"{p:g}" for p in pts) if len(pts) <= 11 else f"{pts[0]:g}, {pts[1]:g}, ..., {pts[-1]:g}"
     return f"one of {shown}"
@@ -131,8 +128,8 @@ def coerce_cells(
         values[np.isin(values, list(codes))] = np.nan
 
     lo, hi = scale.min, scale.max
-    step = scale.effective_step if scale.type == "ordinal" else scale.resolution
-    off_kind = np.int8(2) if scale.type == "ordinal" else np.int8(4)
+    step = scale.effective_step if scale.type == "ordinal" else None  # a resolution is how lines are measured
+    off_kind = np.int8(2)
 
     def check(a: int, b: int):
         block = values[a:b]
@@ -146,7 +143,7 @@ def coerce_cells(
                     off = np.abs(np.rint(k) - k) > 1e-9
                 off &= ~np.isnan(block)
                 if off.any():
-                    kind = np.where(off & (kind == 0), off_kind, kind)  # 2: off step, 4: finer than resolution
+                    kind = np.where(off & (kind == 0), off_kind, kind)  # 2: off step
         if nan_bad is not None:
             kind = np.where(nan_bad[a:b], np.int8(3), kind)  # 3: not a number
         if not kind.any():
@@ -165,7 +162,7 @@ def coerce_cells(
     bad_cols = np.concatenate(found_c).astype(np.int64)
     kinds = np.concatenate(found_kind)
     expected = _scale_text(scale)
-    label = {1: REASON_RANGE, 2: REASON_STEP, 3: REASON_NAN, 4: REASON_RESOLUTION}
+    label = {1: REASON_RANGE, 2: REASON_STEP, 3: REASON_NAN}
     reasons = [f"{label[int(t)]} (expected {expected})" for t in kinds]
     return values, bad_rows, bad_cols, reasons
 

@@ -9,6 +9,7 @@ input's index; the caller's DataFrame is never changed.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Literal
@@ -23,7 +24,7 @@ from ..instrument import Instrument, load_instrument
 from .cells import bad_cell_report, coerce_cells, numbering
 from ._blocks import for_blocks
 from .columns import default_column, match_item_columns, unmatched_item_like
-from .exact import pomp, scale_unit, score_grid, snap
+from .exact import data_unit, pomp, scale_unit, score_grid, snap
 from .layout import long_to_wide
 from .rules import (
     OPERATORS,
@@ -349,7 +350,8 @@ def score(
     (``1/q`` for sums of answers measured to ``1/q``, ``1/(q * lcm(1..k))`` for
     means and prorated sums of ``k`` items) and is rounded to it, so a total of
     exactly 36.0 is not "below 36", a change of exactly +5.0 is reliable change,
-    and 35.6 is written ``35.6``. Answers finer than the resolution are bad cells.
+    and 35.6 is written ``35.6``. Answers recorded finer than the resolution (two
+    decimals) are scored exactly at their own resolution.
 
     R equivalent: ``psych::scoreItems(keys, items, totals = TRUE, impute = "none")``
     (sums, complete data) or ``totals = FALSE`` (means); psych has no prorating
@@ -404,7 +406,8 @@ def score(
         if own == "mean":
             total = total / k[:n_sub].sum()
         scores[:, t] = np.where(ok[:, t], total, np.nan)
-    unit = scale_unit(scale)
+    unit, measured = scale_unit(scale), data_unit(values)
+    unit = math.lcm(unit, measured) if unit is not None and measured is not None else None
     grids = [score_grid(unit, int(k[j]), float(k[j]) * max(abs(scale.min), abs(scale.max))) for j in range(len(names))]
     for j in range(len(names)):
         scores[:, j] = snap(scores[:, j], grids[j])

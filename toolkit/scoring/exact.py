@@ -8,6 +8,8 @@ sum) of ``a`` of ``k`` answers a multiple of ``1/(q * a)`` and so of ``1/(q * lc
 computed score to the nearest multiple of that grid, ``rint(x * D) / D``, gives back the exact score (the
 float nearest to it), because the float noise is many orders of magnitude smaller than the grid step. Then
 ``35.6`` is written as ``35.6``, a total of exactly 25 is not "below 25", and a change of exactly 5 is 5.
+Answers recorded finer than the scale's resolution (two decimals) make the grid finer (:func:`data_unit`);
+answers that are no decimal fraction at all (a third) leave the scores as computed.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["scale_unit", "score_grid", "snap", "pomp"]
+__all__ = ["scale_unit", "data_unit", "score_grid", "snap", "pomp"]
 
 _MAX_UNIT = 10**6
 _MAX_EXACT = 2.0**52
@@ -55,6 +57,25 @@ def _unit(*parts: float) -> int | None:
         if q > _MAX_UNIT:
             return None
     return q
+
+
+def data_unit(values: np.ndarray, largest_power: int = 6) -> int | None:
+    """The smallest ``10 ** p`` (``p <= largest_power``) that makes every answer a whole number, or None.
+
+    Answers are usually measured at the scale's resolution; some services record finer (two decimals of a
+    line). Their scores are exact at the finer resolution of the data.
+
+    Examples
+    --------
+    >>> data_unit(np.array([[2.3, 5.0], [np.nan, 3.75]])), data_unit(np.array([[1.0, 2.0]]))
+    (100, 1)
+    """
+    x = values[np.isfinite(values)]
+    for p in range(largest_power + 1):
+        scaled = x * 10**p
+        if np.all(np.abs(scaled - np.rint(scaled)) <= 1e-9 * np.maximum(1.0, np.abs(scaled))):
+            return 10**p
+    return None
 
 
 def score_grid(unit: int | None, n_items: int, largest: float) -> int | None:
