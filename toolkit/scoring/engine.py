@@ -145,7 +145,7 @@ def validate_responses(
     pandas.DataFrame
         One row per bad cell: where it is, the id columns, ``column``, ``item``,
         ``value`` (as given) and ``reason`` (not a number, out of range, not on
-        the scale's step, finer than its resolution, with what was expected).
+        the scale's step, with what was expected).
         Empty when all is well. Where it is: ``line``, the line of the file
         (for a workbook, the sheet's row) when the data were read by
         :func:`toolkit.read_responses`; ``case`` for SPSS/Stata files; else
