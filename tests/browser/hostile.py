@@ -447,7 +447,34 @@ def _caseload_view(h):
                           alerts=alerts)]
 
 
+def _validation_report(h):
+    """The hostile instrument's key (labels, subscale names) and a hostile title in a validation report."""
+    from toolkit import validation_report
+
+    return [validation_report(h.responses(150, 4), h.instrument(), n_factors=2, n_boot=20, n_iter=4,
+                              title=PAYLOADS[1])]
+
+
+def _clinic_report(h):
+    """Hostile client ids, clinic name and title in a clinic report with its charts."""
+    from toolkit import clinic_report
+
+    return [clinic_report(_series(h)["items"], ["srs", "ors"], title=PAYLOADS[0], clinic=PAYLOADS[1])]
+
+
+def _clinic_dashboard(h):
+    """The no-code dashboard given an export with hostile ids (the widget's own HTML)."""
+    from toolkit import clinic_dashboard
+
+    board = clinic_dashboard(_series(h)["items"], ["srs", "ors"], clinic=PAYLOADS[2])
+    board.run.click()
+    return [board]
+
+
 FIXTURES: dict[str, Callable | str] = {
+    "validation_report": _validation_report,
+    "clinic_report": _clinic_report,
+    "clinic_dashboard": _clinic_dashboard,
     "Instrument": _instrument,
     "load_instrument": _instrument,
     "attach_wording": _attach_wording,
@@ -616,7 +643,8 @@ VARIANTS: dict[str, Callable] = {
 KNOWN_UNESCAPED: dict[str, str] = {}
 
 #: Classes with an HTML display that no user ever holds as such (bases of the ones built above).
-ABSTRACT_DISPLAYS = {"toolkit._results.Result", "toolkit._estimator.Estimator"}
+ABSTRACT_DISPLAYS = {"toolkit._results.Result", "toolkit._estimator.Estimator",
+                     "toolkit.reports.document.Report"}
 
 
 def html_of(obj) -> str:
