@@ -1,0 +1,21 @@
+"""Confirmatory factor analysis and structural equation models that match lavaan, in numpy/scipy.
+
+Small modules, one job each:
+
+* :mod:`~toolkit.factor.cfa.syntax` -- lavaan model syntax into statements (:mod:`.expressions` for
+  ``==`` and ``:=``);
+* :mod:`~toolkit.factor.cfa.partable` -- the parameter table with lavaan's automatic rules;
+* :mod:`~toolkit.factor.cfa.matrices` -- model matrices, implied moments and their derivatives;
+* :mod:`~toolkit.factor.cfa.samplestats`, :mod:`.objective`, :mod:`.optimizer`, :mod:`.constraints` --
+  data, discrepancy functions (ML, FIML), minimisation, equality constraints;
+* :mod:`~toolkit.factor.cfa.inference`, :mod:`.fit_measures`, :mod:`.standardized`, :mod:`.modindices` --
+  standard errors and tests, ``fitMeasures``, standardized solutions, modification indices;
+* :mod:`~toolkit.factor.cfa.comparison` -- chi-square difference tests (``lavTestLRT``);
+* :mod:`~toolkit.factor.cfa.model` -- :class:`CFA` and :func:`cfa`.
+"""
+
+from .model import CFA, cfa
+from .partable import parameter_table
+from .syntax import parse_syntax
+
+__all__ = ["CFA", "cfa", "parameter_table", "parse_syntax"]
