@@ -312,6 +312,12 @@ class CFA(Estimator):
         eq = [c for c in parsed.constraints if c.op == "=="]
         K, x0, n_eq = reparameterise(pt, eq, base)
         problem = Problem(model, stats, base, K, x0, fiml=fiml, meanstructure=meanstructure)
+        nd, npar = ndat(model, stats, meanstructure), problem.nz
+        if nd - npar < 0:
+            raise ModelSpecificationError(
+                f"the model has {npar} free parameters but the data give only {nd} moments (df = {nd - npar}): it "
+                "is not identified. Fix more parameters, add equality constraints or use more indicators per "
+                "factor.")
         user_start = np.where(free, pt["ustart"].to_numpy(dtype=float), np.nan)
         start = start_values(problem, user_start)
         xs = start[problem.free_rows]
@@ -345,10 +351,6 @@ class CFA(Estimator):
             test.pvalue_scaled = float(sstats.chi2.sf(test.scaled, df)) if df > 0 else np.nan
             test.trace_UGamma = yb["trace_UGamma"]
             scaling_h1, scaling_h0 = yb["scaling_factor_h1"], yb["scaling_factor_h0"]
-        if df < 0:
-            raise ModelSpecificationError(
-                f"the model has {npar} free parameters but the data give only {nd} moments (df = {df}): it is not "
-                "identified. Fix more parameters, add equality constraints or use more indicators per factor.")
         baseline = self._baseline(model, stats, meanstructure, fiml, opt["estimator"])
         implieds = problem.implied(z)
         self._implieds = implieds
