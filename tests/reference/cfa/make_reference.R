@@ -1,11 +1,15 @@
 # Reference values for toolkit.factor.cfa and toolkit.validity, from lavaan and semTools.
-# Run from the repository root:  Rscript tests/reference/cfa/make_reference.R
+# Run from the repository root:  Rscript tests/reference/cfa/make_reference.R [section ...]
+# Sections: hs, groups, pd, wai_sr, wai36, omega (default: all). The WAI-36 two-rater models (72 indicators,
+# FIML) take tens of minutes.
 # Writes tests/reference/cfa/*.json (and the two lavaan data sets as CSV, so that the tests need no R).
 # R 4.2, lavaan 0.6-14, semTools 0.5-6.
 suppressMessages({library(lavaan); library(semTools); library(jsonlite)})
 out_dir <- "tests/reference/cfa"
 save <- function(x, name) write_json(x, file.path(out_dir, name), digits = NA, auto_unbox = TRUE,
                                      matrix = "rowmajor", pretty = FALSE, na = "null")
+args <- commandArgs(trailingOnly = TRUE)
+run <- function(section) length(args) == 0 || section %in% args
 meta <- list(R = R.version.string, lavaan = as.character(packageVersion("lavaan")),
              semTools = as.character(packageVersion("semTools")))
 
@@ -44,6 +48,7 @@ HS <- ' visual  =~ x1 + x2 + x3
         speed   =~ x7 + x8 + x9 '
 
 # 1. HolzingerSwineford1939: ML, ML std.lv, MLR, FIML
+if (run("hs")) {
 ml <- cfa(HS, data = hs)
 ml_std <- cfa(HS, data = hs, std.lv = TRUE)
 mlr <- cfa(HS, data = hs, estimator = "MLR")
@@ -62,10 +67,14 @@ save(list(meta = meta,
           fiml = c(record(fiml, "cfa(HS, data = hs_missing, missing = 'ml')"),
                    list(h1_cov = unclass(fiml_h1$cov), h1_mean = unclass(fiml_h1$mean)))),
      "holzinger_swineford.json")
+}
 
 # 2. two-group invariance by school (configural, metric, scalar, strict), lavTestLRT, partial invariance
 steps <- list(configural = "", metric = "loadings", scalar = c("loadings", "intercepts"),
               strict = c("loadings", "intercepts", "residuals"))
+lrt_tab <- function(l) list(Df = l$Df, Chisq = l$Chisq, Chisq_diff = l[["Chisq diff"]], Df_diff = l[["Df diff"]],
+                            p = l[["Pr(>Chisq)"]], AIC = l$AIC, BIC = l$BIC)
+if (run("groups")) {
 fits <- lapply(steps, function(ge) cfa(HS, data = hs, group = "school", group.equal = ge))
 lrt <- lavTestLRT(fits$configural, fits$metric, fits$scalar, fits$strict)
 partial <- cfa(HS, data = hs, group = "school", group.equal = c("loadings", "intercepts"),
@@ -74,8 +83,6 @@ fits_r <- lapply(steps, function(ge) cfa(HS, data = hs, group = "school", group.
 lrt_r <- lavTestLRT(fits_r$configural, fits_r$metric, fits_r$scalar, fits_r$strict)
 std_groups <- lapply(steps[1:3], function(ge) cfa(HS, data = hs, group = "school", group.equal = ge,
                                                   std.lv = TRUE))
-lrt_tab <- function(l) list(Df = l$Df, Chisq = l$Chisq, Chisq_diff = l[["Chisq diff"]], Df_diff = l[["Df diff"]],
-                            p = l[["Pr(>Chisq)"]], AIC = l$AIC, BIC = l$BIC)
 save(list(meta = meta,
           fits = mapply(function(f, n) record(f, sprintf("cfa(HS, data, group = 'school', group.equal = %s)",
                                                           deparse(steps[[n]]))),
@@ -88,6 +95,7 @@ save(list(meta = meta,
           std_lv_fits = lapply(std_groups, function(f) list(fit = as.list(unclass(fitMeasures(f))),
                                                            estimates = parameterEstimates(f)))),
      "holzinger_swineford_groups.json")
+}
 
 # 3. PoliticalDemocracy: regressions, residual covariances, equal labels, means, a defined parameter
 PD <- '
@@ -104,6 +112,7 @@ PD <- '
   indirect := b1*b3
   total := b2 + b1*b3
 '
+if (run("pd")) {
 pd_fit <- sem(PD, data = PoliticalDemocracy, meanstructure = TRUE)
 pd_mlr <- sem(PD, data = PoliticalDemocracy, meanstructure = TRUE, estimator = "MLR")
 # an observed covariate (fixed.x) and an observed outcome
@@ -112,36 +121,35 @@ PD2 <- ' ind60 =~ x1 + x2 + x3
          y5 ~ y1 '
 pd2 <- PoliticalDemocracy; pd2$x3b <- pd2$x3 + pd2$y8 / 3
 pd2_fit <- sem(PD2, data = pd2)
+pd2_mlr <- sem(PD2, data = pd2, estimator = "MLR")
 write.csv(pd2, file.path(out_dir, "political_democracy_covariate.csv"), row.names = FALSE)
 save(list(meta = meta, model = PD, ml = record(pd_fit, "sem(PD, data = PoliticalDemocracy, meanstructure = TRUE)"),
           mlr = record(pd_mlr, "sem(PD, ..., meanstructure = TRUE, estimator = 'MLR')", mi = FALSE),
-          covariate_model = PD2, covariate = record(pd2_fit, "sem(PD2, data = pd2)")),
+          covariate_model = PD2, covariate = record(pd2_fit, "sem(PD2, data = pd2)"),
+          covariate_mlr = record(pd2_mlr, "sem(PD2, data = pd2, estimator = 'MLR')", mi = FALSE)),
      "political_democracy.json")
+}
 
 # 4. the simulated WAI samples: every family member, both invariance routes, compRelSEM
-wsr <- read.csv("data-samples/wai_sr_sessions.csv")
-items_sr <- sprintf("wai_sr_%02d", 1:12)
-keys_sr <- list(task = c(1, 2, 10, 12), bond = c(3, 5, 7, 9), goal = c(4, 6, 8, 11))
+# (the syntax below is what toolkit.validity builds from the instrument definitions)
 line <- function(f, it) paste(f, "=~", paste(it, collapse = " + "))
 family_syntax <- function(keys, prefix, alt = NULL) {
   it <- function(k) sprintf(prefix, k)
   all <- unlist(lapply(keys, it))
   subs <- vapply(names(keys), function(s) line(s, it(keys[[s]])), "")
-  out <- list(one_factor = line("general", sprintf(prefix, sort(unlist(keys)))),
+  items <- sprintf(prefix, sort(unlist(keys)))
+  out <- list(one_factor = line("general", items),
               correlated = paste(subs, collapse = "\n"),
               second_order = paste(c(subs, line("general", names(keys))), collapse = "\n"),
-              bifactor = paste(c(line("general", sprintf(prefix, sort(unlist(keys)))), subs), collapse = "\n"))
+              bifactor = paste(c(line("general", items), subs), collapse = "\n"))
   if (!is.null(alt)) out <- c(out, alt)
   out
 }
-alt_sr <- list(bond_vs_goal_task = paste(line("bond", sprintf("wai_sr_%02d", keys_sr$bond)),
-                                         line("goal_task", sprintf("wai_sr_%02d", sort(c(keys_sr$goal, keys_sr$task)))),
-                                         sep = "\n"))
-fam_sr <- family_syntax(keys_sr, "wai_sr_%02d", alt_sr)
-s1 <- wsr[wsr$session == 1, ]
+fit_member <- function(n, syn, data) cfa(syn, data = data, std.lv = TRUE, orthogonal = (n == "bifactor"))
 fit_family <- function(syn, data) {
-  lapply(names(syn), function(n) {
-    f <- cfa(syn[[n]], data = data, std.lv = TRUE, orthogonal = (n == "bifactor"))
+  fits <- setNames(lapply(names(syn), function(n) fit_member(n, syn[[n]], data)), names(syn))
+  out <- lapply(names(syn), function(n) {
+    f <- fits[[n]]
     r <- record(f, sprintf("cfa(%s, std.lv = TRUE%s)", n, if (n == "bifactor") ", orthogonal = TRUE" else ""))
     r$syntax <- syn[[n]]
     rel <- if (n == "second_order") compRelSEM(f, higher = "general", return.total = TRUE)
@@ -149,42 +157,41 @@ fit_family <- function(syn, data) {
     r$compRelSEM <- as.list(rel)
     r
   })
+  names(out) <- names(syn)
+  list(records = out, fits = fits)
 }
-fam_sr_fits <- setNames(fit_family(fam_sr, s1), names(fam_sr))
-sr_pairs <- list(c("correlated", "one_factor"), c("correlated", "bond_vs_goal_task"),
-                 c("bifactor", "correlated"))
-fam_sr_lrt <- lapply(sr_pairs, function(pr) {
-  a <- cfa(fam_sr[[pr[1]]], data = s1, std.lv = TRUE, orthogonal = pr[1] == "bifactor")
-  b <- cfa(fam_sr[[pr[2]]], data = s1, std.lv = TRUE)
-  c(list(pair = pr), lrt_tab(lavTestLRT(a, b)))
-})
-
-# group route: WAI-SR session 1 by therapist cohort (TA01-TA12 vs TA13-TA25), WAI-36 client vs therapist
-s1$cohort <- ifelse(as.integer(sub("TA", "", s1$therapist_id)) <= 12, "early", "late")
-inv_steps <- function(syn, data, group, std.lv = TRUE) {
-  f <- lapply(steps, function(ge) cfa(syn, data = data, group = group, group.equal = ge, std.lv = std.lv))
+nested_pairs <- function(alts) {
+  p <- list(c("one_factor", "correlated"), c("one_factor", "bifactor"), c("second_order", "bifactor"))
+  for (a in alts) p <- c(p, list(c(a, "correlated"), c("one_factor", a)))
+  p
+}
+family_lrt <- function(fits, pairs) {
+  lapply(pairs, function(pr) {
+    l <- lavTestLRT(fits[[pr[2]]], fits[[pr[1]]])
+    c(list(restricted = pr[1], general = pr[2]), lrt_tab(l))
+  })
+}
+inv_steps <- function(syn, data, group, std.lv = TRUE, missing = "listwise") {
+  f <- lapply(steps, function(ge) cfa(syn, data = data, group = group, group.equal = ge, std.lv = std.lv,
+                                      missing = missing))
   list(fits = lapply(f, function(x) list(fit = as.list(unclass(fitMeasures(x))),
                                          estimates = parameterEstimates(x))),
        lrt = lrt_tab(lavTestLRT(f$configural, f$metric, f$scalar, f$strict)))
 }
-sr_groups <- inv_steps(fam_sr$correlated, s1, "cohort")
-
-# paired route, WAI-SR: session 3 vs session 8 of the same dyads (FIML)
 paired_syntax <- function(keys, prefix, suffixes, step) {
   lines <- c()
   for (s in suffixes) {
     for (f in names(keys)) {
       it <- sprintf(prefix, keys[[f]])
-      first <- s == suffixes[1]
       terms <- paste0("NA*", it, "_", s)
-      if (step %in% c("metric", "scalar", "strict")) terms <- paste0(terms, " + l_", it, "*", it, "_", s)
+      if (step != "configural") terms <- paste0(terms, " + l_", it, "*", it, "_", s)
       lines <- c(lines, sprintf("%s_%s =~ %s", f, s, paste(terms, collapse = " + ")))
+      first <- s == suffixes[1]
       lines <- c(lines, sprintf("%s_%s ~~ %s*%s_%s", f, s, if (first || step == "configural") "1" else "NA", f, s))
       lines <- c(lines, sprintf("%s_%s ~ %s*1", f, s, if (first || step %in% c("configural", "metric")) "0" else "NA"))
       for (i in seq_along(it)) {
         v <- paste0(it[i], "_", s)
-        if (step %in% c("scalar", "strict")) lines <- c(lines, sprintf("%s ~ i_%s*1", v, it[i]))
-        else lines <- c(lines, sprintf("%s ~ 1", v))
+        lines <- c(lines, if (step %in% c("scalar", "strict")) sprintf("%s ~ i_%s*1", v, it[i]) else sprintf("%s ~ 1", v))
         if (step == "strict") lines <- c(lines, sprintf("%s ~~ e_%s*%s", v, it[i], v))
       }
     }
@@ -200,12 +207,10 @@ wide_pairs <- function(a, b, items, sa, sb, on) {
   B <- b[, c(on, items)]; names(B)[-seq_along(on)] <- paste0(items, "_", sb)
   merge(A, B, by = on)
 }
-sr_wide <- wide_pairs(wsr[wsr$session == 3, ], wsr[wsr$session == 8, ], items_sr, "s3", "s8", "dyad_id")
 paired_fits <- function(keys, prefix, suffixes, data) {
   f <- lapply(names(steps), function(st) {
     syn <- paired_syntax(keys, prefix, suffixes, st)
-    fit <- cfa(syn, data = data, missing = "ml", meanstructure = TRUE)
-    list(syntax = syn, fitobj = fit)
+    list(syntax = syn, fitobj = cfa(syn, data = data, missing = "ml", meanstructure = TRUE))
   })
   names(f) <- names(steps)
   fits <- lapply(f, function(x) list(syntax = x$syntax, fit = as.list(unclass(fitMeasures(x$fitobj))),
@@ -213,9 +218,31 @@ paired_fits <- function(keys, prefix, suffixes, data) {
   l <- lavTestLRT(f$configural$fitobj, f$metric$fitobj, f$scalar$fitobj, f$strict$fitobj)
   list(fits = fits, lrt = lrt_tab(l))
 }
-sr_paired <- paired_fits(keys_sr, "wai_sr_%02d", c("s3", "s8"), sr_wide)
 
-# WAI-36: reversed items keyed (8 - x)
+if (run("wai_sr")) {
+wsr <- read.csv("data-samples/wai_sr_sessions.csv")
+items_sr <- sprintf("wai_sr_%02d", 1:12)
+keys_sr <- list(task = c(1, 2, 10, 12), bond = c(3, 5, 7, 9), goal = c(4, 6, 8, 11))
+alt_sr <- list(bond_vs_goal_task = paste(line("bond", sprintf("wai_sr_%02d", keys_sr$bond)),
+                                         line("goal_task", sprintf("wai_sr_%02d", sort(c(keys_sr$goal, keys_sr$task)))),
+                                         sep = "\n"))
+fam_sr <- family_syntax(keys_sr, "wai_sr_%02d", alt_sr)
+s1 <- wsr[wsr$session == 1, ]
+sr_family <- fit_family(fam_sr, s1)
+# group route: session 1 by therapist cohort (TA01-TA12 early, else late)
+s1$cohort <- ifelse(as.integer(sub("TA", "", s1$therapist_id)) <= 12, "early", "late")
+sr_groups <- inv_steps(fam_sr$correlated, s1, "cohort")
+# paired route: sessions 3 and 8 of the same dyads, FIML
+sr_wide <- wide_pairs(wsr[wsr$session == 3, ], wsr[wsr$session == 8, ], items_sr, "session3", "session8", "dyad_id")
+sr_paired <- paired_fits(keys_sr, "wai_sr_%02d", c("session3", "session8"), sr_wide)
+save(list(meta = meta, keys = keys_sr, subset = "session == 1 (listwise)",
+          family = sr_family$records, family_lrt = family_lrt(sr_family$fits, nested_pairs("bond_vs_goal_task")),
+          groups = sr_groups, groups_call = "session 1, group = cohort (therapist TA01-TA12 early, else late)",
+          paired = sr_paired, paired_call = "sessions 3 and 8 merged by dyad_id, missing = 'ml'"),
+     "wai_sr.json")
+}
+
+if (run("wai36")) {
 w36 <- read.csv("data-samples/wai36_client_therapist.csv")
 items_36 <- sprintf("wai36_%02d", 1:36)
 rev36 <- c(1, 3, 7, 9, 10, 11, 12, 15, 20, 27, 29, 31, 33, 34)
@@ -225,25 +252,36 @@ keys_36 <- list(task = c(2, 4, 7, 11, 13, 15, 16, 18, 24, 31, 33, 35),
                 goal = c(3, 6, 9, 10, 12, 14, 22, 25, 27, 30, 32, 34))
 fam_36 <- family_syntax(keys_36, "wai36_%02d")
 w36c <- w36[w36$rater == "client", ]
-fam_36_fits <- setNames(fit_family(fam_36, w36c), names(fam_36))
-w36_groups <- inv_steps(fam_36$correlated, w36, "rater")
+w36_family <- fit_family(fam_36, w36c)
+w36_groups <- inv_steps(fam_36$correlated, w36, "rater", missing = "ml")
+save(list(meta = meta, keys = keys_36, reversed = rev36, subset = "rater == 'client', reversed items 8 - x",
+          family = w36_family$records, family_lrt = family_lrt(w36_family$fits, nested_pairs(character(0))),
+          groups = w36_groups, groups_call = "group = rater (client vs therapist as independent groups), missing = 'ml'"),
+     "wai36.json")
+}
+
+if (run("wai36_paired")) {
+w36 <- read.csv("data-samples/wai36_client_therapist.csv")
+items_36 <- sprintf("wai36_%02d", 1:36)
+rev36 <- c(1, 3, 7, 9, 10, 11, 12, 15, 20, 27, 29, 31, 33, 34)
+for (k in rev36) w36[[items_36[k]]] <- 8 - w36[[items_36[k]]]
+keys_36 <- list(task = c(2, 4, 7, 11, 13, 15, 16, 18, 24, 31, 33, 35),
+                bond = c(1, 5, 8, 17, 19, 20, 21, 23, 26, 28, 29, 36),
+                goal = c(3, 6, 9, 10, 12, 14, 22, 25, 27, 30, 32, 34))
 w36_wide <- wide_pairs(w36[w36$rater == "client", ], w36[w36$rater == "therapist", ], items_36, "client",
                        "therapist", c("dyad_id", "session"))
 w36_paired <- paired_fits(keys_36, "wai36_%02d", c("client", "therapist"), w36_wide)
-
-save(list(meta = meta, keys_sr = keys_sr, keys_36 = keys_36, reversed_36 = rev36,
-          sr_family = fam_sr_fits, sr_family_lrt = fam_sr_lrt, sr_subset = "session == 1 (listwise)",
-          sr_groups = sr_groups, sr_groups_call = "session 1, group = cohort (therapist TA01-TA12 early, else late)",
-          sr_paired = sr_paired, sr_paired_call = "sessions 3 and 8 merged by dyad_id, missing = 'ml'",
-          w36_family = fam_36_fits, w36_subset = "rater == 'client', reversed items 8 - x",
-          w36_groups = w36_groups, w36_groups_call = "group = rater (client vs therapist as independent groups)",
-          w36_paired = w36_paired, w36_paired_call = "client and therapist merged by dyad_id and session, missing = 'ml'"),
-     "wai_samples.json")
+save(list(meta = meta, paired = w36_paired,
+          paired_call = "client and therapist merged by dyad_id and session, missing = 'ml'"),
+     "wai36_paired.json")
+}
 
 # 5. compRelSEM on the HS joint model (the per-subscale omega of the reliability table)
+if (run("omega")) {
 hs_std <- cfa(HS, data = hs, std.lv = TRUE)
 save(list(meta = meta, call = "compRelSEM(cfa(HS, data = HolzingerSwineford1939, std.lv = TRUE), return.total = TRUE)",
           omega = as.list(compRelSEM(hs_std, return.total = TRUE)),
           one_factor = as.list(compRelSEM(cfa(' visual =~ x1 + x2 + x3', data = hs, std.lv = TRUE)))),
      "holzinger_swineford_omega.json")
+}
 cat("done\n")

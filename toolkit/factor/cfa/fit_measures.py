@@ -200,14 +200,24 @@ def residual_summaries(sample: list, implied: list, weights: np.ndarray, meanstr
     return out
 
 
-def gfi(sample: list, implied: list, ns: np.ndarray, meanstructure: bool, x_idx=()) -> float:
+def gfi(sample: list, implied: list, ns: np.ndarray, meanstructure: bool, x_idx=(), patterns=None) -> float:
     """GFI with the normal-theory weight at the implied moments (lavaan's ML ``WLS.V``); the moments of
-    fixed covariates (``x_idx``) carry no weight."""
+    fixed covariates (``x_idx``) carry no weight. Under FIML the weight is the expected information of the
+    missing-data patterns (``patterns[g]``: a list of (observed indices, share of rows))."""
     vals = []
     x_idx = np.asarray(x_idx, dtype=int)
-    for (S, m), (Sig, mu) in zip(sample, implied):
+    for g, ((S, m), (Sig, mu)) in enumerate(zip(sample, implied)):
         Si = np.linalg.inv(Sig)
-        if x_idx.size:
+        if patterns is not None and patterns[g] is not None:
+            t1 = t2 = 0.0
+            for o, w in patterns[g]:
+                Sio = np.linalg.inv(Sig[np.ix_(o, o)])
+                D = Sio @ (S - Sig)[np.ix_(o, o)]
+                O = Sio @ S[np.ix_(o, o)]
+                d = (m - mu)[o]
+                t1 += w * (0.5 * np.sum(D * D.T) + d @ Sio @ d)
+                t2 += w * (0.5 * np.sum(O * O.T) + m[o] @ Sio @ m[o])
+        elif x_idx.size:
             p = S.shape[0]
             J, I = np.triu_indices(p)
             keep = ~(np.isin(I, x_idx) & np.isin(J, x_idx))
@@ -245,7 +255,7 @@ def compute_fit_measures(*, npar: int, fmin: float, test: TestStatistic, baselin
                          nel: int | None = None, ci_level: float = 0.9, close_h0: float = 0.05,
                          notclose_h0: float = 0.08, loglik_lines: bool = True,
                          scaling_h1: float = np.nan, scaling_h0: float = np.nan, categorical: bool = False,
-                         wrmr: float = np.nan, x_idx=()) -> dict:
+                         wrmr: float = np.nan, x_idx=(), patterns=None, gfi_sample=None) -> dict:
     """The fit measures, in lavaan's order, as a dict name -> value."""
     X2, df = test.chisq, test.df
     X2n, dfn = baseline.chisq, baseline.df
@@ -338,7 +348,7 @@ def compute_fit_measures(*, npar: int, fmin: float, test: TestStatistic, baselin
         out["cn_05"] = stats.chi2.ppf(0.95, df) / (X2 / N) + 1
         out["cn_01"] = stats.chi2.ppf(0.99, df) / (X2 / N) + 1
     if not categorical:
-        g = gfi([(S, m) for S, m in sample], implied, ns, meanstructure, x_idx)
+        g = gfi(gfi_sample if gfi_sample is not None else sample, implied, ns, meanstructure, x_idx, patterns)
         if nel is None:
             p = sample[0][0].shape[0]
             nel = G * (p * (p + 1) // 2 + (p if meanstructure else 0))

@@ -72,6 +72,9 @@ class LisrelModel:
         self.partable = pt
         rows = list(zip(pt["lhs"], pt["op"], pt["rhs"]))
         vs = variable_sets(rows, ordered=ordered, fixed_x=True)
+        if "exo" in pt.columns:  # covariates count as fixed (fixed.x) only where the table fixes them
+            fixed = set(pt.loc[pt["exo"] == 1, "lhs"])
+            vs.ov_x = [v for v in vs.ov_x if v in fixed]
         self.vsets = vs
         self.ov_names = list(vs.ov) if ov_order is None else [v for v in ov_order if v in set(vs.ov)]
         self.lv_names = list(vs.lv)

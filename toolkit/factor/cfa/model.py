@@ -294,6 +294,11 @@ class CFA(Estimator):
     def _fit_ml(self, pt, parsed, stats, labels, opt, meanstructure, fiml):
         model = LisrelModel(pt)
         self._lisrel = model
+        if opt["estimator"] == "MLR" and model.vsets.ov_x:
+            raise InvalidParameterError(
+                f"CFA(estimator='MLR') with exogenous observed covariates under fixed.x ({model.vsets.ov_x}) is not "
+                "implemented; pass fixed_x=False (the covariates' means and (co)variances are then estimated) or "
+                "use estimator='ML'.")
         pt = pt.copy()
         # fixed.x: covariate moments are the sample's
         for g, st in enumerate(stats):
@@ -371,11 +376,20 @@ class CFA(Estimator):
             from .fiml_robust import fiml_corrected
 
             fiml_robust = fiml_corrected(self, problem, z, inf, baseline)
+        gfi_sample = None
+        if fiml and not all(st.complete for st in stats):
+            # lavaan's GFI under FIML compares the implied moments with the pairwise (available-case) ones
+            from ..._numerics import pairwise_cov
+
+            gfi_sample = [((pairwise_cov(st.X)[0] * (st.n - 1) / st.n), np.nanmean(st.X, axis=0)) for st in stats]
         fm = compute_fit_measures(npar=npar, fmin=opt_res.fmin, test=test, baseline=baseline["test"], N=N,
                                   G=len(stats), logl=logl, logl_h1=logl_h1, sample=sample, implied=implied_pairs,
                                   ns=ns, meanstructure=meanstructure, scaled=opt["estimator"] == "MLR",
                                   fiml_robust=fiml_robust, scaling_h1=scaling_h1, scaling_h0=scaling_h0,
-                                  x_idx=x_idx)
+                                  x_idx=x_idx,
+                                  patterns=[[(pt_.observed, pt_.n / st.n) for pt_ in st.patterns]
+                                            if fiml and not st.complete else None for st in stats],
+                                  gfi_sample=gfi_sample)
         self._finish(pt, model, problem, values, inf, test, fm, labels, stats, opt, implieds, parsed,
                      meanstructure, n_eq)
 

@@ -201,6 +201,11 @@ def parameter_table(model, *, ngroups: int = 1, std_lv: bool = False, meanstruct
                 defaults.append((vs.ov_x[j], "~~", vs.ov_x[i]))
         if meanstructure:
             defaults += [(v, "~1", "") for v in vs.ov + lv_names]
+    if auto and not fixed_x:  # covariates' moments are free parameters: lavaan still adds their covariances
+        xs = variable_sets(user_rows, ordered=ordered, fixed_x=True).ov_x
+        for j in range(len(xs)):
+            for i in range(j, len(xs)):
+                defaults.append((xs[j], "~~", xs[i]))
     user_keys = {_key(*r) for r in user_rows}
     defaults = [r for r in _unique(defaults) if _key(*r) not in user_keys]
     rows = user_rows + defaults
