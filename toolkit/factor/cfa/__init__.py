@@ -11,11 +11,14 @@ Small modules, one job each:
 * :mod:`~toolkit.factor.cfa.inference`, :mod:`.fit_measures`, :mod:`.standardized`, :mod:`.modindices` --
   standard errors and tests, ``fitMeasures``, standardized solutions, modification indices;
 * :mod:`~toolkit.factor.cfa.comparison` -- chi-square difference tests (``lavTestLRT``);
+* :mod:`~toolkit.factor.cfa.composite` -- omega from the fitted model (``semTools::compRelSEM``);
 * :mod:`~toolkit.factor.cfa.model` -- :class:`CFA` and :func:`cfa`.
 """
 
+from .comparison import compare_models
+from .composite import composite_reliability
 from .model import CFA, cfa
 from .partable import parameter_table
 from .syntax import parse_syntax
 
-__all__ = ["CFA", "cfa", "parameter_table", "parse_syntax"]
+__all__ = ["CFA", "cfa", "compare_models", "composite_reliability", "parameter_table", "parse_syntax"]
