@@ -22,6 +22,11 @@ are declared and documented one by one in the subclass's docstring (``Attributes
 
 A plain DataFrame is returned only where the table is the whole answer, and then never with ``.attrs``
 metadata. A trailing underscore marks attributes of fitted estimators only, never result fields.
+
+Old spellings are served for one release, with a ``DeprecationWarning`` naming the new one: a subclass maps
+old attribute names to its fields in ``_renamed`` (``{"omega_h_": "omega_h"}``), and a function that used to
+return its main table itself names itself in ``_was_table`` (``"kmo()"``), so that the table's own
+attributes and indexing (``kmo(x).loc[...]``) keep working on the result.
 """
 
 from __future__ import annotations
@@ -60,6 +65,12 @@ def html_notes(notes) -> str:
     return "<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>"
 
 
+def _deprecated(message: str) -> None:
+    from ._checks import warn
+
+    warn(message, DeprecationWarning)
+
+
 def _is_table(value) -> bool:
     import pandas as pd
 
@@ -88,6 +99,11 @@ class Result:
     main: ClassVar[str] = "table"
     #: decimals shown by __repr__ and _repr_html_ (the numbers themselves are never rounded)
     digits: ClassVar[int] = 3
+    #: old attribute names served for one release, old -> new (reading one warns, naming the new)
+    _renamed: ClassVar[dict] = {}
+    #: "kmo()" when the function used to return the main table itself: the table's attributes and
+    #: indexing are served on the result for one release (with a DeprecationWarning)
+    _was_table: ClassVar[str] = ""
 
     # -- the contract -------------------------------------------------------------------------------
     @property
@@ -157,6 +173,40 @@ class Result:
             parts.append(f"<table class=\"alliance-values\">{rows}</table>")
         parts.append(html_notes(self.notes))
         return "\n".join(p for p in parts if p)
+
+    # -- old spellings, for one release ---------------------------------------------------------------
+    def __getattr__(self, name):
+        # only reached when normal lookup fails (never for declared fields, properties or methods)
+        cls = type(self)
+        if name.startswith("__") or name in ("_renamed", "_was_table", "main"):
+            raise AttributeError(name)
+        new = cls._renamed.get(name)
+        if new is not None:
+            _deprecated(f"{cls.__name__}.{name} is deprecated and goes in version 0.3; use .{new} (result fields "
+                        f"carry no trailing underscore, which marks fitted estimators).")
+            return getattr(self, new)
+        if cls._was_table and not name.startswith("_"):
+            table = self._former_table()
+            if hasattr(table, name):
+                _deprecated(f"{cls._was_table} returns a {cls.__name__} result now, not its table; "
+                            f".{name} on it is deprecated and goes in version 0.3: use .{cls.main}.{name}.")
+                return getattr(table, name)
+        raise AttributeError(f"{cls.__name__!r} object has no attribute {name!r}")
+
+    def __getitem__(self, key):
+        cls = type(self)
+        if not cls._was_table:
+            raise TypeError(f"{cls.__name__!r} object is not subscriptable; its fields are attributes "
+                            f"({', '.join(f.name for f in dataclasses.fields(self))}).")
+        _deprecated(f"{cls._was_table} returns a {cls.__name__} result now, not its table; indexing it is "
+                    f"deprecated and goes in version 0.3: use .{cls.main}[...].")
+        return self._former_table()[key]
+
+    def _former_table(self):
+        try:
+            return object.__getattribute__(self, type(self).main)
+        except AttributeError:  # pragma: no cover - half-built object (e.g. during unpickling)
+            return None
 
     # -- small conveniences ---------------------------------------------------------------------------
     def add_note(self, note: str) -> None:

@@ -20,7 +20,7 @@ def test_reliable_difference_from_each_forms_alpha_and_sd():
     bond_items = [f"wai36_{n:02d}" for n in (1, 5, 8, 17, 19, 20, 21, 23, 26, 28, 29, 36)]
     c = items[items["item"].isin(bond_items)].pivot_table(index="dyad_id", columns="item", values="client",
                                                           dropna=False)
-    alpha_c = cronbach_alpha(c[bond_items], scale=(1, 7)).alpha
+    alpha_c = cronbach_alpha(c[bond_items], response_scale=(1, 7)).alpha
     assert rel.loc[("client", "bond"), "alpha"] == pytest.approx(alpha_c, abs=1e-10)
     sd_c = p.paired_.query("subscale == 'bond'")["client"].std()
     sd_t = p.paired_.query("subscale == 'bond'")["therapist"].std()

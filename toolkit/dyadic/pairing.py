@@ -102,7 +102,7 @@ class PairedRatings:
                     numbers = ins.items_of(s) if s != "total" else [it.number for it in ins.items]
                     cols = [c for c in (_item_col(ins, n) for n in numbers) if c in items.columns]
                     sub = items[cols].dropna(how="all")
-                    alpha = (cronbach_alpha(sub, scale=(scale.min, scale.max)).alpha
+                    alpha = (cronbach_alpha(sub, response_scale=(scale.min, scale.max)).alpha
                              if len(cols) > 1 and len(sub) > 2 else np.nan)
                     sd = float(self._paired.loc[self._paired["subscale"] == s, rater].std(ddof=1))
                     rows.append((rater, s, ins.id, form, len(sub), len(cols), alpha, sd,

@@ -12,6 +12,8 @@ Small modules, one job each:
   standard errors and tests, ``fitMeasures``, standardized solutions, modification indices;
 * :mod:`~toolkit.factor.cfa.comparison` -- chi-square difference tests (``lavTestLRT``);
 * :mod:`~toolkit.factor.cfa.composite` -- omega from the fitted model (``semTools::compRelSEM``);
+* :mod:`~toolkit.factor.cfa.ordinal`, :mod:`.wls` -- the ordinal route (thresholds, polychorics, their
+  asymptotic covariance; the (D)WLS fit with robust SEs and the scaled-shifted test: lavaan's WLSMV);
 * :mod:`~toolkit.factor.cfa.model` -- :class:`CFA` and :func:`cfa`.
 """
 
