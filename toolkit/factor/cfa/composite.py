@@ -82,7 +82,7 @@ def composite_reliability(fit, *, higher=(), total: bool = True) -> pd.DataFrame
                                     f"not factors of the model ({lv}).")
     rows = []
     G = len(fit.groups_)
-    for g, (imp, key) in enumerate(zip(fit._implieds, fit.groups_)):
+    for imp, key in zip(fit._implieds, fit.groups_):
         S = fit.sample_[key]["cov"].to_numpy()
         m_lv = len(lv)
         lam = imp.lam[:, :m_lv]

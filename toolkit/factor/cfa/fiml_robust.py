@@ -25,26 +25,26 @@ MAX_VARIABLES = 40
 
 
 def _vech_index(p):
-    J, I = np.triu_indices(p)      # column-major lower triangle: (i >= j), columns first
-    return I, J
+    Jv, Iv = np.triu_indices(p)      # column-major lower triangle: (i >= j), columns first
+    return Iv, Jv
 
 
 def _moment_hessian(Si: np.ndarray, M: np.ndarray, d: np.ndarray, w: float, meanstructure: bool = True):
     """Hessian of w/2 [log|S| + tr(W S^-1)] in (mu, vech Sigma) of one pattern (Si = Sigma^-1, M = Si W Si)."""
     o = Si.shape[0]
-    I, J = _vech_index(o)
-    s = np.where(I == J, 0.5, 1.0)
-    K, L = I, J
+    Iv, Jv = _vech_index(o)
+    s = np.where(Iv == Jv, 0.5, 1.0)
+    K, L = Iv, Jv
 
     def four(A, B):  # tr(A dS_(ij) B dS_(kl)) without the scale factors
-        return (B[np.ix_(J, K)] * A[np.ix_(I, L)] + B[np.ix_(J, L)] * A[np.ix_(I, K)] +
-                B[np.ix_(I, K)] * A[np.ix_(J, L)] + B[np.ix_(I, L)] * A[np.ix_(J, K)])
+        return (B[np.ix_(Jv, K)] * A[np.ix_(Iv, L)] + B[np.ix_(Jv, L)] * A[np.ix_(Iv, K)] +
+                B[np.ix_(Iv, K)] * A[np.ix_(Jv, L)] + B[np.ix_(Iv, L)] * A[np.ix_(Jv, K)])
 
     Hss = 0.5 * w * (-four(Si, Si) + 2 * four(M, Si)) * np.outer(s, s)
     Hmm = w * Si
     Sd = Si @ d
     Hms = w * (Si[:, K] * Sd[L][None, :] + Si[:, L] * Sd[K][None, :]) * s[None, :]
-    n = o + I.size
+    n = o + Iv.size
     H = np.zeros((n, n))
     H[:o, :o] = Hmm
     H[o:, o:] = Hss
@@ -55,8 +55,8 @@ def _moment_hessian(Si: np.ndarray, M: np.ndarray, d: np.ndarray, w: float, mean
 
 def _positions(o_idx, p):
     """Positions of a pattern's (mu, vech Sigma_oo) in the full (mu, vech Sigma) vector."""
-    I, J = _vech_index(p)
-    full = {(i, j): p + t for t, (i, j) in enumerate(zip(I, J))}
+    Iv, Jv = _vech_index(p)
+    full = {(i, j): p + t for t, (i, j) in enumerate(zip(Iv, Jv))}
     oi, oj = _vech_index(len(o_idx))
     pos = [int(k) for k in o_idx] + [full[(o_idx[i], o_idx[j])] for i, j in zip(oi, oj)]
     return np.array(pos)
@@ -86,8 +86,8 @@ def h1_observed(st, mu, sigma) -> np.ndarray:
 def _delta(model, imp, rows):
     """Jacobian of (mu, vech Sigma) with respect to the parameters in ``rows`` (columns)."""
     a, b, dmu, _ = model.derivatives(imp, rows)
-    I, J = _vech_index(model.p)
-    dcov = a[:, I] * b[:, J] + b[:, I] * a[:, J]
+    Iv, Jv = _vech_index(model.p)
+    dcov = a[:, Iv] * b[:, Jv] + b[:, Iv] * a[:, Jv]
     return np.hstack([dmu, dcov]).T
 
 

@@ -213,20 +213,21 @@ def gfi(sample: list, implied: list, ns: np.ndarray, meanstructure: bool, x_idx=
             for o, w in patterns[g]:
                 Sio = np.linalg.inv(Sig[np.ix_(o, o)])
                 D = Sio @ (S - Sig)[np.ix_(o, o)]
-                O = Sio @ S[np.ix_(o, o)]
+                Ob = Sio @ S[np.ix_(o, o)]
                 d = (m - mu)[o]
                 t1 += w * (0.5 * np.sum(D * D.T) + d @ Sio @ d)
-                t2 += w * (0.5 * np.sum(O * O.T) + m[o] @ Sio @ m[o])
+                t2 += w * (0.5 * np.sum(Ob * Ob.T) + m[o] @ Sio @ m[o])
         elif x_idx.size:
             p = S.shape[0]
-            J, I = np.triu_indices(p)
-            keep = ~(np.isin(I, x_idx) & np.isin(J, x_idx))
+            Jv, Iv = np.triu_indices(p)
+            keep = ~(np.isin(Iv, x_idx) & np.isin(Jv, x_idx))
             # 1/2 vech' D'(Si x Si) D vech over the kept elements (off-diagonal ones count twice)
-            c = np.where(I == J, 1.0, 2.0)
-            Wq = 0.25 * (Si[np.ix_(I, I)] * Si[np.ix_(J, J)] + Si[np.ix_(I, J)] * Si[np.ix_(J, I)]) * np.outer(c, c)
+            c = np.where(Iv == Jv, 1.0, 2.0)
+            Wq = 0.25 * (Si[np.ix_(Iv, Iv)] * Si[np.ix_(Jv, Jv)] + Si[np.ix_(Iv, Jv)] * Si[np.ix_(Jv, Iv)])
+            Wq = Wq * np.outer(c, c)
             Wq = Wq[np.ix_(keep, keep)]
-            r = (S - Sig)[I, J][keep]
-            o = S[I, J][keep]
+            r = (S - Sig)[Iv, Jv][keep]
+            o = S[Iv, Jv][keep]
             t1 = r @ Wq @ r
             t2 = o @ Wq @ o
             if meanstructure:
@@ -237,9 +238,9 @@ def gfi(sample: list, implied: list, ns: np.ndarray, meanstructure: bool, x_idx=
                 t2 += m @ Sim @ m
         else:
             D = Si @ (S - Sig)
-            O = Si @ S
+            Ob = Si @ S
             t1 = 0.5 * np.sum(D * D.T)
-            t2 = 0.5 * np.sum(O * O.T)
+            t2 = 0.5 * np.sum(Ob * Ob.T)
             if meanstructure:
                 d = m - mu
                 t1 += d @ Si @ d

@@ -21,7 +21,7 @@ from ...exceptions import (CFAWarning, DataValidationError, FactorConvergenceWar
 from .constraints import DefinedParameters, reparameterise
 from .fit_measures import TestStatistic, compute_fit_measures
 from .inference import ndat, standard_errors, yuan_bentler_trace
-from .matrices import PSI, THETA, LisrelModel
+from .matrices import LisrelModel
 from .objective import Problem
 from .optimizer import minimise, start_values
 from .partable import GROUP_EQUAL, PARTABLE_COLUMNS, parameter_table, variable_sets

@@ -128,11 +128,11 @@ def modification_indices(fit, *, sort: bool = False, minimum: float = 0.0) -> pd
     ep = Problem(emodel, problem.stats, base, np.eye(nxe), np.zeros(nxe), fiml=problem.fiml,
                  meanstructure=problem.meanstructure)
     _, grad = ep.objective_gradient(xe)
-    I = ep.expected_information(xe)
+    info = ep.expected_information(xe)
     K = problem.K
-    Imm = K.T @ I[:nx, :nx] @ K
-    Iem = I[nx:, :nx] @ K
-    Iee = I[nx:, nx:]
+    Imm = K.T @ info[:nx, :nx] @ K
+    Iem = info[nx:, :nx] @ K
+    Iee = info[nx:, nx:]
     try:
         Imm_inv = np.linalg.inv(Imm)
     except np.linalg.LinAlgError:

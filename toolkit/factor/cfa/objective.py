@@ -178,7 +178,7 @@ class Problem:
         for g, (imp, st) in enumerate(zip(imps, self.stats)):
             rows, cols = self._group_rows[g], self._group_cols[g]
             a, b, dmu, _ = self.model.derivatives(imp, rows)
-            I = np.zeros((rows.size, rows.size))
+            info = np.zeros((rows.size, rows.size))
             if not self.fiml or st.complete:
                 parts = [(np.arange(self.model.p), 1.0)]
             else:
@@ -188,11 +188,11 @@ class Problem:
                 ao, bo = a[:, o], b[:, o]
                 aS, bS = ao @ Si, bo @ Si
                 Paa, Pbb, Pab = aS @ ao.T, bS @ bo.T, aS @ bo.T
-                I += w * (Paa * Pbb + Pab * Pab.T)
+                info += w * (Paa * Pbb + Pab * Pab.T)
                 if self.meanstructure:
-                    I += w * (dmu[:, o] @ Si @ dmu[:, o].T)
+                    info += w * (dmu[:, o] @ Si @ dmu[:, o].T)
             full = np.zeros((self.nx, self.nx))
-            full[np.ix_(cols, cols)] = I
+            full[np.ix_(cols, cols)] = info
             groups.append(full)
             total += self.weights[g] * full
         return (total, groups) if per_group else total

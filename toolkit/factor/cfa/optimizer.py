@@ -97,11 +97,11 @@ def start_values(problem, user_start: np.ndarray) -> np.ndarray:
     return vals
 
 
-def _solve(I: np.ndarray, g: np.ndarray) -> np.ndarray:
+def _solve(M: np.ndarray, g: np.ndarray) -> np.ndarray:
     try:
-        return -np.linalg.solve(I, g)
+        return -np.linalg.solve(M, g)
     except np.linalg.LinAlgError:
-        return -np.linalg.lstsq(I + 1e-8 * np.eye(len(g)), g, rcond=None)[0]
+        return -np.linalg.lstsq(M + 1e-8 * np.eye(len(g)), g, rcond=None)[0]
 
 
 def minimise(problem, z0: np.ndarray, *, max_iter: int = 500, switch: float = 1e-4) -> Optimum:
@@ -120,11 +120,11 @@ def minimise(problem, z0: np.ndarray, *, max_iter: int = 500, switch: float = 1e
     K = problem.K
     it = 0
     stalled = False
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 - the count is reported
         if np.max(np.abs(g)) < switch:
             break
-        I = K.T @ problem.expected_information(z) @ K
-        step = _solve(I, g)
+        info = K.T @ problem.expected_information(z) @ K
+        step = _solve(info, g)
         slope = g @ step
         if slope >= 0:   # not a descent direction (information not positive definite here)
             step, slope = -g, -(g @ g)

@@ -160,8 +160,10 @@ def parameter_table(model, *, ngroups: int = 1, std_lv: bool = False, meanstruct
     Examples
     --------
     >>> pt = parameter_table("visual =~ x1 + x2 + x3")
-    >>> pt[["lhs", "op", "rhs", "free", "ustart"]].to_string(index=False)
-    '   lhs op    rhs  free  ustart\\n visual =~     x1     0     1.0\\n visual =~     x2     1     NaN\\n visual =~     x3     2     NaN\\n     x1 ~~     x1     3     NaN\\n     x2 ~~     x2     4     NaN\\n     x3 ~~     x3     5     NaN\\n visual ~~ visual     6     NaN'
+    >>> pt[["lhs", "op", "rhs", "free"]].values.tolist()[:4]
+    [['visual', '=~', 'x1', 0], ['visual', '=~', 'x2', 1], ['visual', '=~', 'x3', 2], ['x1', '~~', 'x1', 3]]
+    >>> float(pt.loc[0, "ustart"]), len(pt)
+    (1.0, 7)
     """
     parsed = parse_syntax(model) if isinstance(model, str) else model
     statements = _merge_statements(parsed)

@@ -86,7 +86,7 @@ def em_moments(X: np.ndarray, patterns: list, *, tol: float = 1e-10, max_iter: i
     N = sum(pat.n for pat in patterns)
     old = _loglik_patterns(patterns, mu, sigma)
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 - the count is reported
         T1 = np.zeros(p)
         T2 = np.zeros((p, p))
         for pat in patterns:

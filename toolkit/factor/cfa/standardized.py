@@ -21,6 +21,10 @@ def _sqrt_pos(v):
     return out
 
 
+def _lookup(table, names):
+    return np.array([table.get(n, np.nan) for n in names])
+
+
 def standardize(model, implieds: list, lhs, op, rhs, group, est, *, ov_var=None):
     """(std_lv, std_all, std_nox) for table rows (``group`` 0-based) given estimates ``est``.
 
@@ -48,14 +52,14 @@ def standardize(model, implieds: list, lhs, op, rhs, group, est, *, ov_var=None)
         rv_of = {a: np.sqrt(abs(e)) for a, e in zip(lhs[var_rows], est[var_rows])}
         out = est.copy()
 
-        def E(names):
-            return np.array([eta_of.get(n, np.nan) for n in names])
+        def E(names, eta_of=eta_of):
+            return _lookup(eta_of, names)
 
-        def O(names, nox=False):
+        def Osd(names, nox=False, ov_of=ov_of):
             return np.array([1.0 if (nox and n in ov_x) else ov_of.get(n, np.nan) for n in names])
 
-        def RV(names):
-            return np.array([rv_of.get(n, np.nan) for n in names])
+        def RV(names, rv_of=rv_of):
+            return _lookup(rv_of, names)
 
         # std.lv
         i = sel & (op == "=~") & ~is_lv_r
@@ -78,19 +82,19 @@ def standardize(model, implieds: list, lhs, op, rhs, group, est, *, ov_var=None)
         for nox, target in ((False, std_all), (True, std_nox)):
             o2 = out.copy()
             i = sel & (op == "=~") & ~is_lv_r
-            o2[i] = o2[i] / O(rhs[i], nox)
+            o2[i] = o2[i] / Osd(rhs[i], nox)
             i = sel & (op == "~") & ~is_lv_l
-            o2[i] = o2[i] / O(lhs[i], nox)
+            o2[i] = o2[i] / Osd(lhs[i], nox)
             i = sel & (op == "~") & ~is_lv_r
-            o2[i] = o2[i] * O(rhs[i], nox)
+            o2[i] = o2[i] * Osd(rhs[i], nox)
             i = sel & (op == "~~") & ~is_lv_l & (lhs == rhs)
-            o2[i] = o2[i] / O(lhs[i], nox) ** 2
+            o2[i] = o2[i] / Osd(lhs[i], nox) ** 2
             i = sel & (op == "~~") & ~is_lv_l & (lhs != rhs)
             o2[i] = o2[i] / RV(lhs[i])
             i = sel & (op == "~~") & ~is_lv_r & (lhs != rhs)
             o2[i] = o2[i] / RV(rhs[i])
             i = sel & np.isin(op, ["~1", "|"]) & ~is_lv_l
-            o2[i] = o2[i] / O(lhs[i], nox)
+            o2[i] = o2[i] / Osd(lhs[i], nox)
             target[sel] = o2[sel]
     return std_lv, std_all, std_nox
 

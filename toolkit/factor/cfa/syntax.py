@@ -300,8 +300,10 @@ def parse_syntax(model: str) -> ParsedModel:
     Examples
     --------
     >>> m = parse_syntax("visual =~ x1 + a*x2 + 0.5?x3\\n x1 ~~ x2")
-    >>> [(s.lhs, s.op, s.rhs, s.label, s.start) for s in m.statements]
-    [('visual', '=~', 'x1', None, None), ('visual', '=~', 'x2', ['a'], None), ('visual', '=~', 'x3', None, [0.5]), ('x1', '~~', 'x2', None, None)]
+    >>> [(s.lhs, s.op, s.rhs) for s in m.statements]
+    [('visual', '=~', 'x1'), ('visual', '=~', 'x2'), ('visual', '=~', 'x3'), ('x1', '~~', 'x2')]
+    >>> m.statements[1].label, m.statements[2].start
+    (['a'], [0.5])
     """
     if not isinstance(model, str):
         raise ModelSyntaxError(f"a model must be a lavaan syntax string such as 'f =~ x1 + x2 + x3'; got a "
