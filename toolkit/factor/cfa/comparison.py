@@ -71,6 +71,10 @@ def compare_models(*fits, names=None) -> pd.DataFrame:
         raise InvalidParameterError(f"compare_models() got {len(fits)} models but {len(names)} names.")
     for f in fits:
         f._check_fitted("compare_models()")
+        if getattr(f, "estimator_", "ML") == "WLSMV":
+            raise InvalidParameterError("compare_models() does not do the scaled-shifted difference test of WLSMV "
+                                        "fits (lavaan's satorra.2000) yet; compare their robust CFI/RMSEA, or "
+                                        "the MLR fits of the item scores.")
     n = {sum(f.n_obs_.values()) for f in fits}
     if len(n) > 1:
         raise InvalidParameterError(f"compare_models() needs models of the same rows; they use {sorted(n)} rows. "

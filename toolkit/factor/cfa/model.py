@@ -214,6 +214,10 @@ class CFA(Estimator):
         if opt["estimator"] == "WLSMV" and not ordered:
             raise InvalidParameterError("estimator='WLSMV' needs ordinal indicators: pass ordered=[item columns] "
                                         "(or ordered=True for every indicator).")
+        if opt["estimator"] == "WLSMV":
+            self._prepare_data(data, vs.ov, group, "none")
+            labels = [None] if group is None else list(dict.fromkeys(data[group].tolist()))
+            return self._fit_wlsmv(parsed, user_table, None, labels, None, opt, ordered, group, data)
         frames, labels, row_labels = self._prepare_data(data, vs.ov, group, opt["missing"])
         G = len(frames)
         meanstructure = self.meanstructure
@@ -223,8 +227,6 @@ class CFA(Estimator):
         if opt["missing"] == "fiml" and not meanstructure:
             raise InvalidParameterError("CFA(meanstructure=False) cannot be used with missing='fiml': FIML "
                                         "models the means.")
-        if opt["estimator"] == "WLSMV":
-            return self._fit_wlsmv(parsed, user_table, frames, labels, row_labels, opt, ordered, group)
         fiml = opt["missing"] == "fiml"
         stats = [group_stats(X, lab, rl, fiml=fiml) for X, lab, rl in zip(frames, labels, row_labels)]
         if user_table is None:
@@ -265,6 +267,8 @@ class CFA(Estimator):
         else:
             levels = [None]
         X = numeric_frame(data[ov_names], caller="CFA.fit")
+        if missing == "none":   # checks only (the ordinal route handles missing answers itself)
+            return None, None, None
         frames, labels, row_labels = [], [], []
         for lev in levels:
             sub = X if lev is None else X.loc[(data[group] == lev).to_numpy()]
@@ -631,6 +635,13 @@ class CFA(Estimator):
             warn(msg, HeywoodWarning)
             self._notes.append(msg)
         for g, imp in enumerate(implieds):
+            bad = [v for v in model.ordered if imp.theta[model.ov_pos[v], model.ov_pos[v]] < 0]
+            if bad:
+                msg = (f"negative residual variance(s) (1 - R2 of the latent response) for {bad}" +
+                       (f" in group {labels[g]!r}" if G > 1 else "") + " (a Heywood case); lavaan reports the same "
+                       "value. The model may be misspecified, or an item nearly determined by its factor")
+                warn(msg, HeywoodWarning)
+                self._notes.append(msg)
             nlv = len(model.lv_names)
             if nlv:
                 w = np.linalg.eigvalsh(imp.lv_cov[:nlv, :nlv])
@@ -657,6 +668,10 @@ class CFA(Estimator):
         if est == "ML":
             se = "observed information (FIML)" if opt["missing"] == "fiml" else "expected information"
             self._notes.append(f"estimator ML, standard errors from the {se} (lavaan's defaults)")
+        elif est == "WLSMV":
+            self._notes.append("estimator WLSMV: thresholds and polychoric correlations (listwise), DWLS estimates, "
+                               "robust standard errors and the scaled-shifted test, as lavaan's estimator='WLSMV' "
+                               "(delta parameterization)")
         elif est == "MLR":
             self._notes.append("estimator MLR: Huber-White standard errors (observed information as the bread) and "
                                "the Yuan-Bentler scaled chi-square (Mplus variant), as lavaan's estimator='MLR'")
@@ -668,10 +683,99 @@ class CFA(Estimator):
         self._notes.append("fixed parameters are reported with se 0 and no z or p (as lavaan)")
 
     # -- WLSMV ----------------------------------------------------------------------------------------
-    def _fit_wlsmv(self, parsed, user_table, frames, labels, row_labels, opt, ordered, group):
-        raise ModelSpecificationError("estimator='WLSMV' is not available in this build: the ordinal route "
-                                      "(thresholds, polychoric correlations, DWLS) is being added; use "
-                                      "estimator='MLR' on the item scores meanwhile")
+    def _fit_wlsmv(self, parsed, user_table, frames, labels, row_labels, opt, ordered, group, data):
+        """The ordinal route: lavaan's thresholds, polychorics and Gamma, then DWLS (see :mod:`.delta`)."""
+        from .delta import DeltaModel, check_scope
+        from .inference import Inference
+        from .optimizer import Optimum
+        from .ordinal import ordinal_statistics
+        from .samplestats import GroupStats
+        from .wls import fit_wls
+
+        if user_table is not None:
+            raise InvalidParameterError("estimator='WLSMV' takes lavaan syntax, not an edited parameter table.")
+        rows = [(s_.lhs, s_.op, s_.rhs) for s_ in parsed.statements]
+        ov = variable_sets(rows, ordered=ordered).ov
+        cols = ov + ([group] if group is not None else [])
+        items = numeric_frame(data[ov], caller="CFA.fit")
+        if group is not None:
+            items[group] = data[group].to_numpy()
+        st = ordinal_statistics(items[cols], group=group, missing="listwise")
+        samples = st.samples
+        nth = {it: int(sum(1 for n in samples[0].threshold_names if n.split("|")[0] == it)) for it in ov}
+        G = len(samples)
+        pt = parameter_table(parsed, ngroups=G, std_lv=opt["std_lv"], meanstructure=True,
+                             orthogonal=opt["orthogonal"], fixed_x=opt["fixed_x"], group_equal=opt["group_equal"],
+                             group_partial=opt["group_partial"], ordered=ordered, nthresholds=nth)
+        model = LisrelModel(pt, ordered=ordered, ov_order=ov)
+        self._lisrel = model
+        check_scope(model, pt)
+        base = pt["ustart"].to_numpy(dtype=float).copy()
+        free = pt["free"].to_numpy() > 0
+        base[free] = 0.0
+        base[np.isnan(base)] = 0.0
+        eq = [c for c in parsed.constraints if c.op == "=="]
+        K, x0, n_eq = reparameterise(pt, eq, base)
+        # pseudo moments (polychoric correlations, zero means) for the starting values and the tables
+        pstats = []
+        for s_ in samples:
+            R = np.asarray(s_.correlation, dtype=float)
+            pstats.append(GroupStats(label=s_.group, n=int(s_.n_obs), X=np.zeros((0, len(ov))),
+                                     mean=np.zeros(len(ov)), cov=R, logdet=float(np.linalg.slogdet(R)[1])))
+        problem = Problem(model, pstats, base, K, x0, fiml=False, meanstructure=True)
+        nd = sum(len(s_.wls_obs) for s_ in samples)
+        if nd - problem.nz < 0:
+            raise ModelSpecificationError(f"the model has {problem.nz} free parameters but the data give only {nd} "
+                                          "statistics: it is not identified.")
+        user_start = np.where(free, pt["ustart"].to_numpy(dtype=float), np.nan)
+        start = start_values(problem, user_start)
+        for g, s_ in enumerate(samples):   # thresholds start at the sample's
+            sel = np.flatnonzero((model.group == g) & (pt["op"].to_numpy() == "|") & free)
+            pos = {n: k for k, n in enumerate(s_.threshold_names)}
+            for i in sel:
+                start[i] = s_.thresholds[pos[f"{pt.at[i, 'lhs']}|{pt.at[i, 'rhs']}"]]
+        dm = DeltaModel(model, base, problem.free_rows, samples)
+        H = None
+        if problem.nz < problem.nx:
+            from scipy.linalg import null_space
+
+            H = null_space(K.T).T
+        names = [_param_name(pt, i, G, {g + 1: lab for g, lab in enumerate(labels)}) for i in problem.free_rows]
+        with np.errstate(all="ignore"):
+            wfit = fit_wls(samples, dm.implied, dm.jacobian, start[problem.free_rows], constraints=H,
+                           constraint_rhs=None if H is None else H @ x0, names=names, ci=opt["ci"])
+        for note in wfit.notes:
+            self._notes.append(note)
+        x = np.asarray(wfit.estimates, dtype=float)
+        z = np.linalg.lstsq(K, x - x0, rcond=None)[0] if K.shape[1] else np.zeros(0)
+        self._problem = problem
+        self._opt = Optimum(z=z, fmin=wfit.fmin, grad=np.zeros(problem.nz), converged=bool(wfit.converged),
+                            iterations=wfit.iterations, message="converged" if wfit.converged else "not converged")
+        if not wfit.converged:
+            msg = ("the DWLS fit did not converge; the estimates are not a minimum. Check the model, or give "
+                   "starting values with start(...)")
+            warn(msg, FactorConvergenceWarning)
+            self._notes.append(msg)
+        values = problem.values(z)
+        vcov = np.asarray(wfit.vcov, dtype=float)
+        ok = bool(np.all(np.isfinite(vcov)))
+        inf = Inference(vcov_z=None, vcov_x=vcov if ok else None, info_z=None, ok=ok,
+                        message="" if ok else "the robust standard errors could not be computed")
+        tests = wfit.tests
+        std = tests.loc["standard"]
+        test = TestStatistic(chisq=float(std["stat"]), df=int(std["df"]), pvalue=float(std["pvalue"]))
+        if "scaled.shifted" in tests.index:
+            sh = tests.loc["scaled.shifted"]
+            test.scaled, test.scaling_factor = float(sh["stat"]), float(sh["scaling.factor"])
+            test.pvalue_scaled, test.shift = float(sh["pvalue"]), float(sh["shift.parameter"])
+        implieds = problem.implied(z)
+        self._implieds = implieds
+        fm = dict(wfit.fit_measures)
+        self._finish(pt, model, problem, values, inf, test, fm, labels, pstats, opt, implieds, parsed, True, n_eq)
+        self.test_.update({"chisq_scaled": test.scaled, "scaling_factor": test.scaling_factor,
+                           "shift": test.shift, "pvalue_scaled": test.pvalue_scaled})
+        self._wls = wfit
+        return self
 
     # -- results --------------------------------------------------------------------------------------
     def _make_result(self) -> CFAResult:
@@ -707,6 +811,10 @@ class CFA(Estimator):
         R equivalent: ``lavaan::modindices(fit)``.
         """
         self._check_fitted("modification_indices()")
+        if self.estimator_ == "WLSMV":
+            raise InvalidParameterError("modification indices for estimator='WLSMV' are not implemented (lavaan "
+                                        "computes them from the DWLS information); inspect residual correlations "
+                                        "with residuals('cor') or fit the item scores with 'MLR'.")
         from .modindices import modification_indices
 
         return modification_indices(self, sort=sort, minimum=minimum)
