@@ -147,3 +147,12 @@ def test_parameter_table_is_editable(hs):
     fit = CFA(pt).fit(hs)
     assert fit.estimates_.query("rhs == 'x3' and op == '=~'")["est"].item() == 0.5
     assert fit.fit_measures_["df"] == 1
+
+
+def test_refit_recomputes_the_tables(hs):
+    est = CFA(HS_MODEL)
+    first = est.fit(hs).standardized_["std_all"].copy()
+    r2_first = est.r2_.copy()
+    est.fit(hs.iloc[:150])
+    assert not np.allclose(est.standardized_["std_all"], first)
+    assert not np.allclose(est.r2_.to_numpy(), r2_first.to_numpy())

@@ -120,7 +120,7 @@ def _row(fit, label) -> dict:
         row.update({"chisq_scaled": fm["chisq.scaled"], "cfi_robust": fm.get("cfi.robust", np.nan),
                     "tli_robust": fm.get("tli.robust", np.nan), "rmsea_robust": fm.get("rmsea.robust", np.nan)})
     row["converged"] = bool(fit.converged_)
-    row["admissible"] = not any(("negative variance" in n) or ("not positive definite" in n) for n in fit.notes_)
+    row["admissible"] = not any(("negative variance" in n) or ("not positive definite" in n) for n in fit._notes)
     return row
 
 
@@ -219,7 +219,7 @@ def cfa_family(data, instrument=None, *, keys=None, form=None, members=None, est
                 warn(f"{name}: {w.message}", w.category)
         fits[name] = fit
         rows[name] = _row(fit, spec["label"])
-        for n in fit.notes_:
+        for n in fit._notes:
             if n.startswith(("negative variance", "the model did not converge", "the covariance matrix")):
                 notes.append(f"{name}: {n}")
         higher = [spec["general"]] if name == "second_order" else []

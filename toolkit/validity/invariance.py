@@ -203,7 +203,7 @@ def invariance(data, instrument=None, *, group: str, keys=None, form=None, model
     if partial:
         notes.append(f"partial invariance: {list(partial)} free across groups")
     for s, f in fits.items():
-        for n in f.notes_:
+        for n in f._notes:
             if n.startswith(("negative variance", "the model did not converge", "the covariance matrix")):
                 notes.append(f"{s}: {n}")
     n = sum(first.n_obs_.values())

@@ -240,7 +240,7 @@ def rater_invariance(data, instrument=None, *, keys=None, form=None, rater: str 
         notes.append(f"latent_means: the {suffixes[1]!r} factor means at the scalar step are differences from "
                      f"{suffixes[0]!r} in units of its factor SD; interpret them only where scalar invariance holds")
     for s, f in fits.items():
-        for n in f.notes_:
+        for n in f._notes:
             if n.startswith(("negative variance", "the model did not converge", "the covariance matrix")):
                 notes.append(f"{s}: {n}")
     n = sum(first.n_obs_.values())

@@ -88,9 +88,10 @@ class LisrelModel:
         ov_pos = {v: i for i, v in enumerate(self.ov_names)}
         lat_pos = {v: i for i, v in enumerate(self.lat_names)}
         self.ov_pos, self.lat_pos = ov_pos, lat_pos
-        th_rows = pt.index[(pt["op"] == "|") & (pt["group"] == 1)]
-        self.th_names = [f"{pt.at[i, 'lhs']}|{pt.at[i, 'rhs']}" for i in th_rows]
-        self.th_var = np.array([ov_pos[pt.at[i, "lhs"]] for i in th_rows], dtype=int)
+        lhs_a, op_a, rhs_a = pt["lhs"].to_numpy(), pt["op"].to_numpy(), pt["rhs"].to_numpy()
+        th_rows = np.flatnonzero((op_a == "|") & (pt["group"].to_numpy() == 1))
+        self.th_names = [f"{lhs_a[i]}|{rhs_a[i]}" for i in th_rows]
+        self.th_var = np.array([ov_pos[lhs_a[i]] for i in th_rows], dtype=int)
         th_pos = {name: k for k, name in enumerate(self.th_names)}
 
         def lat(v):

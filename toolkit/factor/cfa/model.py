@@ -185,6 +185,8 @@ class CFA(Estimator):
     def fit(self, data: pd.DataFrame, group: str | None = None) -> "CFA":
         """Fit the model to ``data`` (one row per respondent); ``group`` names a column of groups."""
         opt = self._options()
+        for key in [k for k in self.__dict__ if k.startswith(("_lazy_", "_standardized"))]:
+            del self.__dict__[key]   # tables of a previous fit
         self._notes = []
         if isinstance(self.model, pd.DataFrame):
             user_table = self.model.copy()
@@ -266,7 +268,12 @@ class CFA(Estimator):
                                           "without group= or check the column")
         else:
             levels = [None]
-        X = numeric_frame(data[ov_names], caller="CFA.fit")
+        sub = data[ov_names]
+        if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in sub.dtypes) and \
+                np.isfinite(sub.to_numpy(dtype=float, na_value=np.nan)[~sub.isna().to_numpy()]).all():
+            X = sub.astype(float)  # already numbers: nothing to name
+        else:
+            X = numeric_frame(sub, caller="CFA.fit")
         if missing == "none":   # checks only (the ordinal route handles missing answers itself)
             return None, None, None
         frames, labels, row_labels = [], [], []
@@ -401,6 +408,13 @@ class CFA(Estimator):
         """The independence model: free variances (and means), covariates' moments fixed."""
         ov = model.ov_names
         ov_x = model.vsets.ov_x
+        if not fiml and estimator != "MLR" and not ov_x:
+            # closed form: chi2 = sum_g n_g (sum_j log s_jj - log|S_g|)
+            chisq = float(sum(st.n * (np.log(np.diag(st.cov)).sum() - st.logdet) for st in stats))
+            p = model.p
+            df = ndat(model, stats, meanstructure) - len(stats) * (p + (p if meanstructure else 0))
+            test = TestStatistic(chisq=chisq, df=df, pvalue=float(sstats.chi2.sf(chisq, df)) if df > 0 else np.nan)
+            return {"test": test, "problem": None, "z": None, "table": None}
         rows = []
         G = len(stats)
         for g in range(1, G + 1):
@@ -525,22 +539,7 @@ class CFA(Estimator):
             est_tab = pd.concat([est_tab, extra], ignore_index=True)
         self.estimates_ = est_tab
         self._std_inputs = (model, pt, values, rows, est_tab, inf, zq, G)
-        # R-squared
-        r2 = r_squared(model, implieds, pt, est)
-        r2_tab = pd.DataFrame({str(group_name[g + 1]) if G > 1 else "r2": pd.Series(d) for g, d in enumerate(r2)})
-        self.r2_ = r2_tab
-        # moments
-        ov = model.ov_names
-        self.implied_, self.sample_ = {}, {}
-        for g, (imp, st) in enumerate(zip(implieds, stats)):
-            key = labels[g]
-            self.implied_[key] = {"cov": pd.DataFrame(imp.sigma, index=ov, columns=ov),
-                                  "mean": pd.Series(imp.mu if meanstructure else st.mean, index=ov)}
-            self.sample_[key] = {"cov": pd.DataFrame(st.cov, index=ov, columns=ov),
-                                 "mean": pd.Series(st.mean, index=ov)}
-        names = [_param_name(pt, i, G, group_name) for i in problem.free_rows]
-        self.vcov_ = pd.DataFrame(inf.vcov_x if inf.ok else np.full((problem.nx, problem.nx), np.nan),
-                                  index=names, columns=names)
+        self._tables_inputs = (model, implieds, pt, est, stats, labels, meanstructure, inf, problem, G)
         self.fit_measures_ = pd.Series(fm, dtype=float)
         self.converged_ = bool(self._opt.converged)
         self.n_obs_ = {labels[g]: st.n for g, st in enumerate(stats)}
@@ -558,6 +557,56 @@ class CFA(Estimator):
         self._n_eq = n_eq
         self._check_solution(pt, model, implieds, est, labels)
         self._notes_fixed(opt, meanstructure, n_eq, G)
+
+    # -- tables built on first use ------------------------------------------------------------------
+    def _lazy(self, name, build):
+        self._check_fitted(name)
+        cached = self.__dict__.get("_lazy_" + name)
+        if cached is None:
+            cached = build()
+            self.__dict__["_lazy_" + name] = cached
+        return cached
+
+    @property
+    def r2_(self) -> pd.DataFrame:
+        """R-squared of each endogenous variable (rows) per group (columns)."""
+        def build():
+            model, implieds, pt, est, stats, labels, meanstructure, inf, problem, G = self._tables_inputs
+            r2 = r_squared(model, implieds, pt, est)
+            return pd.DataFrame({str(labels[g]) if G > 1 else "r2": pd.Series(d) for g, d in enumerate(r2)})
+        return self._lazy("r2_", build)
+
+    def _moments(self):
+        model, implieds, pt, est, stats, labels, meanstructure, inf, problem, G = self._tables_inputs
+        ov = model.ov_names
+        implied, sample = {}, {}
+        for g, (imp, st) in enumerate(zip(implieds, stats)):
+            key = labels[g]
+            implied[key] = {"cov": pd.DataFrame(imp.sigma, index=ov, columns=ov),
+                            "mean": pd.Series(imp.mu if meanstructure else st.mean, index=ov)}
+            sample[key] = {"cov": pd.DataFrame(st.cov, index=ov, columns=ov), "mean": pd.Series(st.mean, index=ov)}
+        return implied, sample
+
+    @property
+    def implied_(self) -> dict:
+        """Per group label: the model-implied ``{"cov": DataFrame, "mean": Series}``."""
+        return self._lazy("moments", self._moments)[0]
+
+    @property
+    def sample_(self) -> dict:
+        """Per group label: the observed ``{"cov": DataFrame, "mean": Series}`` (divisor N; EM under FIML;
+        polychoric correlations under WLSMV)."""
+        return self._lazy("moments", self._moments)[1]
+
+    @property
+    def vcov_(self) -> pd.DataFrame:
+        """Covariance matrix of the free parameters (lavaan's ``vcov(fit)``)."""
+        def build():
+            model, implieds, pt, est, stats, labels, meanstructure, inf, problem, G = self._tables_inputs
+            names = _param_names(pt, problem.free_rows, G)
+            return pd.DataFrame(inf.vcov_x if inf.ok else np.full((problem.nx, problem.nx), np.nan), index=names,
+                                columns=names)
+        return self._lazy("vcov_", build)
 
     @property
     def standardized_(self) -> pd.DataFrame:
@@ -623,11 +672,11 @@ class CFA(Estimator):
 
     def _check_solution(self, pt, model, implieds, est, labels):
         G = len(implieds)
-        var_rows = (pt["op"] == "~~") & (pt["lhs"] == pt["rhs"]) & (pt["free"] > 0)
-        neg = pt.loc[var_rows & (est < 0)]
-        if len(neg):
-            where = ", ".join(f"{r.lhs}" + (f" (group {labels[r.group - 1]!r})" if G > 1 else "")
-                              for r in neg.itertuples())
+        lhs, op, rhs = pt["lhs"].to_numpy(), pt["op"].to_numpy(), pt["rhs"].to_numpy()
+        grp = pt["group"].to_numpy()
+        neg = np.flatnonzero((op == "~~") & (lhs == rhs) & (pt["free"].to_numpy() > 0) & (est < 0))
+        if neg.size:
+            where = ", ".join(f"{lhs[i]}" + (f" (group {labels[grp[i] - 1]!r})" if G > 1 else "") for i in neg)
             msg = (f"negative variance estimate(s) for {where} (a Heywood case): the variance is left free, as "
                    "lavaan does; the model may be misspecified (too many factors, a factor with two indicators, "
                    "an outlier) or the sample too small. Inspect those items, or fix the variance if the "
@@ -740,7 +789,7 @@ class CFA(Estimator):
             from scipy.linalg import null_space
 
             H = null_space(K.T).T
-        names = [_param_name(pt, i, G, {g + 1: lab for g, lab in enumerate(labels)}) for i in problem.free_rows]
+        names = _param_names(pt, problem.free_rows, G)
         with np.errstate(all="ignore"):
             wfit = fit_wls(samples, dm.implied, dm.jacobian, start[problem.free_rows], constraints=H,
                            constraint_rhs=None if H is None else H @ x0, names=names, ci=opt["ci"])
@@ -885,11 +934,10 @@ def _complete_table(table: pd.DataFrame, G: int) -> pd.DataFrame:
     return t[PARTABLE_COLUMNS + [c for c in t.columns if c not in PARTABLE_COLUMNS]]
 
 
-def _param_name(pt, i, G, group_name):
-    name = f"{pt.at[i, 'lhs']}{pt.at[i, 'op']}{pt.at[i, 'rhs']}"
-    if G > 1:
-        name += f".g{pt.at[i, 'group']}"
-    return name
+def _param_names(pt, rows, G):
+    """``lhs op rhs`` (and ``.gN`` with groups) of table rows, lavaan's labels of free parameters."""
+    lhs, op, rhs, grp = (pt[c].to_numpy()[rows] for c in ("lhs", "op", "rhs", "group"))
+    return [f"{a}{o}{b}" + (f".g{g}" if G > 1 else "") for a, o, b, g in zip(lhs, op, rhs, grp)]
 
 
 def _BaselineModel(model: LisrelModel, table: pd.DataFrame) -> LisrelModel:

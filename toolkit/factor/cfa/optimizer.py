@@ -120,8 +120,11 @@ def minimise(problem, z0: np.ndarray, *, max_iter: int = 500, switch: float = 1e
     K = problem.K
     it = 0
     stalled = False
+    rate = 0.0
     for it in range(1, max_iter + 1):  # noqa: B007 - the count is reported
-        if np.max(np.abs(g)) < switch:
+        gnorm = np.max(np.abs(g))
+        # scoring to the end where it converges fast (a model that fits); Newton where it crawls (misfit)
+        if gnorm < 1e-11 or (gnorm < switch and rate > 0.2):
             break
         info = K.T @ problem.expected_information(z) @ K
         step = _solve(info, g)
@@ -141,6 +144,7 @@ def minimise(problem, z0: np.ndarray, *, max_iter: int = 500, switch: float = 1e
         z = zn
         fn, gn = problem.objective_gradient(z)
         small = abs(f - fn) < 1e-16 * max(1.0, abs(f)) and np.max(np.abs(t * step)) < 1e-12
+        rate = np.max(np.abs(gn)) / max(gnorm, 1e-300)
         f, g = fn, gn
         if small:
             break
@@ -150,18 +154,26 @@ def minimise(problem, z0: np.ndarray, *, max_iter: int = 500, switch: float = 1e
         if res.fun <= f:
             z = res.x
             f, g = problem.objective_gradient(z)
-    # Newton steps on the analytic Hessian (quadratic convergence where scoring is linear)
-    for _ in range(20):
-        if np.max(np.abs(g)) < 1e-11:
+    # Newton steps on the analytic Hessian (quadratic convergence where scoring is linear); the Hessian is
+    # recomputed only when a step with the previous one does not shrink the gradient enough
+    H = None
+    stale = True
+    for _ in range(30):
+        gnorm = np.max(np.abs(g))
+        if gnorm < 1e-11:
             break
-        try:
-            H = problem.observed_information(z)
-        except np.linalg.LinAlgError:
-            break
+        if stale or H is None:
+            try:
+                H = problem.observed_information(z)
+            except np.linalg.LinAlgError:
+                break
         step = _solve(H, g)
         slope = g @ step
         if slope >= 0:
-            break
+            if stale:
+                break
+            stale = True
+            continue
         t = 1.0
         improved = False
         while t > 1e-4:
@@ -172,8 +184,12 @@ def minimise(problem, z0: np.ndarray, *, max_iter: int = 500, switch: float = 1e
                 break
             t /= 2
         if not improved:
-            break
+            if stale:
+                break
+            stale = True
+            continue
         fn, gn = problem.objective_gradient(zn)
+        stale = np.max(np.abs(gn)) > 0.1 * gnorm
         z, f, g = zn, fn, gn
     gmax = float(np.max(np.abs(g))) if g.size else 0.0
     converged = bool(np.isfinite(f) and gmax < 1e-5)
