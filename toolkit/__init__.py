@@ -52,6 +52,7 @@ _EXPORTS = {
     "cfa": "toolkit.factor.cfa",
     "compare_models": "toolkit.factor.cfa",
     "composite_reliability": "toolkit.factor.cfa",
+    "path_diagram": "toolkit.factor.cfa",
     "cfa_family": "toolkit.validity",
     "invariance": "toolkit.validity",
     "rater_invariance": "toolkit.validity",

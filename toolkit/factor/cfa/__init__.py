@@ -14,13 +14,16 @@ Small modules, one job each:
 * :mod:`~toolkit.factor.cfa.composite` -- omega from the fitted model (``semTools::compRelSEM``);
 * :mod:`~toolkit.factor.cfa.ordinal`, :mod:`.wls` -- the ordinal route (thresholds, polychorics, their
   asymptotic covariance; the (D)WLS fit with robust SEs and the scaled-shifted test: lavaan's WLSMV);
+* :mod:`~toolkit.factor.cfa.diagram` -- a path diagram (matplotlib);
 * :mod:`~toolkit.factor.cfa.model` -- :class:`CFA` and :func:`cfa`.
 """
 
 from .comparison import compare_models
 from .composite import composite_reliability
+from .diagram import path_diagram
 from .model import CFA, cfa
 from .partable import parameter_table
 from .syntax import parse_syntax
 
-__all__ = ["CFA", "cfa", "compare_models", "composite_reliability", "parameter_table", "parse_syntax"]
+__all__ = ["CFA", "cfa", "compare_models", "composite_reliability", "parameter_table", "parse_syntax",
+           "path_diagram"]
