@@ -64,7 +64,9 @@ def standard_errors(problem, z, kind: str) -> Inference:
     if kind == "expected":
         A = K.T @ problem.expected_information(z) @ K
     else:
-        A = problem.observed_information(z)
+        # the Hessian of the last Newton step is reused when it was taken this close to the estimates: the
+        # difference is far below the precision of a standard error
+        A = problem.observed_information(z, reuse=1e-7)
     Ainv = _inverse(A)
     if Ainv is None:
         return Inference(vcov_z=None, vcov_x=None, info_z=A, ok=False,

@@ -25,8 +25,45 @@ __all__ = ["Problem"]
 _LOG2PI = np.log(2 * np.pi)
 
 
+def pattern_inverses(sigma: np.ndarray, patterns: list):
+    """(log|Sigma_oo|, Sigma_oo^-1, extra) of every missing-data pattern, from one inverse of Sigma.
+
+    With T = Sigma^-1 and m the missing variables: Sigma_oo^-1 = T_oo - T_om T_mm^-1 T_mo and
+    |Sigma_oo| = |Sigma| |T_mm| (Schur complements), so a pattern costs O(p^2 k) for k missing variables
+    instead of O(p^3). ``extra`` is ``(m, T_mm^-1)`` (None for a complete pattern). None when Sigma is not
+    positive definite.
+    """
+    ci = chol_inverse(sigma)
+    if ci is None:
+        return None
+    logdet, T = ci
+    out = []
+    for pat in patterns:
+        m = pat.missing
+        if m is None or m.size == 0:
+            out.append((logdet, T, None))
+            continue
+        Tmm = pat.take(T, "mm")
+        cm = chol_inverse(Tmm)
+        if cm is None:
+            return None
+        Tom = pat.take(T, "om")
+        Si = pat.take(T, "oo") - Tom @ cm[1] @ Tom.T
+        out.append((logdet + cm[0], Si, (m, cm[1])))
+    return out
+
+
 def chol_inverse(S: np.ndarray):
     """(log|S|, S^-1) of a symmetric matrix by Cholesky, or None when it is not positive definite."""
+    if S.shape[0] == 1:
+        v = S[0, 0]
+        return (float(np.log(v)), np.array([[1.0 / v]])) if v > 0 else None
+    if S.shape[0] == 2:
+        a, b, d = S[0, 0], S[0, 1], S[1, 1]
+        det = a * d - b * b
+        if a <= 0 or det <= 0:
+            return None
+        return float(np.log(det)), np.array([[d, -b], [-b, a]]) / det
     c, info = lapack.dpotrf(S, lower=1)
     if info != 0:
         return None
@@ -119,21 +156,25 @@ class Problem:
             G = 0.5 * (Si - Si @ W @ Si)
             gmu = -Si @ d if self.meanstructure else np.zeros(p)
             return f, G, gmu
+        inv = pattern_inverses(imp.sigma, st.patterns)
+        if inv is None:
+            return None
         total = 0.0
         G = np.zeros((p, p))
         gmu = np.zeros(p)
-        for pat in st.patterns:
+        for pat, (logdet, Si, _) in zip(st.patterns, inv):
             o = pat.observed
-            ci = chol_inverse(imp.sigma[np.ix_(o, o)])
-            if ci is None:
-                return None
-            logdet, Si = ci
             d = pat.mean - imp.mu[o]
             W = pat.cov + np.outer(d, d)
             total += pat.n * (o.size * _LOG2PI + logdet + np.sum(W * Si))
             if want_grad:
                 w = pat.n / st.n
-                G[np.ix_(o, o)] += 0.5 * w * (Si - Si @ W @ Si)
+                if pat.n < o.size:   # Si W Si from the rows: rank n
+                    V = Si @ (pat.Y - imp.mu[o]).T
+                    SWS = V @ V.T / pat.n
+                else:
+                    SWS = Si @ W @ Si
+                G[np.ix_(o, o)] += 0.5 * w * (Si - SWS)
                 gmu[o] += -w * (Si @ d)
         # -2 loglik / n (with 2 pi) less the saturated value, halved: lavaan's fmin for FIML
         f = 0.5 * (total / st.n + 2 * st.h1_loglik / st.n)
@@ -166,7 +207,15 @@ class Problem:
         return float(total), self.K.T @ gx
 
     # -- information --------------------------------------------------------------------------------
-    def expected_information(self, z, *, per_group: bool = False):
+    def scoring_information(self, z):
+        """The information Fisher scoring steps with (in ``z``): the expected information, except for FIML
+        with many missing-data patterns, where the complete-data information at the implied moments stands
+        in for it (convergence stays fast when little information is missing; the Newton steps finish)."""
+        if self.fiml and any(len(st.patterns) > 20 for st in self.stats):
+            return self.K.T @ self.expected_information(z, approximate=True) @ self.K
+        return self.K.T @ self.expected_information(z) @ self.K
+
+    def expected_information(self, z, *, per_group: bool = False, approximate: bool = False):
         """Expected (Fisher) information of one observation, in ``x`` (nx x nx), weighted over groups.
 
         For FIML, the expected information of the observed parts of each pattern (lavaan's
@@ -179,7 +228,7 @@ class Problem:
             rows, cols = self._group_rows[g], self._group_cols[g]
             a, b, dmu, _ = self.model.derivatives(imp, rows)
             info = np.zeros((rows.size, rows.size))
-            if not self.fiml or st.complete:
+            if not self.fiml or st.complete or approximate:
                 parts = [(np.arange(self.model.p), 1.0)]
             else:
                 parts = [(pat.observed, pat.n / st.n) for pat in st.patterns]
@@ -213,14 +262,77 @@ class Problem:
             out.append((pat.observed, pat.n / st.n, pat.cov + np.outer(d, d), d))
         return out
 
-    def observed_information(self, z) -> np.ndarray:
-        """Analytic Hessian of fmin in ``z`` (lavaan's observed information, ``"hessian"``).
+    def _pattern_products(self, imp, st, a, b, dmu):
+        """Per pattern: (share of rows, observed indices, Si, M = Si W Si, d, products), the products being
+        X_o Si Y_o' (P1) and X_o M Y_o' (P2) for X, Y in the rank-2 factors a, b (and dmu), and a_o Si d,
+        b_o Si d. For incomplete patterns P1 comes from the complete-data products by rank-k corrections
+        and P2 from the rows (W has rank n_p), so a pattern costs O(q^2 (k + n_p)) instead of O(q^2 p)."""
+        p = self.model.p
+        if not self.fiml or st.complete:
+            ci = chol_inverse(imp.sigma)
+            Si = ci[1]
+            o = np.arange(p)
+            d, W = (st.mean - imp.mu, None) if self.meanstructure else (np.zeros(p), None)
+            W = st.cov + np.outer(d, d)
+            M = Si @ W @ Si
+            AS, BS, MS = a @ Si, b @ Si, dmu @ Si
+            AM, BM = a @ M, b @ M
+            P = (AS @ a.T, BS @ b.T, AS @ b.T, MS @ dmu.T, AS @ dmu.T, BS @ dmu.T, AM @ a.T, BM @ b.T, AM @ b.T,
+                 AS @ d, BS @ d)
+            yield 1.0, o, Si, M, d, P
+            return
+        inv = pattern_inverses(imp.sigma, st.patterns)
+        T = chol_inverse(imp.sigma)[1]
+        XT = {"a": a @ T, "b": b @ T, "m": dmu @ T}
+        X = {"a": a, "b": b, "m": dmu}
+        full = {k: XT[k[0]] @ X[k[1]].T for k in ("aa", "bb", "ab", "mm", "am", "bm")}
+        for pat, (logdet, Si, extra) in zip(st.patterns, inv):
+            o = pat.observed
+            w = pat.n / st.n
+            d = pat.mean - imp.mu[o]
+            if extra is None:
+                P1 = full
+            else:
+                m, Tmm_inv = extra
+                Tmm = pat.take(T, "mm")
+                Xm = {k: v[:, m] for k, v in X.items()}
+                XTm = {k: v[:, m] for k, v in XT.items()}
+                C = {k: XTm[k] - Xm[k] @ Tmm for k in X}
+                CTi = {k: C[k] @ Tmm_inv for k in X}
+                P1 = {}
+                for key in ("aa", "bb", "ab", "mm", "am", "bm"):
+                    x, y = key
+                    P1[key] = full[key] - Xm[x] @ C[y].T - XTm[x] @ Xm[y].T - CTi[x] @ C[y].T
+            R = pat.Y - imp.mu[o]
+            if pat.n < o.size:
+                V = Si @ R.T                              # o x n
+                M = V @ V.T / pat.n
+                VA, VB = a[:, o] @ V, b[:, o] @ V         # q x n
+                P2aa, P2bb, P2ab = VA @ VA.T / pat.n, VB @ VB.T / pat.n, VA @ VB.T / pat.n
+                ea, eb = VA.mean(axis=1), VB.mean(axis=1)
+            else:
+                W = pat.cov + np.outer(d, d)
+                M = Si @ W @ Si
+                Ao, Bo = a[:, o], b[:, o]
+                AM, BM = Ao @ M, Bo @ M
+                P2aa, P2bb, P2ab = AM @ Ao.T, BM @ Bo.T, AM @ Bo.T
+                Sd = Si @ d
+                ea, eb = Ao @ Sd, Bo @ Sd
+            P = (P1["aa"], P1["bb"], P1["ab"], P1["mm"], P1["am"], P1["bm"], P2aa, P2bb, P2ab, ea, eb)
+            yield w, o, Si, M, d, P
+
+    def observed_information(self, z, *, reuse: float = 0.0) -> np.ndarray:
+        """Analytic Hessian of fmin in ``z`` (lavaan's observed information, ``"hessian"``); with ``reuse`` > 0
+        the last one computed is returned when its ``z`` is that close (largest absolute difference).
 
         Per pattern, with Si = Sigma_oo^-1, W = S + dd' and M = Si W Si, the moment part is
         1/2 [-tr(Si dS_l Si dS_k) + 2 tr(M dS_l Si dS_k)] + mean terms, contracted in the rank-2 form of the
         derivatives; the part with the model's second derivatives is the change of g'(d sigma/d theta) with
         the moment gradient g held fixed, by central differences (it needs no data).
         """
+        last = getattr(self, "_hessian_cache", None)
+        if reuse > 0 and last is not None and last[0].shape == np.shape(z) and np.max(np.abs(last[0] - z)) <= reuse:
+            return last[1]
         imps = self.implied(z)
         values = self.values(z)
         Hx = np.zeros((self.nx, self.nx))
@@ -233,25 +345,17 @@ class Problem:
             p = self.model.p
             Gfull = np.zeros((p, p))
             gfull = np.zeros(p)
-            for o, w, W, d in self._parts(imp, st):
-                Si = np.linalg.inv(imp.sigma[np.ix_(o, o)])
-                M = Si @ W @ Si
-                A, B = a[:, o], b[:, o]
-                AS, BS, AM, BM = A @ Si, B @ Si, A @ M, B @ M
-                P1aa, P1bb, P1ab = AS @ A.T, BS @ B.T, AS @ B.T
-                P2aa, P2bb, P2ab = AM @ A.T, BM @ B.T, AM @ B.T
+            for w, o, Si, M, d, P in self._pattern_products(imp, st, a, b, dmu):
+                P1aa, P1bb, P1ab, P1mm, P1am, P1bm, P2aa, P2bb, P2ab, ea, eb = P
                 T1 = 2 * (P1aa * P1bb + P1ab * P1ab.T)
                 T2 = P1ab * P2ab.T + P1bb * P2aa + P1aa * P2bb + P1ab.T * P2ab
                 H += 0.5 * w * (-T1 + 2 * T2)
                 Gfull[np.ix_(o, o)] += 0.5 * w * (Si - M)
                 if self.meanstructure:
-                    Mu = dmu[:, o]
-                    MS = Mu @ Si
-                    H += w * (MS @ Mu.T)
-                    Sd = Si @ d
-                    C = (A @ Sd)[:, None] * (BS @ Mu.T) + (B @ Sd)[:, None] * (AS @ Mu.T)
+                    H += w * P1mm
+                    C = ea[:, None] * P1bm + eb[:, None] * P1am
                     H += w * (C + C.T)
-                    gfull[o] += -w * Sd
+                    gfull[o] += -w * (Si @ d)
             # the model's second derivatives, with the moment gradient held fixed
             S2 = np.zeros_like(H)
             for j, row in enumerate(rows):
@@ -262,12 +366,13 @@ class Problem:
                     v[row] += s
                     im = self.model.implied(v, g)
                     aa, bb, mm, _ = self.model.derivatives(im, rows)
-                    out.append(2 * np.einsum("kp,pq,kq->k", aa, Gfull, bb) +
-                               (mm @ gfull if self.meanstructure else 0.0))
+                    out.append(2 * np.sum((aa @ Gfull) * bb, axis=1) + (mm @ gfull if self.meanstructure else 0.0))
                 S2[:, j] = (out[0] - out[1]) / (2 * h)
             H += (S2 + S2.T) / 2
             Hx[np.ix_(cols, cols)] += self.weights[g] * H
-        return self.K.T @ Hx @ self.K
+        out = self.K.T @ Hx @ self.K
+        self._hessian_cache = (np.array(z, dtype=float), out)
+        return out
 
     def hessian(self, z, *, h: float = 1e-5) -> np.ndarray:
         """Hessian of fmin in ``z``: central differences of the analytic gradient (Richardson, O(h^4))."""

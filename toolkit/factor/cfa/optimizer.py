@@ -126,15 +126,19 @@ def minimise(problem, z0: np.ndarray, *, max_iter: int = 500, switch: float = 1e
         # scoring to the end where it converges fast (a model that fits); Newton where it crawls (misfit)
         if gnorm < 1e-11 or (gnorm < switch and rate > 0.2):
             break
-        info = K.T @ problem.expected_information(z) @ K
+        info = problem.scoring_information(z)
         step = _solve(info, g)
         slope = g @ step
         if slope >= 0:   # not a descent direction (information not positive definite here)
             step, slope = -g, -(g @ g)
         t = 1.0
+        gn = None
         while t > 1e-10:
             zn = z + t * step
-            fn = problem.objective(zn)
+            if t == 1.0:   # a full step is usually taken: get its gradient at once
+                fn, gn = problem.objective_gradient(zn)
+            else:
+                fn, gn = problem.objective(zn), None
             if np.isfinite(fn) and fn <= f + 1e-4 * t * slope:
                 break
             t /= 2
@@ -142,7 +146,8 @@ def minimise(problem, z0: np.ndarray, *, max_iter: int = 500, switch: float = 1e
             stalled = True
             break
         z = zn
-        fn, gn = problem.objective_gradient(z)
+        if gn is None:
+            fn, gn = problem.objective_gradient(z)
         small = abs(f - fn) < 1e-16 * max(1.0, abs(f)) and np.max(np.abs(t * step)) < 1e-12
         rate = np.max(np.abs(gn)) / max(gnorm, 1e-300)
         f, g = fn, gn
@@ -158,7 +163,8 @@ def minimise(problem, z0: np.ndarray, *, max_iter: int = 500, switch: float = 1e
     # recomputed only when a step with the previous one does not shrink the gradient enough
     H = None
     stale = True
-    for _ in range(30):
+    newton = np.max(np.abs(g)) >= 1e-7 or not problem.fiml   # FIML scoring stops at the objective's noise
+    for _ in range(30 if newton else 0):
         gnorm = np.max(np.abs(g))
         if gnorm < 1e-11:
             break
@@ -169,26 +175,33 @@ def minimise(problem, z0: np.ndarray, *, max_iter: int = 500, switch: float = 1e
                 break
         step = _solve(H, g)
         slope = g @ step
+        if np.max(np.abs(step)) < 1e-10 * (1.0 + np.max(np.abs(z))):
+            break   # the step is below what the objective can resolve
         if slope >= 0:
-            if stale:
+            if stale or gnorm < 1e-6:
                 break
             stale = True
             continue
         t = 1.0
         improved = False
-        while t > 1e-4:
+        gn = None
+        while t > 1.0 / 64:
             zn = z + t * step
-            fn = problem.objective(zn)
+            if t == 1.0:
+                fn, gn = problem.objective_gradient(zn)
+            else:
+                fn, gn = problem.objective(zn), None
             if np.isfinite(fn) and fn <= f + 1e-4 * t * slope + 1e-15 * max(1.0, abs(f)):
                 improved = True
                 break
             t /= 2
         if not improved:
-            if stale:
+            if stale or gnorm < 1e-6:   # at the optimum to the precision of the objective
                 break
             stale = True
             continue
-        fn, gn = problem.objective_gradient(zn)
+        if gn is None:
+            fn, gn = problem.objective_gradient(zn)
         stale = np.max(np.abs(gn)) > 0.1 * gnorm
         z, f, g = zn, fn, gn
     gmax = float(np.max(np.abs(g))) if g.size else 0.0

@@ -23,6 +23,24 @@ class Pattern:
     n: int
     mean: np.ndarray          # mean of the observed part
     cov: np.ndarray           # covariance (divisor n) of the observed part
+    missing: np.ndarray = None  # indices of the missing variables
+    Y: np.ndarray = None        # the rows' observed values (n x len(observed))
+    p: int = 0                  # number of variables
+
+    def __post_init__(self):
+        o = self.observed
+        m = self.missing if self.missing is not None else np.zeros(0, dtype=int)
+        p = self.p
+        # flat indices into a p x p matrix, for fast sub-matrix extraction (no np.ix_ at every evaluation)
+        self.oo = (o[:, None] * p + o[None, :]).ravel()
+        self.om = (o[:, None] * p + m[None, :]).ravel()
+        self.mm = (m[:, None] * p + m[None, :]).ravel()
+
+    def take(self, M: np.ndarray, which: str = "oo") -> np.ndarray:
+        """The (o, o), (o, m) or (m, m) block of a p x p matrix."""
+        k_o, k_m = self.observed.size, (self.missing.size if self.missing is not None else 0)
+        shape = {"oo": (k_o, k_o), "om": (k_o, k_m), "mm": (k_m, k_m)}[which]
+        return M.ravel()[getattr(self, which)].reshape(shape)
 
 
 @dataclass
@@ -54,22 +72,41 @@ def _patterns(X: np.ndarray) -> list:
         Y = X[np.ix_(rows, obs)]
         mean = Y.mean(axis=0)
         Yc = Y - mean
-        out.append(Pattern(observed=obs, rows=rows, n=len(rows), mean=mean, cov=Yc.T @ Yc / len(rows)))
+        out.append(Pattern(observed=obs, rows=rows, n=len(rows), mean=mean, cov=Yc.T @ Yc / len(rows),
+                           missing=np.flatnonzero(~keys[k]), Y=Y, p=X.shape[1]))
     return out
 
 
-def _loglik_patterns(patterns, mu, sigma) -> float:
-    """Sum over rows of the normal log-likelihood (with the 2 pi constant)."""
-    total = 0.0
+def _pattern_inverses(sigma, patterns):
+    """(log|Sigma_oo|, Sigma_oo^-1, T_mm^-1, T_mo) per pattern from T = Sigma^-1 (Schur complements)."""
+    sign, logdet = np.linalg.slogdet(sigma)
+    if sign <= 0:
+        return None
+    T = np.linalg.inv(sigma)
+    out = []
     for pat in patterns:
-        o = pat.observed
-        S = sigma[np.ix_(o, o)]
-        sign, logdet = np.linalg.slogdet(S)
-        if sign <= 0:
-            return -np.inf
-        Si = np.linalg.inv(S)
-        d = pat.mean - mu[o]
-        total += -0.5 * pat.n * (o.size * np.log(2 * np.pi) + logdet + np.sum(Si * pat.cov) + d @ Si @ d)
+        if pat.missing.size == 0:
+            out.append((logdet, T, None, None))
+            continue
+        Tmm = pat.take(T, "mm")
+        s2, ld_mm = np.linalg.slogdet(Tmm)
+        if s2 <= 0:
+            return None
+        Tmm_inv = np.linalg.inv(Tmm)
+        Tom = pat.take(T, "om")
+        out.append((logdet + ld_mm, pat.take(T, "oo") - Tom @ Tmm_inv @ Tom.T, Tmm_inv, Tom.T))
+    return out
+
+
+def _loglik_patterns(patterns, mu, sigma, inv=None) -> float:
+    """Sum over rows of the normal log-likelihood (with the 2 pi constant)."""
+    inv = inv if inv is not None else _pattern_inverses(sigma, patterns)
+    if inv is None:
+        return -np.inf
+    total = 0.0
+    for pat, (logdet, Si, _, _) in zip(patterns, inv):
+        d = pat.mean - mu[pat.observed]
+        total += -0.5 * pat.n * (pat.observed.size * np.log(2 * np.pi) + logdet + np.sum(Si * pat.cov) + d @ Si @ d)
     return float(total)
 
 
@@ -77,7 +114,9 @@ def em_moments(X: np.ndarray, patterns: list, *, tol: float = 1e-10, max_iter: i
     """Saturated normal moments of incomplete data by EM (lavaan's ``lav_mvnorm_missing_h1_estimate_moments``).
 
     Starts from the available-case means and variances (zero covariances) and iterates until the log-
-    likelihood changes by less than ``tol`` (relative). Returns ``(mean, cov, loglik, iterations)``.
+    likelihood changes by less than ``tol`` (relative). The E-step uses the partitioned inverse of Sigma:
+    the regression of the missing on the observed variables is -T_mm^-1 T_mo and the conditional covariance
+    T_mm^-1 (T = Sigma^-1). Returns ``(mean, cov, loglik, iterations)``.
     """
     p = X.shape[1]
     mu = np.nanmean(X, axis=0)
@@ -87,26 +126,23 @@ def em_moments(X: np.ndarray, patterns: list, *, tol: float = 1e-10, max_iter: i
     old = _loglik_patterns(patterns, mu, sigma)
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007 - the count is reported
+        inv = _pattern_inverses(sigma, patterns)
         T1 = np.zeros(p)
         T2 = np.zeros((p, p))
-        for pat in patterns:
-            o = pat.observed
-            mis = np.setdiff1d(np.arange(p), o)
-            Y = X[np.ix_(pat.rows, o)]
+        for pat, (_, _, Tmm_inv, Tmo) in zip(patterns, inv):
+            o, mis = pat.observed, pat.missing
+            Y = pat.Y
             if mis.size == 0:
                 T1 += Y.sum(axis=0)
                 T2 += Y.T @ Y
                 continue
-            Soo = sigma[np.ix_(o, o)]
-            Smo = sigma[np.ix_(mis, o)]
-            B = np.linalg.solve(Soo, Smo.T).T          # regression of missing on observed
+            B = -Tmm_inv @ Tmo                             # regression of missing on observed
             Yhat = np.empty((pat.n, p))
             Yhat[:, o] = Y
             Yhat[:, mis] = mu[mis] + (Y - mu[o]) @ B.T
-            C = sigma[np.ix_(mis, mis)] - B @ Smo.T     # conditional covariance
             T1 += Yhat.sum(axis=0)
             T2 += Yhat.T @ Yhat
-            T2[np.ix_(mis, mis)] += pat.n * C
+            T2[np.ix_(mis, mis)] += pat.n * Tmm_inv        # conditional covariance
         mu = T1 / N
         sigma = T2 / N - np.outer(mu, mu)
         sigma = (sigma + sigma.T) / 2
