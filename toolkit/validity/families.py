@@ -143,7 +143,8 @@ def cfa_family(data, instrument=None, *, keys=None, form=None, members=None, est
     members : sequence of str, optional
         Which members to fit (default all that apply).
     estimator, missing, ci
-        As :class:`toolkit.factor.cfa.CFA` (``"ML"`` or ``"MLR"``; ``"listwise"`` or ``"fiml"``).
+        As :class:`toolkit.factor.cfa.CFA` (``"ML"``, ``"MLR"`` or ``"WLSMV"``, which treats every item as
+        ordinal; ``"listwise"`` or ``"fiml"``).
     response_scale : (min, max), optional
         For reversing keyed items given by ``keys``.
 
@@ -207,11 +208,18 @@ def cfa_family(data, instrument=None, *, keys=None, form=None, members=None, est
             warn(msg, IncompleteRowsWarning)
             notes.append(msg)
             frame = frame.loc[complete.to_numpy()]
+    ordinal = str(estimator).upper() == "WLSMV"
+    extra = {"ordered": list(frame.columns)} if ordinal else {}
+    if ordinal:
+        notes.append("WLSMV: every item ordinal (thresholds and polychoric correlations); the chi-square "
+                     "difference tests (lavaan's scaled-shifted satorra.2000) and compRelSEM's ordinal omegas are "
+                     "not computed here: compare the members by their robust CFI/TLI/RMSEA")
     fits, rows, omegas = {}, {}, []
     for name, spec in models.items():
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            fit = CFA(spec["syntax"], estimator=estimator, missing=missing, ci=ci, **spec["options"]).fit(frame)
+            fit = CFA(spec["syntax"], estimator=estimator, missing=missing, ci=ci, **spec["options"],
+                      **extra).fit(frame)
         for w in caught:
             if not issubclass(w.category, DeprecationWarning):
                 from .._checks import warn
@@ -222,16 +230,17 @@ def cfa_family(data, instrument=None, *, keys=None, form=None, members=None, est
         for n in fit._notes:
             if n.startswith(("negative variance", "the model did not converge", "the covariance matrix")):
                 notes.append(f"{name}: {n}")
-        higher = [spec["general"]] if name == "second_order" else []
-        om = composite_reliability(fit, higher=higher, total=True)
-        om.insert(0, "member", name)
-        omegas.append(om)
+        if not ordinal:
+            higher = [spec["general"]] if name == "second_order" else []
+            om = composite_reliability(fit, higher=higher, total=True)
+            om.insert(0, "member", name)
+            omegas.append(om)
     table = pd.DataFrame.from_dict(rows, orient="index")
     pairs = list(_NESTED)
     for alt in items.alternatives:
         pairs += [(alt, "correlated"), ("one_factor", alt)]
     comp = []
-    for restricted, general in pairs:
+    for restricted, general in ([] if ordinal else pairs):
         if restricted in fits and general in fits:
             a, b = fits[restricted], fits[general]
             if a.test_["df"] == b.test_["df"]:
@@ -246,15 +255,17 @@ def cfa_family(data, instrument=None, *, keys=None, form=None, members=None, est
                          "delta_rmsea": a.fit_measures_["rmsea"] - b.fit_measures_["rmsea"]})
     comparisons = pd.DataFrame(comp, columns=["restricted", "general", "chisq_diff", "df_diff", "p", "delta_cfi",
                                               "delta_rmsea"])
-    if "one_factor" in fits and "correlated" in fits:
+    if "one_factor" in fits and "correlated" in fits and not ordinal:
         notes.append("one factor vs correlated factors: the one-factor model sets the factor correlations to 1, on "
                      "the boundary of the parameter space; the chi-square difference is conservative there")
     if estimator.upper() == "MLR":
         notes.append("chi-square differences are Satorra-Bentler (2001) scaled, as lavTestLRT for MLR")
-    notes.append("omega: semTools::compRelSEM(fit, return.total = TRUE) on each member (observed covariances); "
-                 "in the bifactor model the general factor's omega is omega hierarchical, a specific factor's the "
-                 "subscale's hierarchical omega, total is omega total")
+    if not ordinal:
+        notes.append("omega: semTools::compRelSEM(fit, return.total = TRUE) on each member (observed covariances); "
+                     "in the bifactor model the general factor's omega is omega hierarchical, a specific factor's "
+                     "the subscale's hierarchical omega, total is omega total")
     title = f"CFA family ({items.source}, {len(frame)} rows)"
     return CfaFamily(title=title, notes=notes, table=table, comparisons=comparisons,
-                     omega=pd.concat(omegas, ignore_index=True), fits=fits,
+                     omega=pd.concat(omegas, ignore_index=True) if omegas else
+                     pd.DataFrame(columns=["member", "factor", "omega", "n_items", "kind"]), fits=fits,
                      syntax={k: v["syntax"] for k, v in models.items()})

@@ -68,17 +68,19 @@ def step_table(fits: dict) -> pd.DataFrame:
                             "rmsea_robust": fm.get("rmsea.robust", np.nan)})
     table = pd.DataFrame.from_dict(rows, orient="index")
     names = list(fits)
+    ordinal = any(getattr(f, "estimator_", "") == "WLSMV" for f in fits.values())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        lrt = compare_models(*fits.values(), names=names) if len(fits) > 1 else None
+        lrt = compare_models(*fits.values(), names=names) if len(fits) > 1 and not ordinal else None
     for col in ("chisq_diff", "df_diff", "p_diff", "delta_cfi", "delta_rmsea", "delta_srmr"):
         table[col] = np.nan
     prev = None
     for k in names:
         if prev is not None:
-            table.loc[k, "chisq_diff"] = lrt.loc[k, "chisq_diff"]
-            table.loc[k, "df_diff"] = lrt.loc[k, "df_diff"]
-            table.loc[k, "p_diff"] = lrt.loc[k, "p"]
+            if lrt is not None:
+                table.loc[k, "chisq_diff"] = lrt.loc[k, "chisq_diff"]
+                table.loc[k, "df_diff"] = lrt.loc[k, "df_diff"]
+                table.loc[k, "p_diff"] = lrt.loc[k, "p"]
             for m, col in (("cfi", "delta_cfi"), ("rmsea", "delta_rmsea"), ("srmr", "delta_srmr")):
                 table.loc[k, col] = table.loc[k, m] - table.loc[prev, m]
         prev = k
@@ -181,13 +183,19 @@ def invariance(data, instrument=None, *, group: str, keys=None, form=None, model
                                         f"{list(models)}; got {model!r}.")
         syntax, options = models[model]["syntax"], models[model]["options"]
     frame = items.frame.copy()
+    ordinal = str(estimator).upper() == "WLSMV"
+    extra = {"ordered": list(frame.columns)} if ordinal else {}
+    if ordinal and any(s in ("scalar", "strict") for s in steps):
+        raise InvalidParameterError("invariance(estimator='WLSMV') tests configural and metric invariance only: "
+                                    "equal thresholds need lavaan's scale factors, which this engine does not "
+                                    "estimate; pass steps=('configural', 'metric').")
     frame[group] = data[group].to_numpy()
     fits = {}
     for s in steps:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             fit = CFA(syntax, estimator=estimator, missing=missing, ci=ci, group_equal=STEPS[s],
-                      group_partial=partial, **options).fit(frame, group=group)
+                      group_partial=partial, **options, **extra).fit(frame, group=group)
         for w in caught:
             if not issubclass(w.category, DeprecationWarning) and not (s != steps[0] and "left out" in
                                                                           str(w.message)):
