@@ -159,10 +159,14 @@ def invariance(data, instrument=None, *, group: str, keys=None, form=None, model
 
     Examples
     --------
-    >>> import toolkit
-    >>> wai = toolkit.load_sample("wai36_client_therapist")
-    >>> inv = invariance(wai, "wai36", group="rater", missing="fiml")  # doctest: +SKIP
-    >>> inv.table[["df", "cfi", "delta_cfi"]]  # doctest: +SKIP
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> f = rng.normal(size=(400, 2))
+    >>> d = pd.DataFrame(np.repeat(f, 3, axis=1) * .7 + rng.normal(scale=.6, size=(400, 6)),
+    ...                  columns=["a1", "a2", "a3", "b1", "b2", "b3"]).assign(site=["x", "y"] * 200)
+    >>> inv = invariance(d, keys={"A": ["a1", "a2", "a3"], "B": ["b1", "b2", "b3"]}, group="site")
+    >>> inv.table["df"].tolist(), bool(inv.table["cfi_holds"].all())
+    ([16, 20, 24, 30], True)
     """
     steps = list(steps)
     for s in steps:

@@ -154,11 +154,19 @@ def rater_invariance(data, instrument=None, *, keys=None, form=None, rater: str 
 
     Examples
     --------
-    >>> import toolkit
-    >>> wai = toolkit.load_sample("wai36_client_therapist")
-    >>> paired = toolkit.pair_raters(wai, instrument_client="wai36")
-    >>> inv = rater_invariance(paired)  # doctest: +SKIP
-    >>> inv.latent_means[["factor", "mean", "se"]]  # doctest: +SKIP
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> f = rng.normal(size=(300, 1))
+    >>> g = 0.6 * f + 0.8 * rng.normal(size=(300, 1))          # the therapist's view, correlated .6
+    >>> items = lambda eta, shift: eta * .8 + shift + rng.normal(scale=.6, size=(300, 3))
+    >>> cols = ["q1", "q2", "q3"]
+    >>> d = pd.concat([pd.DataFrame(items(f, 0), columns=cols).assign(dyad=range(300), who="client"),
+    ...                pd.DataFrame(items(g, .3), columns=cols).assign(dyad=range(300), who="therapist")])
+    >>> inv = rater_invariance(d, keys={"alliance": ["q1", "q2", "q3"]}, rater="who", on="dyad")
+    >>> inv.table["df"].tolist()
+    [5, 7, 9, 12]
+    >>> round(float(inv.latent_means["mean"].iloc[0]), 1)   # the therapist's shift, in the client's SD
+    0.3
     """
     steps = list(steps)
     for s in steps:
