@@ -165,8 +165,8 @@ def rater_invariance(data, instrument=None, *, keys=None, form=None, rater: str 
     >>> inv = rater_invariance(d, keys={"alliance": ["q1", "q2", "q3"]}, rater="who", on="dyad")
     >>> inv.table["df"].tolist()
     [5, 7, 9, 12]
-    >>> round(float(inv.latent_means["mean"].iloc[0]), 1)   # the therapist's shift, in the client's SD
-    0.3
+    >>> round(float(inv.latent_means["mean"].iloc[0]), 1)   # therapist minus client, in the client's factor SD
+    0.6
     """
     steps = list(steps)
     for s in steps:
