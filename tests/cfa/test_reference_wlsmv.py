@@ -76,3 +76,23 @@ def test_wlsmv_scope_is_stated():
     with pytest.raises(InvalidParameterError, match="scale factors"):
         CFA(HS, estimator="WLSMV", ordered=[f"x{i}" for i in range(1, 10)],
             group_equal=["loadings", "thresholds"]).fit(data, group="school")
+
+
+def test_scaled_shifted_chisq_differences():
+    """R: lavTestLRT(three factors, one factor) and lavTestLRT(configural, equal loadings) of WLSMV fits
+    (method satorra.2000, scaled.shifted); make_reference.R section wlsmv_lrt. Tolerance 1e-3 relative."""
+    from toolkit.factor.cfa import compare_models
+
+    ref = json.loads((Path(__file__).resolve().parents[1] / "reference" / "cfa" / "wlsmv_lrt.json").read_text())
+    data = pd.read_csv(ORD / "hs_cut4.csv")
+    items = [f"x{i}" for i in range(1, 10)]
+    three = CFA(HS, estimator="WLSMV", ordered=items).fit(data)
+    one = CFA("g =~ " + " + ".join(items), estimator="WLSMV", ordered=items).fit(data)
+    t = compare_models(three, one)
+    assert t["chisq_diff"].iloc[1] == pytest.approx(ref["one_vs_three"]["Chisq_diff"][1], rel=1e-3)
+    assert t["p"].iloc[1] == pytest.approx(ref["one_vs_three"]["p"][1], rel=1e-3)
+    g0 = CFA(HS, estimator="WLSMV", ordered=items).fit(data, group="school")
+    g1 = CFA(HS, estimator="WLSMV", ordered=items, group_equal=["loadings"]).fit(data, group="school")
+    t = compare_models(g0, g1)
+    assert t["chisq_diff"].iloc[1] == pytest.approx(ref["loadings"]["Chisq_diff"][1], rel=1e-3)
+    assert t["df_diff"].iloc[1] == 6

@@ -215,9 +215,8 @@ def cfa_family(data, instrument=None, *, keys=None, form=None, members=None, est
     ordinal = str(estimator).upper() == "WLSMV"
     extra = {"ordered": list(frame.columns)} if ordinal else {}
     if ordinal:
-        notes.append("WLSMV: every item ordinal (thresholds and polychoric correlations); the chi-square "
-                     "difference tests (lavaan's scaled-shifted satorra.2000) and compRelSEM's ordinal omegas are "
-                     "not computed here: compare the members by their robust CFI/TLI/RMSEA")
+        notes.append("WLSMV: every item ordinal (thresholds and polychoric correlations); chi-square differences "
+                     "are lavaan's scaled-shifted satorra.2000; compRelSEM's ordinal omegas are not computed here")
     fits, rows, omegas = {}, {}, []
     for name, spec in models.items():
         with warnings.catch_warnings(record=True) as caught:
@@ -244,7 +243,7 @@ def cfa_family(data, instrument=None, *, keys=None, form=None, members=None, est
     for alt in items.alternatives:
         pairs += [(alt, "correlated"), ("one_factor", alt)]
     comp = []
-    for restricted, general in ([] if ordinal else pairs):
+    for restricted, general in pairs:
         if restricted in fits and general in fits:
             a, b = fits[restricted], fits[general]
             if a.test_["df"] == b.test_["df"]:

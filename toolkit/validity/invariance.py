@@ -68,10 +68,9 @@ def step_table(fits: dict) -> pd.DataFrame:
                             "rmsea_robust": fm.get("rmsea.robust", np.nan)})
     table = pd.DataFrame.from_dict(rows, orient="index")
     names = list(fits)
-    ordinal = any(getattr(f, "estimator_", "") == "WLSMV" for f in fits.values())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        lrt = compare_models(*fits.values(), names=names) if len(fits) > 1 and not ordinal else None
+        lrt = compare_models(*fits.values(), names=names) if len(fits) > 1 else None
     for col in ("chisq_diff", "df_diff", "p_diff", "delta_cfi", "delta_rmsea", "delta_srmr"):
         table[col] = np.nan
     prev = None

@@ -1,6 +1,6 @@
 # Reference values for toolkit.factor.cfa and toolkit.validity, from lavaan and semTools.
 # Run from the repository root:  Rscript tests/reference/cfa/make_reference.R [section ...]
-# Sections: hs, groups, pd, wai_sr, wai36, omega (default: all). The WAI-36 two-rater models (72 indicators,
+# Sections: hs, groups, pd, wai_sr, wai36, wai36_paired, wlsmv_lrt, omega (default: all). The WAI-36 two-rater models (72 indicators,
 # FIML) take tens of minutes.
 # Writes tests/reference/cfa/*.json (and the two lavaan data sets as CSV, so that the tests need no R).
 # R 4.2, lavaan 0.6-14, semTools 0.5-6.
@@ -289,6 +289,21 @@ w36_paired <- paired_fits(keys_36, "wai36_%02d", c("client", "therapist"), w36_w
 save(list(meta = meta, paired = w36_paired,
           paired_call = "client and therapist merged by dyad_id and session, missing = 'ml'"),
      "wai36_paired.json")
+}
+
+# 6. scaled-shifted chi-square differences of WLSMV fits (lavTestLRT's satorra.2000)
+if (run("wlsmv_lrt")) {
+cut4 <- read.csv("tests/reference/cfa/ordinal/hs_cut4.csv")
+items <- paste0("x", 1:9)
+one <- " g =~ x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 "
+f3 <- cfa(HS, data = cut4, ordered = items, estimator = "WLSMV")
+f1 <- cfa(one, data = cut4, ordered = items, estimator = "WLSMV")
+g0 <- cfa(HS, data = cut4, ordered = items, estimator = "WLSMV", group = "school")
+g1 <- cfa(HS, data = cut4, ordered = items, estimator = "WLSMV", group = "school", group.equal = "loadings")
+save(list(meta = meta,
+          one_vs_three = lrt_tab(lavTestLRT(f3, f1)), one_vs_three_call = "lavTestLRT(three factors, one factor), WLSMV",
+          loadings = lrt_tab(lavTestLRT(g0, g1)), loadings_call = "lavTestLRT(configural, equal loadings), WLSMV by school"),
+     "wlsmv_lrt.json")
 }
 
 # 5. compRelSEM on the HS joint model (the per-subscale omega of the reliability table)

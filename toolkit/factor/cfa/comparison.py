@@ -3,8 +3,8 @@
 Models are ordered by their degrees of freedom; each is compared with the one before it. ML: the plain
 difference of chi2 and df, with the RMSEA of the difference. MLR (Yuan-Bentler scaled tests): Satorra &
 Bentler's (2001) scaled difference, T = (T0 - T1) / cd with cd = (df0 c0 - df1 c1) / (df0 - df1) from the
-unscaled statistics T and scaling factors c. WLSMV: the scaled-shifted difference of Satorra (2000), when
-the ordinal engine provides it.
+unscaled statistics T and scaling factors c. WLSMV: the scaled-shifted difference of Satorra (2000), as
+lavaan's ``satorra.2000`` (``A.method = "delta"``).
 """
 
 from __future__ import annotations
@@ -71,10 +71,10 @@ def compare_models(*fits, names=None) -> pd.DataFrame:
         raise InvalidParameterError(f"compare_models() got {len(fits)} models but {len(names)} names.")
     for f in fits:
         f._check_fitted("compare_models()")
-        if getattr(f, "estimator_", "ML") == "WLSMV":
-            raise InvalidParameterError("compare_models() does not do the scaled-shifted difference test of WLSMV "
-                                        "fits (lavaan's satorra.2000) yet; compare their robust CFI/RMSEA, or "
-                                        "the MLR fits of the item scores.")
+    wlsmv = [getattr(f, "estimator_", "ML") == "WLSMV" for f in fits]
+    if any(wlsmv) and not all(wlsmv):
+        raise InvalidParameterError("compare_models(): some models (but not all) are WLSMV fits; fit them with the "
+                                    "same estimator.")
     n = {sum(f.n_obs_.values()) for f in fits}
     if len(n) > 1:
         raise InvalidParameterError(f"compare_models() needs models of the same rows; they use {sorted(n)} rows. "
@@ -97,6 +97,19 @@ def compare_models(*fits, names=None) -> pd.DataFrame:
              CFAWarning)
     out = pd.DataFrame({"df": df, "aic": [f.fit_measures_.get("aic", np.nan) for f in fits],
                         "bic": [f.fit_measures_.get("bic", np.nan) for f in fits], "chisq": T}, index=names)
+    if all(wlsmv):
+        a_b = [(np.nan, np.nan)]
+        for m in range(1, len(fits)):
+            out = _satorra_2000(fits[m - 1], fits[m])
+            dT[m], ddf[m] = out["T"], out["df"]
+            a_b.append((out["a"], out["b"]))
+        out = pd.DataFrame({"df": df, "chisq": T}, index=names)
+        out["chisq_diff"] = dT
+        out["df_diff"] = ddf
+        out["p"] = stats.chi2.sf(dT, ddf)
+        out["shift_a"] = [v[0] for v in a_b]
+        out["shift_b"] = [v[1] for v in a_b]
+        return out
     if scaled:
         cds = [np.nan]
         for m in range(1, len(fits)):
@@ -127,3 +140,49 @@ def compare_models(*fits, names=None) -> pd.DataFrame:
         out["rmsea_diff"] = [np.nan] + [_rmsea(dT[m], ddf[m], N, G) for m in range(1, len(fits))]
         out["p"] = stats.chi2.sf(dT, ddf)
     return out
+
+
+def _satorra_2000(m1, m0) -> dict:
+    """The scaled-shifted difference of two WLSMV fits (m1 less restricted), lavaan's ``satorra.2000`` with
+    ``A.method = "delta"``: A spans the part of m1's parameter space that m0 leaves out, U = V Delta1
+    P^-1 A'(A P^-1 A')^+ A P^-1 Delta1' V, and with tr(UGamma), tr((UGamma)^2) the difference is
+    T = (T0 - T1) a + b, a = sqrt(m / tr((UGamma)^2)), b = m - a tr(UGamma)."""
+    from scipy.linalg import null_space
+
+    w1, w0 = m1._wls, m0._wls
+    T1, r1 = m1.test_["chisq"], m1.test_["df"]
+    T0, r0 = m0.test_["chisq"], m0.test_["df"]
+    m = r0 - r1
+    if m == 0:
+        return {"T": T0 - T1, "df": 0, "a": np.nan, "b": np.nan}
+    K1 = w1.null_space
+    K0 = w0.null_space
+    D1 = np.vstack(w1.delta) @ K1
+    D0 = np.vstack(w0.delta) @ K0
+    H = np.linalg.pinv(D1) @ D0
+    A = null_space(H.T).T @ K1.T
+    Pinv = w1.information_inverse
+    APA = A @ Pinv @ A.T
+    keep = ~((np.abs(APA.sum(axis=0)) < np.sqrt(np.finfo(float).eps)) &
+             (np.abs(APA.sum(axis=1)) < np.sqrt(np.finfo(float).eps)))
+    A = A[keep]
+    PAAPAAP = Pinv @ A.T @ np.linalg.pinv(A @ Pinv @ A.T) @ A @ Pinv
+    samples = m1._wls_samples
+    N = sum(s.n_obs for s in samples)
+    blocks_V, blocks_G = [], []
+    for s in samples:
+        wgt = np.asarray(s.weight)
+        blocks_V.append(np.diag(wgt) if wgt.ndim == 1 else wgt)
+        blocks_G.append(s.n_obs / N * np.asarray(s.gamma))
+    from scipy.linalg import block_diag
+
+    V = block_diag(*blocks_V)
+    Gam = block_diag(*blocks_G)
+    PI = np.vstack(w1.delta)
+    U = V @ PI @ PAAPAAP @ PI.T @ V
+    UG = U @ Gam
+    tr1 = float(np.trace(UG))
+    tr2 = float(np.sum(UG * UG.T))
+    a = np.sqrt(m / tr2)
+    b = m - a * tr1
+    return {"T": (T0 - T1) * a + b, "df": m, "a": a, "b": b}

@@ -824,6 +824,7 @@ class CFA(Estimator):
         self.test_.update({"chisq_scaled": test.scaled, "scaling_factor": test.scaling_factor,
                            "shift": test.shift, "pvalue_scaled": test.pvalue_scaled})
         self._wls = wfit
+        self._wls_samples = samples
         return self
 
     # -- results --------------------------------------------------------------------------------------
