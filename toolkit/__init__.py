@@ -70,7 +70,7 @@ _EXPORTS = {
 
 # subpackages reachable as attributes without an explicit import
 _SUBPACKAGES = ("exceptions", "instrument", "scoring", "samples", "io", "reliability_stats", "factor", "dyadic",
-                "validity", "widgets")
+                "validity", "widgets", "classroom")
 
 __all__ = sorted(_EXPORTS) + ["exceptions", "__version__"]
 

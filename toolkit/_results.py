@@ -33,11 +33,12 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import math
 import numbers
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-__all__ = ["Result", "html_table", "html_notes", "escape"]
+__all__ = ["Result", "Estimate", "FormerDict", "FormerFrame", "html_table", "html_notes", "escape"]
 
 
 def escape(text) -> str:
@@ -213,3 +214,126 @@ class Result:
         """Append a note once (notes are de-duplicated, order kept)."""
         if note not in self.notes:
             self.notes.append(note)
+
+
+class FormerDict:
+    """Mixin for a result that until 0.2 was returned as a dict: ``result[key]`` still reads the old keys
+    for one release, with a ``DeprecationWarning`` naming the attribute to use."""
+
+    #: old dict key -> field name
+    _former_keys: ClassVar[dict] = {}
+    #: the function that returns this result, named in the deprecation message
+    _returned_by: ClassVar[str] = ""
+
+    def __getitem__(self, key):
+        if key in self._former_keys:
+            from ._checks import warn
+
+            new = self._former_keys[key]
+            caller = self._returned_by or type(self).__name__
+            warn(f"{caller}(...)[{key!r}] is deprecated: {caller}() returns a {type(self).__name__} now, not a "
+                 f"dict; write .{new} instead. The dict spelling goes in version 0.3.", DeprecationWarning)
+            return getattr(self, new)
+        raise KeyError(f"{type(self).__name__} has no entry {key!r}; read its numbers as attributes "
+                       f"({', '.join(self._former_keys.values())}).")
+
+
+@dataclass(kw_only=True, repr=False, eq=False)
+class Estimate(FormerDict, Result):
+    """One statistic with its uncertainty: the result of a single estimate (a correlation, a kappa, a mean
+    difference, a model parameter).
+
+    Subclasses add the statistic's own numbers as further fields (a test statistic and its df, a bias
+    correction factor, ...); :meth:`summary` shows every number field in one row.
+
+    Attributes
+    ----------
+    statistic : str
+        What is estimated (``"r"``, ``"kappa"``, ``"ICC2"``); the row label of :meth:`summary`.
+    estimate : float
+        The estimate (NaN when the statistic is undefined for the data; the notes say why).
+    se : float or None
+        Its standard error; ``None`` where the method gives none (e.g. an interval that is not estimate
+        -/+ z se).
+    ci_low, ci_high : float or None
+        Limits of the ``ci`` confidence interval (``None`` where the method gives no interval).
+    ci : float
+        The confidence level of the interval (0.95).
+    n : int
+        Observations used (pairs with a missing value left out).
+    p : float or None
+        Two-sided p value of the statistic's usual test; ``None`` where no test is reported.
+    """
+
+    statistic: str = ""
+    estimate: float = math.nan
+    se: float | None = None
+    ci_low: float | None = math.nan
+    ci_high: float | None = math.nan
+    ci: float = 0.95
+    n: int = 0
+    p: float | None = None
+
+    main: ClassVar[str] = "estimate"
+
+    def _number_fields(self) -> dict:
+        out = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name in ("ci",) or value is None or isinstance(value, (str, bool)):
+                continue
+            if isinstance(value, numbers.Number):
+                out[f.name] = value
+        return out
+
+    def summary(self):
+        """One row (labelled by ``statistic``): every number of the result that applies, unrounded."""
+        import pandas as pd
+
+        return pd.DataFrame([self._number_fields()], index=pd.Index([self.statistic], name="statistic"))
+
+    @property
+    def tables(self) -> dict:
+        return {"estimate": self.summary()}
+
+    def _display_values(self) -> dict:
+        return {k: v for k, v in self.values.items()
+                if k not in self._number_fields() and k not in ("statistic",) and k != "ci"}
+
+
+class FormerFrame:
+    """Mixin for a result that until 0.2 was returned as a bare DataFrame (with metadata in ``.attrs``).
+
+    For one release, DataFrame attributes and ``[...]`` still work on it, forwarded to the main table, and
+    ``.attrs`` returns the old metadata; each with a ``DeprecationWarning`` naming the new spelling. Put it
+    before :class:`Result` in the bases and name the old ``.attrs`` keys in ``_former_attrs``.
+    """
+
+    #: old ``.attrs`` key -> field name (or a function of the result giving the old value)
+    _former_attrs: ClassVar[dict] = {}
+    #: the function that returns this result, named in the deprecation message
+    _returned_by: ClassVar[str] = ""
+
+    def _former(self, spelling: str, new: str) -> None:
+        from ._checks import warn
+
+        caller = self._returned_by or type(self).__name__
+        warn(f"{caller}(...){spelling} is deprecated: {caller}() returns a {type(self).__name__} now, not a "
+             f"DataFrame; write {new} instead. The DataFrame spelling goes in version 0.3.", DeprecationWarning)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        import pandas as pd
+
+        if name == "attrs":
+            self._former(".attrs", ", ".join(f".{k}" for k in self._former_attrs) or ".notes")
+            return {k: v(self) if callable(v) else getattr(self, v) for k, v in self._former_attrs.items()}
+        if hasattr(pd.DataFrame, name):
+            self._former(f".{name}", f".{self.main}.{name}")
+            return getattr(getattr(self, self.main), name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __getitem__(self, key):
+        self._former(f"[{key!r}]", f".{self.main}[{key!r}]")
+        return getattr(self, self.main)[key]

@@ -12,6 +12,7 @@ __all__ = [
     "InstrumentDefinitionError",
     "UnknownInstrumentError",
     "UnverifiedKeyError",
+    "FormChoiceError",
     "ItemMappingError",
     "DataValidationError",
     "UnknownSampleError",
@@ -24,6 +25,7 @@ __all__ = [
     "ValueLabelWarning",
     "InvalidParameterError",
     "NotFittedError",
+    "NotebookMarkupError",
 ]
 
 
@@ -53,6 +55,17 @@ class UnknownInstrumentError(AllianceError, LookupError):
 
 class UnverifiedKeyError(AllianceError, ValueError):
     """The form's scoring key is not verified well enough to score without consent."""
+
+
+class FormChoiceError(AllianceError, KeyError, ValueError):
+    """No form of an instrument fits: the form named does not exist, is for another rater, or the rater
+    has no form (or several). The message names the forms and the parameter to pass.
+
+    A ``KeyError`` and a ``ValueError``: the two earlier rules raised one each.
+    """
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
 
 
 class ItemMappingError(AllianceError, ValueError):
@@ -89,6 +102,13 @@ class NotFittedError(AllianceError, ValueError, AttributeError):
 
     A ``ValueError`` and an ``AttributeError``, as scikit-learn's ``NotFittedError``, so that code written
     for scikit-learn catches it.
+    """
+
+
+class NotebookMarkupError(AllianceError, ValueError):
+    """A notebook's solution or hidden-test markers (nbgrader's ``### BEGIN SOLUTION`` ...) do not pair up.
+
+    The message names the notebook, the cell and the line.
     """
 
 

@@ -35,7 +35,7 @@ class ReliableChangeResult(Result):
     s_diff : float
         Standard error of a difference, sqrt(2) sem.
     criterion : float
-        The normal quantile |RCI| must exceed (1.96 at ``ci=0.95``).
+        The normal quantile ``|RCI|`` must exceed (1.96 at ``ci=0.95``).
     min_change : float
         The smallest reliable change in score units, criterion x s_diff.
     title : str
@@ -141,7 +141,7 @@ def reliable_change(pre, post, *, reliability, sd: float | None = None, ci: floa
     sd : float, optional
         Standard deviation of the pre scores in the reference population; default the sample's (ddof=1).
     ci : float
-        Two-sided level of the criterion (0.95 -> |RCI| > 1.96).
+        Two-sided level of the criterion (0.95 -> ``|RCI| > 1.96``).
     higher_is_better : bool
         Direction of improvement (alliance scores: higher is better; ORS symptoms: True as well).
     subscale : str
@@ -163,7 +163,7 @@ def reliable_change(pre, post, *, reliability, sd: float | None = None, ci: floa
     Notes
     -----
     SEM = SD sqrt(1 - r_xx); S_diff = sqrt(2 SEM^2); RCI = (post - pre) / S_diff; the change is reliable when
-    |RCI| > z, the normal quantile of the two-sided level ``ci``.
+    ``|RCI| > z``, the normal quantile of the two-sided level ``ci``.
 
     R equivalent: none in psych; by hand ``(post - pre) / sqrt(2 * (sd(pre) * sqrt(1 - rxx))^2)``.
 
