@@ -299,7 +299,7 @@ class CFA(Estimator):
                                           "row(s); a factor model needs many more")
             frames.append(sub.to_numpy(dtype=float))
             labels.append(lev)
-            row_labels.append(list(sub.index))
+            row_labels.append(sub.index)
         return frames, labels, row_labels
 
     def _fit_ml(self, pt, parsed, stats, labels, opt, meanstructure, fiml):

@@ -53,7 +53,7 @@ class GroupStats:
     mean: np.ndarray
     cov: np.ndarray                     # divisor N (complete data) or the EM estimate (FIML)
     logdet: float
-    row_labels: list = field(default_factory=list)
+    row_labels: object = None               # the index labels of the rows used
     patterns: list = field(default_factory=list)
     complete: bool = True
     h1_loglik: float = np.nan           # saturated log-likelihood
@@ -165,9 +165,9 @@ def group_stats(X: np.ndarray, label, row_labels, *, fiml: bool = False) -> Grou
         h1 = -0.5 * n * (X.shape[1] * np.log(2 * np.pi) + logdet + X.shape[1]) if sign > 0 else np.nan
         pats = _patterns(X) if fiml else []
         return GroupStats(label=label, n=n, X=X, mean=mean, cov=cov, logdet=float(logdet) if sign > 0 else np.nan,
-                          row_labels=list(row_labels), patterns=pats, complete=True, h1_loglik=h1)
+                          row_labels=row_labels, patterns=pats, complete=True, h1_loglik=h1)
     pats = _patterns(X)
     mean, cov, loglik, it = em_moments(X, pats)
     sign, logdet = np.linalg.slogdet(cov)
-    return GroupStats(label=label, n=n, X=X, mean=mean, cov=cov, logdet=float(logdet), row_labels=list(row_labels),
+    return GroupStats(label=label, n=n, X=X, mean=mean, cov=cov, logdet=float(logdet), row_labels=row_labels,
                       patterns=pats, complete=False, h1_loglik=loglik, em_iterations=it)
