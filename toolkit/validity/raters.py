@@ -72,9 +72,9 @@ def paired_syntax(factors: dict, suffixes, step: str) -> str:
 
 def _from_paired(paired, caller):
     """Wide item frame and factors from :func:`toolkit.pair_raters` output."""
-    items = paired.items_
+    items = paired.items if isinstance(getattr(paired, "items", None), pd.DataFrame) else paired.items_
     if items.empty:
-        raise DataValidationError("the paired ratings share no item (pair_raters().items_ is empty); rater "
+        raise DataValidationError("the paired ratings share no item (pair_raters().items is empty); rater "
                                   "invariance needs the same items rated by both")
     on = list(paired.on)
     notes = []
