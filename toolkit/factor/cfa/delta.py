@@ -33,7 +33,7 @@ class DeltaModel:
         p = model.p
         self.a, self.b = np.triu_indices(p, 1)      # pairs (a < b); lavaan's element is Sigma[b, a]
         self.th_order = []
-        for g, s in enumerate(samples):
+        for s in samples:
             if list(s.items) != list(model.ov_names):
                 raise ModelSpecificationError(f"the ordinal statistics list the items {list(s.items)} but the model "
                                               f"{list(model.ov_names)}")

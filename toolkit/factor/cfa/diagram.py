@@ -56,7 +56,7 @@ def _layout(model, lam_rows):
     # spread factors that would sit on top of each other
     for y in (-1.6, 1.6, 3.0):
         at = sorted((p[0], k) for k, p in pos.items() if p[1] == y and k in lv)
-        for (x0, a), (x1, b) in zip(at, at[1:]):
+        for (_, a), (_, b) in zip(at, at[1:]):
             if pos[b][0] - pos[a][0] < 1.2:
                 pos[b] = (pos[a][0] + 1.2, y)
     return pos, level

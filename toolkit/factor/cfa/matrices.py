@@ -70,26 +70,27 @@ class LisrelModel:
     def __init__(self, partable: pd.DataFrame, *, ordered=(), ov_order=None):
         pt = partable.reset_index(drop=True)
         self.partable = pt
-        rows = list(zip(pt["lhs"], pt["op"], pt["rhs"]))
+        lhs_a, op_a, rhs_a = pt["lhs"].to_numpy(), pt["op"].to_numpy(), pt["rhs"].to_numpy()
+        grp_a = pt["group"].to_numpy()
+        rows = list(zip(lhs_a.tolist(), op_a.tolist(), rhs_a.tolist()))
         vs = variable_sets(rows, ordered=ordered, fixed_x=True)
         if "exo" in pt.columns:  # covariates count as fixed (fixed.x) only where the table fixes them
-            fixed = set(pt.loc[pt["exo"] == 1, "lhs"])
+            fixed = set(lhs_a[pt["exo"].to_numpy() == 1].tolist())
             vs.ov_x = [v for v in vs.ov_x if v in fixed]
         self.vsets = vs
         self.ov_names = list(vs.ov) if ov_order is None else [v for v in ov_order if v in set(vs.ov)]
         self.lv_names = list(vs.lv)
         self.ordered = [v for v in self.ov_names if v in set(vs.ov_ord)]
-        self.ngroups = int(pt["group"].max()) if len(pt) else 1
+        self.ngroups = int(grp_a.max()) if len(pt) else 1
         dummies = self._dummies(rows)
         self.dummies = [v for v in self.ov_names if v in dummies]
         self.lat_names = self.lv_names + self.dummies
         self.p, self.m = len(self.ov_names), len(self.lat_names)
-        self.meanstructure = bool((pt["op"] == "~1").any()) or bool(self.ordered)
+        self.meanstructure = bool((op_a == "~1").any()) or bool(self.ordered)
         ov_pos = {v: i for i, v in enumerate(self.ov_names)}
         lat_pos = {v: i for i, v in enumerate(self.lat_names)}
         self.ov_pos, self.lat_pos = ov_pos, lat_pos
-        lhs_a, op_a, rhs_a = pt["lhs"].to_numpy(), pt["op"].to_numpy(), pt["rhs"].to_numpy()
-        th_rows = np.flatnonzero((op_a == "|") & (pt["group"].to_numpy() == 1))
+        th_rows = np.flatnonzero((op_a == "|") & (grp_a == 1))
         self.th_names = [f"{lhs_a[i]}|{rhs_a[i]}" for i in th_rows]
         self.th_var = np.array([ov_pos[lhs_a[i]] for i in th_rows], dtype=int)
         th_pos = {name: k for k, name in enumerate(self.th_names)}
@@ -128,7 +129,7 @@ class LisrelModel:
             else:
                 raise ModelSpecificationError(f"operator {op!r} has no place in the model matrices")
         self.mat, self.ri, self.ci = mat, ri, ci
-        self.group = pt["group"].to_numpy(dtype=int) - 1
+        self.group = grp_a.astype(int) - 1
         self._dummy_ov = np.array([ov_pos[v] for v in self.dummies], dtype=int)
         self._dummy_lat = np.array([lat_pos[v] for v in self.dummies], dtype=int)
         self._ord_idx = np.array([ov_pos[v] for v in self.ordered], dtype=int)

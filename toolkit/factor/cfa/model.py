@@ -8,6 +8,8 @@ model families of an instrument are built in :mod:`toolkit.validity`.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 from scipy import stats as sstats
@@ -199,7 +201,7 @@ class CFA(Estimator):
             rows = list(zip(user_table["lhs"], user_table["op"], user_table["rhs"]))
         elif isinstance(self.model, str):
             user_table = None
-            parsed = parse_syntax(self.model)
+            parsed = _parse(self.model)
             rows = [(s.lhs, s.op, s.rhs) for s in parsed.statements]
         else:
             raise InvalidParameterError(f"The 'model' parameter of CFA() must be lavaan syntax (a string) or a "
@@ -232,9 +234,8 @@ class CFA(Estimator):
         fiml = opt["missing"] == "fiml"
         stats = [group_stats(X, lab, rl, fiml=fiml) for X, lab, rl in zip(frames, labels, row_labels)]
         if user_table is None:
-            pt = parameter_table(parsed, ngroups=G, std_lv=opt["std_lv"], meanstructure=meanstructure,
-                                 orthogonal=opt["orthogonal"], fixed_x=opt["fixed_x"],
-                                 group_equal=opt["group_equal"], group_partial=opt["group_partial"])
+            pt = _table(self.model, G, opt["std_lv"], bool(meanstructure), opt["orthogonal"], opt["fixed_x"],
+                        tuple(opt["group_equal"]), tuple(opt["group_partial"])).copy()
         else:
             pt = _complete_table(user_table, G)
             meanstructure = bool((pt["op"] == "~1").any())
@@ -892,6 +893,21 @@ class CFA(Estimator):
                 mm = (m - mu) / sd
             out[key] = {"cov": c, "mean": mm}
         return out
+
+
+@functools.lru_cache(maxsize=128)
+def _parse(text: str) -> ParsedModel:
+    """Parsed model strings are kept: refitting the same model (bootstrap, families) skips the parser."""
+    return parse_syntax(text)
+
+
+@functools.lru_cache(maxsize=128)
+def _table(text: str, G: int, std_lv: bool, meanstructure: bool, orthogonal: bool, fixed_x: bool, group_equal: tuple,
+           group_partial: tuple) -> pd.DataFrame:
+    """The parameter table of a model string and options (kept; callers get a copy)."""
+    return parameter_table(_parse(text), ngroups=G, std_lv=std_lv, meanstructure=meanstructure,
+                           orthogonal=orthogonal, fixed_x=fixed_x, group_equal=list(group_equal),
+                           group_partial=list(group_partial))
 
 
 def _str_list(value, param):

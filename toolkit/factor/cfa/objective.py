@@ -286,7 +286,7 @@ class Problem:
         XT = {"a": a @ T, "b": b @ T, "m": dmu @ T}
         X = {"a": a, "b": b, "m": dmu}
         full = {k: XT[k[0]] @ X[k[1]].T for k in ("aa", "bb", "ab", "mm", "am", "bm")}
-        for pat, (logdet, Si, extra) in zip(st.patterns, inv):
+        for pat, (_, Si, extra) in zip(st.patterns, inv):
             o = pat.observed
             w = pat.n / st.n
             d = pat.mean - imp.mu[o]

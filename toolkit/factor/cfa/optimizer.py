@@ -117,7 +117,6 @@ def minimise(problem, z0: np.ndarray, *, max_iter: int = 500, switch: float = 1e
                        options={"maxiter": 2000})
         z = res.x
         f, g = problem.objective_gradient(z)
-    K = problem.K
     it = 0
     stalled = False
     rate = 0.0

@@ -25,7 +25,9 @@ given back to :class:`toolkit.factor.cfa.CFA` as its ``model``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -101,6 +103,8 @@ def _merge_statements(parsed: ParsedModel) -> list:
     merged: dict = {}
     for st in parsed.statements:
         key = _key(st.lhs, st.op, st.rhs)
+        if key in merged and merged[key] is merged.get(("_orig",) + key):
+            merged[key] = dataclasses.replace(merged[key])   # never change the parsed statement itself
         if key in merged:
             first = merged[key]
             for attr in ("fixed", "start", "label"):
@@ -108,7 +112,8 @@ def _merge_statements(parsed: ParsedModel) -> list:
                     setattr(first, attr, getattr(st, attr))
         else:
             merged[key] = st
-    return list(merged.values())
+            merged[("_orig",) + key] = st
+    return [v for k, v in merged.items() if k[0] != "_orig"]
 
 
 def parameter_table(model, *, ngroups: int = 1, std_lv: bool = False, meanstructure: bool = False,
@@ -230,8 +235,8 @@ def parameter_table(model, *, ngroups: int = 1, std_lv: bool = False, meanstruct
                 if op[i] == "=~" and lhs[i] not in seen:
                     seen.add(lhs[i])
                     ustart[i], free[i] = 1.0, False
-        counts = pd.Series([r[0] for r in rows if r[1] == "=~"]).value_counts()
-        single = set(counts.index[counts == 1])
+        counts = Counter(r[0] for r in rows if r[1] == "=~")
+        single = {f for f, c in counts.items() if c == 1}
         mm_rhs = [r[2] for r in rows if r[1] == "=~"]
         for i in range(n1):
             if op[i] == "=~" and lhs[i] in single and rhs[i] not in lv_names and mm_rhs.count(rhs[i]) == 1:
