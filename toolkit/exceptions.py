@@ -208,3 +208,17 @@ class CFAWarning(AllianceWarning):
     """A confirmatory factor model was fitted but its numbers need care: standard errors that could not be
     computed (information matrix not invertible, often a sign the model is not identified), a
     non-positive-definite latent covariance matrix, or a fit measure that is not defined for this model."""
+
+
+# --- session series (toolkit.sessions) ---
+__all__ += ["SessionWarning", "MixedModelWarning"]
+
+
+class SessionWarning(AllianceWarning):
+    """Session series a summary or rule could not use fully (too short, no score at a session, a constant
+    series); the result's notes name the clients."""
+
+
+class MixedModelWarning(AllianceWarning):
+    """A mixed model did not converge (gradient not near zero), or its fit is singular (a variance component
+    at its boundary: lme4's "boundary (singular) fit")."""
