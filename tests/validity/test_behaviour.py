@@ -50,6 +50,15 @@ def test_family_from_keys_fits_and_compares():
     assert "table" in html and "<script" not in html
 
 
+def test_factor_names_from_keys_are_made_lavaan_safe():
+    """Factor names are free text in keys; the syntax gets names lavaan accepts, distinct ones kept distinct."""
+    keys = {"goal-task": KEYS["a"], "the bond": KEYS["b"], "the_bond": KEYS["c"]}
+    fam = cfa_family(_sim(), keys=keys, members=["correlated"])
+    assert fam.syntax["correlated"].splitlines()[0].startswith("goal_task =~")
+    assert set(fam.omega["factor"]) >= {"goal_task", "the_bond", "the_bond2"}
+    assert fam.table.loc["correlated", "df"] == 24
+
+
 def test_family_errors():
     d = _sim()
     with pytest.raises(InvalidParameterError, match="members of this family"):

@@ -33,6 +33,18 @@ def safe_name(text) -> str:
     return name
 
 
+def _safe_factors(factors: dict) -> dict:
+    """The same map with factor names lavaan accepts (a name from keys may hold any text), kept distinct."""
+    out = {}
+    for name, cols in factors.items():
+        new = name if re.match(r"^[A-Za-z][A-Za-z0-9._]*$", name) else safe_name(name)
+        base, k = new, 2
+        while new in out:
+            new, k = f"{base}{k}", k + 1
+        out[new] = cols
+    return out
+
+
 def item_data(data, instrument=None, *, keys=None, form=None, response_scale=None, caller: str) -> ItemData:
     """Keyed items and factors from an instrument (its subscales and declared alternatives) or from keys."""
     if not isinstance(data, pd.DataFrame):
@@ -52,9 +64,9 @@ def item_data(data, instrument=None, *, keys=None, form=None, response_scale=Non
         alts = {}
         for alt in ins.factor_alternatives:
             fac = {f: [col[it.number] for it in ins.items if it.subscale in subs] for f, subs in alt.factors.items()}
-            alts[alt.id] = (alt.name, fac, alt.source)
+            alts[alt.id] = (alt.name, _safe_factors(fac), alt.source)
         labels = {col[it.number]: it.label for it in ins.items}
-        return ItemData(frame=frame, factors=factors, alternatives=alts, source=f"instrument {ins.id}",
+        return ItemData(frame=frame, factors=_safe_factors(factors), alternatives=alts, source=f"instrument {ins.id}",
                         labels=labels)
     if keys is None:
         raise InvalidParameterError(f"{caller}() needs an instrument (e.g. 'wai-sr') or keys={{factor: [item "
@@ -96,4 +108,4 @@ def item_data(data, instrument=None, *, keys=None, form=None, response_scale=Non
     if bad:
         frame = frame.rename(columns={c: safe_name(c) for c in bad})
         factors = {f: [safe_name(c) if c in bad else c for c in cols] for f, cols in factors.items()}
-    return ItemData(frame=frame, factors=factors, source="keys", labels={c: "" for c in frame.columns})
+    return ItemData(frame=frame, factors=_safe_factors(factors), source="keys", labels={c: "" for c in frame.columns})
