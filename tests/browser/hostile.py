@@ -517,13 +517,15 @@ def _rater_invariance(h):
 def _validation_report(h):
     from toolkit import validation_report
 
-    return [validation_report(h.responses(120), h.instrument(), n_boot=20, n_iter=5, title=PAYLOADS[1])]
+    rep = validation_report(h.responses(120), h.instrument(), n_boot=20, n_iter=5, title=PAYLOADS[1])
+    return [rep, rep.table]  # the page shows in a sandboxed frame (no text of its own here); its table beside it
 
 
 def _clinic_report(h):
     from toolkit import clinic_report
 
-    return [clinic_report(_series(h)["items"], ["srs", "ors"], title=PAYLOADS[0], clinic=PAYLOADS[2])]
+    rep = clinic_report(_series(h)["items"], ["srs", "ors"], title=PAYLOADS[0], clinic=PAYLOADS[2])
+    return [rep, rep.table]
 
 
 def _clinic_dashboard(h):
@@ -712,7 +714,7 @@ VARIANTS: dict[str, Callable] = {
 KNOWN_UNESCAPED: dict[str, str] = {}
 
 #: Classes with an HTML display that no user ever holds as such (bases of the ones built above).
-ABSTRACT_DISPLAYS = {"toolkit._results.Result", "toolkit._estimator.Estimator"}
+ABSTRACT_DISPLAYS = {"toolkit._results.Result", "toolkit._estimator.Estimator", "toolkit.reports.document.Report"}
 
 
 def html_of(obj) -> str:
