@@ -514,28 +514,34 @@ def _rater_invariance(h):
     return [rater_invariance(long, keys=h.keys(), rater="who", on="dyad", steps=("configural", "metric"))]
 
 
-# -- reports and the dashboard: hostile instrument strings, client ids, titles --------------------------------
 def _validation_report(h):
+    """The hostile instrument's key (labels, subscale names) and a hostile title in a validation report."""
     from toolkit import validation_report
 
-    rep = validation_report(h.responses(120), h.instrument(), n_boot=20, n_iter=5, title=PAYLOADS[1])
-    return [rep, rep.table]  # the page shows in a sandboxed frame (no text of its own here); its table beside it
+    return [validation_report(h.responses(150, 4), h.instrument(), n_factors=2, n_boot=20, n_iter=4,
+                              title=PAYLOADS[1])]
 
 
 def _clinic_report(h):
+    """Hostile client ids, clinic name and title in a clinic report with its charts."""
     from toolkit import clinic_report
 
-    rep = clinic_report(_series(h)["items"], ["srs", "ors"], title=PAYLOADS[0], clinic=PAYLOADS[2])
-    return [rep, rep.table]
+    return [clinic_report(_series(h)["items"], ["srs", "ors"], title=PAYLOADS[0], clinic=PAYLOADS[1])]
 
 
 def _clinic_dashboard(h):
+    """The no-code dashboard given an export with hostile ids (the widget's own HTML)."""
     from toolkit import clinic_dashboard
 
-    return [clinic_dashboard(_series(h)["items"], ["srs", "ors"], clinic=PAYLOADS[1])]
+    board = clinic_dashboard(_series(h)["items"], ["srs", "ors"], clinic=PAYLOADS[2])
+    board.run.click()
+    return [board]
 
 
 FIXTURES: dict[str, Callable | str] = {
+    "validation_report": _validation_report,
+    "clinic_report": _clinic_report,
+    "clinic_dashboard": _clinic_dashboard,
     "Instrument": _instrument,
     "load_instrument": _instrument,
     "attach_wording": _attach_wording,
@@ -597,9 +603,6 @@ FIXTURES: dict[str, Callable | str] = {
     "cfa_family": _cfa_family,
     "invariance": _invariance,
     "rater_invariance": _rater_invariance,
-    "validation_report": _validation_report,
-    "clinic_report": _clinic_report,
-    "clinic_dashboard": _clinic_dashboard,
     "exceptions": "a module of exception classes",
     "__version__": "a version string",
 }
@@ -715,7 +718,8 @@ VARIANTS: dict[str, Callable] = {
 KNOWN_UNESCAPED: dict[str, str] = {}
 
 #: Classes with an HTML display that no user ever holds as such (bases of the ones built above).
-ABSTRACT_DISPLAYS = {"toolkit._results.Result", "toolkit._estimator.Estimator", "toolkit.reports.document.Report"}
+ABSTRACT_DISPLAYS = {"toolkit._results.Result", "toolkit._estimator.Estimator",
+                     "toolkit.reports.document.Report"}
 
 
 def html_of(obj) -> str:
