@@ -137,8 +137,8 @@ def reliability(data: pd.DataFrame, instrument=None, *, keys=None, form: str | N
         ``sd``, ``sem``, ``max_split``, ``min_split``, ``mean_split``, ``sb_odd_even``, ``omega_t``,
         ``omega_h`` (Schmid-Leiman, total row), ``omega_cfa`` (compRelSEM on the joint model of correlated
         subscale factors, per subscale and total; one factor when there is one scale), ``omega_cfa_alone``
-        (one-factor CFA of each subscale alone), ``omega_cfa_1f`` (total: one factor), with ``omega_boot``: ``omega_cfa_low``,
-        ``omega_cfa_high``, and with ``ordinal``: ``ordinal_alpha``,
+        (one-factor CFA of each subscale alone), ``omega_cfa_1f`` (total: one factor), with ``omega_boot``:
+        ``omega_cfa_low``, ``omega_cfa_high``, and with ``ordinal``: ``ordinal_alpha``,
         ``ordinal_omega_t`` (subscales: one factor; total: Schmid-Leiman), ``ordinal_omega_h`` (total).
         What cannot be computed (e.g. omega with an item that does not vary) is NaN, with the reason in
         ``.notes`` and a :class:`~toolkit.exceptions.ReliabilityWarning`.
