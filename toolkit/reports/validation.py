@@ -2,17 +2,17 @@
 
 The report runs the toolkit's own analyses (each checked against R in its own tests) and writes what they
 found: item analysis, reliability with intervals, dimensionality (KMO, Bartlett, parallel analysis, MAP) and
-an exploratory factor analysis. It computes nothing of its own.
+an exploratory factor analysis, the confirmatory factor analyses of the instrument's model family and, across
+the groups of a column, measurement invariance (:mod:`toolkit.reports.confirmatory`). It computes nothing of
+its own.
 
 Extension point
 ---------------
 The results are built by the functions in :data:`SECTIONS`, in order. Each takes the :class:`Context` and
 adds one subsection to the results (``ctx.results.subsection(...)``), its sentence to the method
-(``ctx.method(...)``) and its tables to ``ctx.tables``. The confirmatory factor analyses of the instrument's
-model family and measurement invariance across groups (``toolkit.validity``, built on ``toolkit.factor.cfa``)
-are not in this version of the toolkit; when they are, each becomes one more function appended to
-:data:`SECTIONS` (after ``efa_section``), and nothing else here changes. Until then the report has no CFA
-section and says so in its method.
+(``ctx.method(...)``) and its tables to ``ctx.tables``. A new analysis is one more function appended to
+:data:`SECTIONS`; the confirmatory ones (``cfa_section``, ``invariance_section``) live in
+:mod:`toolkit.reports.confirmatory`.
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._checks import check_ci, check_count, check_number, check_seed, instrument_or_keys, warn
+from .._checks import (check_ci, check_choice, check_count, check_number, check_seed, instrument_or_keys,
+                       warn)
 from ..exceptions import AllianceError, AllianceWarning, InvalidParameterError
+from .confirmatory import cfa_section, invariance_section
 from .document import Document, Report, Section, render
 from .tables import DASH, fmt_bounded, fmt_int, fmt_number, fmt_p
 
@@ -51,9 +53,22 @@ class ValidationReport(Report):
         How many factors each criterion suggests (``criterion``, ``factors``).
     loadings : DataFrame
         The EFA's loadings, ``h2``, ``u2`` and ``com`` (unrounded, nothing blanked).
+    cfa : DataFrame
+        Fit of each member of the CFA family: :func:`toolkit.validity.cfa_family`'s ``table``, unrounded
+        (empty when no CFA was run).
+    cfa_comparisons : DataFrame
+        The chi-square difference tests of the nested members (``cfa_family``'s ``comparisons``).
+    cfa_loadings : DataFrame
+        The reference model's loadings (the correlated subscales, else the one factor): ``factor``, ``item``,
+        ``est``, ``se``, ``p`` (lavaan's ``parameterEstimates``), ``std_all`` and its ``std_se``
+        (``standardizedSolution``), ``r2``.
+    invariance : DataFrame
+        The invariance steps across ``group`` (:func:`toolkit.validity.invariance`'s ``table``; empty without
+        ``group``).
     results : dict
         The analyses' own results by name (``"reliability"``, ``"items"``, ``"kmo"``, ``"bartlett"``,
-        ``"parallel"``, ``"map"``, ``"efa"``), for their full output and notes.
+        ``"parallel"``, ``"map"``, ``"efa"``, ``"cfa_family"``, ``"invariance"``), for their full output and
+        notes.
     sections : tuple of str
         Section titles.
 
@@ -61,14 +76,18 @@ class ValidationReport(Report):
     --------
     >>> import toolkit
     >>> s = toolkit.load_sample("wai_sr_sessions")
-    >>> rep = toolkit.validation_report(s[s["session"] == 2], "wai-sr", n_boot=0, n_iter=3)
-    >>> rep.dimensionality["criterion"].tolist()[0], list(rep.results)[:2]
-    ("The instrument's key (subscales)", ['items', 'reliability'])
+    >>> rep = toolkit.validation_report(s[s["session"] == 2], "wai-sr", n_boot=0, n_iter=3, cfa=False)
+    >>> rep.dimensionality["criterion"].tolist()[0], list(rep.results)[:2], rep.cfa.empty
+    ("The instrument's key (subscales)", ['items', 'reliability'], True)
     """
 
     items: pd.DataFrame = field(default_factory=pd.DataFrame)
     dimensionality: pd.DataFrame = field(default_factory=pd.DataFrame)
     loadings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cfa: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cfa_comparisons: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cfa_loadings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    invariance: pd.DataFrame = field(default_factory=pd.DataFrame)
     results: dict = field(default_factory=dict)
 
 
@@ -336,9 +355,9 @@ def _pct1(x) -> str:
     return DASH if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * float(x):.1f}%"
 
 
-#: The result sections, in order (see the module docstring: CFA and invariance are appended here when the
-#: ``toolkit.validity`` package exists).
-SECTIONS: list = [item_section, reliability_section, dimensionality_section, efa_section]
+#: The result sections, in order (see the module docstring).
+SECTIONS: list = [item_section, reliability_section, dimensionality_section, efa_section, cfa_section,
+                  invariance_section]
 
 
 # ----------------------------------------------------------------------------------------- the report
@@ -351,8 +370,8 @@ def _items_of(data, instrument, keys, form):
 
 
 def validation_report(data, instrument=None, *, keys=None, form=None, n_factors=None, method="minres",
-                      rotation="oblimin", cut=0.3, ci=0.95, n_boot=1000, n_iter=20, seed=0, title=None,
-                      path=None, overwrite=False) -> ValidationReport:
+                      rotation="oblimin", cut=0.3, ci=0.95, n_boot=1000, n_iter=20, seed=0, cfa=None, group=None,
+                      missing="auto", title=None, path=None, overwrite=False) -> ValidationReport:
     """A validation report of a scale: method and results sections with APA-style tables, as one HTML page.
 
     Parameters
@@ -381,6 +400,19 @@ def validation_report(data, instrument=None, *, keys=None, form=None, n_factors=
         Simulated and resampled data sets of the parallel analysis (psych's default 20).
     seed : int
         Seed of the bootstrap, the random split halves and the parallel analysis (stated in the report).
+    cfa : bool or sequence of str, optional
+        The confirmatory factor analyses of the instrument's model family (:func:`toolkit.validity.cfa_family`:
+        one factor, correlated subscales, second-order, bifactor and the alternatives the definition
+        declares). Default: run them whenever there are subscales (an instrument with subscales, or keys);
+        ``False`` skips them; a list of member names (e.g. ``["one_factor", "correlated"]``) fits only those.
+    group : str, optional
+        A column of ``data``: measurement invariance across its groups (:func:`toolkit.validity.invariance`,
+        configural, metric, scalar, strict) of the reference model. Rows without a group are left out of this
+        analysis only, and named in a note (and an :class:`~toolkit.exceptions.IncompleteRowsWarning`).
+    missing : {"auto", "fiml", "listwise"}
+        Missing answers in the CFA and invariance models: ``"auto"`` (default) uses full-information maximum
+        likelihood when an item answer is missing and plain ML (lavaan's default) when none is; ``"listwise"``
+        leaves out rows with a missing item (lavaan's default), naming them in a note.
     title : str, optional
         The report's title.
     path : str or Path, optional
@@ -392,22 +424,41 @@ def validation_report(data, instrument=None, *, keys=None, form=None, n_factors=
     -------
     ValidationReport
         ``.html`` (the page), ``.save(path)``, and the tables shown (unrounded): ``table`` (reliability),
-        ``items``, ``dimensionality``, ``loadings``; ``results`` holds the analyses' own results.
+        ``items``, ``dimensionality``, ``loadings``, ``cfa``, ``cfa_comparisons``, ``cfa_loadings``,
+        ``invariance``; ``results`` holds the analyses' own results.
 
     Notes
     -----
     The report computes nothing itself: it calls :func:`toolkit.item_analysis`, :func:`toolkit.reliability`,
     :func:`toolkit.kmo`, :func:`toolkit.bartlett_sphericity`, :func:`toolkit.parallel_analysis`,
-    :func:`toolkit.velicer_map` and :class:`toolkit.EFA`, each checked against R in its own tests, and every
-    warning they raise is a note of the report (and is raised again). Numbers are rounded for display only
-    (APA style: two decimals, no leading zero for statistics bounded by 1).
+    :func:`toolkit.velicer_map`, :class:`toolkit.EFA`, :func:`toolkit.validity.cfa_family` and
+    :func:`toolkit.validity.invariance`, each checked against R in its own tests, and every warning they
+    raise is a note of the report (and is raised again). Numbers are rounded for display only (APA style: two
+    decimals, no leading zero for statistics bounded by 1; fit indices three).
 
-    R equivalent: none as one call (the R functions are named in the report's method section).
+    The CFA models are identified by unit factor variances (lavaan's ``std.lv = TRUE``). A member that
+    cannot be fitted (not identified, too few rows) is named in a note and left out; one that does not
+    converge or is not admissible (a negative variance, factor correlations outside [-1, 1]) is shown,
+    marked, and named in a note. The fit of each model is judged against the conventional criteria
+    CFI >= .95, RMSEA <= .06, SRMR <= .08 (Hu & Bentler, 1999), nested models by chi-square differences;
+    an invariance step is read as holding when CFI drops by at most .01 (Cheung & Rensvold, 2002) and RMSEA
+    rises by at most .015 (Chen, 2007).
+
+    R equivalent: none as one call (the R functions are named in the report's method section); the
+    confirmatory part is ``lavaan::cfa(model, data, std.lv = TRUE)`` per member with
+    ``lavaan::lavTestLRT()``, and the invariance part ``semTools::measEq.syntax(model, data, group = group,
+    group.equal = ...)`` fitted per step and compared with ``semTools::compareFit()``.
 
     References
     ----------
     American Psychological Association (2020). Publication manual of the American Psychological Association
     (7th ed.). https://doi.org/10.1037/0000165-000
+
+    Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in covariance structure analysis.
+    Structural Equation Modeling, 6, 1-55.
+
+    Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes for testing measurement
+    invariance. Structural Equation Modeling, 9, 233-255.
 
     Examples
     --------
@@ -419,6 +470,8 @@ def validation_report(data, instrument=None, *, keys=None, form=None, n_factors=
     ('Method', 'Results')
     >>> round(float(rep.table.loc["total", "alpha"]), 2), "<script" in rep.html
     (0.92, False)
+    >>> list(rep.cfa.index)
+    ['one_factor', 'correlated', 'second_order', 'bifactor', 'bond_vs_goal_task']
     >>> rep.save("validation.html")  # doctest: +SKIP
     """
     import pandas as pd
@@ -437,7 +490,10 @@ def validation_report(data, instrument=None, *, keys=None, form=None, n_factors=
                "ci": check_ci(ci, caller=CALLER),
                "n_boot": check_count(n_boot, param="n_boot", caller=CALLER),
                "n_iter": check_count(n_iter, param="n_iter", caller=CALLER, minimum=1),
-               "seed": check_seed(seed, caller=CALLER)}
+               "seed": check_seed(seed, caller=CALLER),
+               "cfa": _check_cfa(cfa, instrument, keys),
+               "group": _check_group(group, data),
+               "missing": check_choice(missing, ("auto", "fiml", "listwise"), param="missing", caller=CALLER)}
     ins = None
     if instrument is not None:
         from ..instrument import load_instrument
@@ -468,8 +524,6 @@ def validation_report(data, instrument=None, *, keys=None, form=None, n_factors=
         build(ctx)
     for sentence in ctx.method_sentences:
         analysis.paragraph(sentence)
-    analysis.paragraph("Confirmatory factor analysis of the instrument's model family and measurement invariance "
-                       "are not part of this report in this version of the toolkit.")
     analysis.paragraph("All analyses were run with alliance-toolkit, whose statistics are checked against the R "
                        "functions named; numbers are rounded for display only.")
     for res in ctx.found.values():
@@ -479,11 +533,39 @@ def validation_report(data, instrument=None, *, keys=None, form=None, n_factors=
     report = ValidationReport(
         title=doc.title, notes=list(doc.notes), html=html, table=ctx.tables.get("reliability", pd.DataFrame()),
         items=ctx.tables.get("items", pd.DataFrame()), dimensionality=ctx.tables.get("dimensionality", pd.DataFrame()),
-        loadings=ctx.tables.get("loadings", pd.DataFrame()), results=dict(ctx.found),
+        loadings=ctx.tables.get("loadings", pd.DataFrame()), cfa=ctx.tables.get("cfa", pd.DataFrame()),
+        cfa_comparisons=ctx.tables.get("cfa_comparisons", pd.DataFrame()),
+        cfa_loadings=ctx.tables.get("cfa_loadings", pd.DataFrame()),
+        invariance=ctx.tables.get("invariance", pd.DataFrame()), results=dict(ctx.found),
         sections=tuple(s.title for s in doc.sections))
     if path is not None:
         report.save(path, overwrite=overwrite)
     return report
+
+
+def _check_cfa(cfa, instrument, keys):
+    """True, False, or a list of member names; None: True when there are subscales."""
+    if cfa is None:
+        if keys is not None:
+            return True
+        from ..instrument import load_instrument
+
+        return bool(load_instrument(instrument).subscales)
+    if isinstance(cfa, (bool, np.bool_)):
+        return bool(cfa)
+    if isinstance(cfa, str) or not all(isinstance(m, str) for m in cfa):
+        raise InvalidParameterError(f"The 'cfa' parameter of {CALLER}() must be True, False or a list of model "
+                                    f"names such as ['one_factor', 'correlated']; got {cfa!r}.")
+    return list(cfa)
+
+
+def _check_group(group, data):
+    if group is None:
+        return None
+    if group not in data.columns:
+        raise InvalidParameterError(f"The 'group' parameter of {CALLER}() names {group!r}, which is not a column "
+                                    f"of the data; columns are {[str(c) for c in data.columns][:30]}.")
+    return group
 
 
 def _share(k: int, n: int) -> str:
