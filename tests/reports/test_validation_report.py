@@ -36,7 +36,7 @@ def test_tables_are_the_analyses_own(session3, report):
     dim = report.dimensionality.set_index("criterion")["factors"]
     assert dim["Parallel analysis: factors"] == pa.n_factors
     assert dim["The instrument's key (subscales)"] == 3
-    assert set(report.results) == {"items", "reliability", "kmo", "bartlett", "parallel", "map", "efa"}
+    assert set(report.results) == {"items", "reliability", "kmo", "bartlett", "parallel", "map", "efa", "cfa_family"}
 
 
 def test_the_text_reports_the_numbers_in_apa_style(report):
@@ -49,10 +49,10 @@ def test_the_text_reports_the_numbers_in_apa_style(report):
     for table in ("Item Statistics", "Reliability of the Subscales and the Total", "Number of Factors Suggested",
                   "Pattern Loadings of the 3-Factor Solution (minres, oblimin)", "Factor Correlations"):
         assert f"<em>{table}</em>" in html
-    assert html.count('<p class="label"><strong>Table ') == 5
+    assert html.count('<p class="label"><strong>Table ') == 8  # and the CFA fit, nested tests, loadings
     assert html.count('<img src="data:image/svg+xml;base64,') == 1  # the scree plot, embedded
     assert "psych::fa.parallel" in html and "semTools::compRelSEM" in html
-    assert "are not part of this report in this version" in html  # CFA: said, not pretended
+    assert "lavaan::cfa" in html and "<em>Fit of the Confirmatory Models</em>" in html
     assert report.sections == ("Method", "Results")
 
 

@@ -21,13 +21,18 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..exceptions import AllianceError, IncompleteRowsWarning
+from ..exceptions import AllianceError, DataValidationError, IncompleteRowsWarning
 from .tables import DASH, fmt_bounded, fmt_int, fmt_number, fmt_p
 
 __all__ = ["cfa_section", "invariance_section", "reference_member"]
 
-#: what a model that cannot be fitted raises (not identified, too few rows, a singular matrix)
-FIT_ERRORS = (AllianceError, ValueError, np.linalg.LinAlgError)
+#: what a model that cannot be fitted raises (not identified, too few rows, a singular matrix); anything else
+#: the engine raises is caught too, and named by its type, so that one model never costs the whole report
+FIT_ERRORS = (Exception,)
+
+
+def _why(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, (AllianceError, ValueError)) else f"{type(exc).__name__}: {exc}"
 
 #: Hu & Bentler (1999) conventional cut-offs, stated in the text
 _CUTOFFS = {"cfi": 0.95, "rmsea": 0.06, "srmr": 0.08}
@@ -120,7 +125,8 @@ def _fit_family(ctx, sec, data, instrument, keys, members, missing):
     except FIT_ERRORS as exc:
         first = exc
     ok, failed = [], []
-    for m in members:
+    # a problem of the data fails every member alike: only a problem of a model is worth fitting each alone
+    for m in ([] if isinstance(first, DataValidationError) else members):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -129,10 +135,10 @@ def _fit_family(ctx, sec, data, instrument, keys, members, missing):
         except FIT_ERRORS as exc:
             failed.append((m, exc))
     for m, exc in failed:
-        ctx.doc.note(f"CFA: the {m} model could not be fitted: {exc}")
+        ctx.doc.note(f"CFA: the {m} model could not be fitted: {_why(exc)}")
     if not ok:
-        sec.paragraph(f"No confirmatory model could be fitted: {first}")
-        ctx.doc.note(f"CFA: no model could be fitted: {first}")
+        sec.paragraph(f"No confirmatory model could be fitted: {_why(first)}")
+        ctx.doc.note(f"CFA: no model could be fitted: {_why(first)}")
         return None
     return ctx.run("CFA", cfa_family, data, instrument, members=ok, **kw)
 
@@ -149,9 +155,9 @@ def cfa_section(ctx) -> None:
     data, instrument, keys = _cfa_inputs(ctx)
     try:
         factor_names, item_names, all_members = _names(ctx, data, instrument, keys)
-    except AllianceError as exc:
-        sec.paragraph(f"The confirmatory models could not be set up: {exc}")
-        ctx.doc.note(f"CFA: the models could not be set up: {exc}")
+    except FIT_ERRORS as exc:
+        sec.paragraph(f"The confirmatory models could not be set up: {_why(exc)}")
+        ctx.doc.note(f"CFA: the models could not be set up: {_why(exc)}")
         return
     members = [m for m in all_members if o["cfa"] is True or m in o["cfa"]]
     all_members, model_labels = list(all_members), dict(all_members)
@@ -318,8 +324,8 @@ def invariance_section(ctx) -> None:
         inv = ctx.run("invariance", invariance, data, instrument, keys=keys, form=ctx.form, group=gcol,
                       model=model or "correlated", missing=missing)
     except FIT_ERRORS as exc:
-        sec.paragraph(f"Measurement invariance across {group!r} could not be tested: {exc}")
-        ctx.doc.note(f"invariance: not tested: {exc}")
+        sec.paragraph(f"Measurement invariance across {group!r} could not be tested: {_why(exc)}")
+        ctx.doc.note(f"invariance: not tested: {_why(exc)}")
         return
     ctx.found["invariance"] = inv
     t = inv.table

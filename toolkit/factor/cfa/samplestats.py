@@ -127,6 +127,13 @@ def em_moments(X: np.ndarray, patterns: list, *, tol: float = 1e-10, max_iter: i
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007 - the count is reported
         inv = _pattern_inverses(sigma, patterns)
+        if inv is None:
+            from ...exceptions import DataValidationError
+
+            raise DataValidationError("the covariance matrix of the items became singular while estimating the "
+                                      "saturated model for missing='fiml' (EM, iteration " f"{it}): an item is "
+                                      "constant, a copy of another or a linear combination of others. Remove "
+                                      "the redundant item(s), or use missing='listwise'")
         T1 = np.zeros(p)
         T2 = np.zeros((p, p))
         for pat, (_, _, Tmm_inv, Tmo) in zip(patterns, inv):
