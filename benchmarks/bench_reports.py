@@ -5,7 +5,8 @@ HTML page (scoring both instruments, flags, the attention list with one SVG char
 attention, the APA tables by great_tables); the first call (which also imports jinja2, great_tables and
 polars) and the median of the warm calls are printed apart. There is no peer to compare with (no package
 writes this report), so no ratio is printed. The validation report of 500 x 12 answers is timed once, for
-information (its cost is the bootstrap and the CFA fits of the reliability table).
+information, without and with its confirmatory section (its cost is the bootstrap, the CFA fits of the
+reliability table and the CFA family).
 
 Run: ``.venv/bin/python benchmarks/bench_reports.py [--clients N] [--sessions K] [--repeat R]``
 """
@@ -72,10 +73,12 @@ def main() -> None:
 
     sessions = toolkit.load_sample("wai_sr_sessions")
     one = sessions[sessions["session"] == 2]
-    t0 = time.perf_counter()
-    validation_report(one, "wai-sr", n_boot=1000, n_iter=20)
-    print(f"validation_report: {len(one)} x 12 (n_boot=1000, n_iter=20): {time.perf_counter() - t0:.2f} s "
-          "(for information; no target)")
+    for cfa in (False, True):
+        t0 = time.perf_counter()
+        validation_report(one, "wai-sr", n_boot=1000, n_iter=20, cfa=cfa)
+        what = "with the CFA family (FIML, 5 models)" if cfa else "without CFA (cfa=False)"
+        print(f"validation_report: {len(one)} x 12 (n_boot=1000, n_iter=20) {what}: "
+              f"{time.perf_counter() - t0:.2f} s (for information; no target)")
 
 
 if __name__ == "__main__":
