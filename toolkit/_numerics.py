@@ -104,13 +104,13 @@ def pairwise_corr(x: np.ndarray) -> np.ndarray:
     if present.all():  # numpy's corrcoef, with the covariance accumulated over row blocks
         if x.shape[0] < 2:
             return np.full((x.shape[1],) * 2, np.nan)
-        c = _centred_cross_products(x) / (x.shape[0] - 1)
-        stddev = np.sqrt(np.diag(c))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            c /= stddev[:, None]
-            c /= stddev[None, :]
-        return np.clip(c, -1, 1, out=c)
-    n, sx, sxy, sxx = _pair_sums(x, present, squares=True)
+        return corr_from_cross_products(_centred_cross_products(x) / (x.shape[0] - 1))
+    return corr_from_pair_sums(*_pair_sums(x, present, squares=True))
+
+
+def corr_from_pair_sums(n: np.ndarray, sx: np.ndarray, sxy: np.ndarray, sxx: np.ndarray) -> np.ndarray:
+    """Pairwise-complete correlations from sums over the rows where both items are present: ``n`` (rows),
+    ``sx[i, j]`` (sum of x_i), ``sxy`` (sum of x_i x_j) and ``sxx[i, j]`` (sum of x_i^2)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = sxy - sx * sx.T / n
         var_i = sxx - sx * sx / n
@@ -118,6 +118,15 @@ def pairwise_corr(x: np.ndarray) -> np.ndarray:
     r[n < 2] = np.nan
     np.fill_diagonal(r, 1.0)
     return r
+
+
+def corr_from_cross_products(S: np.ndarray) -> np.ndarray:
+    """numpy's ``corrcoef`` normalisation of a centred cross-product (or covariance) matrix."""
+    stddev = np.sqrt(np.diag(S))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = S / stddev[:, None]
+        c /= stddev[None, :]
+    return np.clip(c, -1, 1, out=c)
 
 
 def cov2cor(C: np.ndarray) -> np.ndarray:

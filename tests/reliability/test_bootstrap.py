@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from toolkit.reliability_stats import _core, cronbach_alpha
-from toolkit.reliability_stats._boot import CHUNK, Resamples, bca_ci, bootstrap_alpha, dense_counts, percentile_ci
+from toolkit.reliability_stats._boot import (Resamples, bca_ci, bootstrap_alpha, dense_counts, percentile_ci,
+                                             resample_order)
 
 from ._refs import bfi
 
@@ -34,7 +35,9 @@ def test_resampling_equals_naive_loop(missing):
     X = _data(missing=missing)
     boot, jack = bootstrap_alpha(X, 50, seed=7)
     counts = dense_counts(X.shape[0], 50, seed=7)
-    naive = np.array([_naive_alpha(np.repeat(X, w, axis=0)) for w in counts])
+    order = resample_order(X)  # rows answering every item first
+    assert missing or (order == np.arange(X.shape[0])).all()
+    naive = np.array([_naive_alpha(np.repeat(X[order], w, axis=0)) for w in counts])
     np.testing.assert_allclose(boot, naive, atol=1e-10)
     naive_jack = np.array([_naive_alpha(np.delete(X, i, axis=0)) for i in range(X.shape[0])])
     np.testing.assert_allclose(jack, naive_jack, atol=1e-10)
@@ -46,7 +49,7 @@ def test_resampling_in_blocks_equals_naive_loop(missing):
     X = _data(n=40_000, k=4, seed=1, missing=missing)
     boot, _ = bootstrap_alpha(X, 20, seed=3, jackknife=False)
     counts = dense_counts(X.shape[0], 20, seed=3)
-    naive = np.array([_naive_alpha(np.repeat(X, w, axis=0)) for w in counts])
+    naive = np.array([_naive_alpha(np.repeat(X[resample_order(X)], w, axis=0)) for w in counts])
     np.testing.assert_allclose(boot, naive, atol=1e-10)
 
 
@@ -66,15 +69,15 @@ def test_resample_counts_are_multinomial():
     small = w[:, 32_768:].sum(axis=1)
     assert abs(small.mean() - 7_232) < 4 * np.sqrt(7_232 / n_boot)
     np.testing.assert_array_equal(w, dense_counts(n, n_boot, seed=11))
-    np.testing.assert_array_equal(w[:CHUNK * 2], dense_counts(n, CHUNK * 2, seed=11))
+    np.testing.assert_array_equal(w[:20], dense_counts(n, 20, seed=11))
     assert not np.array_equal(w, dense_counts(n, n_boot, seed=12))
 
 
 def test_resample_blocks_must_be_drawn_in_order():
     draws = Resamples(40_000, 40, seed=1)
-    draws.counts(0, 0)
-    with pytest.raises(RuntimeError, match="block 0: chunk 2 asked for before chunk 1"):
-        draws.counts(0, 2)
+    draws.counts(0, 0, 5)
+    with pytest.raises(RuntimeError, match="block 0: resample 6 asked for before resample 5"):
+        draws.counts(0, 6, 8)
 
 
 def test_grouped_jackknife_is_close_to_exact():

@@ -30,7 +30,11 @@ def as_item_frame(data, *, what: str = "data") -> pd.DataFrame:
             f"{what} has {frame.shape[1]} column(s); factor analysis needs at least 2 item columns.",
             report=pd.DataFrame(columns=["row", "column", "value", "reason"]),
         )
-    numeric = frame.apply(pd.to_numeric, errors="coerce").astype(float)
+    if all(pd.api.types.is_numeric_dtype(t) for t in frame.dtypes):  # numbers only: one conversion
+        numeric = pd.DataFrame(frame.to_numpy(dtype=float, na_value=np.nan, copy=True), index=frame.index,
+                               columns=frame.columns)
+    else:
+        numeric = frame.apply(pd.to_numeric, errors="coerce").astype(float)
     bad = numeric.isna() & frame.notna()
     if bad.to_numpy().any():
         rows, cols = np.nonzero(bad.to_numpy())

@@ -25,32 +25,33 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["Resamples", "bootstrap_alpha", "dense_counts", "jackknife_groups", "percentile_ci", "bca_ci",
+__all__ = ["Resamples", "BLOCK", "bootstrap_alpha", "dense_counts", "resample_order", "jackknife_groups", "percentile_ci", "bca_ci",
            "JACKKNIFE_EXACT_MAX", "JACKKNIFE_GROUPS"]
 
 BLOCK = 1 << 14  # rows per weight block: 16,384 (a power of two: uniform draws inside come from raw bits)
-CHUNK = 16  # resamples per draw: the unit of every block's random stream
+PASS = 32  # resamples whose counts are multiplied with a block's features at a time
 JACKKNIFE_EXACT_MAX = 20_000  # above this many rows, BCa's acceleration uses the grouped jackknife
 JACKKNIFE_GROUPS = 20_000  # groups of the grouped (delete-d) jackknife
 _FEATURE_ELEMENTS = 1 << 20  # feature-matrix entries built at a time (8 MB of float64)
-_CHUNKS_PER_PASS = 2  # chunks of resamples multiplied with a block's features at a time (32 resamples)
+_JACK_ELEMENTS = 1 << 15  # ... for the jackknife's group sums (256 KB)
 _LANES = 2  # blocks are summed in this many fixed lanes (the same sums whatever the number of threads)
 
 
 class Resamples:
     """Multinomial resampling counts of ``n`` rows for ``n_boot`` resamples, drawn block by block.
 
-    ``counts(j, c)`` gives the counts of block ``j``'s rows (positions ``j * BLOCK`` ...) in resamples
-    ``c * CHUNK`` ... ``c * CHUNK + CHUNK - 1``: an int64 array (resamples x block rows). For each block the
-    chunks must be asked for in order (each block draws from its own random stream, one chunk after the
-    other), which lets threads work on different blocks at once.
+    Rows are taken in blocks of 2**14 (block ``j`` holds positions ``j * BLOCK`` ...). ``fill(j, start, out)``
+    writes the counts of block ``j``'s rows in resamples ``start, start + 1, ...`` into the rows of ``out``
+    (any numeric array of block width); for each block the resamples must be asked for in order, since each
+    block draws from its own random stream, which lets threads work on different blocks at once. Nothing
+    larger than one block's counts for one resample is allocated.
 
     The draws: ``rng = numpy.random.default_rng(seed)``; the block totals of every resample are
-    ``rng.multinomial(n, sizes / n, size=n_boot)``; block ``j`` then draws its rows uniformly from the
-    stream ``rng.spawn(n_blocks + 1)[j]`` (a full block of 2**14 rows takes 16 raw bits per draw, a smaller
-    block ``integers(0, size)``); the last stream, ``aux``, is left for other draws. The result is a
-    multinomial(n, 1/n) resample of the rows; resample b depends only on ``seed``, ``n`` and b (asking for
-    more resamples adds new ones and leaves the first ones as they were).
+    ``rng.multinomial(n, sizes / n, size=n_boot)``; block ``j`` then draws each resample's rows uniformly
+    from the stream ``rng.spawn(n_blocks + 1)[j]`` (a full block of 2**14 rows takes 16 raw bits per draw,
+    a smaller block ``integers(0, size)``); the last stream, ``aux``, is left for other draws. The result is
+    a multinomial(n, 1/n) resample of the positions; resample b depends only on ``seed``, ``n`` and b
+    (asking for more resamples adds new ones and leaves the first ones as they were).
     """
 
     def __init__(self, n: int, n_boot: int, seed):
@@ -63,7 +64,6 @@ class Resamples:
             self.totals = rng.multinomial(self.n, self.sizes / self.n, size=self.n_boot)
         *self._streams, self.aux = rng.spawn(len(self.sizes) + 1)  # aux: a stream for other draws (jackknife)
         self._next = [0] * len(self.sizes)
-        self.n_chunks = -(-self.n_boot // CHUNK)
 
     @property
     def n_blocks(self) -> int:
@@ -72,21 +72,24 @@ class Resamples:
     def positions(self, j: int) -> slice:
         return slice(j * BLOCK, j * BLOCK + int(self.sizes[j]))
 
-    def counts(self, j: int, c: int) -> np.ndarray:
-        if c != self._next[j]:
-            raise RuntimeError(f"block {j}: chunk {c} asked for before chunk {self._next[j]}")
-        self._next[j] += 1
+    def fill(self, j: int, start: int, out: np.ndarray) -> np.ndarray:
+        if start != self._next[j]:
+            raise RuntimeError(f"block {j}: resample {start} asked for before resample {self._next[j]}")
         size = int(self.sizes[j])
-        m = self.totals[c * CHUNK:(c + 1) * CHUNK, j]
-        t = int(m.sum())
         g = self._streams[j]
-        if size == BLOCK:  # 16 uniform bits per draw, the top 14 of them
-            draws = g.bit_generator.random_raw((t + 3) // 4).view(np.uint16)[:t] >> 2
-        else:
-            draws = g.integers(0, size, size=t)
-        key = np.repeat(np.arange(len(m), dtype=np.int64) * size, m)
-        key += draws
-        return np.bincount(key, minlength=len(m) * size).reshape(len(m), size)
+        for i in range(out.shape[0]):
+            m = int(self.totals[start + i, j])
+            if size == BLOCK:  # 16 uniform bits per draw, the top log2(BLOCK) of them
+                draws = g.bit_generator.random_raw((m + 3) // 4).view(np.uint16)[:m] >> (17 - BLOCK.bit_length())
+            else:
+                draws = g.integers(0, size, size=m)
+            out[i] = np.bincount(draws, minlength=size)
+        self._next[j] = start + out.shape[0]
+        return out
+
+    def counts(self, j: int, start: int, stop: int) -> np.ndarray:
+        """Counts of block ``j`` in resamples ``start .. stop - 1`` as an int64 array."""
+        return self.fill(j, start, np.empty((stop - start, int(self.sizes[j])), dtype=np.int64))
 
 
 def dense_counts(n: int, n_boot: int, seed) -> np.ndarray:
@@ -94,8 +97,7 @@ def dense_counts(n: int, n_boot: int, seed) -> np.ndarray:
     w = Resamples(n, n_boot, seed)
     out = np.empty((n_boot, n), dtype=np.int64)
     for j in range(w.n_blocks):
-        for c in range(w.n_chunks):
-            out[c * CHUNK:(c + 1) * CHUNK, w.positions(j)] = w.counts(j, c)
+        out[:, w.positions(j)] = w.counts(j, 0, n_boot)
     return out
 
 
@@ -174,44 +176,43 @@ def _features(X: np.ndarray):
     return groups, alpha
 
 
-def _add_block(groups, w: Resamples, j: int, sums: list[np.ndarray]) -> None:
-    """Add  counts x features  of block j's rows to ``sums`` (one n_boot x features array per group).
+def _add_block(groups, w: Resamples, j: int, sums: list[np.ndarray], W: np.ndarray) -> None:
+    """Add  counts x features  of block j's positions to ``sums`` (one n_boot x features array per group).
 
-    Counts come 32 resamples at a time; the block's features are built once when they are small (complete
-    data), else in pieces rebuilt for every 32 resamples (pairwise data have k(k+1)/2 x 4 features per row).
+    The counts of :data:`PASS` resamples at a time go into ``W`` (a buffer of PASS x BLOCK reused for every
+    block); the block's features are built once when they are small (complete data), else in pieces rebuilt
+    for every pass (pairwise data have k(k+1)/2 x 4 features per row).
     """
     pos = w.positions(j)
-    pieces = []  # (group index, the rows' columns in the block's counts, rows)
+    size = pos.stop - pos.start
+    pieces = []  # (group index, columns of the block's counts, rows)
+    base = 0
     for gi, g in enumerate(groups):
-        lo, hi = np.searchsorted(g.rows, [pos.start, pos.stop])
-        rows = g.rows[lo:hi]
+        lo, hi = max(pos.start, base), min(pos.stop, base + g.rows.size)
         step = max(1, _FEATURE_ELEMENTS // g.n_feat)
-        for s in range(0, rows.size, step):
-            part = rows[s:s + step]
-            cols = part - pos.start
-            if cols.size and cols[-1] - cols[0] == cols.size - 1:
-                cols = slice(int(cols[0]), int(cols[-1]) + 1)  # consecutive rows: a view, not a copy
-            pieces.append((gi, cols, part))
+        for s in range(lo, hi, step):
+            e = min(hi, s + step)
+            pieces.append((gi, slice(s - pos.start, e - pos.start), g.rows[s - base:e - base]))
+        base += g.rows.size
     cached = None
-    if sum(part.size * groups[gi].n_feat for gi, _, part in pieces) <= _FEATURE_ELEMENTS:
-        cached = [groups[gi].feats(part) for gi, _, part in pieces]
-    for c0 in range(0, w.n_chunks, _CHUNKS_PER_PASS):
-        chunks = range(c0, min(c0 + _CHUNKS_PER_PASS, w.n_chunks))
-        counts = np.concatenate([w.counts(j, c) for c in chunks]).astype(np.float64)
-        b = slice(c0 * CHUNK, c0 * CHUNK + counts.shape[0])
-        for p, (gi, cols, part) in enumerate(pieces):
-            F = cached[p] if cached is not None else groups[gi].feats(part)
+    if sum(rows.size * groups[gi].n_feat for gi, _, rows in pieces) <= _FEATURE_ELEMENTS:
+        cached = [groups[gi].feats(rows) for gi, _, rows in pieces]
+    for b0 in range(0, w.n_boot, PASS):
+        counts = w.fill(j, b0, W[:min(PASS, w.n_boot - b0), :size])
+        b = slice(b0, b0 + counts.shape[0])
+        for p, (gi, cols, rows) in enumerate(pieces):
+            F = cached[p] if cached is not None else groups[gi].feats(rows)
             sums[gi][b] += counts[:, cols] @ F
 
 
 def bootstrap_alpha(X: np.ndarray, n_boot: int, seed, *, jackknife: bool = True, jack_groups: int | None = None):
     """Raw alpha on ``n_boot`` resamples of the rows, and the jackknife values for BCa if asked.
 
-    Returns (boot, jack). Resample b's row counts are ``dense_counts(n, n_boot, seed)[b]`` (see
-    :class:`Resamples`). ``jack`` has one value per jackknife group: alpha without that group's rows.
-    ``jack_groups`` (default :func:`jackknife_groups`) = n gives the exact leave-one-out jackknife; fewer
-    give the grouped (delete-d) jackknife over random groups of (nearly) equal size, drawn from ``seed``.
-    Memory stays bounded by the block sizes, whatever n.
+    Returns (boot, jack). Resample b draws row ``resample_order(X)[p]`` ``dense_counts(n, n_boot, seed)[b, p]``
+    times (see :class:`Resamples`; for complete data the order is the rows' own). ``jack`` has one value per
+    jackknife group: alpha without that group's rows. ``jack_groups`` (default :func:`jackknife_groups`) = n
+    gives the exact leave-one-out jackknife; fewer give the grouped (delete-d) jackknife over random groups of
+    (nearly) equal size, drawn from ``seed``. Memory stays bounded by the block sizes, whatever n.
     """
     X = np.asarray(X, dtype=float)
     n = X.shape[0]
@@ -221,8 +222,9 @@ def bootstrap_alpha(X: np.ndarray, n_boot: int, seed, *, jackknife: bool = True,
 
     def lane_sums(blocks):
         total = [np.zeros((n_boot, g.n_feat)) for g in groups]
+        W = np.empty((min(PASS, n_boot), BLOCK if w.n_blocks > 1 else n))
         for j in blocks:
-            _add_block(groups, w, j, total)
+            _add_block(groups, w, j, total, W)
         return total
 
     workers = min(_LANES, os.cpu_count() or 1)
@@ -240,35 +242,38 @@ def bootstrap_alpha(X: np.ndarray, n_boot: int, seed, *, jackknife: bool = True,
     return boot, jack
 
 
+def resample_order(X: np.ndarray) -> np.ndarray:
+    """The rows in the order the resampling counts refer to: rows answering every item first, then the others
+    (each in their own order); for complete data, the rows in order."""
+    complete = ~np.isnan(np.asarray(X, dtype=float)).any(axis=1)
+    return np.concatenate([np.flatnonzero(complete), np.flatnonzero(~complete)])
+
+
 def _jackknife(X, groups, alpha, n_groups: int, w: Resamples) -> np.ndarray:
     """alpha without each group's rows; groups are single rows when ``n_groups`` = n, else random and
-    of sizes floor(n / n_groups) or one more."""
+    of sizes floor(n / n_groups) or one more (the rows in the order of ``w.aux.permutation(n)``, cut into
+    consecutive runs)."""
     n = X.shape[0]
     n_groups = max(1, min(n_groups, n))
-    if n_groups == n:
-        label = np.arange(n)
-    else:
-        perm = w.aux.permutation(n)
-        label = np.empty(n, dtype=np.int64)
-        label[perm] = np.arange(n) * n_groups // n
-    size = np.bincount(label, minlength=n_groups).astype(float)
+    visit = np.arange(n) if n_groups == n else w.aux.permutation(n)
+    label = np.empty(n, dtype=np.intp)
+    label[visit] = np.arange(n) * n_groups // n
+    size = np.bincount(label, minlength=n_groups)
     sums = 0.0
     for g in groups:
+        member = np.zeros(n, dtype=bool)
+        member[g.rows] = True
+        rows = visit[member[visit]]  # the group's rows in visiting order: their labels never decrease
+        lab = label[rows]
         S = np.zeros((n_groups, g.n_feat))
-        step = max(1, _FEATURE_ELEMENTS // g.n_feat)
-        for s in range(0, g.rows.size, step):
-            rows = g.rows[s:s + step]
-            F = g.feats(rows)
-            if n_groups == n:
-                S[rows] = F
-            else:
-                order = np.argsort(label[rows], kind="stable")
-                lab = label[rows][order]
-                starts = np.flatnonzero(np.r_[True, lab[1:] != lab[:-1]])
-                S[lab[starts]] += np.add.reduceat(F[order], starts, axis=0)
+        step = max(1, _JACK_ELEMENTS // g.n_feat)
+        for s in range(0, rows.size, step):
+            r, lb = rows[s:s + step], lab[s:s + step]
+            starts = np.flatnonzero(np.r_[True, lb[1:] != lb[:-1]])
+            S[lb[starts]] += np.add.reduceat(g.feats(r), starts, axis=0)
         sums = sums + g.expand(S)
     total = sums.sum(axis=0)
-    return alpha(total - sums, n - size)
+    return alpha(total - sums, (n - size).astype(float))
 
 
 def percentile_ci(boot: np.ndarray, level: float = 0.95) -> tuple[float, float]:

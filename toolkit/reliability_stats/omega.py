@@ -111,20 +111,19 @@ def _omega_table(frame: pd.DataFrame, scales: dict, *, correlated_total: bool = 
 def _bootstrap_omega(X: np.ndarray, groups, fit: dict, n_boot: int, seed) -> np.ndarray:
     """omega on resampled rows (the same draws as the alpha bootstrap, ``_boot.Resamples``), each CFA
     warm-started at the full-sample estimates."""
-    from ._boot import CHUNK, Resamples
+    from ._boot import Resamples
 
     n = X.shape[0]
     draws = Resamples(n, n_boot, seed)
     out = np.full(n_boot, np.nan)
-    for c in range(draws.n_chunks):
-        counts = np.concatenate([draws.counts(j, c) for j in range(draws.n_blocks)], axis=1)
-        for i, w in enumerate(counts.astype(float)):
-            mean = w @ X / n
-            Xc = X - mean
-            S = (Xc.T * w) @ Xc / n
-            fb = fit_congeneric(S, groups, tol=1e-10, start=fit["x"], polish=False)
-            if fb["grad_norm"] < 1e-3:  # omega to ~1e-6 is plenty for an interval
-                out[c * CHUNK + i] = _omega_from_fit(fb, S)
+    for b in range(n_boot):
+        w = np.concatenate([draws.counts(j, b, b + 1)[0] for j in range(draws.n_blocks)]).astype(float)
+        mean = w @ X / n
+        Xc = X - mean
+        S = (Xc.T * w) @ Xc / n
+        fb = fit_congeneric(S, groups, tol=1e-10, start=fit["x"], polish=False)
+        if fb["grad_norm"] < 1e-3:  # omega to ~1e-6 is plenty for an interval
+            out[b] = _omega_from_fit(fb, S)
     return out
 
 
