@@ -7,6 +7,7 @@ import pandas as pd
 
 from ._data import as_item_frame
 from ._fa import fa_core
+from .extraction import extract
 from .._numerics import corr_from_cross_products, corr_from_pair_sums, row_blocks, single_thread_blas
 from .._numerics import pairwise_corr as _pairwise_corr
 from .correlation import correlation_input, require_complete
@@ -67,9 +68,18 @@ def _batched_minres_values(rs: np.ndarray, tol: float = 1e-12, max_iter: int = 1
     hard = np.nonzero((gnorm > 1e-8) | (np.abs(lam).max(axis=1) >= 0.95))[0]
     with single_thread_blas():
         for k in hard:
-            # R's own precision (factr 1e7) is ample for simulated eigenvalues
-            values[k] = fa_core(rs[k], 1, "minres", "none", ftol=1e7 * np.finfo(float).eps)["values"]
+            values[k] = _minres_values(rs[k])
     return values
+
+
+def _minres_values(r: np.ndarray) -> np.ndarray:
+    """``fa_core(r, 1, "minres", "none", ftol=R's)["values"]``, without the rotation and statistics: the
+    eigenvalues of r with the one-factor minres communalities on the diagonal. R's own precision (factr 1e7)
+    is ample for simulated eigenvalues."""
+    lam = extract(r, 1, "minres", ftol=1e7 * np.finfo(float).eps).loadings
+    s = r.copy()
+    np.fill_diagonal(s, np.diag(lam @ lam.T))
+    return np.sort(np.linalg.eigvalsh(s))[::-1]
 
 
 class ParallelAnalysis:
