@@ -34,13 +34,14 @@ APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 LAB_STAMP := $(VENV)/.installed-lab
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: help lab test install install-test system-deps venv bench clean distclean
+.PHONY: help lab test install install-test system-deps venv bench docs clean distclean
 
 help:
 	@echo "make lab           install (editable, extras analysis+lab) and open JupyterLab on notebooks/"
 	@echo "make test          install the test extras and run the whole suite (PYTEST_ARGS='...' to pass options)"
 	@echo "make system-deps   apt-get install the Debian packages the tests need, if missing"
 	@echo "make bench         run the benchmarks in benchmarks/, store each run, compare with the last stored run"
+	@echo "make docs          build the documentation site offline into docs/_build/html (notebooks executed)"
 	@echo "make clean         remove caches and build outputs; make distclean also removes .venv"
 
 lab: $(LAB_STAMP)
@@ -92,8 +93,18 @@ bench: $(TEST_STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(VPY) $$b; done
 	@$(VPY) benchmarks/compare.py
 
+DOCS_STAMP := $(VENV)/.installed-docs
+$(DOCS_STAMP): pyproject.toml | $(VPY)
+	$(PIP) install -e '.[analysis,lab,docs]'
+	touch $@
+
+# Sphinx with warnings as errors; ALLIANCE_DOCS_EXECUTE=off skips running the notebooks.
+docs: $(DOCS_STAMP)
+	ALLIANCE_DOCS_EXECUTE=$${ALLIANCE_DOCS_EXECUTE:-auto} $(VPY) -m sphinx -b html -W --keep-going docs docs/_build/html
+	@echo "open docs/_build/html/index.html"
+
 clean:
-	rm -rf build dist .pytest_cache .hypothesis test-artifacts
+	rm -rf build dist .pytest_cache .hypothesis test-artifacts docs/_build docs/api docs/instruments docs/gallery
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
 distclean: clean

@@ -63,7 +63,7 @@ def main() -> None:
     add("view: new figure + scatter", lambda: plots.plot_scatter(pb, "bond", dyad="B002"), 0.3)
     apim_data = pd.read_csv(Path(__file__).resolve().parents[1] / "tests/reference/agreement/apim_sample.csv")
     add("APIM REML (312 members)", lambda: toolkit.APIM().fit(apim_data))
-    wide = pb.wide_[["client_total", "therapist_total"]].dropna()
+    wide = pb.wide[["client_total", "therapist_total"]].dropna()
     add("toolkit.icc, 500 dyads", lambda: toolkit.icc(wide))
     try:
         import pingouin as pg

@@ -47,6 +47,7 @@ __all__ = [
     "check_metric",
     "check_missing",
     "check_seed",
+    "check_response_scale",
     "check_bool",
     "instrument_or_keys",
     "numeric_frame",
@@ -158,6 +159,33 @@ def check_bool(value, *, param: str, caller: str | None = None) -> bool:
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     raise InvalidParameterError(f"The {param!r} parameter{_where(caller)} must be True or False; {_got(value)}.")
+
+
+def check_response_scale(value, *, param: str = "response_scale", caller: str | None = None):
+    """``None`` or a response scale: a ``(min, max)`` pair, a mapping with ``min`` and ``max`` or an
+    instrument's ``ResponseScale``; returned as a ``(min, max)`` pair of floats (``None`` unchanged)."""
+    import math
+
+    import numpy as np
+
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        pair = (value.get("min"), value.get("max"))
+    elif hasattr(value, "min") and hasattr(value, "max") and not isinstance(value, (str, bytes)) and \
+            not callable(value.min):
+        pair = (value.min, value.max)
+    elif isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, (str, bytes)) and len(value) == 2:
+        pair = tuple(value)
+    else:
+        pair = None
+    ok = pair is not None and all(not isinstance(v, bool) and isinstance(v, numbers.Real) and
+                                  math.isfinite(float(v)) for v in pair) and float(pair[0]) < float(pair[1])
+    if not ok:
+        raise InvalidParameterError(
+            f"The {param!r} parameter{_where(caller)} must be the response scale as a (min, max) pair of numbers "
+            f"with min < max, such as (1, 7), or an instrument's ResponseScale; {_got(value)}.")
+    return float(pair[0]), float(pair[1])
 
 
 def check_seed(seed, *, param: str = "seed", caller: str | None = None):
@@ -297,7 +325,7 @@ def warn(message: str, category: type[Warning] = UserWarning) -> None:
     Hand-counted ``stacklevel`` values go wrong as soon as a call path changes; this finds the level.
     """
     frame = sys._getframe(1)
-    level = 1
+    level = 2  # 1 would be this function itself
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR + os.sep):
         frame = frame.f_back
         level += 1

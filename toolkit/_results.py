@@ -22,17 +22,23 @@ are declared and documented one by one in the subclass's docstring (``Attributes
 
 A plain DataFrame is returned only where the table is the whole answer, and then never with ``.attrs``
 metadata. A trailing underscore marks attributes of fitted estimators only, never result fields.
+
+Old spellings are served for one release, with a ``DeprecationWarning`` naming the new one: a subclass maps
+old attribute names to its fields in ``_renamed`` (``{"omega_h_": "omega_h"}``), and a function that used to
+return its main table itself names itself in ``_was_table`` (``"kmo()"``), so that the table's own
+attributes and indexing (``kmo(x).loc[...]``) keep working on the result.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import html
+import math
 import numbers
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-__all__ = ["Result", "html_table", "html_notes", "escape"]
+__all__ = ["Result", "Estimate", "FormerDict", "FormerFrame", "html_table", "html_notes", "escape"]
 
 
 def escape(text) -> str:
@@ -58,6 +64,12 @@ def html_notes(notes) -> str:
     if not notes:
         return ""
     return "<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>"
+
+
+def _deprecated(message: str) -> None:
+    from ._checks import warn
+
+    warn(message, DeprecationWarning)
 
 
 def _is_table(value) -> bool:
@@ -88,6 +100,11 @@ class Result:
     main: ClassVar[str] = "table"
     #: decimals shown by __repr__ and _repr_html_ (the numbers themselves are never rounded)
     digits: ClassVar[int] = 3
+    #: old attribute names served for one release, old -> new (reading one warns, naming the new)
+    _renamed: ClassVar[dict] = {}
+    #: "kmo()" when the function used to return the main table itself: the table's attributes and
+    #: indexing are served on the result for one release (with a DeprecationWarning)
+    _was_table: ClassVar[str] = ""
 
     # -- the contract -------------------------------------------------------------------------------
     @property
@@ -158,8 +175,165 @@ class Result:
         parts.append(html_notes(self.notes))
         return "\n".join(p for p in parts if p)
 
+    # -- old spellings, for one release ---------------------------------------------------------------
+    def __getattr__(self, name):
+        # only reached when normal lookup fails (never for declared fields, properties or methods)
+        cls = type(self)
+        if name.startswith("__") or name in ("_renamed", "_was_table", "main"):
+            raise AttributeError(name)
+        new = cls._renamed.get(name)
+        if new is not None:
+            _deprecated(f"{cls.__name__}.{name} is deprecated and goes in version 0.3; use .{new} (result fields "
+                        f"carry no trailing underscore, which marks fitted estimators).")
+            return getattr(self, new)
+        if cls._was_table and not name.startswith("_"):
+            table = self._former_table()
+            if hasattr(table, name):
+                _deprecated(f"{cls._was_table} returns a {cls.__name__} result now, not its table; "
+                            f".{name} on it is deprecated and goes in version 0.3: use .{cls.main}.{name}.")
+                return getattr(table, name)
+        raise AttributeError(f"{cls.__name__!r} object has no attribute {name!r}")
+
+    def __getitem__(self, key):
+        cls = type(self)
+        if not cls._was_table:
+            raise TypeError(f"{cls.__name__!r} object is not subscriptable; its fields are attributes "
+                            f"({', '.join(f.name for f in dataclasses.fields(self))}).")
+        _deprecated(f"{cls._was_table} returns a {cls.__name__} result now, not its table; indexing it is "
+                    f"deprecated and goes in version 0.3: use .{cls.main}[...].")
+        return self._former_table()[key]
+
+    def _former_table(self):
+        try:
+            return object.__getattribute__(self, type(self).main)
+        except AttributeError:  # pragma: no cover - half-built object (e.g. during unpickling)
+            return None
+
     # -- small conveniences ---------------------------------------------------------------------------
     def add_note(self, note: str) -> None:
         """Append a note once (notes are de-duplicated, order kept)."""
         if note not in self.notes:
             self.notes.append(note)
+
+
+class FormerDict:
+    """Mixin for a result that until 0.2 was returned as a dict: ``result[key]`` still reads the old keys
+    for one release, with a ``DeprecationWarning`` naming the attribute to use."""
+
+    #: old dict key -> field name
+    _former_keys: ClassVar[dict] = {}
+    #: the function that returns this result, named in the deprecation message
+    _returned_by: ClassVar[str] = ""
+
+    def __getitem__(self, key):
+        if key in self._former_keys:
+            from ._checks import warn
+
+            new = self._former_keys[key]
+            caller = self._returned_by or type(self).__name__
+            warn(f"{caller}(...)[{key!r}] is deprecated: {caller}() returns a {type(self).__name__} now, not a "
+                 f"dict; write .{new} instead. The dict spelling goes in version 0.3.", DeprecationWarning)
+            return getattr(self, new)
+        raise KeyError(f"{type(self).__name__} has no entry {key!r}; read its numbers as attributes "
+                       f"({', '.join(self._former_keys.values())}).")
+
+
+@dataclass(kw_only=True, repr=False, eq=False)
+class Estimate(FormerDict, Result):
+    """One statistic with its uncertainty: the result of a single estimate (a correlation, a kappa, a mean
+    difference, a model parameter).
+
+    Subclasses add the statistic's own numbers as further fields (a test statistic and its df, a bias
+    correction factor, ...); :meth:`summary` shows every number field in one row.
+
+    Attributes
+    ----------
+    statistic : str
+        What is estimated (``"r"``, ``"kappa"``, ``"ICC2"``); the row label of :meth:`summary`.
+    estimate : float
+        The estimate (NaN when the statistic is undefined for the data; the notes say why).
+    se : float or None
+        Its standard error; ``None`` where the method gives none (e.g. an interval that is not estimate
+        -/+ z se).
+    ci_low, ci_high : float or None
+        Limits of the ``ci`` confidence interval (``None`` where the method gives no interval).
+    ci : float
+        The confidence level of the interval (0.95).
+    n : int
+        Observations used (pairs with a missing value left out).
+    p : float or None
+        Two-sided p value of the statistic's usual test; ``None`` where no test is reported.
+    """
+
+    statistic: str = ""
+    estimate: float = math.nan
+    se: float | None = None
+    ci_low: float | None = math.nan
+    ci_high: float | None = math.nan
+    ci: float = 0.95
+    n: int = 0
+    p: float | None = None
+
+    main: ClassVar[str] = "estimate"
+
+    def _number_fields(self) -> dict:
+        out = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name in ("ci",) or value is None or isinstance(value, (str, bool)):
+                continue
+            if isinstance(value, numbers.Number):
+                out[f.name] = value
+        return out
+
+    def summary(self):
+        """One row (labelled by ``statistic``): every number of the result that applies, unrounded."""
+        import pandas as pd
+
+        return pd.DataFrame([self._number_fields()], index=pd.Index([self.statistic], name="statistic"))
+
+    @property
+    def tables(self) -> dict:
+        return {"estimate": self.summary()}
+
+    def _display_values(self) -> dict:
+        return {k: v for k, v in self.values.items()
+                if k not in self._number_fields() and k not in ("statistic",) and k != "ci"}
+
+
+class FormerFrame:
+    """Mixin for a result that until 0.2 was returned as a bare DataFrame (with metadata in ``.attrs``).
+
+    For one release, DataFrame attributes and ``[...]`` still work on it, forwarded to the main table, and
+    ``.attrs`` returns the old metadata; each with a ``DeprecationWarning`` naming the new spelling. Put it
+    before :class:`Result` in the bases and name the old ``.attrs`` keys in ``_former_attrs``.
+    """
+
+    #: old ``.attrs`` key -> field name (or a function of the result giving the old value)
+    _former_attrs: ClassVar[dict] = {}
+    #: the function that returns this result, named in the deprecation message
+    _returned_by: ClassVar[str] = ""
+
+    def _former(self, spelling: str, new: str) -> None:
+        from ._checks import warn
+
+        caller = self._returned_by or type(self).__name__
+        warn(f"{caller}(...){spelling} is deprecated: {caller}() returns a {type(self).__name__} now, not a "
+             f"DataFrame; write {new} instead. The DataFrame spelling goes in version 0.3.", DeprecationWarning)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        import pandas as pd
+
+        if name == "attrs":
+            self._former(".attrs", ", ".join(f".{k}" for k in self._former_attrs) or ".notes")
+            return {k: v(self) if callable(v) else getattr(self, v) for k, v in self._former_attrs.items()}
+        if hasattr(pd.DataFrame, name):
+            self._former(f".{name}", f".{self.main}.{name}")
+            return getattr(getattr(self, self.main), name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __getitem__(self, key):
+        self._former(f"[{key!r}]", f".{self.main}[{key!r}]")
+        return getattr(self, self.main)[key]

@@ -12,6 +12,7 @@ __all__ = [
     "InstrumentDefinitionError",
     "UnknownInstrumentError",
     "UnverifiedKeyError",
+    "FormChoiceError",
     "ItemMappingError",
     "DataValidationError",
     "UnknownSampleError",
@@ -53,6 +54,17 @@ class UnknownInstrumentError(AllianceError, LookupError):
 
 class UnverifiedKeyError(AllianceError, ValueError):
     """The form's scoring key is not verified well enough to score without consent."""
+
+
+class FormChoiceError(AllianceError, KeyError, ValueError):
+    """No form of an instrument fits: the form named does not exist, is for another rater, or the rater
+    has no form (or several). The message names the forms and the parameter to pass.
+
+    A ``KeyError`` and a ``ValueError``: the two earlier rules raised one each.
+    """
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
 
 
 class ItemMappingError(AllianceError, ValueError):

@@ -62,7 +62,7 @@ def build_rsa_sample() -> pd.DataFrame:
     session 4 (the next session's outcome)."""
     import toolkit
 
-    w = study_a_pairs().wide_
+    w = study_a_pairs().wide
     w = w.loc[w["session"] == 3, ["dyad_id", "client_total", "therapist_total"]]
     ors = toolkit.score(toolkit.load_sample("srs_ors_sessions"), "ors", id_cols=["dyad_id", "session"])
     ors = ors.loc[ors["session"] == 4, ["dyad_id", "total"]].rename(columns={"total": "ors_next"})
@@ -79,6 +79,30 @@ def build_icc_dyads(seed: int = 20261205, n: int = 80) -> pd.DataFrame:
                          "client": np.round(5 + z[:, 0], 4), "therapist": np.round(5 + z[:, 1], 4)})
 
 
+def build_kappa_pairs(seed: int = 20261201) -> pd.DataFrame:
+    """Rating pairs for the kappa reference (make_kappa_reference.R), one block per ``set`` with its scale
+    (``k_min``..``k_max``):
+
+    * ``sample_item17``: WAI-36 item 17, client and therapist of study B (keyed answers, 1-7, complete pairs);
+    * ``skewed``: 80 simulated pairs on 1-5 with opposite margins (the case an asymmetric variance formula
+      gets wrong);
+    * ``small``: five hand-made pairs on 1-5 with an unused category.
+    """
+    blocks = []
+    it = study_b_pairs().items
+    item = it.loc[it["item"] == "wai36_17", ["client", "therapist"]].dropna()
+    blocks.append(pd.DataFrame({"set": "sample_item17", "a": item["client"].to_numpy(),
+                                "b": item["therapist"].to_numpy(), "k_min": 1, "k_max": 7}))
+    rng = np.random.default_rng(seed)
+    a = rng.choice(np.arange(1, 6), 80, p=[0.1, 0.1, 0.2, 0.3, 0.3])
+    b = np.clip(a + rng.choice([-2, -1, 0, 0, 1], 80), 1, 5)
+    blocks.append(pd.DataFrame({"set": "skewed", "a": a, "b": b, "k_min": 1, "k_max": 5}))
+    blocks.append(pd.DataFrame({"set": "small", "a": [1, 2, 3, 4, 4], "b": [1, 2, 4, 4, 3], "k_min": 1, "k_max": 5}))
+    out = pd.concat(blocks, ignore_index=True)
+    out[["a", "b"]] = out[["a", "b"]].astype(int)
+    return out
+
+
 def stored(name: str) -> pd.DataFrame:
     return pd.read_csv(REF_DIR / f"{name}.csv", dtype={"dyad_id": str})
 
@@ -91,6 +115,6 @@ def ref(name: str) -> dict:
 if __name__ == "__main__":
     REF_DIR.mkdir(parents=True, exist_ok=True)
     for name, build in (("apim_sample", build_apim_sample), ("rsa_sample", build_rsa_sample),
-                        ("icc_dyads", build_icc_dyads)):
+                        ("icc_dyads", build_icc_dyads), ("kappa_pairs", build_kappa_pairs)):
         build().to_csv(REF_DIR / f"{name}.csv", index=False, float_format="%.10g")
         print("wrote", REF_DIR / f"{name}.csv")

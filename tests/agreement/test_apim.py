@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from toolkit.dyadic import APIM, apim
-from toolkit.exceptions import DataValidationError
+from toolkit.exceptions import DataValidationError, InvalidParameterError, NotFittedError
 
 from ._data import build_apim_sample, ref, stored
 
@@ -46,6 +46,7 @@ def test_matches_nlme_gls(method):
     assert m.n_obs_ == R["n_obs"] and m.df_resid_ == R["n_obs"] - 6
     assert m.converged_
     assert m.n_dyads_ == 170 and "left out" in m.notes_[-1]
+    assert m.result_.loglik == m.loglik_ and m.result_.n_dyads == 170
 
 
 def test_complete_dyads_reduce_to_ols_per_role():
@@ -80,8 +81,8 @@ def test_complete_dyads_reduce_to_ols_per_role():
 
 def test_errors_name_the_fix():
     data = stored("apim_sample")
-    with pytest.raises(KeyError, match=r"column\(s\) \['ors'\] not in the data.*set outcome=, actor=, dyad= "
-                                       r"and role="):
+    with pytest.raises(InvalidParameterError, match=r"column\(s\) \['ors'\] not in the data of APIM.fit\(\).*set "
+                                                    r"outcome=, actor=, dyad= and role="):
         APIM("ors", "alliance").fit(data)
     bad = data.copy()
     bad.loc[0, "rater"] = "observer"
@@ -93,36 +94,46 @@ def test_errors_name_the_fix():
         APIM().fit(pd.concat([data.iloc[[0]], data]))
     text = data.astype({"outcome": object})
     text.loc[2, "outcome"] = "high"
-    with pytest.raises(DataValidationError, match=r"column 'outcome' holds non-numbers in rows \[2\] \(e.g. "
-                                                  r"'high'\)"):
+    with pytest.raises(DataValidationError, match=r"The 'data' argument of APIM.fit\(\) has 1 cell\(s\) that are "
+                                                  r"not usable numbers: row 2, column 'outcome': 'high'") as err:
         APIM().fit(text)
-    with pytest.raises(ValueError, match=r"method must be 'REML' or 'ML' \(got 'OLS'\)"):
+    assert err.value.report[["row", "column"]].values.tolist() == [[2, "outcome"]]
+    with pytest.raises(InvalidParameterError, match=r"The 'method' parameter of APIM\(\) must be one of 'REML', "
+                                                    r"'ML'; got 'OLS'"):
         APIM(method="OLS").fit(data)
-    with pytest.raises(ValueError, match=r"center must be None, 'grand' or 'role' \(got 'mean'\)"):
+    with pytest.raises(InvalidParameterError, match=r"The 'center' parameter of APIM\(\) must be one of None, "
+                                                    r"'grand', 'role'; got 'mean'"):
         APIM(center="mean").fit(data)
+    with pytest.raises(InvalidParameterError, match=r"The 'ci' parameter of APIM\(\) must be a confidence level"):
+        APIM(ci=95).fit(data)
     with pytest.raises(DataValidationError, match=r"the APIM needs members of both roles"):
         APIM().fit(data[data["rater"] == "client"])
-    with pytest.raises(AttributeError, match=r"this APIM is not fitted yet; call .fit\(data\) first"):
+    with pytest.raises(NotFittedError, match=r"This APIM is not fitted yet: call \.fit\(data\) before using "
+                                             r"summary\(\)"):
         APIM().summary()
-    with pytest.raises(TypeError, match=r"APIM.fit needs a person-level DataFrame \(got ndarray\)"):
+    with pytest.raises(InvalidParameterError, match=r"The 'data' parameter of APIM.fit\(\) must be a person-level "
+                                                    r"DataFrame; got a ndarray"):
         APIM().fit(np.zeros((3, 3)))
 
 
 def test_sklearn_contract_and_display():
     m = APIM("outcome", "alliance", method="ML")
-    assert "not fitted" in repr(m) and "not fitted" in m._repr_html_()
+    assert repr(m) == "APIM(method='ML')" and "not fitted" in m._repr_html_()
     assert m.fit(stored("apim_sample")) is m
     assert m.method == "ML"  # parameters untouched by fit
     html = m._repr_html_()
     assert "<table" in html and "actor" in html and "rho" in html
     assert m.summary().columns.tolist() == ["estimate", "se", "t", "df", "p", "ci_low", "ci_high"]
+    pd.testing.assert_frame_equal(m.to_frame(), m.summary())
+    assert m.get_params()["method"] == "ML" and m.set_params(ci=0.9) is m and m.ci == 0.9
 
 
 def test_rows_left_out_are_named():
     from toolkit.exceptions import IncompleteRowsWarning
 
     data = stored("apim_sample")
-    with pytest.warns(IncompleteRowsWarning, match=r"\d+ members left out of the APIM because the outcome, the predictor or the partner's predictor is missing: rows \['"):
+    with pytest.warns(IncompleteRowsWarning, match=r"\d+ members left out of the APIM because the outcome, the "
+                                                   r"predictor or the partner's predictor is missing: rows \['"):
         m = APIM("outcome", "alliance").fit(data)
     assert any("members left out" in note for note in m.notes_)
 

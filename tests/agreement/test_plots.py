@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from toolkit.dyadic import bland_altman
-from toolkit.dyadic import ResponseSurface
+from toolkit.dyadic import APIM, ResponseSurface, bland_altman
+from toolkit.exceptions import InvalidParameterError, NotFittedError
 from toolkit.dyadic.plots import (bland_altman_data, plot_bland_altman, plot_profile, plot_scatter,
                                      plot_surface, profile_data, scatter_data)
 
@@ -21,7 +22,7 @@ def test_scatter_marks_the_dyad_and_draws_the_identity(tmp_path):
     assert isinstance(fig, Figure)
     assert data.columns.tolist() == ["dyad_id", "session", "x", "y", "marked"]
     assert data.loc[data["marked"], "dyad_id"].tolist() == ["B002"]
-    w = p.wide_.dropna(subset=["client_bond", "therapist_bond"])
+    w = p.wide.dropna(subset=["client_bond", "therapist_bond"])
     # two statements: assert_allclose returns None, so "a and b" never ran the second check
     np.testing.assert_allclose(data["x"], w["client_bond"], rtol=0, atol=1e-12)
     np.testing.assert_allclose(data["y"], w["therapist_bond"], rtol=0, atol=1e-12)
@@ -39,14 +40,17 @@ def test_scatter_marks_the_dyad_and_draws_the_identity(tmp_path):
 def test_bland_altman_data_and_lines():
     p = study_b_pairs()
     fig, data = plot_bland_altman(p, "total", dyad="B001")
-    w = p.wide_.dropna(subset=["client_total", "therapist_total"])
-    np.testing.assert_allclose(data["diff"], w["client_total"] - w["therapist_total"])
-    np.testing.assert_allclose(data["mean"], (w["client_total"] + w["therapist_total"]) / 2)
-    lim = data.attrs["limits"]
-    assert lim == bland_altman(w["client_total"], w["therapist_total"])
+    points = data.points
+    w = p.wide.dropna(subset=["client_total", "therapist_total"])
+    np.testing.assert_allclose(points["diff"], w["client_total"] - w["therapist_total"])
+    np.testing.assert_allclose(points["mean"], (w["client_total"] + w["therapist_total"]) / 2)
+    lim = data.limits
+    expected = bland_altman(w["client_total"], w["therapist_total"])
+    pd.testing.assert_frame_equal(lim.lines, expected.lines)
     ys = sorted(round(line.get_ydata()[0], 9) for line in fig.axes[0].lines)
-    assert ys == sorted(round(v, 9) for v in (lim["bias"], lim["loa_low"], lim["loa_high"], 0.0))
-    assert bland_altman_data(p, "goal", multiplier="normal").attrs["limits"]["k"] == pytest.approx(1.959964, 1e-6)
+    assert ys == sorted(round(v, 9) for v in (lim.bias, lim.loa_low, lim.loa_high, 0.0))
+    assert bland_altman_data(p, "goal", multiplier="normal").limits.k == pytest.approx(1.959964, 1e-6)
+    assert data.tables["lines"].index.tolist() == ["bias", "loa_low", "loa_high"]
 
 
 def test_profile_of_one_dyad_and_session():
@@ -57,8 +61,8 @@ def test_profile_of_one_dyad_and_session():
     assert data["diff"].tolist() == (data["client"] - data["therapist"]).tolist()
     assert len(fig.axes[0].patches) == 6  # 3 subscales x 2 raters (total left out)
     latest = profile_data(p, "A001")
-    assert latest["session"].iloc[0] == p.wide_.query("dyad_id == 'A001'")["session"].max()
-    means = p.paired_.groupby("subscale")["client"].mean()
+    assert latest["session"].iloc[0] == p.wide.query("dyad_id == 'A001'")["session"].max()
+    means = p.paired.groupby("subscale")["client"].mean()
     assert latest.set_index("subscale")["sample_client"].to_dict() == pytest.approx(means.to_dict())
     _, with_total = plot_profile(p, "A001", 3, include_total=True)
     assert len(with_total) == 4
@@ -74,8 +78,9 @@ def test_plot_errors():
     with pytest.raises(KeyError, match=r"rater\(s\) \['observer'\] not in the pairs; raters are \['client', "
                                        r"'therapist'\]"):
         scatter_data(p, "total", raters=("client", "observer"))
-    with pytest.raises(TypeError, match=r"plots need the PairedRatings from pair_raters \(got DataFrame\)"):
-        plot_profile(p.paired_, "B001")
+    with pytest.raises(InvalidParameterError, match=r"plots need the PairedRatings from pair_raters \(got "
+                                                    r"DataFrame\)"):
+        plot_profile(p.paired, "B001")
 
 
 @pytest.mark.filterwarnings("ignore::toolkit.exceptions.IncompleteRowsWarning")
@@ -86,5 +91,8 @@ def test_surface_plot_draws_the_grid():
     assert grid["z"].to_numpy() == pytest.approx(rs.predict(grid["x"], grid["y"]))
     inc = fig.axes[0].lines[1].get_xydata()
     assert (inc[:, 0] + inc[:, 1] == 100).all()
-    with pytest.raises(TypeError, match=r"plot_surface needs a fitted ResponseSurface"):
+    with pytest.raises(NotFittedError, match=r"This ResponseSurface is not fitted yet: call \.fit\(data\) before "
+                                             r"using plot_surface\(\)"):
         plot_surface(ResponseSurface())
+    with pytest.raises(InvalidParameterError, match=r"plot_surface needs a fitted ResponseSurface \(got APIM\)"):
+        plot_surface(APIM())

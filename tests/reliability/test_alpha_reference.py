@@ -31,7 +31,7 @@ def test_alpha_matches_psych(name, scale, missing):
     items keyed in R as min + max - x; compared: $total, $feldt, $alpha.drop, $item.stats, $response.freq."""
     data, items, rng = _scale_items(name, scale)
     R = ref(name)[missing][scale]
-    res, _ = quiet(cronbach_alpha, data, items, missing=missing, scale=rng)
+    res, _ = quiet(cronbach_alpha, data, keys=items, missing=missing, response_scale=rng)
     total = res.total.iloc[0]
     for r_name, ours in TOTAL_MAP.items():
         assert total[ours] == pytest.approx(R["total"][r_name], abs=TOL, nan_ok=True), r_name
@@ -76,7 +76,7 @@ def test_split_half_matches_psych(name, scale, missing):
     lambda6, alpha, av.r, med.r; and the odd-even Spearman-Brown from cov2cor(cov(x, use = "pairwise"))."""
     data, items, rng = _scale_items(name, scale)
     R = ref(name)[missing][scale]["split"]
-    out = split_half(data, items, missing=missing, scale=rng).iloc[0]
+    out = split_half(data, keys=items, missing=missing, response_scale=rng).iloc[0]
     pairs = {"max_split": "maxrb", "min_split": "minrb", "mean_split": "meanr", "lambda2": "lambda2",
              "lambda6": "lambda6", "alpha": "alpha", "average_r": "av.r", "median_r": "med.r",
              "sb_odd_even": "sb_odd_even"}
@@ -90,8 +90,8 @@ def test_split_half_sampled_for_many_items():
     reproducible, and the exact statistics (lambda2/6, alpha) still match R."""
     data, items, rng = _scale_items("wai36_client", "total")
     R = ref("wai36_client")["pairwise"]["total"]["split"]
-    a = split_half(data, items, scale=rng, seed=1).iloc[0]
-    b = split_half(data, items, scale=rng, seed=1).iloc[0]
+    a = split_half(data, keys=items, response_scale=rng, seed=1).iloc[0]
+    b = split_half(data, keys=items, response_scale=rng, seed=1).iloc[0]
     assert not a["splits_exact"]
     assert a["max_split"] == b["max_split"] and a["min_split"] == b["min_split"]
     for ours, theirs in {"lambda2": "lambda2", "lambda6": "lambda6", "alpha": "alpha"}.items():

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.exceptions import DataValidationError, ItemMappingError, ReliabilityWarning
+from toolkit.exceptions import DataValidationError, InvalidParameterError, ItemMappingError, ReliabilityWarning
 from toolkit.reliability_stats import cronbach_alpha, item_analysis, reliability
 
 from ._refs import quiet, wai36
@@ -99,7 +99,7 @@ def test_undeclared_reverse_keyed_items_are_named():
     x = wai36("client")
     task = [f"wai36_{n:02d}" for n in (2, 4, 7, 11, 13, 15, 16, 18, 24, 31, 33, 35)]
     with pytest.warns(ReliabilityWarning) as rec:
-        res = cronbach_alpha(x, task)
+        res = cronbach_alpha(x, keys=task)
     msgs = [str(w.message) for w in rec]
     msg = next(m for m in msgs if "look reverse-keyed but are not declared so" in m)
     assert re.search(r"wai36_07 \(r.drop = -0\.\d\d\)", msg)
@@ -115,28 +115,30 @@ def test_declared_reverse_keys_silence_the_warning():
     x = wai36("client")
     task = [("-" if n in (7, 11, 15, 31, 33) else "") + f"wai36_{n:02d}"
             for n in (2, 4, 7, 11, 13, 15, 16, 18, 24, 31, 33, 35)]
-    res = cronbach_alpha(x, task, scale=(1, 7))  # no warning (warnings are errors in this suite)
+    res = cronbach_alpha(x, keys=task, response_scale=(1, 7))  # no warning (warnings are errors in this suite)
     assert res.alpha > 0.9
 
 
 def test_unknown_key_names_raise():
     with pytest.raises(ItemMappingError, match=r"keys name items that are not columns of the data: 'q9' "
                        r"\(scale 'scale'\)"):
-        cronbach_alpha(_items(), ["i1", "q9"])
+        cronbach_alpha(_items(), keys=["i1", "q9"])
 
 
 def test_non_numeric_cells_are_all_reported():
     df = _items().astype(object)
     df.loc[3, "i2"] = "often"
     df.loc[7, "i4"] = "n/a?"
-    with pytest.raises(DataValidationError, match=r"2 cell\(s\) are not numbers: row 3, column 'i2': 'often'; "
-                       r"row 7, column 'i4': 'n/a\?'") as err:
+    with pytest.raises(DataValidationError, match=r"The 'data' argument of cronbach_alpha\(\) has 2 cell\(s\) that "
+                       r"are not usable numbers: row 3, column 'i2': 'often' \(not a number\); "
+                       r"row 7, column 'i4': 'n/a\?' \(not a number\)") as err:
         cronbach_alpha(df)
     assert len(err.value.report) == 2
 
 
 def test_bad_missing_choice_lists_allowed_values():
-    with pytest.raises(ValueError, match=r"'missing' must be one of \('pairwise', 'listwise'\) \(got 'mean'\)"):
+    with pytest.raises(InvalidParameterError, match=r"The 'missing' parameter of cronbach_alpha\(\) must be one of "
+                       r"'pairwise', 'listwise'; got 'mean'"):
         cronbach_alpha(_items(), missing="mean")
 
 
@@ -144,21 +146,23 @@ def test_caller_frame_is_not_mutated():
     df = _items()
     df.index = [f"r{i}" for i in range(len(df))]
     before = df.copy()
-    quiet(cronbach_alpha, df, ["-i1", "i2", "i3"])
+    quiet(cronbach_alpha, df, keys=["-i1", "i2", "i3"])
     quiet(item_analysis, df, keys={"s": ["-i1", "i2", "i3", "i4"]})
     pd.testing.assert_frame_equal(df, before)
 
 
 def test_bad_ci_and_n_boot_are_refused():
-    with pytest.raises(ValueError, match=r"'ci' must be a confidence level between 0 and 1, e.g. 0.95 \(got 95\)"):
+    with pytest.raises(InvalidParameterError, match=r"The 'ci' parameter of cronbach_alpha\(\) must be a confidence "
+                       r"level between 0 and 1, such as 0.95 \(for 95% pass 0.95\); got 95"):
         cronbach_alpha(_items(), ci=95)
-    with pytest.raises(ValueError, match=r"'n_boot' must be a whole number of bootstrap resamples >= 0, e.g. 1000 "
-                       r"\(got -5\)"):
+    with pytest.raises(InvalidParameterError, match=r"The 'n_boot' parameter of reliability\(\) must be a whole "
+                       r"number >= 0 \(bootstrap resamples; 0 for none\); got -5"):
         reliability(_items(), keys={"a": ["i1", "i2", "i3"]}, n_boot=-5)
 
 
 def test_item_keyed_both_ways_is_refused():
-    with pytest.raises(ValueError, match=r"item\(s\) i1 are reverse-keyed in one scale and not in another"):
+    with pytest.raises(InvalidParameterError, match=r"The 'keys' parameter of reliability\(\): item\(s\) i1 are "
+                       "reverse-keyed in one scale and not in another"):
         reliability(_items(), keys={"a": ["-i1", "i2"], "b": ["i1", "i3"]})
 
 

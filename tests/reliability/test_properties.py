@@ -72,7 +72,7 @@ def test_messy_export_correlated_cfa_converges_like_lavaan():
     d = toolkit.load_sample("messy_export")
     x, _ = quiet(item_frame, d, "wai-sr", on_invalid="missing")
     keys = {s: [f"wai_sr_{n:02d}" for n in nums] for s, nums in toolkit.load_instrument("wai-sr").keys.items()}
-    out = omega_cfa(x, keys)
+    out = omega_cfa(x, keys=keys)
     assert out.loc["total_correlated", "omega"] == pytest.approx(0.925192976944, abs=1e-4)
     assert out.loc["total_correlated", "omega"] == pytest.approx(R["omega"]["total"], abs=1e-4)
     assert out.loc["total_correlated", "n"] == R["n"] == 33

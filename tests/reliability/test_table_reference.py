@@ -8,7 +8,7 @@ import pytest
 
 from toolkit.reliability_stats import item_analysis, omega_cfa, reliability
 
-from ._refs import BFI_KEYS, bfi, keyed_frame, quiet, ref, wai36, wai_sr
+from ._refs import BFI_KEYS, bfi, quiet, ref, wai36, wai_sr
 
 TOL = 1e-6
 TOL_ITER = 1e-4
@@ -93,7 +93,7 @@ def test_bfi_table_from_keys():
     """R: psych::alpha(bfi[, items], keys = ...) per scale (and all 25 keyed items as 'total');
     psych::omega(bfi_keyed, nfactors = 5); psych::omega(bfi_keyed, nfactors = 5, poly = TRUE);
     semTools::compRelSEM(lavaan::cfa(<one factor per scale>, bfi_keyed, std.lv = TRUE), return.total = TRUE)."""
-    res, msgs = quiet(reliability, bfi(), keys=BFI_KEYS, n_boot=0, ordinal=True, scale=(1, 6))
+    res, msgs = quiet(reliability, bfi(), keys=BFI_KEYS, n_boot=0, ordinal=True, response_scale=(1, 6))
     R = ref("bfi")
     _check_table(res.table, R, "pairwise", "mean")
     _check_omegas(res.table, R, ordinal=True)
@@ -103,7 +103,7 @@ def test_bfi_table_from_keys():
 def test_bfi_omega_cfa_function():
     """R: semTools::compRelSEM(lavaan::cfa("agree =~ A1 + ...", bfi_keyed, std.lv = TRUE)) for each scale; the
     one-factor model of all 25 items; and the 5 correlated factors with return.total = TRUE."""
-    out = omega_cfa(bfi(), BFI_KEYS, scale=(1, 6))
+    out = omega_cfa(bfi(), keys=BFI_KEYS, response_scale=(1, 6))
     cfa = ref("bfi")["cfa"]
     for name, row in out.iterrows():
         assert row["omega"] == pytest.approx(cfa[name]["omega"], abs=TOL_ITER), name
@@ -117,7 +117,7 @@ def test_item_analysis_matches_psych(name):
     """R: psych::alpha(x[, items])$item.stats (r.cor, r.drop, raw.r, std.r, mean, sd), $alpha.drop$raw_alpha
     and $response.freq for each subscale."""
     if name == "bfi":
-        res = item_analysis(bfi(), keys=BFI_KEYS, scale=(1, 6))
+        res = item_analysis(bfi(), keys=BFI_KEYS, response_scale=(1, 6))
     else:
         res = item_analysis(wai36("client"), "wai36", form="client")
     R = ref(name)["pairwise"]
@@ -140,7 +140,7 @@ def test_item_analysis_matches_psych(name):
 def test_item_analysis_frequencies_are_as_answered():
     """psych::alpha's $response.freq counts responses before reversal; floor/ceiling likewise.
     R: psych::response.frequencies(bfi[, "A1"]) -> share of 1s is the share of 6s after keying."""
-    res = item_analysis(bfi(), keys=BFI_KEYS, scale=(1, 6))
+    res = item_analysis(bfi(), keys=BFI_KEYS, response_scale=(1, 6))
     row = res.table.loc[("agree", "A1")]
     raw = bfi()["A1"].dropna()
     assert row["reversed"]
@@ -153,7 +153,7 @@ def test_item_analysis_frequencies_are_as_answered():
 
 def test_item_analysis_include_total_and_flags():
     """Items analysed within the total too; 'alpha rises' flags agree with alpha_change > 0."""
-    res, _ = quiet(item_analysis, bfi(), keys=BFI_KEYS, scale=(1, 6), include_total=True)
+    res, _ = quiet(item_analysis, bfi(), keys=BFI_KEYS, response_scale=(1, 6), include_total=True)
     t = res.table
     assert len(t.loc["total"]) == 25
     rises = t["alpha_change"] > 0

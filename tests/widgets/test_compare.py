@@ -59,7 +59,7 @@ def test_frames_are_paired_by_the_package(wai36, pairs36):
     v = compare_raters(*wai36, instrument_client="wai36", dyad="B007", subscale="goal")
     assert v.state == {"comparison": "wai36: client vs therapist", "dyad": "B007", "session": 3, "subscale": "goal",
                        "metric": "sum"}
-    pd.testing.assert_frame_equal(v.pairs.paired_, pairs36.paired_)
+    pd.testing.assert_frame_equal(v.pairs.paired, pairs36.paired)
     assert v.comparison.layout.display == "none"  # one comparison: no instrument chooser
     assert bytes(v.images["profile"].value).startswith(b"\x89PNG")
 
@@ -70,7 +70,7 @@ def test_the_first_view_shows_the_chosen_dyad(view, pairs36):
     # profile: the dyad's scores, as pair_raters gives them, with dyad_discrepancies' flags
     expected = pairs36.dyad("B002", 3)[["subscale", "client", "therapist"]].reset_index(drop=True)
     pd.testing.assert_frame_equal(view.profile_[["subscale", "client", "therapist"]], expected)
-    disc = dyad_discrepancies(pairs36).set_index("dyad_id").loc["B002"]
+    disc = dyad_discrepancies(pairs36).table.set_index("dyad_id").loc["B002"]
     assert view.profile_["flag"].tolist() == [bool(disc[f"flag_{s}"]) for s in expected["subscale"]]
     assert view.profile_["threshold"].notna().all()
     # item table: dyad_items' order (largest |client - therapist| first), all 36 items for the total
@@ -87,13 +87,13 @@ def test_the_first_view_shows_the_chosen_dyad(view, pairs36):
 def test_scatter_and_bland_altman_show_the_whole_sample_with_the_dyad_marked(view, pairs36):
     _choose(view, dyad="B002", subscale="bond")
     scatter = view.figure_data_["scatter"]
-    tidy = pairs36.paired_
+    tidy = pairs36.paired
     bond = tidy.loc[tidy["subscale"] == "bond"].dropna(subset=["client", "therapist"])
     assert len(scatter) == len(bond) == 499
     assert scatter.loc[scatter["marked"], "dyad_id"].tolist() == ["B002"]
     assert np.allclose(scatter["x"], bond["client"]) and np.allclose(scatter["y"], bond["therapist"])
     lines = view.figure_data_["bland_altman_lines"].set_index("line")["value"]
-    row = agreement(pairs36).loc["bond"]
+    row = agreement(pairs36).table.loc["bond"]
     assert lines["bias"] == pytest.approx(row["ba_bias"], abs=1e-12)
     assert lines["loa_low"] == pytest.approx(row["ba_loa_low"], abs=1e-12)
     assert lines["loa_high"] == pytest.approx(row["ba_loa_high"], abs=1e-12)
@@ -122,7 +122,7 @@ def test_switching_the_subscale_filters_items_and_redraws_the_sample(view, pairs
     view.subscale.value = "task"
     assert set(view.table_["subscale"]) == {"task"} and len(view.table_) == 12
     assert view.images["scatter"].value != scatter_before
-    tidy = pairs36.paired_
+    tidy = pairs36.paired
     task = tidy.loc[tidy["subscale"] == "task", "client"].dropna()
     assert np.allclose(view.figure_data_["scatter"]["x"], task)
 
@@ -208,3 +208,43 @@ def test_import_toolkit_does_not_import_ipywidgets():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
     assert toolkit.compare_raters is compare_raters  # the lazy export
+
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def test_a_users_own_instrument_from_a_file(tmp_path, wai36):
+    """compare_raters(paired=pairs) with a definition loaded from a file (issue 9, item 5): the view uses the
+    instrument object on the pairs; it used to reload it by id and raise UnknownInstrumentError."""
+    import yaml
+
+    definition = toolkit.load_instrument("wai36").model_dump(mode="json", exclude_none=True)
+    definition.update(id="clinic-wai", name="Our clinic's WAI")
+    definition["items"][0]["label"] = "Our own label one"
+    path = tmp_path / "clinic-wai.yaml"
+    path.write_text(yaml.safe_dump(definition))
+    mine = toolkit.load_instrument(path)
+    rename = {f"wai36_{n:02d}": f"clinic_wai_{n:02d}" for n in range(1, 37)}
+    client, therapist = (frame.rename(columns=rename) for frame in wai36)
+    pairs = pair_raters(client, therapist, instrument_client=mine)
+    view = compare_raters(paired=pairs, dyad="B002", subscale="bond")
+    assert view.errors.message == ""
+    labels = dict(zip(view.table_["item"], view.table_["label"]))
+    assert labels["clinic_wai_01"] == "Our own label one"
+    framed = compare_raters(client, therapist, instrument_client=path, dyad="B002")  # a path works too
+    assert framed.state["comparison"] == "clinic-wai: client vs therapist"
+
+
+def test_every_string_the_view_shows_is_escaped(wai36):
+    """Ids, labels and notes come from the user's data and definitions: the view's HTML shows them as text."""
+    client, therapist = (frame.replace({"dyad_id": {"B002": HOSTILE}}) for frame in wai36)
+    pairs = pair_raters(client, therapist, instrument_client="wai36")
+    pairs.notes.append(f"note {HOSTILE}")
+    view = compare_raters(paired={HOSTILE: pairs}, dyad=HOSTILE, subscale="total")
+    assert view.errors.message == "" and view.state["dyad"] == HOSTILE
+    shown = [view.summary.value, view.notes.value, view.table_view.value]
+    assert any("&lt;img src=x onerror=alert(1)&gt;" in text for text in shown)
+    for text in shown:
+        assert "<img" not in text
+    view.search.value = HOSTILE + "zz"  # nothing matches: the message quotes what was typed
+    assert "<img" not in view.summary.value and "&lt;img" in view.summary.value

@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("ipywidgets", reason="ipywidgets is in the lab extras: run `make test`")
 
 import toolkit  # noqa: E402
-from toolkit.exceptions import FileExistsRefusal  # noqa: E402
+from toolkit.exceptions import FileExistsRefusal, FormChoiceError  # noqa: E402
 from toolkit.widgets import questionnaire_form  # noqa: E402
 
 
@@ -183,6 +183,13 @@ def test_errors_inside_callbacks_are_shown_in_the_widget(monkeypatch):
 def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match="no form for rater 'observer'.*client"):
         questionnaire_form("wai-sr", rater="observer")
+    with pytest.raises(FormChoiceError, match=r"wai36 has 4 forms \(client \(client\), therapist \(therapist\), "
+                                              r"observer \(observer\), observer-rev4 \(observer\)\); say whose "
+                                              r"answers these are with rater= or pass form="):
+        questionnaire_form("wai36")
+    with pytest.warns(toolkit.exceptions.KeyConfidenceWarning):  # the observer key is recalled only
+        observer = questionnaire_form("wai36", rater="observer", allow_unverified=True)
+    assert observer.form_id == "observer"  # the form named like the rater, not observer-rev4
     with pytest.raises(ValueError, match="must be a .csv file"):
         questionnaire_form("wai-sr", target="answers.xlsx")
     with pytest.raises(ValueError, match="is for a therapist, not a client"):
@@ -196,3 +203,20 @@ def _html_widgets(widget):
         yield widget
     for child in getattr(widget, "children", ()):
         yield from _html_widgets(child)
+
+
+def test_hostile_definition_text_is_escaped(tmp_path):
+    """A shared definition file is user input: its name, form name, labels and anchors are shown as text."""
+    import yaml
+
+    hostile = "<img src=x onerror=alert(1)>"
+    definition = toolkit.load_instrument("wai-sr").model_dump(mode="json", exclude_none=True)
+    definition["name"] = hostile
+    definition["forms"][0]["name"] = hostile
+    definition["items"][0]["label"] = hostile
+    path = tmp_path / "hostile.yaml"
+    path.write_text(yaml.safe_dump(definition))
+    form = questionnaire_form(path)
+    texts = [w.value for w in _html_widgets(form.widget)]
+    assert any("&lt;img src=x onerror=alert(1)&gt;" in t for t in texts)
+    assert not any("<img" in t for t in texts)

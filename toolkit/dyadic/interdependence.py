@@ -2,20 +2,66 @@
 
 from __future__ import annotations
 
-import html
-import warnings
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
-from ..exceptions import AgreementWarning, DataValidationError, IncompleteRowsWarning
+from .._checks import check_choice, check_ci, numeric_frame, warn
+from .._estimator import Estimator
+from .._results import Result
+from ..exceptions import AgreementWarning, DataValidationError, IncompleteRowsWarning, InvalidParameterError
 
-__all__ = ["APIM", "apim"]
+__all__ = ["APIM", "apim", "APIMResult"]
 
 _EFFECTS = ("intercept", "actor", "partner")
 
 
-class APIM:
+@dataclass(kw_only=True, repr=False, eq=False)
+class APIMResult(Result):
+    """The fit of an :class:`APIM`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Estimates per (role, effect): ``estimate``, ``se``, ``t``, ``df``, ``p``, ``ci_low``, ``ci_high``.
+    variance : DataFrame
+        Residual ``sigma`` and ``variance`` per role and their correlation ``rho`` (column ``value``).
+    k : Series
+        Kenny & Ledermann's k = partner / actor effect, per role.
+    method : str
+        ``"REML"`` or ``"ML"``.
+    loglik : float
+        The (restricted) log-likelihood.
+    n_obs, n_dyads, df_resid : int
+        Members and dyads used; N - 6.
+    converged : bool
+        Whether the residual covariance converged.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(4)
+    >>> x = rng.normal(size=(80, 2))
+    >>> data = pd.DataFrame({"dyad_id": np.repeat(np.arange(80), 2), "rater": ["client", "therapist"] * 80,
+    ...                      "alliance": x.ravel(), "outcome": rng.normal(size=160)})
+    >>> APIM().fit(data).result_.n_dyads
+    80
+    """
+
+    table: pd.DataFrame = None
+    variance: pd.DataFrame = None
+    k: pd.Series = None
+    method: str = "REML"
+    loglik: float = float("nan")
+    n_obs: int = 0
+    n_dyads: int = 0
+    df_resid: int = 0
+    converged: bool = True
+
+
+class APIM(Estimator):
     """Actor-partner interdependence model for distinguishable dyads (client and therapist).
 
     Each member's outcome is regressed on their own predictor (actor effect) and their partner's (partner
@@ -41,6 +87,8 @@ class APIM:
 
     Attributes
     ----------
+    result_ : APIMResult
+        The fit as a result: ``summary()``, ``to_frame()``, ``notes_`` and the display come from it.
     coef_ : Series
         Estimates indexed by (role, effect).
     cov_ : DataFrame
@@ -52,7 +100,30 @@ class APIM:
     n_obs_, n_dyads_, df_resid_ : int
         Persons used, dyads used, N - number of coefficients (degrees of freedom of the t tests).
     converged_ : bool
+        Whether the residual covariance converged.
+    k_ : Series
+        Kenny & Ledermann's (2010) ratio partner / actor per role.
     notes_ : list of str
+        What a reader must know (the model, members left out).
+
+    Raises
+    ------
+    InvalidParameterError
+        From :meth:`fit`, for a parameter that is not allowed or columns the data do not have.
+    DataValidationError
+        From :meth:`fit`, for text in the outcome or predictor (every cell named), roles other than
+        ``roles``, repeated members, or too few usable members.
+
+    Warns
+    -----
+    IncompleteRowsWarning
+        Members left out because a value is missing (named).
+    AgreementWarning
+        When the residual covariance does not converge.
+
+    See Also
+    --------
+    ResponseSurface : Does agreement itself predict the outcome.
 
     Notes
     -----
@@ -63,9 +134,10 @@ class APIM:
     Tests are t tests with N - 6 degrees of freedom, as ``summary(gls)``; with method="ML" the covariance of
     the estimates is scaled by N / (N - 6), as nlme does. Members whose outcome, predictor or
     partner's predictor is missing are left out; a dyad with one member left contributes that member alone.
-    R: ``nlme::gls(y ~ 0 + role + role:actor + role:partner, data, correlation = corCompSymm(form = ~ 1 | dyad),
-    weights = varIdent(form = ~ 1 | role), method = "REML")``. ``k_`` gives Kenny & Ledermann's (2010) ratio
-    partner / actor per role.
+    ``k_`` gives Kenny & Ledermann's (2010) ratio partner / actor per role.
+
+    R equivalent: ``nlme::gls(y ~ 0 + role + role:actor + role:partner, data, correlation = corCompSymm(form =
+    ~ 1 | dyad), weights = varIdent(form = ~ 1 | role), method = "REML")``.
 
     References
     ----------
@@ -90,6 +162,9 @@ class APIM:
     0.29
     """
 
+    title: ClassVar[str] = "APIM"
+    _fitted_attr: ClassVar[str] = "coef_"
+
     def __init__(self, outcome: str = "outcome", actor: str = "alliance", *, dyad: str = "dyad_id",
                  role: str = "rater", roles=("client", "therapist"), method: str = "REML", center=None,
                  ci: float = 0.95):
@@ -105,21 +180,21 @@ class APIM:
     # --- data -----------------------------------------------------------------------------------------------
     def _prepare(self, data: pd.DataFrame):
         if not isinstance(data, pd.DataFrame):
-            raise TypeError(f"APIM.fit needs a person-level DataFrame (got {type(data).__name__})")
-        if self.method not in ("REML", "ML"):
-            raise ValueError(f"method must be 'REML' or 'ML' (got {self.method!r})")
-        if self.center not in (None, "grand", "role"):
-            raise ValueError(f"center must be None, 'grand' or 'role' (got {self.center!r})")
-        if not 0 < self.ci < 1:
-            raise ValueError(f"ci must be between 0 and 1 (got {self.ci!r})")
+            raise InvalidParameterError(f"The 'data' parameter of APIM.fit() must be a person-level DataFrame; got "
+                                        f"a {type(data).__name__}.")
+        check_choice(self.method, ("REML", "ML"), param="method", caller="APIM")
+        check_choice(self.center, (None, "grand", "role"), param="center", caller="APIM")
+        check_ci(self.ci, caller="APIM")
         roles = list(self.roles)
-        if len(roles) != 2 or roles[0] == roles[1]:
-            raise ValueError(f"roles must name two different roles (got {self.roles!r})")
+        if isinstance(self.roles, str) or len(roles) != 2 or roles[0] == roles[1]:
+            raise InvalidParameterError(f"The 'roles' parameter of APIM() must name two different roles, such as "
+                                        f"('client', 'therapist'); got {self.roles!r}.")
         cols = [self.dyad, self.role, self.outcome, self.actor]
         absent = [c for c in cols if c not in data.columns]
         if absent:
-            raise KeyError(f"column(s) {absent} not in the data (columns: {list(data.columns)}); set outcome=, "
-                           "actor=, dyad= and role= to the person-level columns")
+            raise InvalidParameterError(f"column(s) {absent} not in the data of APIM.fit() (columns: "
+                                        f"{list(data.columns)}); set outcome=, actor=, dyad= and role= to the "
+                                        "person-level columns")
         d = data[cols].copy()
         other = d.loc[~d[self.role].isin(roles), self.role]
         if len(other):
@@ -133,14 +208,8 @@ class APIM:
             raise DataValidationError(
                 f"{int(dup.sum())} rows repeat a dyad x role pair (first: {ids}); each dyad needs at most one "
                 f"{roles[0]} and one {roles[1]} row", report=d.loc[dup].reset_index().rename(columns={"index": "row"}))
-        for c in (self.outcome, self.actor):
-            bad = pd.to_numeric(d[c], errors="coerce").isna() & d[c].notna()
-            if bad.any():
-                raise DataValidationError(
-                    f"column {c!r} holds non-numbers in rows {d.index[bad].tolist()[:6]} (e.g. "
-                    f"{d.loc[bad, c].iloc[0]!r}); convert them to numbers or blanks",
-                    report=d.loc[bad, [self.dyad, self.role, c]].reset_index().rename(columns={"index": "row"}))
-            d[c] = pd.to_numeric(d[c], errors="coerce").astype(float)
+        d[[self.outcome, self.actor]] = numeric_frame(d[[self.outcome, self.actor]], param="data",
+                                                      caller="APIM.fit")
         if self.center == "grand":
             d[self.actor] = d[self.actor] - d[self.actor].mean()
         elif self.center == "role":
@@ -152,17 +221,25 @@ class APIM:
         used = d.dropna(subset=[self.outcome, self.actor, "_partner"])
         left_out = d.index.difference(used.index)
         if len(left_out):
-            warnings.warn(
-                f"{len(left_out)} members left out of the APIM because the outcome, the predictor or the partner's "
-                f"predictor is missing: rows {[str(r) for r in left_out[:10]]}{' ...' if len(left_out) > 10 else ''}",
-                IncompleteRowsWarning,
-                stacklevel=3,
-            )
+            warn(f"{len(left_out)} members left out of the APIM because the outcome, the predictor or the partner's "
+                 f"predictor is missing: rows {[str(r) for r in left_out[:10]]}{' ...' if len(left_out) > 10 else ''}",
+                 IncompleteRowsWarning)
         return used, len(left_out)
 
     # --- fit ------------------------------------------------------------------------------------------------
     def fit(self, data: pd.DataFrame) -> "APIM":
-        """Fit the model to person-level data (one row per member: dyad, role, outcome, predictor)."""
+        """Fit the model to person-level data.
+
+        Parameters
+        ----------
+        data : DataFrame
+            One row per member: the ``dyad``, ``role``, ``outcome`` and ``actor`` columns.
+
+        Returns
+        -------
+        APIM
+            The fitted model (``self``).
+        """
         from scipy import optimize, stats
 
         d, dropped = self._prepare(data)
@@ -269,39 +346,63 @@ class APIM:
                                     "ci_low": self.coef_.to_numpy() - q * se,
                                     "ci_high": self.coef_.to_numpy() + q * se}, index=self.coef_.index)
         self.k_ = pd.Series({r: self.coef_[(r, "partner")] / self.coef_[(r, "actor")] for r in roles}, name="k")
-        self.notes_ = [f"{self.method} GLS, residual variance per role and correlation within dyads "
+        self._notes = [f"{self.method} GLS, residual variance per role and correlation within dyads "
                        "(nlme::gls with corCompSymm and varIdent); t tests with N - 6 df",
                        f"{n} members of {len(uniq)} dyads ({len(pa)} complete pairs)"]
         if dropped:
-            self.notes_.append(f"{dropped} members left out: outcome, predictor or the partner's predictor missing")
+            self._notes.append(f"{dropped} members left out: outcome, predictor or the partner's predictor missing")
         if not self.converged_:
-            warnings.warn("the APIM residual covariance did not converge; estimates may be off", AgreementWarning,
-                          stacklevel=2)
+            message = "the APIM residual covariance did not converge; estimates may be off"
+            self._notes.append(message)
+            warn(message, AgreementWarning)
         return self
 
-    def _check_fitted(self):
-        if not hasattr(self, "coef_"):
-            raise AttributeError("this APIM is not fitted yet; call .fit(data) first")
-
-    def summary(self) -> pd.DataFrame:
-        """Estimates per (role, effect): ``estimate``, ``se``, ``t``, ``df``, ``p``, ``ci_low``, ``ci_high``."""
-        self._check_fitted()
-        return self._table.copy()
-
-    def __repr__(self) -> str:
-        if not hasattr(self, "coef_"):
-            return f"APIM(outcome={self.outcome!r}, actor={self.actor!r}, method={self.method!r}) (not fitted)"
-        return (f"APIM({self.outcome} ~ actor + partner {self.actor}, {self.n_dyads_} dyads)\n"
-                + self._table.round(4).to_string() + "\n" + self.variance_.round(4).to_string())
-
-    def _repr_html_(self) -> str:
-        if not hasattr(self, "coef_"):
-            return f"<pre>{html.escape(repr(self))}</pre>"
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes_)
-        return (f"<h4>APIM: {html.escape(self.outcome)} on actor and partner {html.escape(self.actor)}</h4>"
-                + self._table.round(3).to_html() + self.variance_.round(3).to_html() + f"<ul>{notes}</ul>")
+    def _make_result(self) -> APIMResult:
+        return APIMResult(
+            title=f"APIM: {self.outcome} on actor and partner {self.actor} ({self.method}, {self.n_dyads_} dyads)",
+            notes=list(self._notes), table=self._table, variance=self.variance_, k=self.k_, method=self.method,
+            loglik=self.loglik_, n_obs=self.n_obs_, n_dyads=self.n_dyads_, df_resid=self.df_resid_,
+            converged=self.converged_)
 
 
-def apim(data: pd.DataFrame, outcome: str = "outcome", actor: str = "alliance", **kwargs) -> APIM:
-    """Fit :class:`APIM` in one call: ``apim(data, "outcome", "alliance")`` = ``APIM(...).fit(data)``."""
-    return APIM(outcome, actor, **kwargs).fit(data)
+def apim(data: pd.DataFrame, outcome: str = "outcome", actor: str = "alliance", *, dyad: str = "dyad_id",
+         role: str = "rater", roles=("client", "therapist"), method: str = "REML", center=None,
+         ci: float = 0.95) -> APIM:
+    """Fit an :class:`APIM` in one call.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per member: dyad, role, outcome and predictor.
+    outcome, actor, dyad, role : str
+        Columns, as :class:`APIM`.
+    roles : (str, str)
+        The two role values.
+    method : {"REML", "ML"}
+        Restricted or full maximum likelihood.
+    center : {None, "grand", "role"}
+        Centring of the predictor.
+    ci : float
+        Confidence level of the t intervals.
+
+    Returns
+    -------
+    APIM
+        ``APIM(outcome, actor, ...).fit(data)``.
+
+    See Also
+    --------
+    APIM : The model, its formula and R equivalent.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(2)
+    >>> x = rng.normal(size=(60, 2))
+    >>> data = pd.DataFrame({"dyad_id": np.repeat(np.arange(60), 2), "rater": ["client", "therapist"] * 60,
+    ...                      "alliance": x.ravel(), "outcome": (x @ [[.5, .1], [.2, .4]]).ravel()
+    ...                      + rng.normal(size=120)})
+    >>> apim(data).n_dyads_
+    60
+    """
+    return APIM(outcome, actor, dyad=dyad, role=role, roles=roles, method=method, center=center, ci=ci).fit(data)

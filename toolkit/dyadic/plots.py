@@ -2,35 +2,79 @@
 
 Every ``plot_*`` function returns ``(fig, data)``: a :class:`matplotlib.figure.Figure` built without pyplot
 (never shown, never registered with a backend; save it with ``fig.savefig(path)``; a notebook displays it
-when it is the cell's value) and the DataFrame it draws. Pass ``ax=`` to draw into an existing axes
+when it is the cell's value) and the data it draws. Pass ``ax=`` to draw into an existing axes
 (the widgets reuse one figure); the figure returned is then ``ax.figure``. The ``*_data`` functions give the
 same numbers without drawing.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 import pandas as pd
 
+from .._estimator import check_fitted
+from .._results import FormerFrame, Result
+from ..exceptions import InvalidParameterError
+
 __all__ = ["scatter_data", "plot_scatter", "bland_altman_data", "plot_bland_altman", "profile_data",
-           "plot_profile", "plot_surface"]
+           "plot_profile", "plot_surface", "BlandAltmanData"]
+
+
+@dataclass(kw_only=True, repr=False, eq=False)
+class BlandAltmanData(FormerFrame, Result):
+    """What the Bland-Altman plot draws (see :func:`bland_altman_data`).
+
+    Attributes
+    ----------
+    points : DataFrame
+        One row per pair: the ids, ``mean`` of the two raters, ``diff`` (first - second), ``marked``.
+    limits : BlandAltman
+        :func:`~toolkit.dyadic.bland_altman` of the subscale: bias, limits of agreement and their intervals.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> p = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
+    >>> bland_altman_data(p, "bond", dyad="B002").points.columns.tolist()
+    ['dyad_id', 'session', 'mean', 'diff', 'marked']
+    """
+
+    points: pd.DataFrame = None
+    limits: Result = None
+
+    main: ClassVar[str] = "points"
+    _former_attrs: ClassVar[dict] = {"limits": lambda self: {k: getattr(self.limits, k)
+                                                              for k in self.limits._former_keys}}
+    _returned_by: ClassVar[str] = "bland_altman_data"
+
+    @property
+    def tables(self) -> dict:
+        return {"points": self.points, "lines": self.limits.lines}
 
 _COLOURS = {"client": "#1f77b4", "therapist": "#d62728", "observer": "#2ca02c", "mark": "#ff7f0e"}
 
 
 def _tidy(paired, raters, subscale):
+    _pairs(paired)
+    subs = paired.subscales
+    if subscale not in subs:
+        raise KeyError(f"subscale {subscale!r} is not among the paired scores {subs}")
+    missing = [r for r in raters if r not in paired.raters]
+    if missing:
+        raise KeyError(f"rater(s) {missing} not in the pairs; raters are {paired.raters}")
+    t = paired.paired
+    return t.loc[t["subscale"] == subscale].reset_index(drop=True)
+
+
+def _pairs(paired):
     from .pairing import PairedRatings
 
     if not isinstance(paired, PairedRatings):
-        raise TypeError(f"plots need the PairedRatings from pair_raters (got {type(paired).__name__})")
-    subs = paired.subscales_
-    if subscale not in subs:
-        raise KeyError(f"subscale {subscale!r} is not among the paired scores {subs}")
-    missing = [r for r in raters if r not in paired.raters_]
-    if missing:
-        raise KeyError(f"rater(s) {missing} not in the pairs; raters are {paired.raters_}")
-    t = paired.paired_
-    return t.loc[t["subscale"] == subscale].reset_index(drop=True)
+        raise InvalidParameterError(f"plots need the PairedRatings from pair_raters (got {type(paired).__name__})")
+    return paired
 
 
 def _mark(paired, t, dyad, session):
@@ -54,14 +98,36 @@ def _axes(ax, size):
 
 
 def _unit(paired) -> str:
-    return {"sum": "sum score", "mean": "item mean", "pomp": "POMP 0-100"}[paired.metric_]
+    return {"sum": "sum score", "mean": "item mean", "pomp": "POMP 0-100"}[paired.metric]
 
 
 def scatter_data(paired, subscale: str = "total", dyad=None, session=None, *,
                  raters=("client", "therapist")) -> pd.DataFrame:
-    """Points of the client-vs-therapist scatter: ids, ``x`` (first rater), ``y`` (second), ``marked``.
+    """Points of the client-vs-therapist scatter.
 
-    Pairs missing either score are left out.
+    Parameters
+    ----------
+    paired : PairedRatings
+        From :func:`~toolkit.pair_raters`.
+    subscale : str
+        The score drawn (a subscale or ``"total"``).
+    dyad, session : optional
+        The pair to mark.
+    raters : (str, str)
+        The raters on the x and y axes.
+
+    Returns
+    -------
+    DataFrame
+        The ids, ``x`` (first rater), ``y`` (second), ``marked``; pairs missing either score are left out.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> from toolkit.dyadic.plots import scatter_data
+    >>> p = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
+    >>> scatter_data(p, "bond", dyad="B002")["marked"].sum()
+    np.int64(1)
     """
     t = _tidy(paired, raters, subscale)
     out = t[paired.on].copy()
@@ -73,6 +139,21 @@ def scatter_data(paired, subscale: str = "total", dyad=None, session=None, *,
 def plot_scatter(paired, subscale: str = "total", dyad=None, session=None, *, raters=("client", "therapist"),
                  ax=None, figsize=(4.5, 4.5)):
     """Client against therapist scores of every pair, the identity line, and one dyad marked.
+
+    Parameters
+    ----------
+    paired : PairedRatings
+        From :func:`~toolkit.pair_raters`.
+    subscale : str
+        The score drawn.
+    dyad, session : optional
+        The pair to mark.
+    raters : (str, str)
+        The raters on the x and y axes.
+    ax : matplotlib Axes, optional
+        Draw into these axes (cleared first).
+    figsize : (float, float)
+        Size of a new figure, in inches.
 
     Returns
     -------
@@ -107,10 +188,36 @@ def plot_scatter(paired, subscale: str = "total", dyad=None, session=None, *, ra
 
 def bland_altman_data(paired, subscale: str = "total", dyad=None, session=None, *,
                       raters=("client", "therapist"), ci: float = 0.95, multiplier="t") -> pd.DataFrame:
-    """Points of the Bland-Altman plot: ids, ``mean`` of the two raters, ``diff`` (first - second), ``marked``.
+    """Points and lines of the Bland-Altman plot.
 
-    ``.attrs["limits"]`` holds :func:`~toolkit.dyadic.statistics.bland_altman` of the subscale (bias, limits
-    and their intervals).
+    Parameters
+    ----------
+    paired : PairedRatings
+        From :func:`~toolkit.pair_raters`.
+    subscale : str
+        The score drawn.
+    dyad, session : optional
+        The pair to mark.
+    raters : (str, str)
+        Differences are first - second.
+    ci : float
+        Confidence level of the intervals of the lines.
+    multiplier : {"t", "normal"} or float
+        Multiplier of the limits (see :func:`~toolkit.dyadic.bland_altman`).
+
+    Returns
+    -------
+    BlandAltmanData
+        ``.points`` (ids, ``mean`` of the two raters, ``diff``, ``marked``) and ``.limits``
+        (:func:`~toolkit.dyadic.bland_altman` of the subscale).
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> from toolkit.dyadic.plots import bland_altman_data
+    >>> p = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
+    >>> round(bland_altman_data(p, "total").limits.bias, 2)
+    16.13
     """
     from .statistics import bland_altman
 
@@ -118,8 +225,9 @@ def bland_altman_data(paired, subscale: str = "total", dyad=None, session=None, 
     out = pts[paired.on + ["marked"]].copy()
     out.insert(len(paired.on), "mean", (pts["x"] + pts["y"]) / 2)
     out.insert(len(paired.on) + 1, "diff", pts["x"] - pts["y"])
-    out.attrs["limits"] = bland_altman(pts["x"], pts["y"], ci=ci, multiplier=multiplier)
-    return out
+    limits = bland_altman(pts["x"].to_numpy(), pts["y"].to_numpy(), ci=ci, multiplier=multiplier)
+    return BlandAltmanData(title=f"Bland-Altman plot data: {subscale}, {raters[0]} - {raters[1]}",
+                           notes=list(limits.notes), points=out, limits=limits)
 
 
 def plot_bland_altman(paired, subscale: str = "total", dyad=None, session=None, *,
@@ -127,10 +235,29 @@ def plot_bland_altman(paired, subscale: str = "total", dyad=None, session=None, 
                       figsize=(5.5, 4)):
     """Bland-Altman plot: difference against mean, bias and limits of agreement with their intervals.
 
+    Parameters
+    ----------
+    paired : PairedRatings
+        From :func:`~toolkit.pair_raters`.
+    subscale : str
+        The score drawn.
+    dyad, session : optional
+        The pair to mark.
+    raters : (str, str)
+        Differences are first - second.
+    ci : float
+        Confidence level of the shaded intervals.
+    multiplier : {"t", "normal"} or float
+        Multiplier of the limits (see :func:`~toolkit.dyadic.bland_altman`).
+    ax : matplotlib Axes, optional
+        Draw into these axes (cleared first).
+    figsize : (float, float)
+        Size of a new figure, in inches.
+
     Returns
     -------
-    (Figure, DataFrame)
-        The figure and :func:`bland_altman_data` (``.attrs["limits"]`` has the lines).
+    (Figure, BlandAltmanData)
+        The figure and :func:`bland_altman_data` (``.points`` and the ``.limits`` drawn).
 
     Examples
     --------
@@ -138,19 +265,27 @@ def plot_bland_altman(paired, subscale: str = "total", dyad=None, session=None, 
     >>> from toolkit.dyadic.plots import plot_bland_altman
     >>> p = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
     >>> fig, data = plot_bland_altman(p, "total", dyad="B001")
-    >>> round(data.attrs["limits"]["bias"], 2)
+    >>> round(data.limits.bias, 2)
     16.13
     """
-    data = bland_altman_data(paired, subscale, dyad, session, raters=raters, ci=ci, multiplier=multiplier)
-    lim = data.attrs["limits"]
+    import warnings
+
+    from ..exceptions import AgreementWarning
+
+    with warnings.catch_warnings():  # undefined lines (fewer than 2 pairs) are simply not drawn
+        warnings.simplefilter("ignore", AgreementWarning)
+        data = bland_altman_data(paired, subscale, dyad, session, raters=raters, ci=ci, multiplier=multiplier)
+    lim, points = data.limits, data.points
     fig, ax = _axes(ax, figsize)
-    rest, mark = data.loc[~data["marked"]], data.loc[data["marked"]]
+    rest, mark = points.loc[~points["marked"]], points.loc[points["marked"]]
     ax.scatter(rest["mean"], rest["diff"], s=12, alpha=0.5, color="grey")
-    if np.isfinite(lim["bias"]):
+    if np.isfinite(lim.bias):
         for key, style in (("bias", "-"), ("loa_low", "--"), ("loa_high", "--")):
-            ax.axhline(lim[key], color="black", ls=style, lw=1)
-            ax.axhspan(lim[f"{key}_ci_low"], lim[f"{key}_ci_high"], color="grey", alpha=0.15, lw=0)
-            ax.annotate(f"{key.replace('loa_', 'limit ')} {lim[key]:.2f}", xy=(1, lim[key]),
+            value = getattr(lim, key)
+            ax.axhline(value, color="black", ls=style, lw=1)
+            ax.axhspan(getattr(lim, f"{key}_ci_low"), getattr(lim, f"{key}_ci_high"), color="grey", alpha=0.15,
+                       lw=0)
+            ax.annotate(f"{key.replace('loa_', 'limit ')} {value:.2f}", xy=(1, value),
                         xycoords=("axes fraction", "data"), ha="right", va="bottom", fontsize="small")
     ax.axhline(0, color="grey", lw=0.5)
     if len(mark):
@@ -164,18 +299,39 @@ def plot_bland_altman(paired, subscale: str = "total", dyad=None, session=None, 
 
 
 def profile_data(paired, dyad, session=None, *, raters=("client", "therapist")) -> pd.DataFrame:
-    """One dyad's profile: ``subscale`` then one column per rater, ``diff`` (first - second), and ``sample_<r>``
-    (the sample mean of each rater's score, for reference). With several sessions and ``session=None`` the
-    latest paired session is used."""
-    from .pairing import PairedRatings
+    """One dyad's profile of scores, beside the sample means.
 
-    if not isinstance(paired, PairedRatings):
-        raise TypeError(f"plots need the PairedRatings from pair_raters (got {type(paired).__name__})")
+    Parameters
+    ----------
+    paired : PairedRatings
+        From :func:`~toolkit.pair_raters`.
+    dyad : str
+        A paired dyad.
+    session : optional
+        One of its sessions; with several sessions and ``session=None`` the latest paired session is used.
+    raters : (str, str)
+        The raters shown.
+
+    Returns
+    -------
+    DataFrame
+        ``subscale`` then one column per rater, ``diff`` (first - second), and ``sample_<r>`` (the sample mean
+        of each rater's score, for reference).
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> from toolkit.dyadic.plots import profile_data
+    >>> p = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
+    >>> profile_data(p, "B001")["subscale"].tolist()
+    ['task', 'bond', 'goal', 'total']
+    """
+    _pairs(paired)
     rows = paired.dyad(dyad, session)
     if session is None and len(paired.on) > 1:
         last = rows[paired.on[1]].max()
         rows = rows.loc[rows[paired.on[1]] == last]
-    t = paired.paired_
+    t = paired.paired
     means = t.groupby("subscale", sort=False)[list(raters)].mean()
     out = rows[paired.on + ["subscale", *raters]].reset_index(drop=True)
     out["diff"] = out[raters[0]] - out[raters[1]]
@@ -187,6 +343,23 @@ def profile_data(paired, dyad, session=None, *, raters=("client", "therapist")) 
 def plot_profile(paired, dyad, session=None, *, raters=("client", "therapist"), include_total: bool = False,
                  ax=None, figsize=(5, 3.5)):
     """Client's and therapist's subscale profile of one dyad side by side (grouped bars), sample means as ticks.
+
+    Parameters
+    ----------
+    paired : PairedRatings
+        From :func:`~toolkit.pair_raters`.
+    dyad : str
+        A paired dyad.
+    session : optional
+        One of its sessions (default the latest).
+    raters : (str, str)
+        The raters shown.
+    include_total : bool
+        Draw the total beside the subscales.
+    ax : matplotlib Axes, optional
+        Draw into these axes (cleared first).
+    figsize : (float, float)
+        Size of a new figure, in inches.
 
     Returns
     -------
@@ -226,6 +399,19 @@ def plot_surface(model, *, n: int = 25, lo=None, hi=None, ax=None, figsize=(5, 4
     """Contour map of a fitted :class:`~toolkit.dyadic.ResponseSurface` with the lines of congruence
     (X = Y) and incongruence (X + Y = 2 centre).
 
+    Parameters
+    ----------
+    model : ResponseSurface
+        A fitted model.
+    n : int
+        Grid points per axis.
+    lo, hi : float, optional
+        Range of both axes (default the centre -/+ 2).
+    ax : matplotlib Axes, optional
+        Draw into these axes (cleared first).
+    figsize : (float, float)
+        Size of a new figure, in inches.
+
     Returns
     -------
     (Figure, DataFrame)
@@ -244,8 +430,9 @@ def plot_surface(model, *, n: int = 25, lo=None, hi=None, ax=None, figsize=(5, 4
     """
     from .rsa import ResponseSurface
 
-    if not isinstance(model, ResponseSurface) or not hasattr(model, "coef_"):
-        raise TypeError("plot_surface needs a fitted ResponseSurface (call .fit(data) first)")
+    if not isinstance(model, ResponseSurface):
+        raise InvalidParameterError(f"plot_surface needs a fitted ResponseSurface (got {type(model).__name__})")
+    check_fitted(model, "plot_surface()")
     data = model.grid(n, lo=lo, hi=hi)
     fig, ax = _axes(ax, figsize)
     X = data["x"].to_numpy().reshape(n, n)

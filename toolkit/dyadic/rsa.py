@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import html
-import warnings
+import numbers
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
-from ..exceptions import DataValidationError, IncompleteRowsWarning
+from .._checks import check_ci, numeric_frame, warn
+from .._estimator import Estimator
+from .._results import Result
+from ..exceptions import DataValidationError, IncompleteRowsWarning, InvalidParameterError
 
-__all__ = ["ResponseSurface", "response_surface"]
+__all__ = ["ResponseSurface", "response_surface", "ResponseSurfaceResult"]
 
 _TERMS = ["b0", "b1", "b2", "b3", "b4", "b5"]
 _TERM_TEXT = ["intercept", "X", "Y", "X^2", "X*Y", "Y^2"]
@@ -24,7 +28,46 @@ _SURFACE = {
 }
 
 
-class ResponseSurface:
+@dataclass(kw_only=True, repr=False, eq=False)
+class ResponseSurfaceResult(Result):
+    """The fit of a :class:`ResponseSurface`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        b0..b5 and a1..a5: ``estimate``, ``se``, ``t``, ``df``, ``p``, ``ci_low``, ``ci_high``, ``meaning``.
+    stationary : Series
+        Stationary point and principal axes (``X0``, ``Y0``, ``p10``, ``p11``, ``p20``, ``p21``).
+    r2, adj_r2, f, f_p, sigma : float
+        R^2, adjusted R^2, overall F test and its p, residual SD.
+    n, df_resid : int
+        Cases used; n - 6.
+    center : float
+        The value subtracted from X and Y.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(3)
+    >>> d = pd.DataFrame({"client": rng.normal(size=50), "therapist": rng.normal(size=50),
+    ...                   "outcome": rng.normal(size=50)})
+    >>> ResponseSurface(center=0.5).fit(d).result_.center
+    0.5
+    """
+
+    table: pd.DataFrame = None
+    stationary: pd.Series = None
+    r2: float = float("nan")
+    adj_r2: float = float("nan")
+    f: float = float("nan")
+    f_p: float = float("nan")
+    sigma: float = float("nan")
+    n: int = 0
+    df_resid: int = 0
+    center: float = 0.0
+
+
+class ResponseSurface(Estimator):
     """Polynomial regression of an outcome on two ratings and the surface parameters a1-a5.
 
     Parameters
@@ -41,6 +84,8 @@ class ResponseSurface:
 
     Attributes
     ----------
+    result_ : ResponseSurfaceResult
+        The fit as a result: ``summary()``, ``to_frame()``, ``notes_`` and the display come from it.
     coef_ : Series
         b0..b5 (intercept, X, Y, X^2, XY, Y^2).
     cov_ : DataFrame
@@ -52,6 +97,24 @@ class ResponseSurface:
         (second), on the centred scale (estimates only).
     r2_, adj_r2_, f_, f_p_, sigma_, n_, df_resid_, center_
         Fit: R^2, adjusted R^2, overall F test, residual SD, cases used, n - 6, the centring value.
+    notes_ : list of str
+        What a reader must know (cases left out, centring).
+
+    Raises
+    ------
+    InvalidParameterError
+        From :meth:`fit`, for a parameter that is not allowed or columns the data do not have.
+    DataValidationError
+        From :meth:`fit`, for text in the data (every cell named) or too few complete cases.
+
+    Warns
+    -----
+    IncompleteRowsWarning
+        Rows left out because a value is missing (named).
+
+    See Also
+    --------
+    APIM : Actor and partner effects of each member's own rating.
 
     Notes
     -----
@@ -62,8 +125,9 @@ class ResponseSurface:
     Y0 = (b1 b4 - 2 b2 b3) / (4 b3 b5 - b4^2); first principal axis slope
     p11 = (b5 - b3 + sqrt((b3 - b5)^2 + b4^2)) / b4, p10 = Y0 - p11 X0; second p21 = (b5 - b3 -
     sqrt((b3 - b5)^2 + b4^2)) / b4, p20 = Y0 - p21 X0. R's RSA package fits the same model with lavaan
-    (ML, z tests): its estimates are the same, its SEs smaller by sqrt((n - 6) / n). R:
-    ``lm(z ~ x + y + I(x^2) + I(x*y) + I(y^2))`` and linear combinations of ``vcov``.
+    (ML, z tests): its estimates are the same, its SEs smaller by sqrt((n - 6) / n).
+
+    R equivalent: ``lm(z ~ x + y + I(x^2) + I(x*y) + I(y^2))`` and linear combinations of ``vcov``.
 
     References
     ----------
@@ -88,6 +152,9 @@ class ResponseSurface:
     [2.1, 0.0, -0.0, -2.0, -0.0]
     """
 
+    title: ClassVar[str] = "Response surface"
+    _fitted_attr: ClassVar[str] = "coef_"
+
     def __init__(self, outcome: str = "outcome", x: str = "client", y: str = "therapist", *, center=None,
                  ci: float = 0.95):
         self.outcome = outcome
@@ -100,45 +167,46 @@ class ResponseSurface:
         return np.column_stack([np.ones_like(x), x, y, x * x, x * y, y * y])
 
     def fit(self, data: pd.DataFrame) -> "ResponseSurface":
-        """Fit by OLS on the rows with all three values."""
+        """Fit by OLS on the rows with all three values.
+
+        Parameters
+        ----------
+        data : DataFrame
+            The ``outcome``, ``x`` and ``y`` columns.
+
+        Returns
+        -------
+        ResponseSurface
+            The fitted model (``self``).
+        """
         from scipy import stats
 
         if not isinstance(data, pd.DataFrame):
-            raise TypeError(f"ResponseSurface.fit needs a DataFrame (got {type(data).__name__})")
-        if not 0 < self.ci < 1:
-            raise ValueError(f"ci must be between 0 and 1 (got {self.ci!r})")
+            raise InvalidParameterError(f"The 'data' parameter of ResponseSurface.fit() must be a DataFrame; got a "
+                                        f"{type(data).__name__}.")
+        ci = check_ci(self.ci, caller="ResponseSurface")
+        if not (self.center is None or self.center == "pooled" or (
+                isinstance(self.center, numbers.Real) and not isinstance(self.center, bool)
+                and np.isfinite(self.center))):
+            raise InvalidParameterError(f"The 'center' parameter of ResponseSurface() must be None, a number or "
+                                        f"'pooled'; got {self.center!r}.")
         cols = [self.outcome, self.x, self.y]
         absent = [c for c in cols if c not in data.columns]
         if absent:
-            raise KeyError(f"column(s) {absent} not in the data (columns: {list(data.columns)}); set outcome=, "
-                           "x= and y=")
-        d = data[cols].apply(pd.to_numeric, errors="coerce")
-        bad = d.isna() & data[cols].notna()
-        if bad.any().any():
-            where = [(i, c, data.at[i, c]) for c in cols for i in d.index[bad[c]]][:6]
-            raise DataValidationError(f"non-numeric values (row, column, value): {where}; convert them to numbers "
-                                      "or blanks")
+            raise InvalidParameterError(f"column(s) {absent} not in the data of ResponseSurface.fit() (columns: "
+                                        f"{list(data.columns)}); set outcome=, x= and y=")
+        d = numeric_frame(data[cols], param="data", caller="ResponseSurface.fit")
         n_all = len(d)
         complete = d.dropna()
         left_out = d.index.difference(complete.index)
         if len(left_out):
-            warnings.warn(
-                f"{len(left_out)} rows with a missing value left out of the response surface: rows "
-                f"{[str(r) for r in left_out[:10]]}{' ...' if len(left_out) > 10 else ''}",
-                IncompleteRowsWarning,
-                stacklevel=2,
-            )
+            warn(f"{len(left_out)} rows with a missing value left out of the response surface: rows "
+                 f"{[str(r) for r in left_out[:10]]}{' ...' if len(left_out) > 10 else ''}", IncompleteRowsWarning)
         d = complete
-        if isinstance(self.center, str):
-            if self.center != "pooled":
-                raise ValueError(f"center must be None, a number or 'pooled' (got {self.center!r})")
+        if self.center == "pooled":
             c = float(np.concatenate([d[self.x].to_numpy(float), d[self.y].to_numpy(float)]).mean())
-        elif self.center is None:
-            c = 0.0
-        elif isinstance(self.center, (int, float)) and not isinstance(self.center, bool):
-            c = float(self.center)
         else:
-            raise ValueError(f"center must be None, a number or 'pooled' (got {self.center!r})")
+            c = 0.0 if self.center is None else float(self.center)
         x = d[self.x].to_numpy(float) - c
         y = d[self.y].to_numpy(float) - c
         z = d[self.outcome].to_numpy(float)
@@ -153,7 +221,7 @@ class ResponseSurface:
         df = n - 6
         s2 = resid @ resid / df
         cov = s2 * np.linalg.inv(D.T @ D)
-        q = stats.t.ppf(1 - (1 - self.ci) / 2, df)
+        q = stats.t.ppf(1 - (1 - ci) / 2, df)
         self.center_ = c
         self.n_ = n
         self.df_resid_ = df
@@ -187,52 +255,90 @@ class ResponseSurface:
             p21 = (b5 - b3 - root) / b4
         self.stationary_ = pd.Series({"X0": x0, "Y0": y0, "p10": y0 - p11 * x0, "p11": p11,
                                       "p20": y0 - p21 * x0, "p21": p21}, name="estimate")
-        self.notes_ = [f"OLS on {n} complete cases ({n_all - n} rows with a missing value left out); "
+        self._notes = [f"OLS on {n} complete cases ({n_all - n} rows with a missing value left out); "
                        f"X and Y centred at {c:g}; t tests with n - 6 = {df} df"]
         return self
 
-    def _check_fitted(self):
-        if not hasattr(self, "coef_"):
-            raise AttributeError("this ResponseSurface is not fitted yet; call .fit(data) first")
+    def _make_result(self) -> ResponseSurfaceResult:
+        return ResponseSurfaceResult(
+            title=f"Response surface: {self.outcome} on {self.x} and {self.y} (n = {self.n_}, R2 = {self.r2_:.3f})",
+            notes=list(self._notes), table=pd.concat([self._coef_table, self.surface_]), stationary=self.stationary_,
+            r2=self.r2_, adj_r2=self.adj_r2_, f=self.f_, f_p=self.f_p_, sigma=self.sigma_, n=self.n_,
+            df_resid=self.df_resid_, center=self.center_)
 
     def predict(self, x, y) -> np.ndarray:
-        """Predicted outcome at ratings x, y (on the data's scale, before centring)."""
-        self._check_fitted()
+        """Predicted outcome at ratings x, y.
+
+        Parameters
+        ----------
+        x, y : array-like
+            Ratings on the data's scale (before centring).
+
+        Returns
+        -------
+        ndarray
+            The fitted surface at each (x, y), flattened.
+        """
+        self._check_fitted("predict()")
         x = np.asarray(x, dtype=float) - self.center_
         y = np.asarray(y, dtype=float) - self.center_
         return self._design(x.ravel(), y.ravel()) @ self.coef_.to_numpy()
 
     def grid(self, n: int = 25, *, lo=None, hi=None) -> pd.DataFrame:
-        """The fitted surface on an n x n grid (columns ``x``, ``y``, ``z``), for plotting."""
-        self._check_fitted()
+        """The fitted surface on an n x n grid, for plotting.
+
+        Parameters
+        ----------
+        n : int
+            Points per axis.
+        lo, hi : float, optional
+            Range of both axes (default the centre -/+ 2).
+
+        Returns
+        -------
+        DataFrame
+            Columns ``x``, ``y``, ``z``.
+        """
+        self._check_fitted("grid()")
         lo = self.center_ - 2 if lo is None else lo
         hi = self.center_ + 2 if hi is None else hi
         g = np.linspace(lo, hi, n)
         X, Y = np.meshgrid(g, g)
         return pd.DataFrame({"x": X.ravel(), "y": Y.ravel(), "z": self.predict(X, Y)})
 
-    def summary(self) -> pd.DataFrame:
-        """b0..b5 and a1..a5 in one table: ``estimate``, ``se``, ``t``, ``df``, ``p``, ``ci_low``, ``ci_high``,
-        ``meaning``."""
-        self._check_fitted()
-        return pd.concat([self._coef_table, self.surface_])
-
-    def __repr__(self) -> str:
-        if not hasattr(self, "coef_"):
-            return f"ResponseSurface({self.outcome!r} ~ {self.x!r} x {self.y!r}) (not fitted)"
-        return (f"ResponseSurface({self.outcome} ~ {self.x} x {self.y}, n = {self.n_}, R2 = {self.r2_:.3f})\n"
-                + self.summary().drop(columns="meaning").round(4).to_string())
-
-    def _repr_html_(self) -> str:
-        if not hasattr(self, "coef_"):
-            return f"<pre>{html.escape(repr(self))}</pre>"
-        head = (f"<h4>Response surface: {html.escape(self.outcome)} on {html.escape(self.x)} and "
-                f"{html.escape(self.y)} (n = {self.n_}, R<sup>2</sup> = {self.r2_:.3f})</h4>")
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes_)
-        return head + self.summary().round(3).to_html() + f"<ul>{notes}</ul>"
 
 
-def response_surface(data: pd.DataFrame, outcome: str = "outcome", x: str = "client", y: str = "therapist",
-                     **kwargs) -> ResponseSurface:
-    """Fit :class:`ResponseSurface` in one call."""
-    return ResponseSurface(outcome, x, y, **kwargs).fit(data)
+def response_surface(data: pd.DataFrame, outcome: str = "outcome", x: str = "client", y: str = "therapist", *,
+                     center=None, ci: float = 0.95) -> ResponseSurface:
+    """Fit a :class:`ResponseSurface` in one call.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The outcome and the two ratings.
+    outcome, x, y : str
+        The outcome and the two rating columns.
+    center : None, float or "pooled"
+        Centring of X and Y, as :class:`ResponseSurface`.
+    ci : float
+        Confidence level of the t intervals.
+
+    Returns
+    -------
+    ResponseSurface
+        ``ResponseSurface(outcome, x, y, ...).fit(data)``.
+
+    See Also
+    --------
+    ResponseSurface : The model, its formula and R equivalent.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> d = pd.DataFrame({"client": rng.normal(size=40), "therapist": rng.normal(size=40),
+    ...                   "outcome": rng.normal(size=40)})
+    >>> response_surface(d).n_
+    40
+    """
+    return ResponseSurface(outcome, x, y, center=center, ci=ci).fit(data)

@@ -2,7 +2,9 @@
 
 Correlations (Pearson, polychoric), suitability (KMO, Bartlett), number of factors
 (parallel analysis, MAP), EFA (minres / ML / principal axis with psych's rotations),
-Schmid-Leiman and omega, and plots.
+Schmid-Leiman and omega, and plots. Every analysis returns a result (:mod:`toolkit._results`)
+or, where the table is the whole answer, a DataFrame; :class:`EFA` is an estimator
+(:mod:`toolkit._estimator`).
 """
 
 from .correlation import PolychoricResult, pairwise_counts, pearson, polychoric, smc, smooth_correlation
@@ -21,11 +23,12 @@ __all__ = [
     "SchmidLeiman",
 ]
 
-from .dimensionality import ParallelAnalysis, parallel_analysis, scree, velicer_map  # noqa: E402
-from .efa import EFA  # noqa: E402
-from .suitability import bartlett_sphericity, kmo  # noqa: E402
+from .dimensionality import ParallelAnalysis, VelicerMAP, parallel_analysis, scree, velicer_map  # noqa: E402
+from .efa import EFA, EFAResult  # noqa: E402
+from .suitability import KMO, BartlettSphericity, bartlett_sphericity, kmo  # noqa: E402
 
-__all__ += ["EFA", "parallel_analysis", "ParallelAnalysis", "velicer_map", "scree", "kmo", "bartlett_sphericity"]
+__all__ += ["EFA", "EFAResult", "parallel_analysis", "ParallelAnalysis", "velicer_map", "VelicerMAP", "scree", "kmo",
+            "KMO", "bartlett_sphericity", "BartlettSphericity"]
 
 from .plots import factor_diagram, loadings_heatmap, scree_plot  # noqa: E402
 

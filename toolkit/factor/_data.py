@@ -1,69 +1,39 @@
-"""Input checks shared by the factor modules: raw item data or a correlation matrix."""
+"""Input checks shared by the factor modules: raw item data or a correlation matrix, and what makes a
+correlation matrix singular."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from ..exceptions import DataValidationError
+from .._checks import numeric_frame
+from ..exceptions import DataValidationError, InvalidParameterError
 
-__all__ = ["as_item_frame", "is_correlation", "as_correlation_frame"]
+__all__ = ["as_item_frame", "is_correlation", "as_correlation_frame", "singular_cause"]
 
 
-def as_item_frame(data, *, what: str = "data") -> pd.DataFrame:
-    """Return a float copy of ``data`` (rows = respondents, columns = items).
+def as_item_frame(data, *, param: str = "data", caller: str | None = None) -> pd.DataFrame:
+    """Return a float copy of ``data`` (rows = respondents, columns = items), column names as text.
 
-    Every non-numeric cell is reported at once in a :class:`DataValidationError`
-    whose ``report`` has one row per bad cell. Missing values (NaN/None) are kept.
+    Every cell that is not a number is reported at once by :func:`toolkit._checks.numeric_frame` (a
+    :class:`~toolkit.exceptions.DataValidationError` whose ``report`` has one row per bad cell). Missing
+    values (NaN/None) are kept; the caller's frame is never modified.
     """
+    where = f" of {caller}()" if caller else ""
     if isinstance(data, pd.DataFrame):
         frame = data
     elif isinstance(data, np.ndarray) and data.ndim == 2:
         frame = pd.DataFrame(data, columns=[f"V{i + 1}" for i in range(data.shape[1])])
     else:
-        raise TypeError(
-            f"{what} must be a pandas DataFrame or a 2-D numpy array of item responses "
-            f"(got a {type(data).__name__}); pass one row per respondent and one column per item."
-        )
+        raise InvalidParameterError(
+            f"The {param!r} argument{where} must be a pandas DataFrame or a 2-D numpy array of item responses "
+            f"(got a {type(data).__name__}); pass one row per respondent and one column per item.")
     if frame.shape[1] < 2:
         raise DataValidationError(
-            f"{what} has {frame.shape[1]} column(s); factor analysis needs at least 2 item columns.",
-            report=pd.DataFrame(columns=["row", "column", "value", "reason"]),
-        )
-    if all(pd.api.types.is_numeric_dtype(t) for t in frame.dtypes):  # numbers only: one conversion
-        numeric = pd.DataFrame(frame.to_numpy(dtype=float, na_value=np.nan, copy=True), index=frame.index,
-                               columns=frame.columns)
-    else:
-        numeric = frame.apply(pd.to_numeric, errors="coerce").astype(float)
-    bad = numeric.isna() & frame.notna()
-    if bad.to_numpy().any():
-        rows, cols = np.nonzero(bad.to_numpy())
-        report = pd.DataFrame(
-            {
-                "row": frame.index[rows],
-                "column": frame.columns[cols],
-                "value": [frame.iat[r, c] for r, c in zip(rows, cols)],
-                "reason": "not a number",
-            }
-        )
-        listing = "; ".join(f"row {r!r}, column {c!r}: {v!r}" for r, c, v in report.iloc[:10, :3].itertuples(index=False))
-        more = f" (and {len(report) - 10} more)" if len(report) > 10 else ""
-        raise DataValidationError(
-            f"{what} has {len(report)} non-numeric cell(s): {listing}{more}. "
-            "Recode them as numbers or set them to missing (NaN); the full list is in err.report.",
-            report=report,
-        )
-    inf = np.isinf(numeric.to_numpy())
-    if inf.any():
-        rows, cols = np.nonzero(inf)
-        report = pd.DataFrame(
-            {"row": frame.index[rows], "column": frame.columns[cols], "value": numeric.to_numpy()[rows, cols], "reason": "infinite"}
-        )
-        raise DataValidationError(
-            f"{what} has {len(report)} infinite cell(s), first at row {report.row.iloc[0]!r}, column "
-            f"{report.column.iloc[0]!r}; set them to missing (NaN). The full list is in err.report.",
-            report=report,
-        )
+            f"The {param!r} argument{where} has {frame.shape[1]} column(s); factor analysis needs at least 2 "
+            "item columns.", report=pd.DataFrame(columns=["row", "column", "value", "reason"]))
+    numeric = numeric_frame(frame, param=param, caller=caller,
+                            fix="Recode them as numbers, or set them to missing (NaN); the full list is in err.report.")
     numeric.columns = [str(c) for c in numeric.columns]
     return numeric
 
@@ -90,3 +60,69 @@ def as_correlation_frame(data) -> pd.DataFrame:
     a = (a + a.T) / 2
     np.fill_diagonal(a, 1.0)
     return pd.DataFrame(a, index=names, columns=names)
+
+
+def _names(items: list) -> str:
+    quoted = [repr(str(i)) for i in items]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def singular_cause(r: pd.DataFrame, n_obs=None) -> tuple[str, pd.DataFrame] | None:
+    """Why a correlation matrix is singular, or None when it is not.
+
+    The matrix is taken as singular when an eigenvalue is within sqrt(machine eps) times the largest of 0 (the
+    tolerance of psych's ``Pinv``, which :func:`toolkit.factor.smc` uses). The cause is either fewer
+    respondents than items (rank at most n - 1) or sets of items that are linear combinations of each
+    other: those are read off the null space (items i and j belong to one set when the projection onto the
+    null space links them).
+
+    Returns
+    -------
+    (str, DataFrame) or None
+        A sentence naming the cause, and a report with one row per item involved (``item``, ``set``,
+        ``reason``).
+    """
+    a = r.to_numpy(dtype=float)
+    if np.isnan(a).any():
+        return None
+    vals, vecs = np.linalg.eigh(a)
+    tol = np.sqrt(np.finfo(float).eps) * max(float(vals.max()), 1.0)
+    null = vecs[:, np.abs(vals) < tol]
+    if null.shape[1] == 0:
+        return None
+    names = list(r.index)
+    p = len(names)
+    if n_obs is not None and n_obs <= p:
+        cause = (f"there are {n_obs} respondents for {p} items, and a correlation matrix of n respondents has rank "
+                 "at most n - 1")
+        report = pd.DataFrame({"item": names, "set": 1, "reason": "fewer respondents than items"})
+        return cause, report
+    proj = np.abs(null @ null.T) > 1e-6
+    involved = np.flatnonzero(np.diag(proj))
+    sets, seen = [], set()
+    for i in involved:  # connected components of the "linked through the null space" graph
+        if i in seen:
+            continue
+        stack, comp = [i], []
+        while stack:
+            j = stack.pop()
+            if j in seen:
+                continue
+            seen.add(j)
+            comp.append(j)
+            stack.extend(np.flatnonzero(proj[j]).tolist())
+        sets.append(sorted(comp))
+    parts, rows = [], []
+    for n_set, comp in enumerate(sets, start=1):
+        items = [names[j] for j in comp]
+        if len(comp) == 2 and abs(a[comp[0], comp[1]]) > 1 - 1e-8:
+            what = f"items {_names(items)} are perfectly correlated (r = {a[comp[0], comp[1]]:.4f})"
+            reason = "perfectly correlated with another item"
+        else:
+            what = f"items {_names(items)} are linearly dependent (each is a weighted sum of the others)"
+            reason = "linear combination of other items"
+        parts.append(what)
+        rows += [(item, n_set, reason) for item in items]
+    if not parts:  # pragma: no cover - an empty null space was handled above
+        return None
+    return "; ".join(parts), pd.DataFrame(rows, columns=["item", "set", "reason"])

@@ -17,7 +17,8 @@ __all__ = ["fa_core", "fa_stats", "PREFIX"]
 PREFIX = {"minres": "MR", "ml": "ML", "pa": "PA"}
 
 
-def fa_core(r: np.ndarray, n_factors: int, method: str = "minres", rotation: str = "oblimin", *, min_err=0.001, max_iter=50,
+def fa_core(r: np.ndarray, n_factors: int, method: str = "minres", rotation: str = "oblimin", *, min_err=0.001,
+            max_iter=50,
             ftol=1e-15, smc=True) -> dict:
     """Loadings, Phi and names exactly as psych's ``fac`` orders and signs them."""
     ext = extract(r, n_factors, method, min_err=min_err, max_iter=max_iter, ftol=ftol, smc=smc)
@@ -55,11 +56,13 @@ def fa_core(r: np.ndarray, n_factors: int, method: str = "minres", rotation: str
     }
 
 
-def _rmsea_ci(chisq, df, n_obs, alpha):
+def _rmsea_ci(chisq, df, n_obs, ci):
+    """psych's RMSEA interval at confidence level ``ci``; returns (lower, upper, message or "")."""
     from scipy.optimize import brentq
     from scipy.stats import chi2, ncx2
 
-    tail = alpha / 2
+    # the tail as the user typed it: ci=0.9 gives psych's alpha/2 = 0.05 exactly, not 0.04999999999999999
+    tail = round((1 - ci) / 2, 15)
     hi = max(n_obs, chisq) + 2 * n_obs
 
     def cdf(ncp):  # scipy.stats' chi2.cdf and ncx2.cdf, without their argument handling (called ~20 times)
@@ -78,20 +81,31 @@ def _rmsea_ci(chisq, df, n_obs, alpha):
             lower = np.sqrt(brentq(lambda x: cdf(x) - 1 + tail, 0, hi, xtol=1e-12) / (n_obs - 1) / df)
         except ValueError:
             lower = np.nan
+    message = ""
     if np.isnan(lower) or np.isnan(upper):
-        import warnings
-
-        from ..exceptions import FactorConvergenceWarning
-
-        warnings.warn(
-            f"a limit of the RMSEA confidence interval could not be found (chi2 {chisq:.4g}, df {df}); "
-            "it is reported as NaN", FactorConvergenceWarning, stacklevel=4,
-        )
-    return lower, upper
+        message = (f"a limit of the RMSEA confidence interval could not be found (chi2 {chisq:.4g}, df {df}); "
+                   "it is reported as NaN")
+    return lower, upper, message
 
 
-def fa_stats(r: np.ndarray, lam: np.ndarray, phi, n_obs, np_obs=None, alpha: float = 0.1, smooth: bool = True) -> dict:
-    """psych::fa.stats: residual fit, likelihood chi-square, TLI, RMSEA (with CI), BIC, score weights."""
+def _solve_like_r(a: np.ndarray, b: np.ndarray):
+    """``solve(a, b)``, or None where R's ``solve`` would stop: a singular or computationally singular
+    matrix (reciprocal condition number below machine eps, as LAPACK's dgecon reports it to R)."""
+    with np.errstate(all="ignore"):
+        cond = np.linalg.cond(a, 1)
+    if not np.isfinite(cond) or 1 / cond < np.finfo(float).eps:
+        return None
+    try:
+        return np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:  # pragma: no cover - caught by the condition number above
+        return None
+
+
+def fa_stats(r: np.ndarray, lam: np.ndarray, phi, n_obs, np_obs=None, ci: float = 0.9, smooth: bool = True,
+             singular: bool = False) -> dict:
+    """psych::fa.stats: residual fit, likelihood chi-square, TLI, RMSEA (with a ``ci`` interval), BIC, score
+    weights. ``out["messages"]`` lists what the caller must warn about (and keep as notes). ``singular``: the
+    caller found ``r`` singular, so it is smoothed whatever the sign of its rounding-error eigenvalue."""
     from scipy.special import chdtrc
 
     n = r.shape[0]
@@ -104,7 +118,7 @@ def fa_stats(r: np.ndarray, lam: np.ndarray, phi, n_obs, np_obs=None, alpha: flo
     dof = n * (n - 1) / 2 - n * nf + nf * (nf - 1) / 2
     off = residual.copy()
     np.fill_diagonal(off, 0)
-    out = {"dof": dof}
+    out = {"dof": dof, "messages": []}
     n_ok = n_obs is not None and np.isfinite(n_obs)
     if np_obs is None:
         rstar_off = float(np.sum(off**2))
@@ -137,7 +151,7 @@ def fa_stats(r: np.ndarray, lam: np.ndarray, phi, n_obs, np_obs=None, alpha: flo
     m = model.copy()
     np.fill_diagonal(m, np.diag(r))
     m, _ = _smooth(m)
-    rs = _smooth(r)[0] if smooth else r
+    rs = _smooth(r, force=singular)[0] if smooth else r
     minv = np.linalg.solve(m, rs)
     sign, logdet = np.linalg.slogdet(minv)
     obj = float(np.trace(minv) - logdet - n)
@@ -158,7 +172,9 @@ def fa_stats(r: np.ndarray, lam: np.ndarray, phi, n_obs, np_obs=None, alpha: flo
         out["tli"] = (m0 - mm) / (m0 - 1 / nm)
         if dof > 0:
             rmsea = np.sqrt(max(stat / (dof * n_obs) - 1 / (n_obs - 1), 0))
-            lo, hi = _rmsea_ci(stat, dof, n_obs, alpha)
+            lo, hi, message = _rmsea_ci(stat, dof, n_obs, ci)
+            if message:
+                out["messages"].append(message)
             if np.isfinite(hi) and hi < rmsea:
                 hi = np.nan
             if np.isfinite(lo) and lo > rmsea:
@@ -167,7 +183,10 @@ def fa_stats(r: np.ndarray, lam: np.ndarray, phi, n_obs, np_obs=None, alpha: flo
             out["bic"] = stat - dof * np.log(n_obs)
             out["sabic"] = stat - dof * np.log((n_obs + 2) / 24)
     structure = lam @ phi_
-    w = np.linalg.solve(rs, structure)
+    w = _solve_like_r(rs, structure)
+    out["singular_weights"] = w is None
+    if w is None:  # psych::factor.scores' remedy for a singular matrix: its pseudo-inverse (psych::Pinv)
+        w = np.linalg.pinv(rs, rtol=np.sqrt(np.finfo(float).eps)) @ structure
     out["weights"] = w
     out["r2_scores"] = np.diag(w.T @ structure)
     return out

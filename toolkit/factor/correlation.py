@@ -10,22 +10,49 @@ psych::cor.smooth does, with a :class:`~toolkit.exceptions.NotPositiveDefiniteWa
 
 from __future__ import annotations
 
-import warnings
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
-from ..exceptions import DataValidationError, NotPositiveDefiniteWarning
-from ._data import as_correlation_frame, as_item_frame, is_correlation
+from .._checks import check_bool, check_choice, check_count, check_missing, check_number, warn
 from .._numerics import pairwise_corr as _pairwise_corr
 from .._numerics import smc as _smc
+from .._results import Result
+from ..exceptions import DataValidationError, NotPositiveDefiniteWarning
+from ._data import as_correlation_frame, as_item_frame, is_correlation
 
-__all__ = ["pearson", "pairwise_counts", "polychoric", "PolychoricResult", "smooth_correlation", "smc", "correlation_input",
-           "require_complete"]
+__all__ = ["pearson", "pairwise_counts", "polychoric", "PolychoricResult", "smooth_correlation", "smc",
+           "correlation_input", "require_complete", "CORRELATIONS"]
+
+#: correlations computed from raw item responses (psych's ``cor = "cor"`` and ``"poly"``)
+CORRELATIONS = ("pearson", "polychoric")
 
 
 def pairwise_counts(data) -> pd.DataFrame:
-    """Number of respondents who answered both items, for every pair (psych::pairwiseCount).
+    """Number of respondents who answered both items, for every pair.
+
+    Parameters
+    ----------
+    data : DataFrame or ndarray
+        One row per respondent, one column per item; NaN marks a missing answer.
+
+    Returns
+    -------
+    DataFrame
+        Items x items counts (the diagonal: respondents who answered the item).
+
+    Notes
+    -----
+    :math:`n_{ij} = \\sum_r [x_{ri} \\text{ present}][x_{rj} \\text{ present}]`.
+
+    R equivalent: ``psych::pairwiseCount(x)``.
+
+    References
+    ----------
+    Revelle, W. (2022). psych: Procedures for psychological, psychometric, and personality research
+    (R package 2.2.9). Northwestern University.
 
     Examples
     --------
@@ -34,7 +61,7 @@ def pairwise_counts(data) -> pd.DataFrame:
     >>> pairwise_counts(pd.DataFrame({"a": [1, 2, None], "b": [2, None, 3]})).to_numpy().tolist()
     [[2.0, 1.0], [1.0, 2.0]]
     """
-    x = as_item_frame(data)
+    x = as_item_frame(data, caller="pairwise_counts")
     m = x.notna().to_numpy(dtype=float)
     return pd.DataFrame(m.T @ m, index=x.columns, columns=x.columns)
 
@@ -54,13 +81,22 @@ def pearson(data, *, missing: str = "pairwise") -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Items x items, labelled with the item columns. ``.attrs["missing"]`` states
-        the rule and ``.attrs["n_obs"]`` the number of rows used.
+        Items x items, labelled with the item columns (the table is the whole answer: no ``.attrs``).
+        A pair that fewer than two respondents answered, or where an item does not vary among them, is
+        NaN, as R's ``cor`` gives NA; the analyses of the matrix name such pairs.
 
     Notes
     -----
     :math:`r_{ij} = \\sum (x_i-\\bar x_i)(x_j-\\bar x_j) / \\sqrt{\\sum (x_i-\\bar x_i)^2 \\sum (x_j-\\bar x_j)^2}`
-    over the respondents used for that pair.
+    over the respondents used for that pair (means and variances from those respondents too);
+    ``missing="listwise"`` is R's ``cor(na.omit(x))``.
+
+    R equivalent: ``cor(x, use = "pairwise.complete.obs")``.
+
+    References
+    ----------
+    Pearson, K. (1896). Mathematical contributions to the theory of evolution. III. Regression, heredity,
+    and panmixia. Philosophical Transactions of the Royal Society A, 187, 253-318.
 
     Examples
     --------
@@ -70,24 +106,37 @@ def pearson(data, *, missing: str = "pairwise") -> pd.DataFrame:
     >>> round(float(pearson(d).loc["a", "b"]), 3)
     0.6
     """
-    if missing not in ("pairwise", "listwise"):
-        raise ValueError(f"missing must be 'pairwise' or 'listwise' (got {missing!r}).")
-    x = as_item_frame(data)
+    missing = check_missing(missing, caller="pearson")
+    x = as_item_frame(data, caller="pearson")
     if missing == "listwise":
         x = x.dropna()
     r = _pairwise_corr(x.to_numpy())
-    out = pd.DataFrame(r, index=x.columns, columns=x.columns)
-    out.attrs.update(missing=missing, n_obs=len(x))
-    return out
+    return pd.DataFrame(r, index=x.columns, columns=x.columns)
 
 
 def smc(corr) -> pd.Series:
-    """Squared multiple correlations, :math:`1 - 1/\\mathrm{diag}(R^{-1})` (psych::smc).
+    """Squared multiple correlation of each item with all the others.
 
-    Uses psych's pseudo-inverse (``Pinv``, tolerance sqrt(machine eps)), so a singular matrix still
-    gives values, and clips to [0, 1] as psych does.
+    Parameters
+    ----------
+    corr : DataFrame or ndarray
+        A correlation matrix.
+
+    Returns
+    -------
+    Series
+        One value per item, named ``smc``.
+
+    Notes
+    -----
+    :math:`SMC_i = 1 - 1/(R^{-1})_{ii}`, with psych's pseudo-inverse (``Pinv``, tolerance sqrt(machine eps))
+    in place of :math:`R^{-1}`, so a singular matrix still gives values; clipped to [0, 1] as psych does.
 
     R equivalent: ``psych::smc(r)``.
+
+    References
+    ----------
+    Guttman, L. (1956). "Best possible" systematic estimates of communalities. Psychometrika, 21, 273-285.
 
     Examples
     --------
@@ -100,9 +149,11 @@ def smc(corr) -> pd.Series:
     return pd.Series(_smc(r.to_numpy()), index=r.index, name="smc")
 
 
-def _smooth(a: np.ndarray, eig_tol: float = 1e-12) -> tuple[np.ndarray, bool]:
+def _smooth(a: np.ndarray, eig_tol: float = 1e-12, force: bool = False) -> tuple[np.ndarray, bool]:
+    # psych::cor.smooth smooths when the smallest eigenvalue is below machine eps; an exactly singular
+    # matrix has one of rounding-error size and either sign, so callers that know it is singular force it
     vals, vecs = np.linalg.eigh(a)
-    if vals.min() >= np.finfo(float).eps:
+    if vals.min() >= np.finfo(float).eps and not force:
         return a, False
     vals = np.where(vals < eig_tol, 100 * eig_tol, vals)
     vals = vals * a.shape[0] / vals.sum()
@@ -115,10 +166,31 @@ def _smooth(a: np.ndarray, eig_tol: float = 1e-12) -> tuple[np.ndarray, bool]:
 def smooth_correlation(corr, *, eig_tol: float = 1e-12) -> pd.DataFrame:
     """Make a correlation matrix positive definite as psych::cor.smooth does.
 
-    Eigenvalues below ``eig_tol`` are set to ``100 * eig_tol``, the eigenvalues are
-    rescaled to sum to the number of items, and the rebuilt matrix is rescaled to a
-    unit diagonal. A matrix that is already positive definite is returned unchanged;
-    otherwise a :class:`~toolkit.exceptions.NotPositiveDefiniteWarning` says so.
+    Parameters
+    ----------
+    corr : DataFrame or ndarray
+        A correlation matrix.
+    eig_tol : float
+        Eigenvalues below this are raised to ``100 * eig_tol`` (psych's ``eig.tol``).
+
+    Returns
+    -------
+    DataFrame
+        The smoothed matrix (the input, unchanged, when it is already positive definite; otherwise a
+        :class:`~toolkit.exceptions.NotPositiveDefiniteWarning` says it was smoothed).
+
+    Notes
+    -----
+    With :math:`R = V \\Lambda V'`: eigenvalues below ``eig_tol`` become ``100 * eig_tol``, they are
+    rescaled to sum to the number of items, and :math:`S = V \\Lambda^* V'` is rescaled to a unit diagonal,
+    :math:`S^* = D^{-1/2} S D^{-1/2}`. Nothing is done when the smallest eigenvalue is at least machine eps.
+
+    R equivalent: ``psych::cor.smooth(r)``.
+
+    References
+    ----------
+    Wothke, W. (1993). Nonpositive definite matrices in structural modeling. In K. A. Bollen & J. S. Long
+    (Eds.), Testing structural equation models (pp. 256-293). Sage.
 
     Examples
     --------
@@ -127,15 +199,12 @@ def smooth_correlation(corr, *, eig_tol: float = 1e-12) -> pd.DataFrame:
     >>> smooth_correlation(np.eye(2)).to_numpy().tolist()
     [[1.0, 0.0], [0.0, 1.0]]
     """
+    eig_tol = check_number(eig_tol, param="eig_tol", caller="smooth_correlation", low=0, low_open=True)
     r = as_correlation_frame(corr)
     s, changed = _smooth(r.to_numpy(), eig_tol)
     if changed:
-        warnings.warn(
-            "The correlation matrix was not positive definite; it was smoothed (psych::cor.smooth). "
-            "Check items with very few answers or almost identical items.",
-            NotPositiveDefiniteWarning,
-            stacklevel=2,
-        )
+        warn("The correlation matrix was not positive definite; it was smoothed (psych::cor.smooth). "
+             "Check items with very few answers or almost identical items.", NotPositiveDefiniteWarning)
     return pd.DataFrame(s, index=r.index, columns=r.columns)
 
 
@@ -255,49 +324,56 @@ def _brent_min(f, n: int, lower: float = -1.0, upper: float = 1.0, tol: float = 
     return x
 
 
-class PolychoricResult:
+@dataclass(kw_only=True, repr=False, eq=False)
+class PolychoricResult(Result):
     """Polychoric correlations with their thresholds (the value of :func:`polychoric`).
 
     Attributes
     ----------
-    rho_ : DataFrame
+    rho : DataFrame
         Items x items polychoric correlations (smoothed if they were not positive definite).
-    tau_ : DataFrame
+    tau : DataFrame
         Items x (categories - 1) thresholds on the standard-normal scale, psych's ``tau``.
-    n_obs_ : int
+    n_obs : int
         Number of respondents (rows).
-    counts_ : DataFrame
+    counts : DataFrame
         Respondents answering both items, per pair.
-    smoothed_ : bool
+    smoothed : bool
         Whether cor.smooth changed the matrix.
-    categories_ : int
+    categories : int
         Number of response categories (from the smallest to the largest code seen in any item).
-    global_thresholds_ : bool
+    global_thresholds : bool
         True when every item has the same number of categories and pairs use the items'
         own thresholds (psych's ``global=TRUE``); False when thresholds come from each
         pair's table with the continuity correction (psych switches the same way).
+    title, notes :
+        See :class:`toolkit._results.Result`.
     """
 
-    def __init__(self, rho, tau, n_obs, counts, smoothed, categories, global_thresholds=True):
-        self.rho_ = rho
-        self.tau_ = tau
-        self.n_obs_ = n_obs
-        self.counts_ = counts
-        self.smoothed_ = smoothed
-        self.categories_ = categories
-        self.global_thresholds_ = global_thresholds
+    rho: pd.DataFrame
+    tau: pd.DataFrame
+    n_obs: int
+    counts: pd.DataFrame
+    smoothed: bool
+    categories: int
+    global_thresholds: bool = True
+
+    main: ClassVar[str] = "rho"
+    _renamed: ClassVar[dict] = {f"{f}_": f for f in ("rho", "tau", "n_obs", "counts", "smoothed", "categories",
+                                                     "global_thresholds")}
 
     def summary(self) -> pd.DataFrame:
-        """The correlation matrix next to each item's thresholds."""
-        return pd.concat([self.rho_, self.tau_.add_prefix("tau_")], axis=1)
+        """The correlation matrix next to each item's thresholds.
 
-    def __repr__(self) -> str:
-        return f"PolychoricResult({self.rho_.shape[0]} items, n_obs={self.n_obs_}, smoothed={self.smoothed_})"
+        Returns
+        -------
+        DataFrame
+            Items x (items, ``tau_1``.. thresholds), unrounded.
+        """
+        return pd.concat([self.rho, self.tau.add_prefix("tau_")], axis=1)
 
-    def _repr_html_(self) -> str:
-        head = f"<p><b>Polychoric correlations</b> ({self.rho_.shape[0]} items, n = {self.n_obs_}"
-        head += ", smoothed" if self.smoothed_ else ""
-        return head + ")</p>" + self.summary().round(3).to_html()
+    def _display_tables(self) -> dict:
+        return {"polychoric correlations and thresholds": self.summary()}
 
 
 def _thresholds(x: np.ndarray, k: int) -> np.ndarray:
@@ -327,7 +403,7 @@ def polychoric(data, *, correct: float = 0.5, smooth: bool = True, max_categorie
     Returns
     -------
     PolychoricResult
-        ``rho_`` (DataFrame), ``tau_`` (thresholds per item), ``n_obs_``.
+        ``rho`` (DataFrame), ``tau`` (thresholds per item), ``n_obs`` and the notes.
 
     Notes
     -----
@@ -338,12 +414,12 @@ def polychoric(data, *, correct: float = 0.5, smooth: bool = True, max_categorie
     :math:`\\rho \\in [-1, 1]` by Brent's method (R ``optimize``, tolerance
     :math:`\\epsilon^{1/4}`). Pairs use pairwise-complete respondents.
 
+    R equivalent: ``psych::polychoric(x)``.
+
     References
     ----------
     Olsson, U. (1979). Maximum likelihood estimation of the polychoric correlation
     coefficient. Psychometrika, 44, 443-460.
-
-    R equivalent: ``psych::polychoric(x)``.
 
     Examples
     --------
@@ -353,19 +429,23 @@ def polychoric(data, *, correct: float = 0.5, smooth: bool = True, max_categorie
     >>> z = rng.multivariate_normal([0, 0], [[1, .5], [.5, 1]], size=2000)
     >>> d = pd.DataFrame(np.digitize(z, [-1, 0, 1]) + 1, columns=["a", "b"])
     >>> res = polychoric(d)
-    >>> round(float(res.rho_.loc["a", "b"]), 2)
+    >>> round(float(res.rho.loc["a", "b"]), 2)
     0.48
-    >>> res.tau_.shape
+    >>> res.tau.shape
     (2, 3)
     """
-    x_frame = as_item_frame(data)
+    correct = check_number(correct, param="correct", caller="polychoric", low=0)
+    smooth = check_bool(smooth, param="smooth", caller="polychoric")
+    max_categories = check_count(max_categories, param="max_categories", caller="polychoric", minimum=2)
+    x_frame = as_item_frame(data, caller="polychoric")
     x = x_frame.to_numpy()
     names = list(x_frame.columns)
     frac = ~np.isnan(x) & (x != np.round(x))
     if frac.any():
         rows, cols = np.nonzero(frac)
         report = pd.DataFrame(
-            {"row": x_frame.index[rows], "column": [names[c] for c in cols], "value": x[rows, cols], "reason": "not an integer category"}
+            {"row": x_frame.index[rows], "column": [names[c] for c in cols], "value": x[rows, cols],
+             "reason": "not an integer category"}
         )
         raise DataValidationError(
             f"polychoric needs integer category codes; {len(report)} cell(s) are not integers, first at row "
@@ -444,20 +524,25 @@ def polychoric(data, *, correct: float = 0.5, smooth: bool = True, max_categorie
     mat[iu, ju] = rho
     mat[ju, iu] = rho
     smoothed = False
+    notes = []
     if smooth and not np.isnan(mat).any():
         mat, smoothed = _smooth(mat)
         if smoothed:
-            warnings.warn(
-                "The polychoric matrix was not positive definite; it was smoothed (psych::cor.smooth). "
-                "Items with empty categories or few respondents are the usual cause.",
-                NotPositiveDefiniteWarning,
-                stacklevel=2,
-            )
+            message = ("The polychoric matrix was not positive definite; it was smoothed (psych::cor.smooth). "
+                       "Items with empty categories or few respondents are the usual cause.")
+            warn(message, NotPositiveDefiniteWarning)
+            notes.append(message)
     cats = [str(c) for c in range(1, k)]  # psych labels thresholds 1..k-1
     rho_df = pd.DataFrame(mat, index=names, columns=names)
     tau_df = pd.DataFrame(tau, index=names, columns=cats)
     counts = pd.DataFrame(present.T.astype(float) @ present.astype(float), index=names, columns=names)
-    return PolychoricResult(rho_df, tau_df, len(x), counts, smoothed, k, global_tau)
+    notes.append("thresholds from each item's own answers (psych's global = TRUE)" if global_tau else
+                 f"items have different numbers of categories: thresholds from each pair's table with the "
+                 f"continuity correction {correct:g} (psych's global = FALSE)")
+    notes.append("R equivalent: psych::polychoric(x)")
+    return PolychoricResult(rho=rho_df, tau=tau_df, n_obs=len(x), counts=counts, smoothed=smoothed, categories=k,
+                            global_thresholds=global_tau, title=f"Polychoric correlations ({p} items, n = {len(x)})",
+                            notes=notes)
 
 
 _NO_PAIR = "fewer than 2 respondents answered both items, or one of them does not vary among those who did"
@@ -469,6 +554,16 @@ def require_complete(r: pd.DataFrame) -> None:
     A pair has no correlation when fewer than two respondents answered both items or when an item does
     not vary among them; no factor-analytic summary of the matrix is defined then, and numpy would answer
     NaN or fail with an obscure error.
+
+    Parameters
+    ----------
+    r : DataFrame
+        A labelled correlation matrix.
+
+    Raises
+    ------
+    DataValidationError
+        Naming the pairs (``err.report``: ``item_a``, ``item_b``, ``reason``).
     """
     a = r.to_numpy()
     i, j = np.nonzero(np.triu(np.isnan(a), 1))
@@ -484,23 +579,42 @@ def require_complete(r: pd.DataFrame) -> None:
     )
 
 
-def correlation_input(data_or_corr, n_obs=None, *, corr: str = "pearson", missing: str = "pairwise"):
-    """(correlation DataFrame, number of respondents) from item responses or a correlation matrix.
+def correlation_input(data_or_corr, n_obs=None, *, corr: str = "pearson", missing: str = "pairwise",
+                      caller: str | None = None):
+    """The correlation matrix and the number of respondents, from item responses or a correlation matrix.
 
     A square symmetric matrix with a unit diagonal is taken as a correlation matrix
     (psych's ``isCorrelation``) and ``n_obs`` is passed through; otherwise ``data_or_corr``
     is item responses, correlated by ``corr`` ("pearson" or "polychoric") after dropping
     incomplete rows when ``missing="listwise"``.
+
+    Parameters
+    ----------
+    data_or_corr : DataFrame or ndarray
+        Item responses or a correlation matrix.
+    n_obs : int, optional
+        Respondents behind a correlation matrix.
+    corr : {"pearson", "polychoric"}
+        Correlations computed from item responses.
+    missing : {"pairwise", "listwise"}
+        Pairwise-complete correlations, or complete rows only.
+    caller : str, optional
+        The public function asking, named in error messages.
+
+    Returns
+    -------
+    tuple
+        ``(DataFrame, int or None)``: the labelled matrix and the number of respondents.
     """
+    corr = check_choice(corr, CORRELATIONS, param="corr", caller=caller)
+    missing = check_missing(missing, caller=caller)
+    if n_obs is not None:
+        n_obs = check_count(n_obs, param="n_obs", caller=caller, minimum=2)
     if is_correlation(data_or_corr):
         return as_correlation_frame(data_or_corr), n_obs
-    if corr not in ("pearson", "polychoric"):
-        raise ValueError(f"corr must be 'pearson' or 'polychoric' (got {corr!r}).")
-    if missing not in ("pairwise", "listwise"):
-        raise ValueError(f"missing must be 'pairwise' or 'listwise' (got {missing!r}).")
-    x = as_item_frame(data_or_corr)
+    x = as_item_frame(data_or_corr, param="data_or_corr", caller=caller)
     if missing == "listwise":
         x = x.dropna()
-    r = polychoric(x).rho_ if corr == "polychoric" else pearson(x)
+    r = polychoric(x).rho if corr == "polychoric" else pearson(x)
     require_complete(r)
     return r, len(x)

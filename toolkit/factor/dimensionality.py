@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 import pandas as pd
 
+from .._checks import check_bool, check_choice, check_count, check_missing, check_number, check_seed, warn
+from .._numerics import corr_from_cross_products, corr_from_pair_sums, row_blocks, single_thread_blas
+from .._numerics import pairwise_corr as _pairwise_corr
+from .._results import Result
 from ._data import as_item_frame
 from ._fa import fa_core
 from .extraction import extract
-from .._numerics import corr_from_cross_products, corr_from_pair_sums, row_blocks, single_thread_blas
-from .._numerics import pairwise_corr as _pairwise_corr
 from .correlation import correlation_input, require_complete
+from .extraction import METHODS
 
-__all__ = ["parallel_analysis", "ParallelAnalysis", "velicer_map", "scree"]
+__all__ = ["parallel_analysis", "ParallelAnalysis", "velicer_map", "VelicerMAP", "scree"]
 
 
 def _batched_minres_values(rs: np.ndarray, tol: float = 1e-12, max_iter: int = 100) -> np.ndarray:
@@ -82,55 +88,84 @@ def _minres_values(r: np.ndarray) -> np.ndarray:
     return np.sort(np.linalg.eigvalsh(s))[::-1]
 
 
-class ParallelAnalysis:
+@dataclass(kw_only=True, repr=False, eq=False)
+class ParallelAnalysis(Result):
     """Result of :func:`parallel_analysis`.
 
     Attributes
     ----------
-    table_ : DataFrame
+    table : DataFrame
         One row per factor/component number: observed eigenvalues (``fa_observed``,
         ``pc_observed``), means of the simulated-normal and resampled ones
         (``fa_simulated``, ``pc_simulated``, ``fa_resampled``, ``pc_resampled``), their
         standard deviations (``*_sd``) and the chosen quantile of the simulated ones
         (``fa_sim_q``, ``pc_sim_q``).
-    n_factors_, n_components_ : int
-        Suggested numbers: how many leading observed eigenvalues exceed the simulated
-        quantile (psych's ``nfact`` and ``ncomp``).
-    n_iter_, seed_, quantile_, method_ : the settings used.
-    n_obs_ : int
+    n_factors : int
+        Suggested number of factors: how many leading observed factor eigenvalues exceed the simulated
+        quantile (psych's ``nfact``).
+    n_components : int
+        The same for components (psych's ``ncomp``).
+    n_iter : int
+        Simulated (and resampled) data sets.
+    seed : int, numpy Generator or None
+        The seed given.
+    quantile : float
+        The quantile of the simulated eigenvalues compared with.
+    method : str
+        Extraction of the factor eigenvalues.
+    n_obs : int
         Rows of the data (and of every simulated data set).
-    simulation_ : str
-        How the normal-theory sets were made (``"wishart"`` or ``"data"``).
-    notes_ : list of str
-        What the reader must know about the simulation.
+    simulation : str
+        How the normal-theory sets were made (``"wishart"`` or ``"data"``, see :func:`parallel_analysis`).
+    title, notes :
+        See :class:`toolkit._results.Result`.
     """
 
-    def __init__(self, **kw):
-        for key, value in kw.items():
-            setattr(self, key, value)
+    table: pd.DataFrame
+    n_factors: int
+    n_components: int
+    n_iter: int
+    seed: object
+    quantile: float
+    method: str
+    n_obs: int
+    simulation: str = "wishart"
 
-    def summary(self) -> pd.DataFrame:
-        """The eigenvalue table (a copy: editing it leaves the result intact)."""
-        return self.table_.copy()
+    _renamed: ClassVar[dict] = {f"{f}_": f for f in ("table", "n_factors", "n_components", "n_iter", "seed",
+                                                     "quantile", "method", "n_obs")}
 
     def evidence(self) -> str:
-        """A sentence stating the suggestion and the evidence behind it."""
-        return (f"Parallel analysis ({self.n_iter_} simulated and resampled data sets, seed {self.seed_}, "
-                f"{self.method_} factors) suggests {self.n_factors_} factor(s) and {self.n_components_} component(s): "
-                f"that many observed eigenvalues exceed the {100 * self.quantile_:g}th percentile of eigenvalues from "
-                f"random normal data of the same size ({self.n_obs_} x {self.table_.shape[0]}).")
+        """A sentence stating the suggestion and the evidence behind it.
 
-    def __repr__(self) -> str:
-        return f"ParallelAnalysis(n_factors={self.n_factors_}, n_components={self.n_components_}, n_iter={self.n_iter_})"
-
-    def _repr_html_(self) -> str:
-        return f"<p>{self.evidence()}</p>" + self.table_.round(3).to_html()
+        Returns
+        -------
+        str
+            How many factors and components, from how many simulated data sets, at which percentile.
+        """
+        return (f"Parallel analysis ({self.n_iter} simulated and resampled data sets, seed {self.seed}, "
+                f"{self.method} factors) suggests {self.n_factors} factor(s) and {self.n_components} component(s): "
+                f"that many observed eigenvalues exceed the {100 * self.quantile:g}th percentile of eigenvalues from "
+                f"random normal data of the same size ({self.n_obs} x {self.table.shape[0]}).")
 
     def plot(self, ax=None):
-        """Scree plot with the parallel-analysis curves (see :func:`toolkit.factor.plots.scree_plot`)."""
+        """Scree plot with the parallel-analysis curves (see :func:`toolkit.factor.scree_plot`).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw (a new figure when omitted).
+
+        Returns
+        -------
+        matplotlib Axes
+            The Axes drawn on.
+        """
         from .plots import scree_plot
 
         return scree_plot(self, ax=ax)
+
+    def _display_values(self) -> dict:
+        return {k: v for k, v in self.values.items() if k in ("n_factors", "n_components")}
 
 
 def _sim_fa_values(rs: np.ndarray, method: str) -> np.ndarray:
@@ -270,13 +305,20 @@ def parallel_analysis(data, n_iter: int = 20, *, method: str = "minres", quantil
     Returns
     -------
     ParallelAnalysis
+        The eigenvalue table, the suggested ``n_factors`` and ``n_components``, and the notes.
+
+    Notes
+    -----
+    A factor (component) number :math:`j` is kept while :math:`\\lambda_j^{obs} > q_{0.95}(\\lambda_j^{sim})`,
+    counting from the first; the suggestion is the number kept before the first failure. The simulated
+    eigenvalues differ from psych's by Monte Carlo error only (different random numbers).
+
+    R equivalent: ``psych::fa.parallel(x, n.iter = 20, fm = "minres", quant = 0.95)``.
 
     References
     ----------
     Horn, J. L. (1965). A rationale and test for the number of factors in factor analysis.
     Psychometrika, 30, 179-185.
-
-    R equivalent: ``psych::fa.parallel(x, n.iter = 20, fm = "minres", quant = 0.95)``.
 
     Examples
     --------
@@ -287,20 +329,23 @@ def parallel_analysis(data, n_iter: int = 20, *, method: str = "minres", quantil
     >>> lam = np.kron(np.eye(2), np.full((4, 1), .7))
     >>> x = pd.DataFrame(f @ lam.T + rng.normal(size=(400, 8)) * .7)
     >>> pa = parallel_analysis(x, n_iter=20, seed=1)
-    >>> pa.n_factors_, pa.n_components_
+    >>> pa.n_factors, pa.n_components
     (2, 2)
     """
-    if missing not in ("pairwise", "listwise"):
-        raise ValueError(f"missing must be 'pairwise' or 'listwise' (got {missing!r}).")
-    if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)) or n_iter < 2:
-        raise ValueError(f"n_iter must be a whole number of simulated data sets >= 2, e.g. 20 (got {n_iter!r}); "
-                         "the standard deviations of the simulated eigenvalues need at least two.")
-    if not 0 < quantile < 1:
-        raise ValueError(f"quantile must be between 0 and 1, e.g. 0.95 (got {quantile!r}).")
-    if simulation not in SIMULATIONS:
-        raise ValueError(f"simulation must be one of {SIMULATIONS} (got {simulation!r}): 'wishart' draws the "
-                         "simulated correlation matrices directly, 'data' simulates whole data sets as psych does.")
-    x = as_item_frame(data)
+    caller = "parallel_analysis"
+    missing = check_missing(missing, caller=caller)
+    n_iter = check_count(n_iter, param="n_iter", caller=caller, minimum=2,
+                         what="simulated data sets, e.g. 20: the standard deviations of the simulated eigenvalues "
+                              "need at least two")
+    quantile = check_number(quantile, param="quantile", caller=caller, low=0, high=1, low_open=True, high_open=True,
+                            what="e.g. 0.95")
+    seed = check_seed(seed, caller=caller)
+    method = check_choice(method, METHODS, param="method", caller=caller)
+    resample = check_bool(resample, param="resample", caller=caller)
+    simulation = check_choice(simulation, SIMULATIONS, param="simulation", caller=caller,
+                              hint="'wishart' draws the simulated correlation matrices directly, 'data' simulates "
+                                   "whole data sets as psych does.")
+    x = as_item_frame(data, caller=caller)
     if missing == "listwise":
         x = x.dropna()
     rng = np.random.default_rng(seed)
@@ -331,15 +376,49 @@ def parallel_analysis(data, n_iter: int = 20, *, method: str = "minres", quantil
          "fa_simulated_sd": fa_sim.std(0, ddof=1), "pc_simulated_sd": pc_sim.std(0, ddof=1), **cols},
         index=pd.RangeIndex(1, p + 1, name="number"),
     )
-    return ParallelAnalysis(
-        table_=table, n_factors_=_first_not_above(fa_obs, table.fa_sim_q.to_numpy()),
-        n_components_=_first_not_above(pc_obs, table.pc_sim_q.to_numpy()), n_iter_=n_iter,
-        seed_=seed, quantile_=quantile, method_=method, n_obs_=n, simulation_=simulation,
-        notes_=[_SIMULATION_NOTES[simulation].format(n=n, p=p)],
+    out = ParallelAnalysis(
+        table=table, n_factors=_first_not_above(fa_obs, table.fa_sim_q.to_numpy()),
+        n_components=_first_not_above(pc_obs, table.pc_sim_q.to_numpy()), n_iter=n_iter,
+        seed=seed, quantile=quantile, method=method, n_obs=n, simulation=simulation,
+        title=f"Parallel analysis ({p} items, n = {n})",
     )
+    out.notes += [out.evidence(),
+                  f"{missing} Pearson correlations; factor eigenvalues of the one-factor {method} reduced matrix "
+                  "(psych's fa.values)" + ("" if resample else "; no resampled data sets (resample=False)"),
+                  _SIMULATION_NOTES[simulation].format(n=n, p=p),
+                  f"R equivalent: psych::fa.parallel(x, n.iter = {n_iter}, fm = \"{method}\", quant = {quantile:g})"]
+    return out
 
 
-def velicer_map(data_or_corr, n_max: int = 8) -> pd.DataFrame:
+@dataclass(kw_only=True, repr=False, eq=False)
+class VelicerMAP(Result):
+    """Result of :func:`velicer_map`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Index ``n_components`` 1..n_max, column ``map``: the average squared partial correlation after
+        removing that many principal components (NaN beyond p - 1 components: nothing is left to partial out).
+    n_factors : int
+        The number of components with the smallest ``map`` (Velicer's suggestion).
+    title, notes :
+        See :class:`toolkit._results.Result`.
+    """
+
+    table: pd.DataFrame
+    n_factors: int
+
+    _was_table: ClassVar[str] = "velicer_map()"
+
+    @property
+    def attrs(self) -> dict:
+        """Deprecated: ``velicer_map(x).attrs["n_factors"]`` is ``velicer_map(x).n_factors`` now."""
+        warn("velicer_map() returns a VelicerMAP result now; .attrs['n_factors'] is deprecated and goes in version "
+             "0.3: use .n_factors.", DeprecationWarning)
+        return {"n_factors": self.n_factors}
+
+
+def velicer_map(data_or_corr, n_max: int = 8) -> VelicerMAP:
     """Velicer's minimum average partial (MAP) criterion, as psych::VSS reports it (``$map``).
 
     Parameters
@@ -351,10 +430,10 @@ def velicer_map(data_or_corr, n_max: int = 8) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame
-        Index 1..n_max, column ``map`` (average squared partial correlation after removing
-        that many principal components); ``.attrs["n_factors"]`` is the minimising number.
-        Rows beyond ``p - 1`` components are NaN (nothing is left to partial out).
+    VelicerMAP
+        ``table`` (index 1..n_max, column ``map``: average squared partial correlation after removing
+        that many principal components; NaN beyond ``p - 1`` components, where nothing is left to partial
+        out) and ``n_factors``, the minimising number.
 
     Notes
     -----
@@ -362,22 +441,23 @@ def velicer_map(data_or_corr, n_max: int = 8) -> pd.DataFrame:
     rescaled to unit diagonal gives partial correlations :math:`r^*_{ij}`;
     :math:`MAP_m = \\sum_{i \\ne j} r^{*2}_{ij} / (p(p-1))`.
 
+    R equivalent: ``psych::VSS(x, n = 8)$map``.
+
     References
     ----------
     Velicer, W. F. (1976). Determining the number of components from the matrix of partial
     correlations. Psychometrika, 41, 321-327.
-
-    R equivalent: ``psych::VSS(x, n = 8)$map``.
 
     Examples
     --------
     >>> import numpy as np
     >>> from toolkit.factor import velicer_map
     >>> lam = np.kron(np.eye(2), np.full((4, 1), .7)); r = lam @ lam.T; np.fill_diagonal(r, 1)
-    >>> velicer_map(r, 4).attrs["n_factors"]
+    >>> velicer_map(r, 4).n_factors
     2
     """
-    r = correlation_input(data_or_corr)[0].to_numpy()
+    n_max = check_count(n_max, param="n_max", caller="velicer_map", minimum=1)
+    r = correlation_input(data_or_corr, caller="velicer_map")[0].to_numpy()
     p = r.shape[0]
     n_max = min(n_max, p)
     vals, vecs = np.linalg.eigh(r)
@@ -390,9 +470,11 @@ def velicer_map(data_or_corr, n_max: int = 8) -> pd.DataFrame:
         rs = c * d[:, None] * d[None, :]
         np.fill_diagonal(rs, 0)
         out[i - 1] = np.sum(rs * rs) / (p * (p - 1))
-    res = pd.DataFrame({"map": out}, index=pd.RangeIndex(1, n_max + 1, name="n_components"))
-    res.attrs["n_factors"] = int(np.nanargmin(out) + 1)
-    return res
+    table = pd.DataFrame({"map": out}, index=pd.RangeIndex(1, n_max + 1, name="n_components"))
+    n_factors = int(np.nanargmin(out) + 1)
+    notes = [f"Velicer's MAP is smallest after removing {n_factors} component(s)",
+             f"R equivalent: psych::VSS(x, n = {n_max})$map"]
+    return VelicerMAP(table=table, n_factors=n_factors, title=f"Velicer's MAP ({p} items)", notes=notes)
 
 
 def scree(data_or_corr) -> pd.DataFrame:
@@ -408,8 +490,20 @@ def scree(data_or_corr) -> pd.DataFrame:
     DataFrame
         Index 1..p (``number``): ``pc`` (eigenvalues of R, psych's ``e.values``) and ``fa``
         (eigenvalues of R with one-factor minres communalities on the diagonal, psych's ``values``).
+        The table is the whole answer (no ``.attrs``).
 
-    R equivalent: ``psych::fa(r, 1)$e.values`` and ``$values`` (what ``psych::scree`` draws).
+    Notes
+    -----
+    ``pc``: the eigenvalues of :math:`R`. ``fa``: the eigenvalues of :math:`R - \\mathrm{diag}(R) +
+    \\mathrm{diag}(\\lambda\\lambda')` with :math:`\\lambda` the one-factor minres loadings; what
+    ``psych::scree`` draws.
+
+    R equivalent: ``psych::fa(r, nfactors = 1)[c("e.values", "values")]``.
+
+    References
+    ----------
+    Cattell, R. B. (1966). The scree test for the number of factors. Multivariate Behavioral Research,
+    1, 245-276.
 
     Examples
     --------
@@ -418,7 +512,7 @@ def scree(data_or_corr) -> pd.DataFrame:
     >>> scree(np.eye(3))["pc"].tolist()
     [1.0, 1.0, 1.0]
     """
-    r = correlation_input(data_or_corr)[0].to_numpy()
+    r = correlation_input(data_or_corr, caller="scree")[0].to_numpy()
     core = fa_core(r, 1, "minres", "none")
     return pd.DataFrame({"pc": core["e_values"], "fa": core["values"]},
                         index=pd.RangeIndex(1, r.shape[0] + 1, name="number"))

@@ -1,23 +1,75 @@
-"""The fitted exploratory factor analysis object, :class:`EFA` (psych::fa in scikit-learn form)."""
+"""The fitted exploratory factor analysis, :class:`EFA` (psych::fa in scikit-learn form), and its result."""
 
 from __future__ import annotations
 
-import warnings
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
-from ..exceptions import FactorConvergenceWarning, HeywoodWarning
-from ._data import as_correlation_frame, as_item_frame, is_correlation
+from .._checks import (
+    check_bool,
+    check_choice,
+    check_ci,
+    check_count,
+    check_missing,
+    check_number,
+    renamed_parameter,
+    warn,
+)
+from .._estimator import Estimator
+from .._results import Result
+from ..exceptions import (
+    DataValidationError,
+    FactorConvergenceWarning,
+    HeywoodWarning,
+    InvalidParameterError,
+    NotPositiveDefiniteWarning,
+)
+from ._data import as_correlation_frame, as_item_frame, is_correlation, singular_cause
 from ._fa import PREFIX, fa_core, fa_stats
-from .correlation import pairwise_counts, pearson, polychoric, require_complete
+from .correlation import CORRELATIONS, _smooth, pairwise_counts, pearson, polychoric, require_complete
 from .extraction import LOWER, METHODS
 from .rotation import OBLIQUE, ROTATIONS
 
-__all__ = ["EFA"]
+__all__ = ["EFA", "EFAResult"]
+
+SCORES = ("regression", "Bartlett")
 
 
-class EFA:
+@dataclass(kw_only=True, repr=False, eq=False)
+class EFAResult(Result):
+    """The result of a fitted :class:`EFA` (``EFA.result_``), what its display and ``summary()`` show.
+
+    Attributes
+    ----------
+    table : DataFrame
+        psych's printed table: loadings (items sorted as psych::fa.sort), ``h2``, ``u2`` and ``com``.
+    variance : DataFrame
+        SS loadings, proportion and cumulative variance (psych's ``Vaccounted``).
+    phi : DataFrame or None
+        Factor correlations (None for orthogonal rotations).
+    fit : Series
+        Fit statistics (see :attr:`EFA.fit_`).
+    title, notes :
+        See :class:`toolkit._results.Result`.
+    """
+
+    table: pd.DataFrame
+    variance: pd.DataFrame
+    phi: pd.DataFrame | None
+    fit: pd.Series
+
+    def _display_tables(self) -> dict:
+        out = {"loadings (sorted), h2, u2, com": self.table, "variance accounted for": self.variance}
+        if self.phi is not None:
+            out["factor correlations"] = self.phi
+        out["fit"] = self.fit
+        return out
+
+
+class EFA(Estimator):
     """Exploratory factor analysis with psych::fa's algorithms, defaults and output.
 
     Parameters
@@ -39,9 +91,13 @@ class EFA:
         the chi-square based fit statistics).
     scores : {"regression", "Bartlett"}
         Factor-score method used by :meth:`transform`.
-    alpha : float
-        1 - confidence level of the RMSEA interval (psych's default 0.1: a 90% CI).
-    min_err, max_iter : principal-axis stopping rule (psych's defaults).
+    ci : float
+        Confidence level of the RMSEA interval (default 0.9, psych's ``alpha = .1``). Replaces ``alpha``
+        (one minus the level), which is accepted until version 0.3 with a ``DeprecationWarning``.
+    min_err : float
+        Principal axis stops when the communalities change by less than this (psych's default 0.001).
+    max_iter : int
+        Principal axis stops after this many iterations (psych's default 50).
 
     Attributes
     ----------
@@ -52,8 +108,12 @@ class EFA:
         Factor correlations for oblique rotations, aligned with ``loadings_``'s columns.
     structure_ : DataFrame
         Structure matrix ``loadings_ @ phi_`` (the loadings for orthogonal rotations).
-    communalities_, uniquenesses_, complexity_ : Series
-        psych's ``h2``, ``u2`` and ``com``.
+    communalities_ : Series
+        psych's ``h2``.
+    uniquenesses_ : Series
+        psych's ``u2``.
+    complexity_ : Series
+        Hoffman's index of complexity, psych's ``com``.
     variance_ : DataFrame
         SS loadings, proportion and cumulative variance, as psych's ``Vaccounted``.
     fit_ : Series
@@ -71,6 +131,7 @@ class EFA:
     corr_ : DataFrame
         The correlation matrix analysed.
     n_obs_ : int or None
+        Respondents (rows used; ``n_obs`` for a correlation matrix).
     unrotated_loadings_ : DataFrame
         Loadings before rotation (psych's ``fa(..., rotate = "none")``).
     rotation_matrix_ : ndarray or None
@@ -83,8 +144,14 @@ class EFA:
         :class:`~toolkit.exceptions.FactorConvergenceWarning` says when not).
     n_iter_ : int
         Extraction iterations.
-    feature_names_in_, n_features_in_ :
-        Item names and their number (scikit-learn's convention).
+    feature_names_in_ : ndarray of str
+        Item names (scikit-learn's convention).
+    n_features_in_ : int
+        Number of items.
+    result_ : EFAResult
+        The fit as a result: what ``summary()``, ``to_frame()``, ``notes_`` and the display show.
+    notes_ : list of str
+        What a reader must know about the fit: every warning it raised, the R call it mirrors.
 
     Notes
     -----
@@ -93,14 +160,21 @@ class EFA:
     :math:`\\mathrm{tr}(\\hat\\Sigma^{-1}R) - \\log|\\hat\\Sigma^{-1}R| - p`. Fit statistics follow
     psych::fa.stats (chi-square with Bartlett's correction, TLI, RMSEA, BIC).
 
+    A singular correlation matrix (a duplicated item, items that are linear combinations of each other,
+    fewer respondents than items) is analysed as psych::fa analyses it (fit statistics from the matrix
+    smoothed by psych::cor.smooth; factor-score weights from its pseudo-inverse, psych::factor.scores'
+    remedy), with a :class:`~toolkit.exceptions.NotPositiveDefiniteWarning` that names the collinear items
+    or the number of respondents.
+
+    R equivalent: ``psych::fa(x, nfactors = 1, fm = "minres", rotate = "oblimin")``.
+
     References
     ----------
     Revelle, W. (2022). psych: Procedures for psychological, psychometric, and personality
-    research (2.2.9). Bernaards, C. A., & Jennrich, R. I. (2005). Gradient projection
-    algorithms and software for arbitrary rotation criteria in factor analysis.
-    Educational and Psychological Measurement, 65, 676-696.
+    research (R package 2.2.9). Northwestern University.
 
-    R equivalent: ``psych::fa(x, nfactors, fm = "minres", rotate = "oblimin")``.
+    Bernaards, C. A., & Jennrich, R. I. (2005). Gradient projection algorithms and software for arbitrary
+    rotation criteria in factor analysis. Educational and Psychological Measurement, 65, 676-696.
 
     Examples
     --------
@@ -117,11 +191,15 @@ class EFA:
     (2, 2)
     """
 
+    title: ClassVar[str] = "Exploratory factor analysis"
+    _fitted_attr: ClassVar[str] = "loadings_"
+
     #: psych's lower bound on uniquenesses in minres/ML; a uniqueness there is a Heywood case
     UNIQUENESS_BOUND = LOWER
 
+    @renamed_parameter("alpha", "ci", transform=lambda alpha: 1 - alpha)
     def __init__(self, n_factors: int = 1, method: str = "minres", rotation: str = "oblimin", *, corr: str = "pearson",
-                 missing: str = "pairwise", n_obs: int | None = None, scores: str = "regression", alpha: float = 0.1,
+                 missing: str = "pairwise", n_obs: int | None = None, scores: str = "regression", ci: float = 0.9,
                  min_err: float = 0.001, max_iter: int = 50):
         self.n_factors = n_factors
         self.method = method
@@ -130,72 +208,85 @@ class EFA:
         self.missing = missing
         self.n_obs = n_obs
         self.scores = scores
-        self.alpha = alpha
+        self.ci = ci
         self.min_err = min_err
         self.max_iter = max_iter
 
-    # scikit-learn's parameter protocol
-    def get_params(self, deep: bool = True) -> dict:
-        return {k: getattr(self, k) for k in ("n_factors", "method", "rotation", "corr", "missing", "n_obs", "scores",
-                                              "alpha", "min_err", "max_iter")}
-
-    def set_params(self, **params):
-        for key, value in params.items():
-            if key not in self.get_params():
-                raise ValueError(f"EFA has no parameter {key!r}; valid: {sorted(self.get_params())}.")
-            setattr(self, key, value)
-        return self
-
-    def _check_params(self):
-        if self.method not in METHODS:
-            raise ValueError(f"method must be one of {METHODS} (got {self.method!r}).")
-        if self.rotation not in ROTATIONS:
-            raise ValueError(f"rotation must be one of {ROTATIONS} (got {self.rotation!r}).")
-        if self.corr not in ("pearson", "polychoric"):
-            raise ValueError(f"corr must be 'pearson' or 'polychoric' (got {self.corr!r}).")
-        if self.missing not in ("pairwise", "listwise"):
-            raise ValueError(f"missing must be 'pairwise' or 'listwise' (got {self.missing!r}).")
-        if self.scores not in ("regression", "Bartlett"):
-            raise ValueError(f"scores must be 'regression' or 'Bartlett' (got {self.scores!r}).")
-        if not isinstance(self.n_factors, (int, np.integer)) or self.n_factors < 1:
-            raise ValueError(f"n_factors must be a positive integer (got {self.n_factors!r}).")
+    def _checked_params(self) -> dict:
+        """The parameters, validated (``__init__`` stores them unchecked, as scikit-learn requires)."""
+        c = "EFA"
+        return dict(
+            n_factors=check_count(self.n_factors, param="n_factors", caller=c, minimum=1),
+            method=check_choice(self.method, METHODS, param="method", caller=c),
+            rotation=check_choice(self.rotation, ROTATIONS, param="rotation", caller=c),
+            corr=check_choice(self.corr, CORRELATIONS, param="corr", caller=c),
+            missing=check_missing(self.missing, caller=c),
+            n_obs=None if self.n_obs is None else check_count(self.n_obs, param="n_obs", caller=c, minimum=2),
+            scores=check_choice(self.scores, SCORES, param="scores", caller=c),
+            ci=check_ci(self.ci, caller=c),
+            min_err=check_number(self.min_err, param="min_err", caller=c, low=0, low_open=True),
+            max_iter=check_count(self.max_iter, param="max_iter", caller=c, minimum=1),
+        )
 
     def fit(self, X, y=None):
         """Fit to item responses (rows = respondents) or to a correlation matrix.
 
+        Parameters
+        ----------
+        X : DataFrame or ndarray
+            Item responses, one row per respondent and one column per item (NaN for a missing answer), or
+            a correlation matrix (square, symmetric, unit diagonal: psych's ``isCorrelation``).
+        y : None
+            Ignored (scikit-learn's signature).
+
         Returns
         -------
-        self
+        EFA
+            The fitted estimator itself.
         """
-        self._check_params()
+        params = self._checked_params()
+        method, rotation, k = params["method"], params["rotation"], params["n_factors"]
+        notes: list[str] = []
+
+        def note(message, category):
+            warn(message, category)
+            notes.append(message)
+
         np_obs = None
         if is_correlation(X):
             r = as_correlation_frame(X)
-            n_obs = self.n_obs
+            n_obs = params["n_obs"]
         else:
-            x = as_item_frame(X)
-            if self.missing == "listwise":
+            x = as_item_frame(X, param="X", caller="EFA.fit")
+            if params["missing"] == "listwise":
                 x = x.dropna()
             n_obs = len(x)
             np_obs = pairwise_counts(x).to_numpy()
-            r = polychoric(x).rho_ if self.corr == "polychoric" else pearson(x)
+            if params["corr"] == "polychoric":
+                poly = polychoric(x)
+                r = poly.rho
+                notes += [n for n in poly.notes if not n.startswith("R equivalent")]
+            else:
+                r = pearson(x)
         p = r.shape[0]
-        k = int(self.n_factors)
         if k >= p:
-            raise ValueError(f"n_factors={k} is too many for {p} items; use at most {p - 1}.")
+            raise InvalidParameterError(
+                f"The 'n_factors' parameter of EFA() is too large: n_factors={k} is too many for {p} items; use at "
+                f"most {p - 1}.")
         names = list(r.index)
         require_complete(r)  # missing='listwise' is no remedy: it would leave no complete row
+        singular = self._singular_note(r, n_obs, note)
         a = r.to_numpy()
-        core = fa_core(a, k, self.method, self.rotation, min_err=self.min_err, max_iter=self.max_iter)
+        core = fa_core(a, k, method, rotation, min_err=params["min_err"], max_iter=params["max_iter"])
         lam, phi, fnames = core["loadings"], core["phi"], core["names"]
-        st = fa_stats(a, lam, phi, n_obs, np_obs, alpha=self.alpha)
+        st = fa_stats(a, lam, phi, n_obs, np_obs, ci=params["ci"], singular=singular)
         ext = core["extraction"]
 
         self.corr_ = r
         self.n_obs_ = n_obs
         self.loadings_ = pd.DataFrame(lam, index=names, columns=fnames)
         self.unrotated_loadings_ = pd.DataFrame(core["unrotated"], index=names,
-                                                columns=[f"{PREFIX[self.method]}{i + 1}" for i in range(k)])
+                                                columns=[f"{PREFIX[method]}{i + 1}" for i in range(k)])
         self.phi_ = None if phi is None else pd.DataFrame(phi, index=fnames, columns=fnames)
         phi_ = np.eye(k) if phi is None else phi
         self.structure_ = pd.DataFrame(lam @ phi_, index=names, columns=fnames)
@@ -215,7 +306,7 @@ class EFA:
                 "e_chi2", "e_p_value", "e_bic", "fit", "fit_off", "objective", "null_chi2", "null_dof", "harmonic_n"]
         self.fit_ = pd.Series({key: float(st[key]) for key in keys}, name="fit")
         self.rotation_matrix_ = core["rotation"].rotmat
-        self.weights_ = pd.DataFrame(self._weights(lam, phi_, a, st), index=names, columns=fnames)
+        self.weights_ = pd.DataFrame(self._weights(lam, phi_, a, st, params["scores"]), index=names, columns=fnames)
         self.score_r2_ = pd.Series(np.diag(self.weights_.to_numpy().T @ (lam @ phi_)), index=fnames, name="r2")
         self.converged_ = bool(ext.converged and core["rotation"].converged)
         self.n_iter_ = ext.iterations
@@ -224,52 +315,104 @@ class EFA:
         self.feature_names_in_ = np.array(names, dtype=object)
         self.n_features_in_ = p
         if not ext.converged:
-            warnings.warn(f"{self.method} extraction did not converge: {ext.message}.", FactorConvergenceWarning, stacklevel=2)
+            note(f"{method} extraction did not converge: {ext.message}.", FactorConvergenceWarning)
+        if core["rotation"].message:
+            notes.append(core["rotation"].message)  # rotate() has warned
+        for message in st["messages"]:
+            note(message, FactorConvergenceWarning)
         if self.heywood_:
-            warnings.warn(
-                f"Heywood case: items {self.heywood_} have a uniqueness at the 0.005 bound or a communality >= 1 "
-                f"(communalities {self.communalities_[self.heywood_].round(3).to_dict()}). The solution is improper: "
-                "try fewer factors, another method, or check those items.",
-                HeywoodWarning,
-                stacklevel=2,
-            )
+            note(f"Heywood case: items {self.heywood_} have a uniqueness at the 0.005 bound or a communality >= 1 "
+                 f"(communalities {self.communalities_[self.heywood_].round(3).to_dict()}). The solution is improper: "
+                 "try fewer factors, another method, or check those items.", HeywoodWarning)
+        self._notes = notes
+        self._fitted_params = params  # what the fit used, for its display (set_params may change them later)
         return self
 
-    def _weights(self, lam, phi_, a, st):
-        if self.scores == "regression":
+    @staticmethod
+    def _singular_note(r: pd.DataFrame, n_obs, note) -> bool:
+        """Warn (and note) when the matrix is singular or not positive definite, naming the cause; True when
+        it is singular."""
+        found = singular_cause(r, n_obs)
+        if found is not None:
+            note(f"The correlation matrix is singular: {found[0]}. The factors are extracted from it as psych::fa "
+                 "does; the fit statistics use it smoothed by psych::cor.smooth and the factor-score weights its "
+                 "pseudo-inverse. Drop one item of each set (or combine them), or collect more respondents.",
+                 NotPositiveDefiniteWarning)
+            return True
+        if _smooth(r.to_numpy())[1]:
+            smallest = float(np.linalg.eigvalsh(r.to_numpy())[0])
+            note(f"The correlation matrix is not positive definite (smallest eigenvalue {smallest:.3g}): pairwise-"
+                 "complete correlations come from different respondents. As psych::fa does, the fit statistics and "
+                 "factor-score weights use it smoothed by psych::cor.smooth; missing='listwise' avoids this.",
+                 NotPositiveDefiniteWarning)
+        return False
+
+    @staticmethod
+    def _weights(lam, phi_, a, st, scores):
+        if scores == "regression":
             return st["weights"]
         h2 = np.diag(lam @ phi_ @ lam.T)
         inv_u2 = 1 / (1 - h2)
         lw = lam * inv_u2[:, None]
         return lw @ np.linalg.inv(lam.T @ lw)
 
-    def _check_fitted(self):
-        if not hasattr(self, "loadings_"):
-            from sklearn.exceptions import NotFittedError
-
-            raise NotFittedError("This EFA is not fitted yet; call fit(data) first.")
-
     def transform(self, X) -> pd.DataFrame:
-        """Factor scores (``scores`` method) of item responses, standardised with X's own means and SDs.
+        """Factor scores of item responses, standardised with X's own means and SDs.
 
-        Rows with a missing answer get NaN scores (psych's default, ``impute="none"``).
-        The index of ``X`` is kept.
+        Parameters
+        ----------
+        X : DataFrame or ndarray
+            Item responses with (at least) the items the model was fitted to.
+
+        Returns
+        -------
+        DataFrame
+            One row per row of ``X`` (its index kept), one column per factor; rows with a missing answer
+            get NaN scores (psych's default, ``impute="none"``).
         """
-        self._check_fitted()
-        x = as_item_frame(X)
+        self._check_fitted("transform()")
+        x = as_item_frame(X, param="X", caller="EFA.transform")
         missing_cols = [c for c in self.loadings_.index if c not in x.columns]
         if missing_cols:
-            raise ValueError(f"X lacks the fitted item columns {missing_cols}; pass the same items as at fit.")
+            raise DataValidationError(
+                f"The 'X' argument of EFA.transform() lacks the fitted item columns {missing_cols}; pass the same "
+                "items as at fit.", report=pd.DataFrame({"column": missing_cols, "reason": "not in X"}))
         x = x[list(self.loadings_.index)]
         z = (x - x.mean()) / x.std(ddof=1)
         return pd.DataFrame(z.to_numpy() @ self.weights_.to_numpy(), index=x.index, columns=self.loadings_.columns)
 
     def fit_transform(self, X, y=None) -> pd.DataFrame:
+        """Fit to ``X`` and return its factor scores.
+
+        Parameters
+        ----------
+        X : DataFrame or ndarray
+            Item responses (a correlation matrix has no scores).
+        y : None
+            Ignored (scikit-learn's signature).
+
+        Returns
+        -------
+        DataFrame
+            As :meth:`transform`.
+        """
         return self.fit(X).transform(X)
 
     def sorted_loadings(self, cut: float = 0.0) -> pd.DataFrame:
-        """Loadings with items grouped by their largest loading (psych::fa.sort), small ones blanked below ``cut``."""
-        self._check_fitted()
+        """Loadings with items grouped by their largest loading, as psych::fa.sort orders them.
+
+        Parameters
+        ----------
+        cut : float
+            Loadings smaller than this in absolute value are blanked (NaN) for reading; 0 keeps all.
+
+        Returns
+        -------
+        DataFrame
+            Items (reordered) x factors.
+        """
+        self._check_fitted("sorted_loadings()")
+        cut = check_number(cut, param="cut", caller="EFA.sorted_loadings", low=0)
         lam = self.loadings_
         top = lam.abs().to_numpy().argmax(axis=1)
         size = lam.abs().to_numpy().max(axis=1)
@@ -278,36 +421,66 @@ class EFA:
         return out.where(out.abs() >= cut) if cut > 0 else out
 
     def summary(self, cut: float = 0.0, sort: bool = True) -> pd.DataFrame:
-        """psych's printed table: loadings (sorted like fa.sort), h2, u2 and complexity per item."""
-        self._check_fitted()
+        """The table psych prints: loadings, h2, u2 and complexity per item.
+
+        Parameters
+        ----------
+        cut : float
+            Loadings smaller than this in absolute value are blanked (NaN) for reading.
+        sort : bool
+            Order items as psych::fa.sort does (by their largest loading).
+
+        Returns
+        -------
+        DataFrame
+            Items x (factors, ``h2``, ``u2``, ``com``), unrounded.
+        """
+        self._check_fitted("summary()")
+        sort = check_bool(sort, param="sort", caller="EFA.summary")
         lam = self.sorted_loadings(cut) if sort else self.loadings_
         return pd.concat([lam, self.communalities_, self.uniquenesses_, self.complexity_], axis=1).loc[lam.index]
 
     def fit_lines(self) -> list[str]:
-        """psych's fit lines, rounded for display only."""
+        """The fit lines psych prints, rounded for display only.
+
+        Returns
+        -------
+        list of str
+            RMSR, TLI, RMSEA with its interval, BIC and the likelihood chi-square.
+        """
+        self._check_fitted("fit_lines()")
         f = self.fit_
-        lines = [f"Root mean square of the residuals (RMSR) = {f.rms:.2f}",
-                 f"Tucker Lewis Index of factoring reliability = {f.tli:.3f}",
-                 f"RMSEA index = {f.rmsea:.3f} and the {100 * (1 - self.alpha):.0f} % confidence intervals are "
-                 f"{f.rmsea_low:.3f} {f.rmsea_high:.3f}",
-                 f"BIC = {f.bic:.2f}",
-                 f"chi square = {f.chi2:.2f} on {f.dof:.0f} degrees of freedom, p = {f.p_value:.3g}"]
-        return lines
+        return [f"Root mean square of the residuals (RMSR) = {f.rms:.2f}",
+                f"Tucker Lewis Index of factoring reliability = {f.tli:.3f}",
+                f"RMSEA index = {f.rmsea:.3f} and the {100 * self._fitted_params['ci']:g} % confidence intervals are "
+                f"{f.rmsea_low:.3f} {f.rmsea_high:.3f}",
+                f"BIC = {f.bic:.2f}",
+                f"chi square = {f.chi2:.2f} on {f.dof:.0f} degrees of freedom, p = {f.p_value:.3g}"]
 
-    def __repr__(self) -> str:
-        return (f"EFA(n_factors={self.n_factors}, method={self.method!r}, rotation={self.rotation!r}"
-                + (f", corr={self.corr!r}" if self.corr != "pearson" else "") + ")")
+    def _r_call(self) -> str:
+        fp = self._fitted_params
+        args = [f"nfactors = {fp['n_factors']}", f'fm = "{fp["method"]}"', f'rotate = "{fp["rotation"]}"']
+        if fp["corr"] == "polychoric":
+            args.append('cor = "poly"')
+        if fp["scores"] != "regression":
+            args.append(f'scores = "{fp["scores"]}"')
+        if fp["n_obs"] is not None:
+            args.append(f"n.obs = {fp['n_obs']}")
+        if fp["ci"] != 0.9:
+            args.append(f"alpha = {round(1 - fp['ci'], 12):g}")
+        data = "na.omit(x)" if fp["missing"] == "listwise" else "x"
+        return f"psych::fa({data}, {', '.join(args)})"
 
-    def _repr_html_(self) -> str:
-        if not hasattr(self, "loadings_"):
-            return f"<pre>{self!r} (not fitted)</pre>"
-        parts = [f"<p><b>EFA</b>: {self.n_factors} factor(s), {self.method}, {self.rotation} rotation, "
-                 f"n = {self.n_obs_}</p>", self.summary().round(2).to_html(na_rep=""),
-                 self.variance_.round(2).to_html()]
-        if self.phi_ is not None and self.rotation in OBLIQUE:
-            parts.append("<p>Factor correlations</p>" + self.phi_.round(2).to_html())
-        parts.append("<p>" + "<br>".join(self.fit_lines()) + "</p>")
-        if self.heywood_:
-            parts.append(f"<p><b>Heywood case</b>: {', '.join(self.heywood_)}</p>")
-        return "".join(parts)
-
+    def _make_result(self) -> EFAResult:
+        fp = self._fitted_params
+        kind = "oblique" if self.phi_ is not None and fp["rotation"] in OBLIQUE else "orthogonal"
+        rot = "no rotation" if fp["rotation"] == "none" else f"{fp['rotation']} rotation ({kind})"
+        n = "" if self.n_obs_ is None else f", n = {self.n_obs_}"
+        notes = list(self._notes)
+        notes.append(f"RMSEA interval: {100 * fp['ci']:g}% confidence (ci={fp['ci']:g}; psych's default alpha = .1 "
+                     "is ci=0.9)")
+        if self.n_obs_ is None:
+            notes.append("no n_obs given with the correlation matrix: the chi-square based statistics are missing")
+        notes.append(f"R equivalent: {self._r_call()}")
+        return EFAResult(table=self.summary(), variance=self.variance_, phi=self.phi_, fit=self.fit_,
+                         title=f"EFA: {fp['n_factors']} factor(s), {fp['method']} extraction, {rot}{n}", notes=notes)

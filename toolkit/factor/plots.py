@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import check_bool, check_choice, check_number
+from .._estimator import Estimator, check_fitted
+
 __all__ = ["scree_plot", "loadings_heatmap", "factor_diagram"]
 
 
@@ -20,18 +23,34 @@ def _axes(ax, figsize):
 
 
 def scree_plot(result, ax=None, *, show: str = "both"):
-    """Scree plot of observed eigenvalues with the simulated and resampled curves (psych::fa.parallel's plot).
+    """Scree plot of observed eigenvalues with the simulated and resampled curves.
 
     Parameters
     ----------
     result : ParallelAnalysis or DataFrame
         A :func:`~toolkit.factor.parallel_analysis` result, or :func:`~toolkit.factor.scree` data.
     ax : matplotlib Axes, optional
+        Where to draw (a new figure when omitted).
     show : {"both", "fa", "pc"}
+        Factor eigenvalues, component eigenvalues, or both.
 
     Returns
     -------
     matplotlib Axes
+        The Axes drawn on.
+
+    Notes
+    -----
+    Draws the observed eigenvalues (``fa_observed``, ``pc_observed``) against their number, with the means of
+    the simulated (dotted) and resampled (dashed) eigenvalues and a line at 1, as the plot psych::fa.parallel
+    draws.
+
+    R equivalent: ``psych::fa.parallel(x)``.
+
+    References
+    ----------
+    Horn, J. L. (1965). A rationale and test for the number of factors in factor analysis.
+    Psychometrika, 30, 179-185.
 
     Examples
     --------
@@ -44,10 +63,9 @@ def scree_plot(result, ax=None, *, show: str = "both"):
     >>> ax.get_xlabel()
     'Factor / component number'
     """
-    if show not in ("both", "fa", "pc"):
-        raise ValueError(f"show must be 'both', 'fa' or 'pc' (got {show!r}).")
+    show = check_choice(show, ("both", "fa", "pc"), param="show", caller="scree_plot")
     ax = _axes(ax, (6, 4))
-    table = getattr(result, "table_", result)
+    table = getattr(result, "table", result)
     x = np.asarray(table.index)
     kinds = ("fa", "pc") if show == "both" else (show,)
     styles = {"fa": dict(marker="^", color="tab:blue"), "pc": dict(marker="x", color="tab:green")}
@@ -58,13 +76,14 @@ def scree_plot(result, ax=None, *, show: str = "both"):
         if f"{kind}_simulated" in table:
             ax.plot(x, table[f"{kind}_simulated"], ls=":", color="tab:red", label=f"{names[kind]} simulated data")
         if f"{kind}_resampled" in table:
-            ax.plot(x, table[f"{kind}_resampled"], ls="--", color="tab:red", alpha=.6, label=f"{names[kind]} resampled data")
+            ax.plot(x, table[f"{kind}_resampled"], ls="--", color="tab:red", alpha=.6,
+                    label=f"{names[kind]} resampled data")
     ax.axhline(1.0, color="grey", lw=.8)
     ax.set_xlabel("Factor / component number")
     ax.set_ylabel("Eigenvalue")
     title = "Parallel analysis scree plot"
-    if hasattr(result, "n_factors_"):
-        title += f": {result.n_factors_} factor(s), {result.n_components_} component(s)"
+    if hasattr(result, "n_components"):
+        title += f": {result.n_factors} factor(s), {result.n_components} component(s)"
     ax.set_title(title)
     ax.legend(frameon=False, fontsize="small")
     return ax
@@ -72,6 +91,36 @@ def scree_plot(result, ax=None, *, show: str = "both"):
 
 def loadings_heatmap(efa_or_loadings, ax=None, *, sort: bool = True, annotate: bool = True, cut: float = 0.0):
     """Heatmap of factor loadings (items sorted like psych::fa.sort), diverging colours centred on 0.
+
+    Parameters
+    ----------
+    efa_or_loadings : EFA or DataFrame
+        A fitted :class:`~toolkit.factor.EFA`, or a loadings table (items x factors).
+    ax : matplotlib Axes, optional
+        Where to draw (a new figure when omitted).
+    sort : bool
+        Order the items of a fitted EFA as psych::fa.sort does.
+    annotate : bool
+        Write each loading in its cell.
+    cut : float
+        Annotate only loadings at least this large in absolute value.
+
+    Returns
+    -------
+    matplotlib Axes
+        The Axes drawn on.
+
+    Notes
+    -----
+    Colour runs from -1 (blue) through 0 (white) to 1 (red); rows are items, columns factors (psych's
+    ``cor.plot`` of the loadings draws a similar picture).
+
+    R equivalent: ``psych::cor.plot(psych::fa(x, 3)$loadings)``.
+
+    References
+    ----------
+    Revelle, W. (2022). psych: Procedures for psychological, psychometric, and personality research
+    (R package 2.2.9). Northwestern University.
 
     Examples
     --------
@@ -82,6 +131,11 @@ def loadings_heatmap(efa_or_loadings, ax=None, *, sort: bool = True, annotate: b
     >>> [t.get_text() for t in loadings_heatmap(lam).get_yticklabels()]
     ['a', 'b']
     """
+    sort = check_bool(sort, param="sort", caller="loadings_heatmap")
+    annotate = check_bool(annotate, param="annotate", caller="loadings_heatmap")
+    cut = check_number(cut, param="cut", caller="loadings_heatmap", low=0)
+    if isinstance(efa_or_loadings, Estimator):
+        check_fitted(efa_or_loadings, "loadings_heatmap()")
     ax = _axes(ax, None)
     if hasattr(efa_or_loadings, "loadings_"):
         lam = efa_or_loadings.sorted_loadings() if sort else efa_or_loadings.loadings_
@@ -96,7 +150,8 @@ def loadings_heatmap(efa_or_loadings, ax=None, *, sort: bool = True, annotate: b
     if annotate:
         for (i, j), v in np.ndenumerate(values):
             if abs(v) >= cut:
-                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color="white" if abs(v) > .6 else "black")
+                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8,
+                        color="white" if abs(v) > .6 else "black")
     ax.figure.colorbar(im, ax=ax, label="loading")
     ax.set_title("Factor loadings")
     return ax
@@ -105,9 +160,33 @@ def loadings_heatmap(efa_or_loadings, ax=None, *, sort: bool = True, annotate: b
 def factor_diagram(efa, ax=None, *, cut: float = 0.3, simple: bool = True):
     """A factor diagram like psych::fa.diagram: factors on the right, items on the left, arrows for loadings.
 
-    With ``simple=True`` each item shows only its largest loading (psych's default); loadings
-    below ``cut`` in absolute value are left out. Factor correlations above ``cut`` are drawn
-    as curved arrows between factors.
+    Parameters
+    ----------
+    efa : EFA
+        A fitted :class:`~toolkit.factor.EFA`.
+    ax : matplotlib Axes, optional
+        Where to draw (a new figure when omitted).
+    cut : float
+        Loadings (and factor correlations) smaller than this in absolute value are left out.
+    simple : bool
+        Show only each item's largest loading (psych's default).
+
+    Returns
+    -------
+    matplotlib Axes
+        The Axes drawn on.
+
+    Notes
+    -----
+    Items are boxes on the left (sorted as psych::fa.sort), factors ellipses on the right; an arrow per
+    loading shown (red when negative) and a curved double arrow per factor correlation at least ``cut``.
+
+    R equivalent: ``psych::fa.diagram(fa(x, 3), cut = 0.3, simple = TRUE)``.
+
+    References
+    ----------
+    Revelle, W. (2022). psych: Procedures for psychological, psychometric, and personality research
+    (R package 2.2.9). Northwestern University.
 
     Examples
     --------
@@ -123,6 +202,8 @@ def factor_diagram(efa, ax=None, *, cut: float = 0.3, simple: bool = True):
     """
     from matplotlib.patches import Ellipse, FancyArrowPatch, Rectangle
 
+    cut = check_number(cut, param="cut", caller="factor_diagram", low=0)
+    simple = check_bool(simple, param="simple", caller="factor_diagram")
     lam = efa.sorted_loadings()
     p, k = lam.shape
     ax = _axes(ax, (7, max(3, 0.35 * p + 1)))

@@ -16,11 +16,11 @@ to rounding, not only to the rotation's tolerance.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
+from .._checks import check_choice, warn
 from ..exceptions import FactorConvergenceWarning
 
 __all__ = ["Rotation", "rotate", "ROTATIONS", "ORTHOGONAL", "OBLIQUE"]
@@ -32,11 +32,30 @@ ROTATIONS = ("none",) + ORTHOGONAL + OBLIQUE
 
 @dataclass
 class Rotation:
+    """A rotated solution (the value of :func:`rotate`).
+
+    Attributes
+    ----------
+    loadings : ndarray
+        Rotated pattern loadings (p x k).
+    phi : ndarray or None
+        Factor correlations (None for orthogonal rotations).
+    rotmat : ndarray or None
+        psych's ``rot.mat`` (None without rotation).
+    converged : bool
+        Whether the rotation met GPArotation's stopping rule.
+    iterations : int
+        Gradient-projection iterations.
+    message : str
+        Why it did not converge ("" when it did); the same text was warned.
+    """
+
     loadings: np.ndarray
     phi: np.ndarray | None
     rotmat: np.ndarray | None
     converged: bool = True
     iterations: int = 0
+    message: str = ""  # why it did not converge (also warned)
 
 
 # ---------------------------------------------------------------- criteria
@@ -94,7 +113,7 @@ def _gpf_oblique(a, vgq, eps=1e-5, maxit=1000):
     g = -(lam.T @ gq @ np.linalg.inv(tmat)).T
     s = np.inf
     it = 0
-    for it in range(maxit + 1):
+    for it in range(maxit + 1):  # noqa: B007 - the count is returned
         gp = g - tmat @ np.diag(np.sum(tmat * g, axis=0))
         s = np.sqrt(np.sum(gp * gp))
         if s < eps:
@@ -125,7 +144,7 @@ def _gpf_orth(a, vgq, eps=1e-5, maxit=1000):
     g = a.T @ gq
     s = np.inf
     it = 0
-    for it in range(maxit + 1):
+    for it in range(maxit + 1):  # noqa: B007 - the count is returned
         m = tmat.T @ g
         sym = (m + m.T) / 2
         gp = g - tmat @ sym
@@ -187,9 +206,14 @@ def rotate(loadings: np.ndarray, method: str = "oblimin", *, eps: float = 1e-5, 
 
     Parameters
     ----------
-    loadings : ndarray (p, k)
+    loadings : ndarray
+        Unrotated loadings, items x factors.
     method : str
         One of :data:`ROTATIONS`; ``"geomin"`` means ``"geominQ"`` (psych's oblique geomin).
+    eps : float
+        GPArotation's convergence criterion (its default 1e-5, as psych::fa calls it).
+    maxit : int
+        Most gradient-projection iterations (GPArotation's default 1000).
 
     Returns
     -------
@@ -209,8 +233,7 @@ def rotate(loadings: np.ndarray, method: str = "oblimin", *, eps: float = 1e-5, 
     a = np.asarray(loadings, dtype=float)
     if method == "geomin":
         method = "geominQ"
-    if method not in ROTATIONS:
-        raise ValueError(f"rotation must be one of {ROTATIONS} (got {method!r}).")
+    method = check_choice(method, ROTATIONS, param="method", caller="rotate")
     if method == "none" or a.shape[1] < 2:
         return Rotation(a.copy(), None, None)
     if method == "varimax":
@@ -234,11 +257,9 @@ def rotate(loadings: np.ndarray, method: str = "oblimin", *, eps: float = 1e-5, 
         lam, tmat, ok, it = _gpf_oblique(a, obl[method], eps, maxit)
         phi = tmat.T @ tmat
         rotmat = np.linalg.inv(tmat).T
+    message = ""
     if not ok:
-        warnings.warn(
-            f"The {method} rotation did not converge in {maxit} iterations (GPArotation's criterion "
-            f"eps={eps}); the loadings may not be the rotation's optimum. Try another rotation.",
-            FactorConvergenceWarning,
-            stacklevel=3,
-        )
-    return Rotation(lam, phi, rotmat, ok, it)
+        message = (f"The {method} rotation did not converge in {maxit} iterations (GPArotation's criterion "
+                   f"eps={eps}); the loadings may not be the rotation's optimum. Try another rotation.")
+        warn(message, FactorConvergenceWarning)
+    return Rotation(lam, phi, rotmat, ok, it, message)

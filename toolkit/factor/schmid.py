@@ -10,12 +10,18 @@ omega hierarchical, omega total, alpha, and per-group omegas.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 import pandas as pd
 
+from .._checks import check_bool, check_choice, check_count
+from .._numerics import smc as _smc
+from .._results import Result
 from ._fa import fa_core
 from .correlation import correlation_input
-from .._numerics import smc as _smc
+from .extraction import METHODS
 from .rotation import rotate
 
 __all__ = ["schmid_leiman", "omega", "SchmidLeiman", "Omega"]
@@ -23,57 +29,55 @@ __all__ = ["schmid_leiman", "omega", "SchmidLeiman", "Omega"]
 _SL_ROTATIONS = ("oblimin", "geominQ", "geomin", "promax", "Promax")
 
 
-class SchmidLeiman:
+@dataclass(kw_only=True, repr=False, eq=False)
+class SchmidLeiman(Result):
     """Result of :func:`schmid_leiman`.
 
     Attributes
     ----------
-    sl_ : DataFrame
+    sl : DataFrame
         Items x (``g``, ``F1*``..``Fk*``, ``h2``, ``u2``, ``p2``), psych's ``schmid$sl``.
-    oblique_ : DataFrame
+    oblique : DataFrame
         Oblique pattern loadings ``F1..Fk`` (psych's ``schmid$oblique``).
-    phi_ : DataFrame
+    phi : DataFrame
         Correlations of the oblique factors.
-    orthogonal_ : DataFrame
+    orthogonal : DataFrame
         The varimax loadings the oblique rotation started from.
-    g_loadings_ : Series
+    g_loadings : Series
         Loadings of the oblique factors on the general factor.
-    n_obs_ : int or None
+    n_obs : int or None
         Respondents (None for a correlation matrix given without ``n_obs``).
-    call_ : str
+    call : str
         The equivalent R call.
+    title, notes :
+        See :class:`toolkit._results.Result`.
     """
 
-    def __init__(self, sl, oblique, phi, orthogonal, gload, n_obs, call):
-        self.sl_ = sl
-        self.oblique_ = oblique
-        self.phi_ = phi
-        self.orthogonal_ = orthogonal
-        self.g_loadings_ = gload
-        self.n_obs_ = n_obs
-        self.call_ = call
+    sl: pd.DataFrame
+    oblique: pd.DataFrame
+    phi: pd.DataFrame
+    orthogonal: pd.DataFrame
+    g_loadings: pd.Series
+    n_obs: int | None
+    call: str
 
-    def summary(self) -> pd.DataFrame:
-        """psych's ``schmid$sl`` table (a copy: editing it leaves the result intact)."""
-        return self.sl_.copy()
+    main: ClassVar[str] = "sl"
+    _renamed: ClassVar[dict] = {f"{f}_": f for f in ("sl", "oblique", "phi", "orthogonal", "g_loadings", "n_obs",
+                                                     "call")}
 
-    def __repr__(self) -> str:
-        return f"SchmidLeiman({self.call_})"
+    def _display_tables(self) -> dict:
+        return {"Schmid-Leiman loadings": self.sl, "factor correlations": self.phi}
 
-    def _repr_html_(self) -> str:
-        return f"<p><b>Schmid-Leiman</b> <code>{self.call_}</code></p>" + self.sl_.round(2).to_html()
+    def _display_values(self) -> dict:
+        return {"n_obs": self.n_obs} if self.n_obs is not None else {}
 
 
 def _schmid_from_corr(r: pd.DataFrame, n_factors: int, method: str, rotation: str, option: str = "equal"):
     names = list(r.index)
     a = r.to_numpy()
     k = int(n_factors)
-    if k < 2:
-        raise ValueError("schmid_leiman needs n_factors >= 2 (omega_h is not defined for one factor).")
     if rotation == "geomin":
         rotation = "geominQ"
-    if rotation not in _SL_ROTATIONS:
-        raise ValueError(f"rotation must be one of {_SL_ROTATIONS} for Schmid-Leiman (got {rotation!r}).")
     orth = fa_core(a, k, method, "varimax")["loadings"]
     rot = rotate(orth, rotation)
     fload, factr = rot.loadings, rot.phi
@@ -127,6 +131,7 @@ def schmid_leiman(data_or_corr, n_factors: int = 3, *, method: str = "minres", r
     Returns
     -------
     SchmidLeiman
+        The loadings table ``sl`` and the oblique solution it came from.
 
     Notes
     -----
@@ -134,12 +139,12 @@ def schmid_leiman(data_or_corr, n_factors: int = 3, *, method: str = "minres", r
     general loadings :math:`g` of the factors: item general loadings are :math:`F g` and
     group loadings :math:`F_{ij}\\sqrt{1-g_j^2}` (with :math:`F`'s sign).
 
+    R equivalent: ``psych::schmid(r, nfactors = 3, fm = "minres", rotate = "oblimin")``.
+
     References
     ----------
     Schmid, J., & Leiman, J. M. (1957). The development of hierarchical factor solutions.
     Psychometrika, 22, 53-61.
-
-    R equivalent: ``psych::schmid(r, nfactors = 3, fm = "minres", rotate = "oblimin")``.
 
     Examples
     --------
@@ -149,68 +154,109 @@ def schmid_leiman(data_or_corr, n_factors: int = 3, *, method: str = "minres", r
     >>> grp = np.kron(np.eye(3), np.ones((3, 1))) * s[:, None]
     >>> lam = np.column_stack([g, grp]); r = lam @ lam.T; np.fill_diagonal(r, 1)
     >>> sl = schmid_leiman(r, 3)
-    >>> sl.sl_.columns.tolist()
+    >>> sl.sl.columns.tolist()
     ['g', 'F1*', 'F2*', 'F3*', 'h2', 'u2', 'p2']
-    >>> bool(np.allclose(sl.sl_["g"].abs(), g, atol=1e-3))
+    >>> bool(np.allclose(sl.sl["g"].abs(), g, atol=1e-3))
     True
     """
-    r, n = correlation_input(data_or_corr, n_obs, corr=corr)
+    n_factors, method, rotation, option = _check_schmid(n_factors, method, rotation, option, "schmid_leiman")
+    r, n = correlation_input(data_or_corr, n_obs, corr=corr, caller="schmid_leiman")
+    return _schmid_result(r, n, n_factors, method, rotation, option)
+
+
+def _check_schmid(n_factors, method, rotation, option, caller):
+    n_factors = check_count(n_factors, param="n_factors", caller=caller, minimum=2,
+                            what="omega_h is not defined for one factor")
+    method = check_choice(method, METHODS, param="method", caller=caller)
+    rotation = check_choice(rotation, _SL_ROTATIONS, param="rotation", caller=caller,
+                            hint="Schmid-Leiman needs an oblique rotation of the varimax solution.")
+    option = check_choice(option, ("equal", "first", "second"), param="option", caller=caller)
+    return n_factors, method, rotation, option
+
+
+def _schmid_result(r, n, n_factors, method, rotation, option) -> SchmidLeiman:
     sl, obl, phi, orth, gl = _schmid_from_corr(r, n_factors, method, rotation, option)
     call = f'psych::schmid(r, nfactors = {n_factors}, fm = "{method}", rotate = "{rotation}")'
-    return SchmidLeiman(sl, obl, phi, orth, gl, n, call)
+    notes = [f"{n_factors} group factors: {method} extraction, varimax, then {rotation} rotation; the general factor "
+             f"from a one-factor {method} solution of their correlations"
+             + (f" (two factors: psych's option = \"{option}\")" if n_factors == 2 else ""),
+             f"R equivalent: {call}"]
+    return SchmidLeiman(sl=sl, oblique=obl, phi=phi, orthogonal=orth, g_loadings=gl, n_obs=n, call=call,
+                        title=f"Schmid-Leiman solution ({len(r)} items, {n_factors} group factors)", notes=notes)
 
 
-class Omega:
+@dataclass(kw_only=True, repr=False, eq=False)
+class Omega(Result):
     """Result of :func:`omega`: reliability coefficients from a Schmid-Leiman solution.
 
     Attributes
     ----------
-    omega_h_ : float
+    omega_h : float
         Omega hierarchical, :math:`(\\sum g)^2 / V_t`.
-    omega_total_ : float
+    omega_total : float
         Omega total, :math:`(V_t - \\sum u^2)/V_t`.
-    alpha_ : float
+    alpha : float
         Cronbach's alpha of the (keyed) items.
-    omega_limit_ : float
+    omega_limit : float
         Asymptotic omega_h, :math:`(\\sum g)^2/(V_t - \\sum u^2)`.
-    g6_ : float
+    g6 : float
         Guttman's lambda 6.
-    ecv_ : float
+    ecv : float
         Explained common variance of the general factor.
-    schmid_ : DataFrame
+    schmid : DataFrame
         Items x (g, F1*..Fk*, h2, u2, p2), psych's ``schmid$sl`` after keying.
-    schmid_leiman_ : SchmidLeiman
+    schmid_leiman : SchmidLeiman
         The full Schmid-Leiman result (before keying).
-    key_ : Series
+    key : Series
         +1/-1 per item: -1 for items reversed because their general loading was
         negative (psych's ``flip``; psych appends ``-`` to such names).
-    omega_group_ : DataFrame
+    omega_group : DataFrame
         Rows g, F1*..: ``total``, ``general``, ``group`` omegas (psych's ``omega.group``).
-    corr_ : DataFrame
+    corr : DataFrame
         The correlation matrix analysed (before keying).
-    n_obs_ : int or None
+    n_obs : int or None
         Respondents (None for a correlation matrix given without ``n_obs``).
-    call_ : str
+    call : str
         The equivalent R call.
+    coefficients : DataFrame
+        (Read-only) one row per coefficient; what :meth:`summary` returns.
+    title, notes :
+        See :class:`toolkit._results.Result`.
     """
 
-    def __init__(self, **kw):
-        for key, value in kw.items():
-            setattr(self, key, value)
+    omega_h: float
+    omega_total: float
+    alpha: float
+    omega_limit: float
+    g6: float
+    ecv: float
+    schmid: pd.DataFrame
+    schmid_leiman: SchmidLeiman
+    key: pd.Series
+    omega_group: pd.DataFrame
+    corr: pd.DataFrame
+    n_obs: int | None
+    call: str
 
-    def summary(self) -> pd.DataFrame:
-        """One row per coefficient."""
+    main: ClassVar[str] = "coefficients"
+    _renamed: ClassVar[dict] = {f"{f}_": f for f in (
+        "omega_h", "omega_total", "alpha", "omega_limit", "g6", "ecv", "schmid", "schmid_leiman", "key",
+        "omega_group", "corr", "n_obs", "call")}
+
+    @property
+    def coefficients(self) -> pd.DataFrame:
+        """One row per coefficient (omega_h, omega_limit, omega_total, alpha, g6, ecv), column ``value``."""
         return pd.DataFrame(
-            {"value": [self.omega_h_, self.omega_limit_, self.omega_total_, self.alpha_, self.g6_, self.ecv_]},
+            {"value": [self.omega_h, self.omega_limit, self.omega_total, self.alpha, self.g6, self.ecv]},
             index=pd.Index(["omega_h", "omega_limit", "omega_total", "alpha", "g6", "ecv"], name="statistic"),
         )
 
-    def __repr__(self) -> str:
-        return f"Omega(omega_h={self.omega_h_:.4f}, omega_total={self.omega_total_:.4f}, alpha={self.alpha_:.4f})"
+    def _display_tables(self) -> dict:
+        return {"coefficients": self.coefficients, "Schmid-Leiman loadings (keyed)": self.schmid,
+                "omega per group factor": self.omega_group}
 
-    def _repr_html_(self) -> str:
-        return (f"<p><b>Omega</b> <code>{self.call_}</code></p>" + self.summary().round(3).to_html()
-                + self.schmid_.round(2).to_html())
+    def _display_values(self) -> dict:
+        return {"n_obs": self.n_obs} if self.n_obs is not None else {}
 
 
 def omega(data_or_corr, n_factors: int = 3, *, method: str = "minres", rotation: str = "oblimin",
@@ -240,6 +286,7 @@ def omega(data_or_corr, n_factors: int = 3, *, method: str = "minres", rotation:
     Returns
     -------
     Omega
+        The coefficients (``omega_h``, ``omega_total``, ...), the keyed Schmid-Leiman table and the notes.
 
     Notes
     -----
@@ -247,13 +294,13 @@ def omega(data_or_corr, n_factors: int = 3, *, method: str = "minres", rotation:
     :math:`\\omega_h = (\\sum_i g_i)^2 / V_t` and
     :math:`\\omega_t = 1 - \\sum_i u_i^2 / V_t`.
 
+    R equivalent: ``psych::omega(x, nfactors = 3, fm = "minres", rotate = "oblimin")``.
+
     References
     ----------
     McDonald, R. P. (1999). Test theory: A unified treatment. Erlbaum.
     Zinbarg, R. E., Revelle, W., Yovel, I., & Li, W. (2005). Cronbach's alpha,
     Revelle's beta, and McDonald's omega_h. Psychometrika, 70, 123-133.
-
-    R equivalent: ``psych::omega(x, nfactors = 3, fm = "minres", rotate = "oblimin")``.
 
     Examples
     --------
@@ -263,14 +310,16 @@ def omega(data_or_corr, n_factors: int = 3, *, method: str = "minres", rotation:
     >>> lam = np.column_stack([g, np.kron(np.eye(3), np.ones((3, 1))) * s[:, None]])
     >>> r = lam @ lam.T; np.fill_diagonal(r, 1)
     >>> om = omega(r, 3)
-    >>> round(om.omega_h_, 4), round(om.omega_total_, 4)   # R: 0.6763, 0.8267
+    >>> round(om.omega_h, 4), round(om.omega_total, 4)   # R: 0.6763, 0.8267
     (0.6763, 0.8267)
     """
-    r, n = correlation_input(data_or_corr, n_obs, corr=corr)
-    sl_res = schmid_leiman(r, n_factors, method=method, rotation=rotation, n_obs=n, option=option)
+    n_factors, method, rotation, option = _check_schmid(n_factors, method, rotation, option, "omega")
+    flip = check_bool(flip, param="flip", caller="omega")
+    r, n = correlation_input(data_or_corr, n_obs, corr=corr, caller="omega")
+    sl_res = _schmid_result(r, n, n_factors, method, rotation, option)
     m = r.to_numpy()
     nvar = m.shape[0]
-    sl = sl_res.sl_.copy()
+    sl = sl_res.sl.copy()
     k = int(n_factors)
     key = np.ones(nvar)
     if flip:
@@ -306,9 +355,19 @@ def omega(data_or_corr, n_factors: int = 3, *, method: str = "minres", rotation:
         rows[col] = ((gr**2 + gg**2) / vgr, gg**2 / vgr, gr**2 / vgr)
     rows["g"] = (om_tot, gsq / vt, grs / vt)
     group = pd.DataFrame.from_dict(rows, orient="index", columns=["total", "general", "group"])
-    call = f'psych::omega(x, nfactors = {n_factors}, fm = "{method}", rotate = "{rotation}")'
+    poly = ", poly = TRUE" if corr == "polychoric" else ""
+    call = f'psych::omega(x, nfactors = {n_factors}, fm = "{method}", rotate = "{rotation}"{poly})'
+    notes = list(sl_res.notes[:-1])
+    reversed_items = [str(i) for i, k_ in zip(sl.index, key) if k_ < 0]
+    if reversed_items:
+        notes.append(f"reversed before summing because their general loading is negative (psych's flip): "
+                     f"{', '.join(reversed_items)}")
+    notes.append(f"R equivalent: {call}")
     return Omega(
-        omega_h_=float(gsq / vt), omega_total_=float(om_tot), alpha_=float(alpha), omega_limit_=float(gsq / (vt - uniq)),
-        g6_=float(g6), ecv_=ecv, schmid_=sl, schmid_leiman_=sl_res, key_=pd.Series(key.astype(int), index=sl.index, name="key"),
-        omega_group_=group, n_obs_=n, call_=call, corr_=r,
+        omega_h=float(gsq / vt), omega_total=float(om_tot), alpha=float(alpha), omega_limit=float(gsq / (vt - uniq)),
+        g6=float(g6), ecv=ecv, schmid=sl, schmid_leiman=sl_res,
+        key=pd.Series(key.astype(int), index=sl.index, name="key"),
+        omega_group=group, n_obs=n, call=call, corr=r,
+        title=f"Omega ({nvar} items, {n_factors} group factors" + (f", n = {n})" if n is not None else ")"),
+        notes=notes,
     )

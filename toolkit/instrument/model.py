@@ -335,6 +335,73 @@ class Instrument(_Frozen):
             f"{self.id} has no form {form_id!r}; its forms are {[f.id for f in self.forms]}"
         )
 
+    def form_for(self, rater: str | None = None, form: str | None = None, *, param: str = "form") -> Form:
+        """The form a rater answers: the one rule every caller uses to pick a form.
+
+        Parameters
+        ----------
+        rater : {"client", "therapist", "observer", "other"}, optional
+            Who answers.
+        form : str, optional
+            A form id the caller was given; it must exist and, when ``rater`` is given too, be that rater's.
+        param : str
+            The caller's name for ``form`` (``"form_therapist"`` in :func:`toolkit.pair_raters`), used in
+            the messages.
+
+        Returns
+        -------
+        Form
+            With ``form`` given, that form. Else the form whose id is ``rater`` (WAI-36's ``observer``, not
+            its ``observer-rev4``); else the one form whose rater is ``rater``; with neither given, the
+            instrument's only form.
+
+        Raises
+        ------
+        FormChoiceError
+            When none of these rules gives exactly one form; the message lists the forms (id and rater)
+            and says what to pass.
+
+        Examples
+        --------
+        >>> from toolkit import load_instrument
+        >>> load_instrument("wai36").form_for("observer").id
+        'observer'
+        >>> load_instrument("wai-s").form_for("therapist").id
+        'therapist'
+        """
+        from ..exceptions import FormChoiceError
+
+        listing = ", ".join(f"{f.id} ({f.rater})" for f in self.forms)
+        if form is not None:
+            chosen = next((f for f in self.forms if f.id == form), None)
+            if chosen is None:
+                raise FormChoiceError(f"{self.id} has no form {form!r}; its forms are {listing}. Pass {param}= "
+                                      "one of these ids.")
+            if rater is not None and chosen.rater != rater:
+                mine = [f.id for f in self.forms if f.rater == rater]
+                fix = (f"pass {param}= one of {mine}" if mine else f"leave out {param}= to be told which forms "
+                       f"{self.id} has for a {rater}")
+                raise FormChoiceError(f"form {form!r} of {self.id} is for a {chosen.rater}, not a {rater}; {fix} "
+                                      f"(its forms are {listing}).")
+            return chosen
+        if rater is None:
+            if len(self.forms) == 1:
+                return self.forms[0]
+            raise FormChoiceError(f"{self.id} has {len(self.forms)} forms ({listing}); say whose answers these "
+                                  f"are with rater= or pass {param}= naming one.")
+        named = [f for f in self.forms if f.id == rater]
+        if named:
+            return named[0]
+        mine = [f for f in self.forms if f.rater == rater]
+        if len(mine) == 1:
+            return mine[0]
+        if mine:
+            raise FormChoiceError(f"{self.id} has {len(mine)} forms for rater {rater!r} "
+                                  f"({', '.join(f.id for f in mine)}); pass {param}= naming one.")
+        raise FormChoiceError(f"{self.id} has no form for rater {rater!r}; its forms are {listing}. Use an "
+                              f"instrument with a {rater} form, or add one to a copy of the definition file "
+                              f"(forms: - id: {rater}, rater: {rater}) if its items suit a {rater}.")
+
     def scale_for(self, form_id: str | None = None) -> ResponseScale | None:
         """Response scale of a form (its own, or the instrument's)."""
         f = self.form(form_id)

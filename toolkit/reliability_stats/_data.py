@@ -6,38 +6,38 @@ Two routes reach the statistics:
   reversed) and ``instrument.keys`` gives subscale -> item numbers;
 * a plain DataFrame of items plus a ``keys`` mapping in psych's style, ``{"agree": ["-A1", "A2", ...]}``,
   where a leading ``-`` marks a reverse-keyed item (reversed as ``min + max - x``).
+
+The public functions check their arguments (:mod:`toolkit._checks`) before calling :func:`prepare`; nothing
+here re-checks them. :func:`note_and_warn` is how every statistic of the package reports a problem: the
+message goes into the result's notes and is raised as a :class:`~toolkit.exceptions.ReliabilityWarning`
+pointing at the user's line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..exceptions import DataValidationError, ItemMappingError
+from .._checks import check_response_scale, numeric_frame, warn
+from ..exceptions import InvalidParameterError, ItemMappingError, ReliabilityWarning
 
-__all__ = ["MISSING_CHOICES", "ScaleData", "prepare", "parse_keys", "check_missing", "check_options"]
+__all__ = ["ScaleData", "prepare", "parse_keys", "pick_scale", "note_and_warn"]
 
-MISSING_CHOICES = ("pairwise", "listwise")
-
-
-def check_options(ci: float = 0.95, n_boot: int = 0) -> None:
-    if not (isinstance(ci, (int, float)) and 0 < ci < 1):
-        raise ValueError(f"'ci' must be a confidence level between 0 and 1, e.g. 0.95 (got {ci!r})")
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
-        raise ValueError(f"'n_boot' must be a whole number of bootstrap resamples >= 0, e.g. 1000 (got {n_boot!r})")
+_FIX_CELLS = ("Recode them to numbers or blanks (missing), or analyse through an instrument with "
+              "on_invalid='missing'.")
 
 
-def check_missing(missing: str) -> str:
-    if missing not in MISSING_CHOICES:
-        raise ValueError(f"'missing' must be one of {MISSING_CHOICES} (got {missing!r}); 'pairwise' is psych's "
-                         "default (each covariance from the rows answering both items), 'listwise' keeps only "
-                         "rows that answered every item of the scale")
-    return missing
+def note_and_warn(notes: list | None, message: str, category=None) -> None:
+    """Keep ``message`` in ``notes`` (when given) and warn with it at the user's line."""
+    if notes is not None and message not in notes:
+        notes.append(message)
+    warn(message, category or ReliabilityWarning)
 
 
-def parse_keys(keys, columns) -> tuple[dict[str, list[str]], set[str]]:
+def parse_keys(keys, columns, *, caller: str) -> tuple[dict[str, list[str]], set[str]]:
     """Split psych-style keys into ``{scale: [columns]}`` and the set of reverse-keyed columns.
 
     ``keys`` may be a mapping (scale -> list of column names, ``-name`` for reversed items) or a single
@@ -47,8 +47,9 @@ def parse_keys(keys, columns) -> tuple[dict[str, list[str]], set[str]]:
     if keys is None:
         return {"scale": list(columns)}, set()
     if isinstance(keys, str) or not isinstance(keys, (Mapping, Sequence)):
-        raise TypeError(f"'keys' must be a mapping {{scale: [items]}} or a list of item names (got {keys!r} "
-                        f"that is a {type(keys).__name__})")
+        raise InvalidParameterError(
+            f"The 'keys' parameter of {caller}() must be a mapping {{scale: [items]}} or a list of item columns; "
+            f"got {keys!r} (a {type(keys).__name__}).")
     if not isinstance(keys, Mapping):
         keys = {"scale": list(keys)}
     scales: dict[str, list[str]] = {}
@@ -74,8 +75,9 @@ def parse_keys(keys, columns) -> tuple[dict[str, list[str]], set[str]]:
              if not str(i).startswith("-")}
     both = sorted(reversed_ & plain)
     if both:
-        raise ValueError(f"item(s) {', '.join(both)} are reverse-keyed in one scale and not in another; an item is "
-                         "keyed one way in this analysis. Analyse those scales in separate calls.")
+        raise InvalidParameterError(
+            f"The 'keys' parameter of {caller}(): item(s) {', '.join(both)} are reverse-keyed in one scale and not "
+            "in another; an item is keyed one way in this analysis. Analyse those scales in separate calls.")
     if unknown:
         raise ItemMappingError(f"keys name items that are not columns of the data: {', '.join(unknown)}. "
                                f"Columns are: {', '.join(columns[:40])}{' ...' if len(columns) > 40 else ''}. "
@@ -83,77 +85,52 @@ def parse_keys(keys, columns) -> tuple[dict[str, list[str]], set[str]]:
     return scales, reversed_
 
 
+@dataclass
 class ScaleData:
     """Item matrix (floats, keyed) with the scales to analyse.
 
-    Attributes: ``frame`` (DataFrame, caller's index, keyed items), ``scales`` ({name: [columns]}, the
-    total included when asked), ``reversed`` (set of columns),
-    ``labels`` ({column: item label}), ``scale_points`` (array of admissible values or None),
-    ``source`` (text for notes).
+    ``frame`` (DataFrame, caller's index, keyed items), ``scales`` ({name: [columns]}, the total included when
+    asked), ``reversed`` (set of columns), ``labels`` ({column: item label}), ``scale_points`` (array of
+    admissible values or None), ``source`` (text for titles and notes), ``lo``/``hi`` (the response range
+    used to reverse items), ``metric`` (the instrument's score metric).
     """
 
-    def __init__(self, frame, scales, reversed_, labels, scale_points, source, lo=None, hi=None, metric="mean"):
-        self.lo, self.hi, self.metric = lo, hi, metric
-        self.frame = frame
-        self.scales = scales
-        self.reversed = reversed_
-        self.labels = labels
-        self.scale_points = scale_points
-        self.source = source
-
-
-_FIX_CELLS = "Recode them to numbers or blanks (missing), or use an instrument with on_invalid='missing'."
-
-
-def _numeric(frame: pd.DataFrame, fix: str = _FIX_CELLS) -> pd.DataFrame:
-    """Float copy of ``frame``; every cell that is not a number is named at once in a DataValidationError."""
-    if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in frame.dtypes):
-        return pd.DataFrame(frame.to_numpy(dtype=float, na_value=np.nan, copy=True), index=frame.index,
-                            columns=frame.columns, copy=False)  # numbers only: one conversion, no per-column work
-    bad = []
-    out = {}
-    for col in frame.columns:
-        s = frame[col]
-        if pd.api.types.is_bool_dtype(s) or not (pd.api.types.is_numeric_dtype(s)):
-            conv = pd.to_numeric(s, errors="coerce")
-            mask = conv.isna() & s.notna()
-            for idx in s.index[mask.to_numpy()]:
-                bad.append({"row": idx, "column": col, "value": s[idx], "reason": "not a number"})
-            out[col] = conv.astype(float)
-        else:
-            out[col] = s.astype(float)
-    if bad:
-        report = pd.DataFrame(bad)
-        lines = "; ".join(f"row {b['row']!r}, column {b['column']!r}: {b['value']!r}" for b in bad[:10])
-        raise DataValidationError(
-            f"{len(bad)} cell(s) are not numbers: {lines}{' ...' if len(bad) > 10 else ''}. {fix}", report=report)
-    return pd.DataFrame(out, index=frame.index)
+    frame: pd.DataFrame
+    scales: dict
+    reversed: set
+    labels: dict
+    scale_points: np.ndarray | None
+    source: str
+    lo: float | None = None
+    hi: float | None = None
+    metric: str = "mean"
 
 
 def prepare(data, instrument=None, *, keys=None, form=None, items=None, pattern=None, on_invalid="raise",
-            total=True, scale=None) -> ScaleData:
+            total=True, response_scale=None, caller: str) -> ScaleData:
     """Build :class:`ScaleData` from an instrument or a keys mapping (see module docstring)."""
     if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"'data' must be a pandas DataFrame with one row per respondent (got "
-                        f"{type(data).__name__})")
+        raise InvalidParameterError(f"The 'data' parameter of {caller}() must be a pandas DataFrame with one row "
+                                    f"per respondent; got a {type(data).__name__}.")
     if instrument is not None:
-        if keys is not None:
-            raise ValueError("give either an instrument or 'keys', not both: the instrument's own key decides "
-                             "which items belong to which subscale and which are reversed")
         from ..instrument import load_instrument
         from ..scoring import default_column, item_frame
         from ..scoring.rules import resolve_scale
 
+        if response_scale is not None and not isinstance(response_scale, Mapping) and \
+                not hasattr(response_scale, "model_dump"):
+            lo, hi = check_response_scale(response_scale, caller=caller)
+            response_scale = {"min": lo, "max": hi}
         inst = load_instrument(instrument) if isinstance(instrument, str) else instrument
         frame = item_frame(data, inst, form=form, items=items, pattern=pattern, reverse=True,
-                           on_invalid=on_invalid).astype(float)
+                           on_invalid=on_invalid, response_scale=response_scale).astype(float)
         col = {it.number: default_column(inst, it.number) for it in inst.items}
         scales = {str(s): [col[n] for n in nums] for s, nums in inst.keys.items() if len(nums)}
         if not scales or total:
             scales["total"] = [col[it.number] for it in inst.items]  # item_frame returns every item or raises
         labels = {col[it.number]: (it.label or "") for it in inst.items}
         reversed_ = {col[n] for n in inst.reversed_items}
-        rs = resolve_scale(inst, form, None)  # the scale item_frame reversed the items with
+        rs = resolve_scale(inst, form, response_scale)  # the scale item_frame reversed the items with
         points = None
         if getattr(rs, "type", "ordinal") == "ordinal":
             try:
@@ -165,11 +142,20 @@ def prepare(data, instrument=None, *, keys=None, form=None, items=None, pattern=
         return ScaleData(frame, scales, reversed_, labels, points, f"instrument {inst.id}",
                          lo=lo, hi=hi, metric=metric)
 
-    scales, reversed_ = parse_keys(keys, data.columns)
+    given = [name for name, value in (("form", form), ("items", items), ("pattern", pattern)) if value is not None]
+    if on_invalid != "raise":
+        given.append("on_invalid")
+    if given:
+        raise InvalidParameterError(
+            f"{caller}(): {', '.join(repr(g) for g in given)} only appl{'ies' if len(given) == 1 else 'y'} with an "
+            "instrument (which says which forms, columns and values are valid); with keys= name the columns in the "
+            "keys and recode cells that are not numbers yourself (e.g. data.apply(pd.to_numeric, errors='coerce')).")
+    scales, reversed_ = parse_keys(keys, data.columns, caller=caller)
     used = list(dict.fromkeys(c for cols in scales.values() for c in cols))
-    frame = _numeric(data[used])
-    if scale is not None:
-        lo, hi = float(scale[0]), float(scale[1])
+    frame = numeric_frame(data[used], param="data", caller=caller, fix=_FIX_CELLS)
+    rng = check_response_scale(response_scale, caller=caller)
+    if rng is not None:
+        lo, hi = rng
     else:  # psych: min + max of the items analysed
         vals = frame.to_numpy()
         lo, hi = (np.nanmin(vals), np.nanmax(vals)) if np.isfinite(vals).any() else (np.nan, np.nan)
@@ -179,3 +165,16 @@ def prepare(data, instrument=None, *, keys=None, form=None, items=None, pattern=
     if total and len(scales) > 1:
         scales["total"] = used
     return ScaleData(frame, scales, reversed_, {c: "" for c in used}, None, "keys", lo=lo, hi=hi)
+
+
+def pick_scale(sd: ScaleData, subscale, *, caller: str) -> tuple[str, list[str]]:
+    """The one scale a single statistic analyses: ``subscale`` when given, else the only one, else the total."""
+    if subscale is not None:
+        if not isinstance(subscale, str) or subscale not in sd.scales:
+            raise InvalidParameterError(
+                f"The 'subscale' parameter of {caller}() must be one of {', '.join(map(repr, sd.scales))}; "
+                f"got {subscale!r}.")
+        return subscale, sd.scales[subscale]
+    if len(sd.scales) == 1:
+        return next(iter(sd.scales.items()))
+    return "total", sd.scales["total"]

@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._data import check_missing, prepare
+from .._checks import (check_bool, check_choice, check_count, check_missing, check_seed, instrument_or_keys,
+                       renamed_parameter)
+from ._data import pick_scale, prepare
 
 __all__ = ["split_half", "split_half_stats"]
 
@@ -57,31 +59,62 @@ def split_half_stats(C: np.ndarray, *, covar: bool = False, n_sample: int = 1000
             "splits_exact": bool(exact)}
 
 
-def split_half(data: pd.DataFrame, keys=None, *, missing: str = "pairwise", covar: bool = False,
-               n_sample: int = 10000, seed=0, scale=None) -> pd.DataFrame:
-    """Split-half reliabilities and Guttman's lambda 2 and 6 of one scale, as psych::splitHalf.
+@renamed_parameter("scale", "response_scale")
+def split_half(data: pd.DataFrame, instrument=None, *, keys=None, form: str | None = None,
+               subscale: str | None = None, items=None, pattern: str | None = None, on_invalid: str = "raise",
+               missing: str = "pairwise", covar: bool = False, n_sample: int = 10000, seed=0,
+               response_scale=None) -> pd.DataFrame:
+    """Compute the split-half reliabilities and Guttman's lambda 2 and 6 of one scale, as psych::splitHalf.
+
+    Every split of the items into two halves gives a reliability; the largest, smallest and mean over all
+    splits (or over 10,000 random ones when there are more) are reported with lambda 2 and lambda 6.
 
     Parameters
     ----------
     data : DataFrame
         Items in columns.
-    keys : list of str, optional
-        Items, psych style (``"-A1"`` reverses A1). Default: every column.
+    instrument : str or Instrument, optional
+        An instrument id such as ``"wai-sr"``: its key says which columns are items and which are reversed.
+    keys : list of str or mapping, optional
+        Without an instrument: the items, psych style (``"-A1"`` reverses A1), or ``{subscale: [items]}``.
+        Default: every column.
+    form : str, optional
+        The instrument's form (client, therapist, ...), when it has several.
+    subscale : str, optional
+        Which scale to analyse: a subscale of the instrument or of ``keys``. Default: the only scale, else the
+        total (every item).
+    items : mapping, optional
+        Instrument only: item number -> column, for columns that do not follow the instrument's naming
+        (passed to ``toolkit.scoring.item_frame``).
+    pattern : str, optional
+        Instrument only: how the item columns are named, e.g. ``"Q{n}"`` (passed to ``item_frame``).
+    on_invalid : {"raise", "missing"}
+        Instrument only: cells that are not valid answers raise, naming every one (``"raise"``), or become
+        missing with a warning (``"missing"``).
     missing : {"pairwise", "listwise"}
         How the correlations are formed.
     covar : bool
         Use covariances instead of correlations (psych's ``covar``; default correlations, as psych).
-    n_sample, seed : int
-        With more than ``n_sample`` distinct splits, draw that many at random (seeded) instead.
-    scale : (min, max), optional
-        Response range for reversing items.
+    n_sample : int
+        With more than ``n_sample`` distinct splits, draw that many at random instead (psych's 10,000).
+    seed : int or numpy.random.Generator
+        Seed of ``numpy.random.default_rng`` for the random splits.
+    response_scale : (min, max), mapping or ResponseScale, optional
+        Response range for reversing items; default the observed range of the items (as psych).
+        With an instrument it replaces the instrument's scale, as in ``toolkit.score`` (a pair means steps of 1;
+        pass a mapping or a ``ResponseScale`` for anything else).
 
     Returns
     -------
     DataFrame
         One row: ``max_split``, ``min_split``, ``mean_split`` (over all splits into halves of
         floor(k/2) and the rest; psych's maxrb, minrb, meanr), ``sb_odd_even`` (Spearman-Brown of the odd-even
-        split), ``lambda2``, ``lambda6``, ``alpha``, ``average_r``, ``median_r``, ``splits_exact``.
+        split), ``lambda2``, ``lambda6``, ``alpha``, ``average_r``, ``median_r``, ``splits_exact`` (False when
+        the splits were sampled).
+
+    See Also
+    --------
+    reliability : Lambda 2 and the split halves of every subscale, next to alpha and omega.
 
     Notes
     -----
@@ -92,14 +125,13 @@ def split_half(data: pd.DataFrame, keys=None, *, missing: str = "pairwise", cova
     lexicographic list of floor(k/2)-item subsets and divides their sum by choose(k, floor(k/2))/2; for odd k
     this is what psych reports and what we mirror.
 
+    R equivalent: ``psych::splitHalf(x, check.keys = FALSE)``.
+
     References
     ----------
-    Guttman, L. (1945). A basis for analyzing test-retest reliability. Psychometrika, 10, 255-282.
-    Revelle, W., & Condon, D. M. (2019). Reliability from alpha to omega. Psychological Assessment, 31, 1395.
-
-    See Also
-    --------
-    R: ``psych::splitHalf(x, check.keys = FALSE)``.
+    .. [1] Guttman, L. (1945). A basis for analyzing test-retest reliability. Psychometrika, 10, 255-282.
+    .. [2] Revelle, W., & Condon, D. M. (2019). Reliability from alpha to omega: A tutorial. Psychological
+       Assessment, 31, 1395-1411.
 
     Examples
     --------
@@ -109,8 +141,15 @@ def split_half(data: pd.DataFrame, keys=None, *, missing: str = "pairwise", cova
        max_split  min_split  lambda2
     0      0.989      0.883    0.927
     """
-    check_missing(missing)
-    sd = prepare(data, keys=None if keys is None else list(keys), total=False, scale=scale)
-    cols = next(iter(sd.scales.values()))
+    caller = "split_half"
+    instrument, keys = instrument_or_keys(instrument, keys, caller=caller)
+    missing = check_missing(missing, caller=caller)
+    covar = check_bool(covar, param="covar", caller=caller)
+    n_sample = check_count(n_sample, param="n_sample", caller=caller, minimum=1, what="random splits")
+    seed = check_seed(seed, caller=caller)
+    on_invalid = check_choice(on_invalid, ("raise", "missing"), param="on_invalid", caller=caller)
+    sd = prepare(data, instrument, keys=keys, form=form, items=items, pattern=pattern, on_invalid=on_invalid,
+                 total=True, response_scale=response_scale, caller=caller)
+    _, cols = pick_scale(sd, subscale, caller=caller)
     C, _ = _core.pairwise_cov(sd.frame[cols].to_numpy(dtype=float), missing)
     return pd.DataFrame([split_half_stats(C, covar=covar, n_sample=n_sample, seed=seed)])

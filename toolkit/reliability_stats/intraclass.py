@@ -2,34 +2,71 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
-from ..exceptions import DataValidationError
-from ._data import _numeric
-from ._results import Result
+from .._checks import check_choice, check_ci, numeric_frame
+from .._results import Result
+from ..exceptions import DataValidationError, InvalidParameterError
 
 __all__ = ["icc", "IccResult"]
 
 
+@dataclass(kw_only=True, repr=False, eq=False)
 class IccResult(Result):
-    """What :func:`icc` returns: ``.table`` (one row per ICC form) and ``.anova`` (mean squares)."""
+    """What :func:`icc` returns: the six Shrout-Fleiss ICCs with intervals, and the ANOVA behind them.
+
+    ``summary()`` and ``to_frame()`` return ``table``.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Indexed by ``type`` (ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k) with ``description``, ``icc``, ``F``,
+        ``df1``, ``df2``, ``p``, ``ci_low``, ``ci_high``.
+    anova : DataFrame
+        The two-way ANOVA, indexed by ``source`` (targets, raters, residual) with ``df``, ``SS``, ``MS``.
+    title : str
+        What was computed, with the confidence level.
+    notes : list of str
+        How many targets and raters were used and how many targets were dropped for a missing rating.
+
+    See Also
+    --------
+    icc : The function that returns it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> res = icc(pd.DataFrame({"A": [9, 6, 8, 7, 10, 6], "B": [2, 1, 4, 1, 5, 2], "C": [5, 3, 6, 2, 6, 4]}))
+    >>> res.anova["df"].tolist()
+    [5, 2, 10]
+    >>> res.notes[0]
+    '6 targets x 3 raters; Shrout-Fleiss ANOVA estimates (psych::ICC with lmer = FALSE)'
+    """
+
+    table: pd.DataFrame
+    anova: pd.DataFrame
 
 
 _FIX = "Recode them to numbers, or blank them (a target with a blank rating is left out: the ANOVA needs all)."
 
 
 def _wide(data, targets, raters, ratings):
+    if not isinstance(data, pd.DataFrame):
+        raise InvalidParameterError(f"The 'data' parameter of icc() must be a pandas DataFrame; got a "
+                                    f"{type(data).__name__}.")
     if targets is None and raters is None and ratings is None:
-        if not isinstance(data, pd.DataFrame):
-            raise TypeError(f"'data' must be a pandas DataFrame (got {type(data).__name__})")
-        return _numeric(data, _FIX), None
+        return numeric_frame(data, caller="icc", fix=_FIX), None
     missing = [n for n, v in (("targets", targets), ("raters", raters), ("ratings", ratings)) if v is None]
     if missing:
-        raise ValueError(f"long data need all of targets=, raters= and ratings= (missing: {', '.join(missing)}); "
-                         "or pass a wide DataFrame (one row per target, one column per rater) and none of them")
-    absent = [c for c in (targets, raters, ratings) if c not in data.columns]
-    if absent:
-        raise KeyError(f"column(s) {absent} not in the data; columns are {list(data.columns)}")
+        raise InvalidParameterError(
+            f"icc(): long data need all of targets=, raters= and ratings= (missing: {', '.join(missing)}); or pass "
+            "a wide DataFrame (one row per target, one column per rater) and none of them.")
+    for param, col in (("targets", targets), ("raters", raters), ("ratings", ratings)):
+        if col not in data.columns:
+            raise InvalidParameterError(f"The {param!r} parameter of icc() names the column {col!r}, which is not "
+                                        f"in the data; columns are {list(data.columns)}.")
     dup = data.duplicated([targets, raters], keep=False)
     if dup.any():
         report = data.loc[dup, [targets, raters, ratings]].reset_index().rename(columns={"index": "row"})
@@ -38,14 +75,17 @@ def _wide(data, targets, raters, ratings):
         raise DataValidationError(
             f"{int(dup.sum())} rows repeat a target x rater pair: {pairs}. Each rater must rate each target once; "
             "average or drop the repeats yourself (pingouin averages them silently).", report=report)
-    values = _numeric(data[[ratings]], _FIX)[ratings]  # bad cells named by the caller's row ids
+    values = numeric_frame(data[[ratings]], caller="icc", fix=_FIX)[ratings]  # bad cells named by the caller's ids
     wide = data.assign(**{ratings: values}).pivot(index=targets, columns=raters, values=ratings)
     return wide.astype(float), wide.index.name
 
 
 def icc(data: pd.DataFrame, targets: str | None = None, raters: str | None = None, ratings: str | None = None,
         *, ci: float = 0.95, missing: str = "listwise") -> IccResult:
-    """Intraclass correlations ICC(1), ICC(2), ICC(3) and their average-rater forms, with intervals.
+    """Compute the intraclass correlations ICC(1), ICC(2), ICC(3) and their average-rater forms.
+
+    The six Shrout-Fleiss forms with F tests and confidence intervals, from a two-way ANOVA of targets by
+    raters: how far raters agree in absolute terms (ICC1, ICC2) or in rank order (ICC3).
 
     Parameters
     ----------
@@ -55,7 +95,7 @@ def icc(data: pd.DataFrame, targets: str | None = None, raters: str | None = Non
     targets, raters, ratings : str, optional
         Column names of long data.
     ci : float
-        Confidence level.
+        Confidence level, e.g. 0.95.
     missing : {"listwise"}
         Targets missing any rating are dropped (the two-way ANOVA needs complete rows); the count is in the
         notes. Ratings that are not numbers raise :class:`~toolkit.exceptions.DataValidationError` naming
@@ -66,6 +106,10 @@ def icc(data: pd.DataFrame, targets: str | None = None, raters: str | None = Non
     IccResult
         ``.table`` indexed by ``type`` (ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k) with ``description``, ``icc``,
         ``F``, ``df1``, ``df2``, ``p``, ``ci_low``, ``ci_high``; ``.anova`` with the mean squares.
+
+    See Also
+    --------
+    retest_reliability : ICC agreement and consistency of two occasions.
 
     Notes
     -----
@@ -79,16 +123,14 @@ def icc(data: pd.DataFrame, targets: str | None = None, raters: str | None = Non
     psych's default (``lmer = TRUE``) estimates variance components by REML instead: identical with
     complete data unless a variance component is negative (then it is set to 0 there).
 
+    R equivalent: ``psych::ICC(wide, lmer = FALSE)``.
+
     References
     ----------
-    Shrout, P. E., & Fleiss, J. L. (1979). Intraclass correlations: Uses in assessing rater reliability.
-    Psychological Bulletin, 86, 420-428.
-    McGraw, K. O., & Wong, S. P. (1996). Forming inferences about some intraclass correlation coefficients.
-    Psychological Methods, 1, 30-46.
-
-    See Also
-    --------
-    R: ``psych::ICC(wide, lmer = FALSE)``.
+    .. [1] Shrout, P. E., & Fleiss, J. L. (1979). Intraclass correlations: Uses in assessing rater
+       reliability. Psychological Bulletin, 86, 420-428.
+    .. [2] McGraw, K. O., & Wong, S. P. (1996). Forming inferences about some intraclass correlation
+       coefficients. Psychological Methods, 1, 30-46.
 
     Examples
     --------
@@ -98,9 +140,9 @@ def icc(data: pd.DataFrame, targets: str | None = None, raters: str | None = Non
     >>> icc(wide).table["icc"].round(3).tolist()
     [0.166, 0.29, 0.715, 0.443, 0.62, 0.909]
     """
-    if missing != "listwise":
-        raise ValueError(f"'missing' must be 'listwise' (got {missing!r}): the ANOVA behind the Shrout-Fleiss "
-                         "ICCs needs every target rated by every rater")
+    ci = check_ci(ci, caller="icc")
+    check_choice(missing, ("listwise",), param="missing", caller="icc",
+                 hint="The ANOVA behind the Shrout-Fleiss ICCs needs every target rated by every rater.")
     from scipy.stats import f as fdist
 
     wide, _ = _wide(data, targets, raters, ratings)
@@ -163,4 +205,4 @@ def icc(data: pd.DataFrame, targets: str | None = None, raters: str | None = Non
                                         "ci_high"]).set_index("type")
     anova = pd.DataFrame({"df": [df_b, df_j, df_e], "SS": [ss_b, ss_j, ss_e], "MS": [MSB, MSJ, MSE]},
                          index=pd.Index(["targets", "raters", "residual"], name="source"))
-    return IccResult({"table": table, "anova": anova}, notes, f"Intraclass correlations ({ci:.0%} CI)")
+    return IccResult(table=table, anova=anova, title=f"Intraclass correlations ({ci:.0%} CI)", notes=notes)

@@ -2,43 +2,107 @@
 
 from __future__ import annotations
 
-import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..exceptions import ReliabilityWarning
-from ._data import check_missing, prepare
-from ._results import Result
+from .._checks import (check_bool, check_choice, check_missing, check_number, instrument_or_keys,
+                       renamed_parameter)
+from .._results import Result
+from ._data import prepare
 from .alpha import _fmt, alpha_block, response_values
 
 __all__ = ["item_analysis", "ItemAnalysis"]
 
 
+@dataclass(kw_only=True, repr=False, eq=False)
 class ItemAnalysis(Result):
-    """What :func:`item_analysis` returns: ``.table`` (one row per item, unrounded) and ``.notes``."""
+    """What :func:`item_analysis` returns: one row per item within its subscale, numbers unrounded.
+
+    ``summary()`` and ``to_frame()`` return ``table``; :meth:`flagged` the rows with a flag.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Indexed by (``scale``, ``item``); the columns are listed under Returns in :func:`item_analysis`.
+    title : str
+        What was computed on what.
+    notes : list of str
+        Missing-data handling, what the flags mean, and every warning raised.
+
+    See Also
+    --------
+    item_analysis : The function that returns it.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> items = toolkit.item_analysis(toolkit.load_sample("wai_sr_sessions"), "wai-sr")
+    >>> items.table.index.names
+    FrozenList(['scale', 'item'])
+    >>> items.table.loc[("bond", "wai_sr_03"), "r_drop"].round(3)
+    np.float64(0.675)
+    """
+
+    table: pd.DataFrame
 
     def flagged(self) -> pd.DataFrame:
-        """Rows of items with at least one flag."""
-        t = self.tables["table"]
+        """Return the rows of items with at least one flag.
+
+        A flag is a reason to look at an item (its content, its keying, its distribution), not an order to
+        delete it.
+
+        Returns
+        -------
+        DataFrame
+            A copy of the rows of ``table`` whose ``flags`` are not empty.
+
+        See Also
+        --------
+        item_analysis : What each flag means.
+
+        Examples
+        --------
+        >>> import toolkit
+        >>> items = toolkit.item_analysis(toolkit.load_sample("wai_sr_sessions"), "wai-sr")
+        >>> sorted(set(items.flagged()["flags"]))
+        ['ceiling']
+        """
+        t = self.table
         return t[t["flags"] != ""].copy()
 
 
-def item_analysis(data: pd.DataFrame, instrument=None, *, keys=None, form=None, items=None, pattern=None,
-                  on_invalid: str = "raise", missing: str = "pairwise", include_total: bool = False,
-                  min_r_drop: float = 0.30, floor_ceiling: float = 0.15, scale=None) -> ItemAnalysis:
-    """Per-item statistics within each subscale, as psych::alpha reports them, plus frequencies and flags.
+@renamed_parameter("scale", "response_scale")
+def item_analysis(data: pd.DataFrame, instrument=None, *, keys=None, form: str | None = None, items=None,
+                  pattern: str | None = None, on_invalid: str = "raise", missing: str = "pairwise",
+                  include_total: bool = False, min_r_drop: float = 0.30, floor_ceiling: float = 0.15,
+                  response_scale=None) -> ItemAnalysis:
+    """Describe every item within its subscale, as psych::alpha does, with frequencies and flags.
+
+    One row per item: its correlation with the rest of its subscale, alpha without it, its mean and spread,
+    the share of answers at each response and at the floor and ceiling, and flags that say which items
+    deserve a look.
 
     Parameters
     ----------
     data : DataFrame
         Responses, one row per respondent.
     instrument : str or Instrument, optional
-        Items, subscales and reversed items come from the instrument (``toolkit.scoring.item_frame``).
+        An instrument id such as ``"wai-sr"``: items, subscales and reversed items come from its key
+        (``toolkit.scoring.item_frame``).
     keys : mapping, optional
         Without an instrument: ``{subscale: ["-A1", "A2", ...]}`` psych style (``-`` = reverse-keyed).
-    form, items, pattern, on_invalid
-        Passed to ``item_frame`` (instrument route).
+    form : str, optional
+        The instrument's form (client, therapist, ...), when it has several.
+    items : mapping, optional
+        Instrument only: item number -> column, for columns that do not follow the instrument's naming
+        (passed to ``toolkit.scoring.item_frame``).
+    pattern : str, optional
+        Instrument only: how the item columns are named, e.g. ``"Q{n}"`` (passed to ``item_frame``).
+    on_invalid : {"raise", "missing"}
+        Instrument only: cells that are not valid answers raise, naming every one (``"raise"``), or become
+        missing with a warning (``"missing"``).
     missing : {"pairwise", "listwise"}
         Covariances from pairwise-complete rows (psych's default) or from rows complete on the subscale.
     include_total : bool
@@ -47,8 +111,10 @@ def item_analysis(data: pd.DataFrame, instrument=None, *, keys=None, form=None, 
         Flag items whose corrected item-total correlation (``r_drop``) is below this.
     floor_ceiling : float
         Flag items with more than this share of answers at the lowest or highest response.
-    scale : (min, max), optional
-        Response range (keys route): used for reversing and for floor/ceiling; default observed range.
+    response_scale : (min, max), mapping or ResponseScale, optional
+        Response range, used for reversing and for floor/ceiling; default the observed range of the items.
+        With an instrument it replaces the instrument's scale, as in ``toolkit.score`` (a pair means steps of 1;
+        pass a mapping or a ``ResponseScale`` for anything else).
 
     Returns
     -------
@@ -60,20 +126,24 @@ def item_analysis(data: pd.DataFrame, instrument=None, *, keys=None, form=None, 
         (share of answers, as answered, before reversal; psych's response.freq; left out for continuous
         scales and for more than 10 distinct values, as psych) and ``flags``.
 
+    See Also
+    --------
+    cronbach_alpha : The same statistics for one scale, as psych::alpha's tables.
+
     Notes
     -----
     raw_r: correlation of the item with the mean of the scale's keyed items; std_r = 1'R_j / sqrt(1'R1);
     r_cor = the same with smc in the diagonal (corrected for item overlap); r_drop = item-rest correlation
-    c_j'1 - c_jj over sqrt(c_jj (1'C1 without j)). Flags: ``alpha rises`` when alpha_if_deleted exceeds the
-    scale's alpha, ``low r_drop``, ``negative r_drop`` (looks reverse-keyed), ``floor``/``ceiling``.
+    (c_j'1 - c_jj) / sqrt(c_jj (1'C1 without j)). Flags: ``alpha rises`` when alpha_if_deleted exceeds the
+    scale's alpha, ``low r_drop``, ``negative r_drop`` (looks reverse-keyed), ``floor``/``ceiling``,
+    ``no variance``.
+
+    R equivalent: ``psych::alpha(x)`` (``$item.stats``, ``$alpha.drop``, ``$response.freq``).
 
     References
     ----------
-    Revelle, W. (2022). psych: Procedures for Psychological, Psychometric, and Personality Research, v2.2.9.
-
-    See Also
-    --------
-    R: ``psych::alpha(x)$item.stats``, ``$alpha.drop``, ``$response.freq``.
+    .. [1] Revelle, W. (2022). psych: Procedures for Psychological, Psychometric, and Personality Research,
+       version 2.2.9. Northwestern University.
 
     Examples
     --------
@@ -94,9 +164,16 @@ def item_analysis(data: pd.DataFrame, instrument=None, *, keys=None, form=None, 
     >>> res.table.loc[("s", "d"), "flags"]
     'alpha rises; negative r_drop; floor; ceiling'
     """
-    check_missing(missing)
+    caller = "item_analysis"
+    instrument, keys = instrument_or_keys(instrument, keys, caller=caller)
+    missing = check_missing(missing, caller=caller)
+    include_total = check_bool(include_total, param="include_total", caller=caller)
+    min_r_drop = check_number(min_r_drop, param="min_r_drop", caller=caller, low=-1, high=1)
+    floor_ceiling = check_number(floor_ceiling, param="floor_ceiling", caller=caller, low=0, high=1,
+                                 what="a share of answers")
+    on_invalid = check_choice(on_invalid, ("raise", "missing"), param="on_invalid", caller=caller)
     sd = prepare(data, instrument, keys=keys, form=form, items=items, pattern=pattern, on_invalid=on_invalid,
-                 total=True, scale=scale)
+                 total=True, response_scale=response_scale, caller=caller)
     scales = dict(sd.scales)
     if "total" in scales and len(scales) > 1 and not include_total:
         scales.pop("total")
@@ -106,11 +183,7 @@ def item_analysis(data: pd.DataFrame, instrument=None, *, keys=None, form=None, 
     lo, hi = sd.lo, sd.hi
     for name, cols in scales.items():
         X = sd.frame[cols]
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ReliabilityWarning)
-            block = alpha_block(X, scale=name, missing=missing, points=sd.scale_points)
-        for w in caught:
-            warnings.warn(w.message, w.category, stacklevel=2)
+        block = alpha_block(X, label=name, missing=missing, points=sd.scale_points)
         notes += block["notes"]
         alpha = block["total"]["alpha"]
         stats, drop = block["item_stats"], block["alpha_drop"]
@@ -159,4 +232,4 @@ def item_analysis(data: pd.DataFrame, instrument=None, *, keys=None, form=None, 
     notes.append(f"flags: 'alpha rises' (alpha_if_deleted > the scale's alpha), 'low r_drop' (< {min_r_drop}), "
                  f"'negative r_drop', 'floor'/'ceiling' (> {floor_ceiling:.0%} of answers at the lowest/highest "
                  "response)")
-    return ItemAnalysis({"table": table}, list(dict.fromkeys(notes)), f"Item analysis ({sd.source})")
+    return ItemAnalysis(table=table, title=f"Item analysis ({sd.source})", notes=list(dict.fromkeys(notes)))

@@ -3,64 +3,112 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from .._checks import (check_bool, check_choice, check_ci, check_count, check_metric, check_missing, check_seed,
+                       instrument_or_keys, renamed_parameter)
 from .._numerics import with_single_thread_blas
-from ..exceptions import ReliabilityWarning
-from ._data import check_missing, check_options, prepare
-from ._results import Result
-from .alpha import alpha_block
+from .._results import Result
+from ..exceptions import AllianceWarning, InvalidParameterError
 from . import _core
+from ._data import note_and_warn, prepare
+from .alpha import alpha_block
 from .guttman import split_half_stats
 from .omega import _omega_table
 
 __all__ = ["reliability", "ReliabilityTable"]
 
 
+@dataclass(kw_only=True, repr=False, eq=False)
 class ReliabilityTable(Result):
-    """What :func:`reliability` returns: ``.table`` (one row per scale, unrounded) and ``.notes``.
+    """What :func:`reliability` returns: one row per subscale and the total, numbers unrounded.
 
-    ``.item_stats`` (psych's item statistics per scale, stacked) and ``.omega_cfa`` (every fitted CFA) are
-    kept as extra tables; ``summary()`` returns ``.table``.
+    ``rel["alpha"]`` is ``rel.table["alpha"]``; ``summary()`` and ``to_frame()`` return ``table``. A notebook
+    shows the table with one column per scale, rounded for display, then the notes.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Indexed by ``scale`` (the subscales, then ``total``); the columns are listed under Returns in
+        :func:`reliability`.
+    omega_cfa : DataFrame or None
+        Every fitted CFA behind the ``omega_cfa`` columns (one row per model: ``omega``, ``n_items``, ``n``,
+        ``converged``, ``model`` and the bootstrap limits when asked); None with ``omega=False``.
+    title : str
+        What was computed on what.
+    notes : list of str
+        Missing-data handling, metric, intervals, which R function each column mirrors, reversed items, what
+        was not computed and why, and every warning raised.
+
+    See Also
+    --------
+    reliability : The function that returns it.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> rel = toolkit.reliability(toolkit.load_sample("wai_sr_sessions"), "wai-sr", n_boot=0, omega=False)
+    >>> rel["alpha"].round(3).tolist()
+    [0.809, 0.826, 0.784, 0.903]
+    >>> rel.summary().equals(rel.table), rel.omega_cfa is None
+    (True, True)
     """
 
+    table: pd.DataFrame
+    omega_cfa: pd.DataFrame | None = None
+
     def __getitem__(self, key):
-        return self.tables["table"][key]
+        return self.table[key]
 
     def _display_tables(self) -> dict:
         # one column per scale reads better than thirty columns per row
         shown = dict(self.tables)
-        shown["table"] = self.tables["table"].round(self.digits).T
+        shown["table"] = self.table.round(self.digits).T
         return shown
 
 
+@renamed_parameter("scale", "response_scale")
 @with_single_thread_blas
-def reliability(data: pd.DataFrame, instrument=None, *, keys=None, form=None, items=None, pattern=None,
-                on_invalid: str = "raise", missing: str = "pairwise", ci: float = 0.95, n_boot: int = 1000,
-                seed=0, omega: bool = True, omega_boot: int = 0, n_factors: int | None = None,
-                ordinal: bool = False, metric: str | None = None, scale=None) -> ReliabilityTable:
-    """Reliability of every subscale and the total in one table, as psych and semTools compute it.
+def reliability(data: pd.DataFrame, instrument=None, *, keys=None, form: str | None = None, items=None,
+                pattern: str | None = None, on_invalid: str = "raise", missing: str = "pairwise", ci: float = 0.95,
+                n_boot: int = 1000, seed=0, omega: bool = True, omega_boot: int = 0, n_factors: int | None = None,
+                ordinal: bool = False, metric: str | None = None, response_scale=None) -> ReliabilityTable:
+    """Compute the reliability of every subscale and the total in one table, as psych and semTools do.
+
+    One row per subscale and one for the total: alpha with Feldt and bootstrap intervals, Guttman's lambdas,
+    split halves, the standard error of measurement and McDonald's omega by two routes. A coefficient that
+    cannot be computed is left missing and the notes say why; the rest of the table is kept.
 
     Parameters
     ----------
     data : DataFrame
         Responses, one row per respondent.
     instrument : str or Instrument, optional
-        Subscales, item columns and reversed items come from the instrument (``toolkit.scoring.item_frame``).
+        An instrument id such as ``"wai-sr"`` (or a definition file, or an ``Instrument``): subscales, item
+        columns and reversed items come from its key (``toolkit.scoring.item_frame``).
     keys : mapping, optional
         Without an instrument: ``{subscale: ["-A1", "A2", ...]}`` (psych's keys list; ``-`` reverses).
-    form, items, pattern, on_invalid
-        Passed to ``item_frame``.
+    form : str, optional
+        The instrument's form (client, therapist, ...), when it has several.
+    items : mapping, optional
+        Instrument only: item number -> column, for columns that do not follow the instrument's naming
+        (passed to ``toolkit.scoring.item_frame``).
+    pattern : str, optional
+        Instrument only: how the item columns are named, e.g. ``"Q{n}"`` (passed to ``item_frame``).
+    on_invalid : {"raise", "missing"}
+        Instrument only: cells that are not valid answers raise, naming every one (``"raise"``), or become
+        missing with a warning (``"missing"``).
     missing : {"pairwise", "listwise"}
         ``pairwise`` (psych's default): every covariance from the rows answering both items; ``listwise``:
         each scale from the rows answering all its items. The CFA omegas are always listwise (lavaan).
     ci : float
-        Level of the Feldt and bootstrap intervals.
+        Confidence level of the Feldt and bootstrap intervals, e.g. 0.95.
     n_boot : int
         Bootstrap resamples for the alpha intervals (0 = none).
-    seed : int or numpy Generator
+    seed : int or numpy.random.Generator
         Seed of ``numpy.random.default_rng`` for the bootstrap and the random split halves (default 0, so
         that a table is reproducible; the seed is stated in the notes).
     omega : bool
@@ -75,8 +123,10 @@ def reliability(data: pd.DataFrame, instrument=None, *, keys=None, form=None, it
         Schmid-Leiman omegas of the polychoric matrix.
     metric : {"sum", "mean"}, optional
         Metric of ``mean``, ``sd`` and ``sem``; default the instrument's scoring method (keys: "mean", as psych).
-    scale : (min, max), optional
-        Response range for reversing items (keys route); default the observed range.
+    response_scale : (min, max), mapping or ResponseScale, optional
+        Response range for reversing items; default the observed range of the items (as psych).
+        With an instrument it replaces the instrument's scale, as in ``toolkit.score`` (a pair means steps of 1;
+        pass a mapping or a ``ResponseScale`` for anything else).
 
     Returns
     -------
@@ -89,27 +139,34 @@ def reliability(data: pd.DataFrame, instrument=None, *, keys=None, form=None, it
         factors), ``omega_cfa_1f`` (total: one factor), with ``omega_boot``: ``omega_cfa_low``,
         ``omega_cfa_high``, and with ``ordinal``: ``ordinal_alpha``,
         ``ordinal_omega_t`` (subscales: one factor; total: Schmid-Leiman), ``ordinal_omega_h`` (total).
-
-    Notes
-    -----
-    alpha, std_alpha, G6 (= lambda6), average r, S/N, ase, mean and sd are psych::alpha's; lambda 2 and the
-    split halves psych::splitHalf's (correlations); SEM = sd sqrt(1 - alpha). omega_h and omega_t come from
-    psych::omega's Schmid-Leiman route (minres, oblimin) via ``toolkit.factor.omega``; ``omega_cfa`` is
-    semTools::compRelSEM on lavaan-style ML CFAs (factor variances fixed to 1, observed total variance in the
-    denominator). Split halves are exact over all splits up to 10,000 distinct splits (k <= 16), else
-    10,000 random splits (seeded), as psych.
-
-    References
-    ----------
-    Revelle, W., & Condon, D. M. (2019). Reliability from alpha to omega: A tutorial. Psychological
-    Assessment, 31, 1395-1411.
-    Zumbo, B. D., Gadermann, A. M., & Zeisser, C. (2007). Ordinal versions of coefficients alpha and theta
-    for Likert rating scales. Journal of Modern Applied Statistical Methods, 6, 21-29.
+        What cannot be computed (e.g. omega with an item that does not vary) is NaN, with the reason in
+        ``.notes`` and a :class:`~toolkit.exceptions.ReliabilityWarning`.
 
     See Also
     --------
-    R: ``psych::alpha(x)``, ``psych::splitHalf(x)``, ``psych::omega(x, nfactors = 3)``,
+    cronbach_alpha : The full psych::alpha output for one scale.
+    item_analysis : One row per item with flags.
+    omega_cfa : The CFA omegas on their own.
+
+    Notes
+    -----
+    alpha, std_alpha, G6 (= lambda6), average r, S/N, ase, mean and sd are psych::alpha's (see
+    :func:`cronbach_alpha` for the formulas); lambda 2 and the split halves psych::splitHalf's (see
+    :func:`split_half`); SEM = sd sqrt(1 - alpha). omega_h = (1'g)^2 / 1'R1 and omega_t = 1 - sum u^2 / 1'R1
+    come from psych::omega's Schmid-Leiman route (minres, oblimin) via ``toolkit.factor.omega``; ``omega_cfa``
+    = 1'Lambda Phi Lambda'1 / 1'S1 is semTools::compRelSEM on lavaan-style ML CFAs (factor variances fixed to
+    1, observed total variance in the denominator). Split halves are exact over all splits up to 10,000
+    distinct splits (k <= 16), else 10,000 random splits (seeded), as psych.
+
+    R equivalent: ``psych::alpha(x)``, ``psych::splitHalf(x)``, ``psych::omega(x, nfactors = 3)``,
     ``semTools::compRelSEM(lavaan::cfa(model, x, std.lv = TRUE), return.total = TRUE)``.
+
+    References
+    ----------
+    .. [1] Revelle, W., & Condon, D. M. (2019). Reliability from alpha to omega: A tutorial. Psychological
+       Assessment, 31, 1395-1411.
+    .. [2] Zumbo, B. D., Gadermann, A. M., & Zeisser, C. (2007). Ordinal versions of coefficients alpha and
+       theta for Likert rating scales. Journal of Modern Applied Statistical Methods, 6, 21-29.
 
     Examples
     --------
@@ -125,15 +182,30 @@ def reliability(data: pd.DataFrame, instrument=None, *, keys=None, form=None, it
     A            3  0.803      0.751       0.846
     B            3  0.754      0.688       0.807
     total        6  0.630      0.545       0.704
+    >>> res["alpha"].round(3).tolist()
+    [0.803, 0.754, 0.63]
     """
-    check_missing(missing)
-    check_options(ci, n_boot)
-    check_options(ci, omega_boot)
+    caller = "reliability"
+    instrument, keys = instrument_or_keys(instrument, keys, caller=caller)
+    missing = check_missing(missing, caller=caller)
+    ci = check_ci(ci, caller=caller)
+    n_boot = check_count(n_boot, param="n_boot", caller=caller, what="bootstrap resamples; 0 for none")
+    omega_boot = check_count(omega_boot, param="omega_boot", caller=caller,
+                             what="bootstrap resamples of the CFA omegas; 0 for none")
+    seed = check_seed(seed, caller=caller)
+    omega = check_bool(omega, param="omega", caller=caller)
+    ordinal = check_bool(ordinal, param="ordinal", caller=caller)
+    if n_factors is not None:
+        n_factors = check_count(n_factors, param="n_factors", caller=caller, minimum=1,
+                                what="group factors of the Schmid-Leiman solution")
+    on_invalid = check_choice(on_invalid, ("raise", "missing"), param="on_invalid", caller=caller)
+    metric = check_metric(metric, caller=caller)
+    if metric == "pomp":
+        raise InvalidParameterError("The 'metric' parameter of reliability() must be 'sum' or 'mean' (the metric "
+                                    "of mean, sd and sem); 'pomp' is not offered here. Got 'pomp'.")
     sd = prepare(data, instrument, keys=keys, form=form, items=items, pattern=pattern, on_invalid=on_invalid,
-                 total=True, scale=scale)
+                 total=True, response_scale=response_scale, caller=caller)
     metric = metric or sd.metric or "mean"
-    if metric not in ("sum", "mean"):
-        raise ValueError(f"'metric' must be 'sum' or 'mean' (got {metric!r})")
     notes = [
         f"missing data: {missing} ("
         + ("each covariance from the rows answering both items, as psych::alpha's default"
@@ -145,7 +217,7 @@ def reliability(data: pd.DataFrame, instrument=None, *, keys=None, form=None, it
     rows = {}
     subscales = [s for s in sd.scales if s != "total"]
     for name, cols in sd.scales.items():
-        block = alpha_block(sd.frame[cols], scale=name, missing=missing, level=ci, n_boot=n_boot, seed=seed)
+        block = alpha_block(sd.frame[cols], label=name, missing=missing, level=ci, n_boot=n_boot, seed=seed)
         notes += block["notes"]
         t = block["total"]
         k = int(t["n_items"])
@@ -174,26 +246,41 @@ def reliability(data: pd.DataFrame, instrument=None, *, keys=None, form=None, it
     table.index.name = "scale"
     for c in ("omega_t", "omega_h", "omega_cfa", "omega_cfa_1f"):
         table[c] = np.nan
-    extra = {}
+    cfa = None
     if omega:
-        _add_omegas(sd, table, subscales, n_factors, missing, notes, extra, omega_boot, seed, ci)
+        cfa = _add_omegas(sd, table, subscales, n_factors, missing, notes, omega_boot, seed, ci)
     if ordinal:
         _add_ordinal(sd, table, subscales, n_factors, notes)
     if sd.reversed:
         notes.append(f"reversed items: {', '.join(sorted(sd.reversed))}")
-    tables = {"table": table, **extra}
-    return ReliabilityTable(tables, list(dict.fromkeys(notes)), f"Reliability ({sd.source})")
+    return ReliabilityTable(table=table, omega_cfa=cfa, title=f"Reliability ({sd.source})",
+                            notes=list(dict.fromkeys(notes)))
 
 
-def _add_omegas(sd, table, subscales, n_factors, missing, notes, extra, omega_boot=0, seed=0, ci=0.95) -> None:
-    scales = {s: sd.scales[s] for s in subscales} if subscales else {"total": sd.scales["total"]}
+def _constant_items(X: pd.DataFrame) -> list:
+    """Columns without variance among the rows that answered them (their correlations are undefined)."""
+    return [c for c in X.columns if not (X[c].std(ddof=1) > 0)]
+
+
+def _relayed(notes: list, func, *args, **kwargs):
+    """Call ``func`` (a factor-analysis routine); each toolkit warning it raises becomes a note and is
+    raised again at the user's line."""
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ReliabilityWarning)
-        cfa = _omega_table(sd.frame, scales, n_boot=omega_boot, seed=seed, level=ci)
+        warnings.simplefilter("always", AllianceWarning)
+        out = func(*args, **kwargs)
     for w in caught:
-        notes.append(str(w.message))
-        warnings.warn(w.message, w.category, stacklevel=4)
-    extra["omega_cfa"] = cfa
+        if issubclass(w.category, AllianceWarning):
+            note_and_warn(notes, str(w.message), w.category)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return out
+
+
+def _add_omegas(sd, table, subscales, n_factors, missing, notes, omega_boot=0, seed=0, ci=0.95):
+    """Fill the omega columns; returns the table of fitted CFAs. What cannot be computed stays NaN and is
+    said in the notes (and warned), so the rest of the table is kept."""
+    scales = {s: sd.scales[s] for s in subscales} if subscales else {"total": sd.scales["total"]}
+    cfa = _omega_table(sd.frame, scales, n_boot=omega_boot, seed=seed, level=ci, notes=notes)
     cols = [("omega", "omega_cfa")]
     if omega_boot:
         table["omega_cfa_low"] = np.nan
@@ -215,18 +302,29 @@ def _add_omegas(sd, table, subscales, n_factors, missing, notes, extra, omega_bo
     if k < 2:
         notes.append("omega_h/omega_t (Schmid-Leiman) not reported: they need at least 2 group factors "
                      "(pass n_factors= to force)")
-        return
+        return cfa
     from ..factor import omega as factor_omega
 
-    cols = sd.scales["total"]
-    X = sd.frame[cols]
+    X = sd.frame[sd.scales["total"]]
     if missing == "listwise":
         X = X.dropna()
-    om = factor_omega(X, n_factors=k)
-    table.loc["total", "omega_h"] = om.omega_h_
-    table.loc["total", "omega_t"] = om.omega_total_
+    constant = _constant_items(X)
+    if constant:
+        note_and_warn(notes, f"omega_h/omega_t (Schmid-Leiman) not computed: item(s) "
+                             f"{', '.join(map(repr, constant))} have the same answer from everyone (no variance), "
+                             "so their correlations with the other items are undefined (psych::omega stops there "
+                             "too). Drop them from the data to get omega_h and omega_t")
+        return cfa
+    try:
+        om = _relayed(notes, factor_omega, X, n_factors=k)
+    except (ValueError, np.linalg.LinAlgError) as err:  # degenerate data: report, keep the rest of the table
+        note_and_warn(notes, f"omega_h/omega_t (Schmid-Leiman) not computed: {err}")
+        return cfa
+    table.loc["total", "omega_h"] = om.omega_h
+    table.loc["total", "omega_t"] = om.omega_total
     notes.append(f"omega_h/omega_t: psych::omega's Schmid-Leiman route (minres, oblimin, {k} group factors, "
                  f"{missing} correlations) on the total's items")
+    return cfa
 
 
 def _add_ordinal(sd, table, subscales, n_factors, notes) -> None:
@@ -239,21 +337,19 @@ def _add_ordinal(sd, table, subscales, n_factors, notes) -> None:
         for name, cols in sd.scales.items():
             if len(cols) < 2:
                 continue
-            rho = polychoric(sd.frame[cols]).rho_
+            rho = _relayed(notes, polychoric, sd.frame[cols]).rho
             r = rho.to_numpy()
             table.loc[name, "ordinal_alpha"] = _core.alpha_stats(r, r)["std_alpha"]
             if name != "total" and len(cols) >= 3:
                 table.loc[name, "ordinal_omega_t"] = _one_factor_omega_t(rho)
         k = n_factors or len(subscales)
         if k >= 2:
-            om = factor_omega(sd.frame[sd.scales["total"]], n_factors=k, corr="polychoric")
-            table.loc["total", "ordinal_omega_t"] = om.omega_total_
-            table.loc["total", "ordinal_omega_h"] = om.omega_h_
+            om = _relayed(notes, factor_omega, sd.frame[sd.scales["total"]], n_factors=k, corr="polychoric")
+            table.loc["total", "ordinal_omega_t"] = om.omega_total
+            table.loc["total", "ordinal_omega_h"] = om.omega_h
     except (ValueError, TypeError) as err:  # e.g. a continuous scale: polychoric needs few ordered categories
-        msg = f"ordinal alpha/omega not computed: {err}"
-        notes.append(msg)
-        # asked for, left NaN: say so, not only in notes (stack: here, reliability, its BLAS wrapper)
-        warnings.warn(msg, ReliabilityWarning, stacklevel=4)
+        # asked for, left NaN: say so, not only in the notes
+        note_and_warn(notes, f"ordinal alpha/omega not computed: {err}")
         return
     notes.append("ordinal: alpha of the polychoric correlations (Zumbo et al. 2007; psych::alpha(polychoric(x)$rho));"
                  " ordinal_omega_t of a subscale: psych::omega(x, nfactors = 1, poly = TRUE) (one minres factor);"

@@ -62,6 +62,9 @@ def compare_raters(
         What to show first (default: the first dyad, its first session, ``total``).
     highlight : int
         How many of the largest item discrepancies to highlight.
+    **pair_options
+        Further keywords of :func:`toolkit.dyadic.pair_raters` (``metric``, ``form_client``, ...), used with
+        ``client`` and ``therapist``.
 
     Returns
     -------
@@ -84,13 +87,14 @@ def compare_raters(
     >>> view.state["dyad"], view.table_["item"].iloc[0] != ""
     ('B003', True)
     """
-    from ..dyadic import pair_raters
+    from ..dyadic import PairedRatings, pair_raters
+    from ..exceptions import InvalidParameterError
 
     comparisons: dict[str, object] = {}
     if client is not None:
         if therapist is None or instrument_client is None:
-            raise ValueError("compare_raters(client, therapist, instrument_client=...) needs both frames and the "
-                             "client's instrument; or pass paired=pair_raters(...)")
+            raise InvalidParameterError("compare_raters(client, therapist, instrument_client=...) needs both frames "
+                                        "and the client's instrument; or pass paired=pair_raters(...)")
         with warnings.catch_warnings():  # unmatched administrations are listed in the view, not warned twice
             from ..exceptions import AllianceWarning
 
@@ -101,12 +105,19 @@ def compare_raters(
     if paired is not None:
         comparisons.update(paired if isinstance(paired, Mapping) else {_label(paired): paired})
     if not comparisons:
-        raise ValueError("nothing to compare: pass client= and therapist= frames, or paired=pair_raters(...)")
+        raise InvalidParameterError("nothing to compare: pass client= and therapist= frames, or "
+                                    "paired=pair_raters(...)")
+    wrong = {k: type(v).__name__ for k, v in comparisons.items() if not isinstance(v, PairedRatings)}
+    if wrong:
+        raise InvalidParameterError(f"The 'paired' parameter of compare_raters() must hold the PairedRatings of "
+                                    f"pair_raters(); got {wrong}.")
     return RaterComparison(comparisons, dyad=dyad, session=session, subscale=subscale, highlight=highlight)
 
 
 def _label(pairs) -> str:
-    s = pairs.scales_
+    if not hasattr(pairs, "scales"):
+        return type(pairs).__name__
+    s = pairs.scales
     c, t = s.loc["client"], s.loc["therapist"]
     if c["instrument"] == t["instrument"]:
         return f"{c['instrument']}: client vs therapist"
@@ -114,13 +125,32 @@ def _label(pairs) -> str:
 
 
 class RaterComparison:
-    """The view built by :func:`compare_raters` (see there)."""
+    """The view built by :func:`compare_raters` (see there for what it shows).
+
+    Parameters
+    ----------
+    comparisons : mapping of str to PairedRatings
+        The instrument pairs to choose from, by label.
+    dyad, session, subscale : optional
+        What to show first.
+    highlight : int
+        How many of the largest item discrepancies to highlight.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> from toolkit.widgets import RaterComparison
+    >>> pairs = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
+    >>> RaterComparison({"WAI-36": pairs}, dyad="B005").state["dyad"]
+    'B005'
+    """
 
     def __init__(self, comparisons: Mapping[str, object], *, dyad=None, session=None, subscale=None, highlight=3):
         self.comparisons = dict(comparisons)
         self.highlight = int(highlight)
         self.errors = ErrorArea()
-        self._discrepancies: dict[str, pd.DataFrame] = {}
+        self._discrepancies: dict[str, object] = {}
+        self._unavailable: dict[str, str] = {}
         self._quiet = False
         self.table_ = pd.DataFrame()
         self.profile_ = pd.DataFrame()
@@ -183,28 +213,40 @@ class RaterComparison:
 
     def _dyads(self) -> list:
         first = self.pairs.on[0]
-        return list(dict.fromkeys(self.pairs.wide_[first].tolist()))
+        return list(dict.fromkeys(self.pairs.wide[first].tolist()))
 
     def _sessions(self, dyad) -> list:
         if not self._has_session():
             return []
-        wide = self.pairs.wide_
+        wide = self.pairs.wide
         first, second = self.pairs.on[:2]
         return sorted(wide.loc[wide[first] == dyad, second].unique().tolist())
 
-    def discrepancies(self) -> pd.DataFrame:
-        """:func:`toolkit.dyadic.dyad_discrepancies` of the chosen pairs (computed once per instrument pair)."""
+    def discrepancies(self):
+        """:func:`toolkit.dyadic.dyad_discrepancies` of the chosen pairs (computed once per instrument pair);
+        ``None`` when the flags cannot be computed (:attr:`unavailable` says why).
+
+        Returns
+        -------
+        Discrepancies or None
+            The per-dyad differences and flags of the chosen instrument pair.
+        """
         from ..dyadic.dyads import dyad_discrepancies
 
         key = self.comparison.value
         if key not in self._discrepancies:
             try:
                 self._discrepancies[key] = dyad_discrepancies(self.pairs)
-            except (ValueError, KeyError) as exc:  # e.g. no reliability for the default thresholds
-                empty = pd.DataFrame(columns=self.pairs.on)
-                empty.attrs["unavailable"] = f"no discrepancy flags: {exc}"
-                self._discrepancies[key] = empty
+            except ValueError as exc:  # e.g. no reliability for the default thresholds
+                self._discrepancies[key] = None
+                self._unavailable[key] = f"no discrepancy flags: {exc}"
         return self._discrepancies[key]
+
+    @property
+    def unavailable(self) -> str:
+        """Why the discrepancy flags of the chosen pairs are missing (``""`` when they are there)."""
+        self.discrepancies()
+        return self._unavailable.get(self.comparison.value, "")
 
     # -------------------------------------------------------------- callbacks
     def _load(self, dyad=None, session=None, subscale=None) -> None:
@@ -212,7 +254,7 @@ class RaterComparison:
         self._quiet = True
         try:
             pairs = self.pairs
-            subs = pairs.subscales_
+            subs = pairs.subscales
             self.subscale.options = subs
             self.subscale.value = subscale if subscale is not None else ("total" if "total" in subs else subs[0])
             self.search.value = ""
@@ -283,15 +325,16 @@ class RaterComparison:
         session = self.session.value if self._has_session() else None
         first = pairs.on[0]
         self.state = {"comparison": self.comparison.value, "dyad": dyad, "session": session, "subscale": sub,
-                      "metric": pairs.metric_}
+                      "metric": pairs.metric}
 
         # the dyad's profile, with the reliable-difference flags of dyad_discrepancies
         fig_profile, profile = plot_profile(pairs, dyad, session, figsize=_FIGSIZE)
         disc = self.discrepancies()
-        mine = disc.loc[disc[first].astype(str) == str(dyad)]
+        table = disc.table if disc is not None else pd.DataFrame(columns=pairs.on)
+        mine = table.loc[table[first].astype(str) == str(dyad)]
         if session is not None:
             mine = mine.loc[mine[pairs.on[1]] == session]
-        thresholds = disc.attrs.get("thresholds", {})
+        thresholds = disc.thresholds.to_dict() if disc is not None else {}
         profile["threshold"] = [thresholds.get(s, float("nan")) for s in profile["subscale"]]
         profile["flag"] = [bool(mine[f"flag_{s}"].iloc[0]) if len(mine) and f"flag_{s}" in mine else False
                            for s in profile["subscale"]]
@@ -301,12 +344,9 @@ class RaterComparison:
         # the whole sample (every paired session), for the chosen subscale; the dyad's session marked
         fig_scatter, scatter = plot_scatter(pairs, sub, dyad, session, figsize=_FIGSIZE)
         fig_ba, ba = plot_bland_altman(pairs, sub, dyad, session, figsize=_FIGSIZE)
-        limits = ba.attrs["limits"]
-        ba_lines = pd.DataFrame({
-            "line": ["bias", "loa_low", "loa_high"],
-            "value": [limits["bias"], limits["loa_low"], limits["loa_high"]],
-            "ci_low": [limits["bias_ci_low"], limits["loa_low_ci_low"], limits["loa_high_ci_low"]],
-            "ci_high": [limits["bias_ci_high"], limits["loa_low_ci_high"], limits["loa_high_ci_high"]]})
+        limits = ba.limits
+        ba_lines = limits.lines.reset_index().rename(columns={"estimate": "value"})[
+            ["line", "value", "ci_low", "ci_high"]]
 
         # items
         item_note = ""
@@ -315,7 +355,7 @@ class RaterComparison:
         except ValueError as exc:  # the forms share no item: say so in the view
             items, item_note = pd.DataFrame(), str(exc)
         if len(items):
-            c_ins = _instrument(pairs, "client")
+            c_ins = pairs.instruments["client"]  # the caller's own definition too: never reloaded by id
             items = items.assign(label=[c_ins.item(int(n)).label for n in items["client_item"]],
                                  reversed=[c_ins.item(int(n)).reversed for n in items["client_item"]])
             if sub != "total":
@@ -324,7 +364,7 @@ class RaterComparison:
         else:
             table = pd.DataFrame(columns=_ITEM_COLUMNS)
         self.table_ = table
-        self.figure_data_ = {"profile": profile, "scatter": scatter, "bland_altman": ba,
+        self.figure_data_ = {"profile": profile, "scatter": scatter, "bland_altman": ba.points,
                              "bland_altman_lines": ba_lines, "items": table}
 
         # render
@@ -334,7 +374,7 @@ class RaterComparison:
         self._show_table(table, item_note, sub)
         self._show_summary(mine, scatter, limits, dyad, session, sub)
         self.notes.value = "<div style='font-size:11px;color:#555'>" + "<br>".join(
-            html.escape(n) for n in pairs.notes_) + "</div>"
+            html.escape(n) for n in pairs.notes) + "</div>"
 
     def _show_table(self, table: pd.DataFrame, note: str, sub: str) -> None:
         if note:
@@ -355,13 +395,18 @@ class RaterComparison:
     def _show_summary(self, mine, scatter, limits, dyad, session, sub) -> None:
         where = f"dyad {dyad}" + (f", session {session}" if session is not None else "")
         flagged = str(mine["flagged"].iloc[0]) if len(mine) and "flagged" in mine else ""
-        unavailable = self.discrepancies().attrs.get("unavailable", "")
-        r = scatter["x"].corr(scatter["y"]) if len(scatter) > 2 else float("nan")
+        unavailable = self.unavailable
+        from ..dyadic import pearson_r
+        from ..exceptions import AgreementWarning
+
+        with warnings.catch_warnings():  # too few pairs: the summary shows r = nan
+            warnings.simplefilter("ignore", AgreementWarning)
+            r = pearson_r(scatter["x"].to_numpy(), scatter["y"].to_numpy()).estimate
         self.summary.value = (
             f"<div style='font-size:13px'><b>{html.escape(where)}</b>: "
             f"{html.escape(flagged or unavailable or 'no subscale differs beyond its reliable difference')}."
             f"<br>Whole sample, {html.escape(sub)} ({len(scatter)} pairs): r = {r:.2f}; client - therapist: "
-            f"bias {limits['bias']:.2f}, limits of agreement {limits['loa_low']:.2f} to {limits['loa_high']:.2f}."
+            f"bias {limits.bias:.2f}, limits of agreement {limits.loa_low:.2f} to {limits.loa_high:.2f}."
             "</div>"
         )
 
@@ -374,12 +419,6 @@ class RaterComparison:
 
 
 # ------------------------------------------------------------------ helpers
-def _instrument(pairs, rater):
-    from ..instrument import load_instrument
-
-    return load_instrument(pairs.scales_.loc[rater, "instrument"])
-
-
 def _mark_flags(fig, profile: pd.DataFrame) -> None:
     """Star the subscales of the profile figure whose client-therapist difference passes its threshold."""
     ax = fig.axes[0]

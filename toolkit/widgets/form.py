@@ -12,7 +12,8 @@ from pathlib import Path
 import ipywidgets as W
 import pandas as pd
 
-from ..exceptions import FileExistsRefusal
+from .._checks import check_bool
+from ..exceptions import FileExistsRefusal, InvalidParameterError
 from ..instrument import Instrument, ResponseScale, load_instrument
 from ..scoring import default_column, score
 from ._common import ErrorArea, table_html
@@ -50,8 +51,9 @@ def questionnaire_form(
         A shipped id (``"wai-sr"``), a definition file, or a loaded instrument
         (with wording attached, if you hold a licence).
     rater : {"client", "therapist", "observer", "other"}, optional
-        Who answers; picks the instrument's first form for that rater (default:
-        the instrument's first form).
+        Who answers; picks the form as :meth:`toolkit.Instrument.form_for` does (the
+        form named like the rater, else the rater's only form). Needed when the
+        instrument has several forms and ``form`` is not given.
     form : str, optional
         A form id (``"therapist"``, ``"observer-rev4"``), when the rater has several.
     target : DataFrame, str or path, optional
@@ -96,12 +98,36 @@ def questionnaire_form(
 
 
 class QuestionnaireForm:
-    """The form built by :func:`questionnaire_form` (see there)."""
+    """The form built by :func:`questionnaire_form` (see there for what it shows and saves).
+
+    Parameters
+    ----------
+    instrument : str, path or Instrument
+        A shipped id, a definition file, or a loaded instrument.
+    rater : str, optional
+        Who answers (see :meth:`toolkit.Instrument.form_for`).
+    form : str, optional
+        A form id.
+    target : DataFrame, str or path, optional
+        Where submitted administrations go.
+    ids : sequence of str
+        Id fields to ask for.
+    require_complete : bool
+        Refuse to submit while any item is unanswered.
+    allow_unverified : bool
+        Score a form whose key is not verified.
+
+    Examples
+    --------
+    >>> from toolkit.widgets import QuestionnaireForm
+    >>> QuestionnaireForm("srs").form_id
+    'client'
+    """
 
     def __init__(self, instrument, rater=None, *, form=None, target=None, ids=("client_id", "session"),
                  require_complete=False, allow_unverified=False):
         self.instrument = load_instrument(instrument)
-        self.form_id = _pick_form(self.instrument, rater, form)
+        self.form_id = self.instrument.form_for(rater, form).id
         self.rater = self.instrument.form(self.form_id).rater
         self.scale: ResponseScale = self.instrument.scale_for(self.form_id)
         if self.scale is None:
@@ -109,8 +135,8 @@ class QuestionnaireForm:
                 f"{self.instrument.id} has no verified response scale, so a form cannot offer answers; "
                 "write the scale into a copy of the definition file (response_scale: min, max, anchors)"
             )
-        self.require_complete = bool(require_complete)
-        self.allow_unverified = bool(allow_unverified)
+        self.require_complete = check_bool(require_complete, param="require_complete", caller="questionnaire_form")
+        self.allow_unverified = check_bool(allow_unverified, param="allow_unverified", caller="questionnaire_form")
         self._store = _make_store(target)
         self._quiet = False
         self.errors = ErrorArea()
@@ -296,22 +322,6 @@ class QuestionnaireForm:
 
 
 # -------------------------------------------------------------------- helpers
-def _pick_form(ins: Instrument, rater: str, form: str | None) -> str:
-    if form is not None:
-        f = ins.form(form)  # KeyError naming the forms
-        if rater is not None and rater != f.rater:
-            raise ValueError(f"form {form!r} of {ins.id} is for a {f.rater}, not a {rater}; "
-                             "drop rater= or pick another form")
-        return f.id
-    for f in ins.forms:
-        if rater is None or f.rater == rater:
-            return f.id
-    raise ValueError(
-        f"{ins.id} has no form for rater {rater!r}; its forms are "
-        + ", ".join(f"{f.id} ({f.rater})" for f in ins.forms)
-    )
-
-
 def _point_label(value: float, scale: ResponseScale) -> str:
     anchor = scale.anchors.get(value)
     return f"{value:g} {anchor}" if anchor else f"{value:g}"
@@ -366,10 +376,12 @@ def _make_store(target):
     if isinstance(target, (str, Path)):
         path = Path(target).expanduser()
         if path.suffix.lower() != ".csv":
-            raise ValueError(f"target {path} must be a .csv file (got {path.suffix or 'no suffix'}); "
-                             "or pass a DataFrame, or None to keep the answers in memory")
+            raise InvalidParameterError(f"The 'target' parameter of questionnaire_form(): {path} must be a .csv file "
+                                        f"(got {path.suffix or 'no suffix'}); or pass a DataFrame, or None to keep "
+                                        "the answers in memory")
         return _CsvStore(path)
-    raise TypeError(f"target must be None, a DataFrame or a .csv path (got {type(target).__name__})")
+    raise InvalidParameterError(f"The 'target' parameter of questionnaire_form() must be None, a DataFrame or a .csv "
+                                f"path; got a {type(target).__name__}.")
 
 
 class _FrameStore:

@@ -1,0 +1,1 @@
+"""Confirmatory factor analysis (lavaan's models, estimators and fit measures)."""
