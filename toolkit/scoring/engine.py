@@ -542,20 +542,22 @@ def _score_matrix(values, member, a, b, method, item_thresholds):
 
     def block(lo: int, hi: int) -> None:
         x = values[lo:hi]
-        miss = np.isnan(x)
-        for t in item_thresholds:
-            with np.errstate(invalid="ignore"):
-                hits[t.id][0][lo:hi] = OPERATORS[t.operator](x, t.value).any(axis=1)
-            hits[t.id][1][lo:hi] = ~miss.all(axis=1)
-        rows = np.flatnonzero(miss.any(axis=1))
+        if item_thresholds:
+            miss = np.isnan(x)
+            for t in item_thresholds:
+                with np.errstate(invalid="ignore"):
+                    hits[t.id][0][lo:hi] = OPERATORS[t.operator](x, t.value).any(axis=1)
+                hits[t.id][1][lo:hi] = ~miss.all(axis=1)
         out = scores[lo:hi]
         np.matmul(x, bw, out=out)  # rows with a missing cell are done again below, from their answered cells
+        # a missing (NaN) cell makes every product of its row NaN (NaN x 0 is NaN): those are the rows to redo
+        rows = np.flatnonzero(np.isnan(out[:, 0]))
         out += a_const
         counts[lo:hi] = k
         if method != "sum":
             out /= k
         if len(rows):  # missing cells are rare: only the rows that have some
-            mr = miss[rows]
+            mr = np.isnan(x[rows])
             m = mr.astype(np.float64) @ miss_w  # keying constants and number of the missing cells, per score
             sums = np.where(mr, 0.0, x[rows]) @ bw
             sums += a_const
