@@ -103,7 +103,8 @@ def main() -> None:
     run.time("floor.big", lambda: numpy_floor(df, ins), args.repeat, who="numpy", what="plain numpy pass",
              n_rows=args.rows)
     rb = run.ratio("score.big / floor.big", "score.big", "floor.big", what="toolkit / plain numpy")
-    print(f"{f'{args.rows:,} rows':<23}{fmt_s(big['median_s'])}   numpy floor {fmt_s(run.cases['floor.big']['median_s'])}"
+    floor_big = run.cases["floor.big"]["median_s"]
+    print(f"{f'{args.rows:,} rows':<23}{fmt_s(big['median_s'])}   numpy floor {fmt_s(floor_big)}"
           f"   toolkit/floor = {rb:4.2f}")
     r = None if args.no_r else r_times(df, ins)
     if r is None:

@@ -59,7 +59,7 @@ def fa_core(r: np.ndarray, n_factors: int, method: str = "minres", rotation: str
 def _rmsea_ci(chisq, df, n_obs, ci):
     """psych's RMSEA interval at confidence level ``ci``; returns (lower, upper, message or "")."""
     from scipy.optimize import brentq
-    from scipy.stats import chi2, ncx2
+    from scipy.stats import chi2
 
     # the tail as the user typed it: ci=0.9 gives psych's alpha/2 = 0.05 exactly, not 0.04999999999999999
     tail = round((1 - ci) / 2, 15)

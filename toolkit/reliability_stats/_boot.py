@@ -25,8 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["Resamples", "BLOCK", "bootstrap_alpha", "dense_counts", "resample_order", "jackknife_groups", "percentile_ci", "bca_ci",
-           "JACKKNIFE_EXACT_MAX", "JACKKNIFE_GROUPS"]
+__all__ = ["Resamples", "BLOCK", "bootstrap_alpha", "dense_counts", "resample_order", "jackknife_groups",
+           "percentile_ci", "bca_ci", "JACKKNIFE_EXACT_MAX", "JACKKNIFE_GROUPS"]
 
 BLOCK = 1 << 14  # rows per weight block: 16,384 (a power of two: uniform draws inside come from raw bits)
 PASS = 32  # resamples whose counts are multiplied with a block's features at a time
