@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .._numerics import row_blocks
 from ..instrument.model import ResponseScale
 from ._blocks import for_blocks
 
@@ -69,17 +68,16 @@ def _parse_text(values: np.ndarray, scale: ResponseScale, missing_codes: set[flo
 
 def _whole_numbers_within(values: np.ndarray, lo: float, hi: float) -> bool:
     """Whether every cell is missing or a whole number from ``lo`` to ``hi`` (four passes over the data, in
-    blocks; when it holds, no cell of an integer-step scale is bad)."""
-    for rows in row_blocks(values.shape[0], values.shape[1]):
-        x = values[rows]
-        if x.size == 0:
-            continue
-        # fmin/fmax skip missing cells (a block of missing cells only gives NaN, which fails no test)
-        if np.fmin.reduce(x, axis=None) < lo or np.fmax.reduce(x, axis=None) > hi:
+    chunks taken in memory order; when it holds, no cell of an integer-step scale is bad)."""
+    flat = values.ravel(order="K")  # a view of a contiguous array: cells in the order they are stored
+    for start in range(0, flat.size, _CHUNK):
+        x = flat[start:start + _CHUNK]
+        # fmin/fmax skip missing cells (a chunk of missing cells only gives NaN, which fails no test)
+        if np.fmin.reduce(x) < lo or np.fmax.reduce(x) > hi:
             return False
         frac = np.rint(x)
         np.subtract(x, frac, out=frac)
-        if np.fmax.reduce(np.abs(frac, out=frac), axis=None) > 0:
+        if np.fmax.reduce(np.abs(frac, out=frac)) > 0:
             return False
     return True
 
