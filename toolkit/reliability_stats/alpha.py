@@ -431,11 +431,10 @@ def cronbach_alpha(data: pd.DataFrame, instrument=None, *, keys=None, form: str 
     sd = prepare(data, instrument, keys=keys, form=form, items=items, pattern=pattern, on_invalid=on_invalid,
                  total=True, response_scale=response_scale, caller=caller)
     name, cols = pick_scale(sd, subscale, caller=caller)
-    block = alpha_block(sd.frame[cols], label=name, missing=missing, level=ci, n_boot=n_boot, seed=seed,
+    items = sd.frame if list(sd.frame.columns) == list(cols) else sd.frame[cols]  # no copy when all are used
+    block = alpha_block(items, label=name, missing=missing, level=ci, n_boot=n_boot, seed=seed,
                         points=sd.scale_points)
-    total = block["total"].to_frame().T.reset_index(drop=True)
-    for c in ("n", "n_items"):
-        total[c] = total[c].astype(int)
+    total = pd.DataFrame({c: [int(v) if c in ("n", "n_items") else v] for c, v in block["total"].items()})
     how = ("each covariance from the rows answering both items, as psych" if missing == "pairwise"
            else "only rows answering every item")
     notes = [f"missing data: {missing} ({how})",
