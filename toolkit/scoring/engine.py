@@ -439,7 +439,7 @@ def _frame(columns: dict, index) -> pd.DataFrame:
             _LABELS.pop(next(iter(_LABELS)))
         labels = _LABELS[names] = pd.Index(list(names))
     frame = pd.DataFrame(dict(enumerate(columns.values())), index=index, copy=False)
-    frame.columns = labels
+    frame.columns = labels.copy()  # a new Index object over the same labels (its name stays the caller's own)
     return frame
 
 
