@@ -7,8 +7,10 @@ are shared, and medians move by 10-20% between runs) and by more than 1 ms. Rati
 compared the same way (a peer ratio is machine independent, so it is the better signal when the
 two runs come from different machines, which is said). Targets missed in the newest run are listed.
 
-Run:  .venv/bin/python benchmarks/compare.py [--threshold 1.3] [--bench scoring] [--strict]
+Run:  .venv/bin/python benchmarks/compare.py [--threshold 1.3] [--bench scoring] [--strict] [--baseline oldest]
 ``--strict`` exits with status 1 when anything got slower (for CI); by default it only reports.
+``--baseline oldest`` compares with the first stored run instead of the previous one; ``--table`` prints
+every case side by side (median and minimum, before and after) as a Markdown table.
 """
 
 from __future__ import annotations
@@ -71,11 +73,31 @@ def compare(old: dict, new: dict, threshold: float) -> tuple[list[str], list[str
     return slower, faster, missed
 
 
+def table(old: dict, new: dict) -> str:
+    """Every case of ``new``: median and minimum wall time in both runs, and the ratio of the medians."""
+    lines = ["| case | who | before median | before min | after median | after min | before / after |",
+             "|---|---|---|---|---|---|---|"]
+    for case, rec in new["cases"].items():
+        o = old["cases"].get(case, {})
+        m0, m1 = o.get("median_s"), rec.get("median_s")
+        ratio = f"{m0 / m1:.1f}x" if m0 and m1 else (o.get("error") or rec.get("error") or "-")
+        lines.append(f"| {case} | {rec.get('who', '')} | {_fmt(m0)} | {_fmt(o.get('min_s'))} | {_fmt(m1)} | "
+                     f"{_fmt(rec.get('min_s'))} | {ratio} |")
+    for name, rec in new.get("ratios", {}).items():
+        v0, v1 = old.get("ratios", {}).get(name, {}).get("value"), rec.get("value")
+        lines.append(f"| ratio: {name} | | {'-' if v0 is None else f'{v0:.2f}'} | | "
+                     f"{'-' if v1 is None else f'{v1:.2f}'} | | |")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threshold", type=float, default=1.3)
     ap.add_argument("--bench", help="only this benchmark (a folder of benchmarks/results)")
     ap.add_argument("--strict", action="store_true", help="exit 1 when something got slower")
+    ap.add_argument("--baseline", choices=("previous", "oldest"), default="previous",
+                    help="the stored run to compare with (default: the one before the newest)")
+    ap.add_argument("--table", action="store_true", help="print every case, before and after, as Markdown")
     args = ap.parse_args(argv)
     if not RESULTS.is_dir():
         print("no stored runs yet (benchmarks/results/ is empty): run the bench scripts first")
@@ -93,12 +115,15 @@ def main(argv=None) -> int:
         if len(runs) < 2:
             print("   first stored run: nothing to compare with")
             continue
-        old = json.loads(runs[-2].read_text())
-        print(f"   against {runs[-2].name}  (toolkit {old['versions'].get('toolkit_commit')}, "
+        base = runs[0] if args.baseline == "oldest" else runs[-2]
+        old = json.loads(base.read_text())
+        print(f"   against {base.name}  (toolkit {old['versions'].get('toolkit_commit')}, "
               f"load {old.get('load_average', {}).get('start')})")
         if not _same_machine(old, new):
             print(f"   NOTE: different machines ({old['machine'].get('cpu')}, {old['machine'].get('cores')} cores vs "
                   f"{new['machine'].get('cpu')}, {new['machine'].get('cores')} cores): compare the ratios, not seconds")
+        if args.table:
+            print(table(old, new))
         slower, faster, missed = compare(old, new, args.threshold)
         for title, lines in ((f"SLOWER (> {args.threshold}x)", slower), (f"faster (> {args.threshold}x)", faster),
                              ("targets missed in the newest run", missed)):
