@@ -34,6 +34,7 @@ JACKKNIFE_EXACT_MAX = 20_000  # above this many rows, BCa's acceleration uses th
 JACKKNIFE_GROUPS = 20_000  # groups of the grouped (delete-d) jackknife
 _FEATURE_ELEMENTS = 1 << 20  # feature-matrix entries built at a time (8 MB of float64)
 _JACK_ELEMENTS = 1 << 15  # ... for the jackknife's group sums (256 KB)
+_COUNTS_ELEMENTS = 1 << 22  # resampling counts held at a time when the features are rebuilt in pieces (32 MB)
 _LANES = 2  # blocks are summed in this many fixed lanes (the same sums whatever the number of threads)
 
 
@@ -176,12 +177,14 @@ def _features(X: np.ndarray):
     return groups, alpha
 
 
-def _add_block(groups, w: Resamples, j: int, sums: list[np.ndarray], W: np.ndarray) -> None:
+def _add_block(groups, w: Resamples, j: int, sums: list[np.ndarray], buffers: dict) -> None:
     """Add  counts x features  of block j's positions to ``sums`` (one n_boot x features array per group).
 
-    The counts of :data:`PASS` resamples at a time go into ``W`` (a buffer of PASS x BLOCK reused for every
-    block); the block's features are built once when they are small (complete data), else in pieces rebuilt
-    for every pass (pairwise data have k(k+1)/2 x 4 features per row).
+    When the block's features are small (complete data: k + 2 per row) they are built once and the counts
+    come :data:`PASS` resamples at a time (the counts buffer stays in cache). Pairwise data have
+    k(k+1)/2 x 4 features per row: they are built in pieces, and the counts of as many resamples as fit in
+    32 MB are multiplied with each piece, so the pieces are rebuilt only every so many resamples.
+    ``buffers`` keeps the counts buffers (one per pass length) from block to block.
     """
     pos = w.positions(j)
     size = pos.stop - pos.start
@@ -197,8 +200,14 @@ def _add_block(groups, w: Resamples, j: int, sums: list[np.ndarray], W: np.ndarr
     cached = None
     if sum(rows.size * groups[gi].n_feat for gi, _, rows in pieces) <= _FEATURE_ELEMENTS:
         cached = [groups[gi].feats(rows) for gi, _, rows in pieces]
-    for b0 in range(0, w.n_boot, PASS):
-        counts = w.fill(j, b0, W[:min(PASS, w.n_boot - b0), :size])
+        step = min(PASS, w.n_boot)
+    else:
+        step = min(w.n_boot, max(PASS, _COUNTS_ELEMENTS // size))
+    if step not in buffers:
+        buffers[step] = np.empty((step, BLOCK if w.n_blocks > 1 else w.n))
+    W = buffers[step]
+    for b0 in range(0, w.n_boot, step):
+        counts = w.fill(j, b0, W[:min(step, w.n_boot - b0), :size])
         b = slice(b0, b0 + counts.shape[0])
         for p, (gi, cols, rows) in enumerate(pieces):
             F = cached[p] if cached is not None else groups[gi].feats(rows)
@@ -222,9 +231,9 @@ def bootstrap_alpha(X: np.ndarray, n_boot: int, seed, *, jackknife: bool = True,
 
     def lane_sums(blocks):
         total = [np.zeros((n_boot, g.n_feat)) for g in groups]
-        W = np.empty((min(PASS, n_boot), BLOCK if w.n_blocks > 1 else n))
+        buffers: dict = {}
         for j in blocks:
-            _add_block(groups, w, j, total, W)
+            _add_block(groups, w, j, total, buffers)
         return total
 
     workers = min(_LANES, os.cpu_count() or 1)
