@@ -25,6 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from .._numerics import row_blocks
+
 __all__ = ["Resamples", "BLOCK", "bootstrap_alpha", "dense_counts", "resample_order", "jackknife_groups",
            "percentile_ci", "bca_ci", "JACKKNIFE_EXACT_MAX", "JACKKNIFE_GROUPS"]
 
@@ -120,11 +122,18 @@ def _features(X: np.ndarray):
     """(row groups, alpha(summed common-layout features, number of rows)); the groups' rows in that order."""
     n, k = X.shape
     M = ~np.isnan(X)
-    Xc = X - np.nanmean(X, axis=0)
+    # the items are centred by their means row by row as features are built (no centred copy of the data)
+    total, count = np.zeros(k), np.zeros(k)
+    for rows in row_blocks(n, k):
+        m = M[rows]
+        total += np.where(m, X[rows], 0.0).sum(axis=0)
+        count += m.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / count
     if M.all():
         # per row: x_j (centred), sum_j x_j^2, (sum_j x_j)^2; the sum of the x_j is the total's
         def feats(rows):
-            x = Xc[rows]
+            x = X[rows] - mean
             out = np.empty((x.shape[0], k + 2))
             out[:, :k] = x
             np.einsum("ij,ij->i", x, x, out=out[:, k])
@@ -142,19 +151,21 @@ def _features(X: np.ndarray):
 
         return [_Group(np.arange(n), feats, k + 2)], alpha
     # pairwise: per pair (j, l) the sums of m_j m_l, x_j m_l, m_j x_l and x_j x_l (x centred, 0 if missing)
-    X0 = np.where(M, Xc, 0.0)
-    Mf = M.astype(float)
     j, l = np.triu_indices(k)
     P = j.size
     weight = np.where(j == l, 1.0, 2.0)
 
+    def centred(rows):  # x - mean where answered, 0 where missing; and the answered mask as numbers
+        m = M[rows]
+        return np.where(m, X[rows] - mean, 0.0), m.astype(float)
+
     def feats_incomplete(rows):
-        m, x = Mf[rows], X0[rows]
+        x, m = centred(rows)
         return np.concatenate([m[:, j] * m[:, l], x[:, j] * m[:, l], m[:, j] * x[:, l], x[:, j] * x[:, l]], axis=1)
 
     # rows answering every item need only 1, x_j and x_j x_l (m = 1): about half the work
     def feats_complete(rows):
-        x = X0[rows]
+        x = X[rows] - mean
         return np.concatenate([np.ones((x.shape[0], 1)), x, x[:, j] * x[:, l]], axis=1)
 
     def expand_complete(G):
