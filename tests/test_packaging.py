@@ -113,3 +113,15 @@ def test_installed_console_script_scores_a_shipped_file(wheel_venv, tmp_path):
     lines = (tmp_path / "out.csv").read_text().splitlines()
     assert len(lines) == len(sample.read_text().splitlines())  # header + one row per input row
     assert "total" in lines[0].split(",")
+
+
+def test_installed_wheel_writes_the_classroom_notebooks(wheel_venv, tmp_path, repo_root):
+    """The teacher notebooks travel in the wheel: ``alliance classroom student-notebooks`` works after pip install."""
+    alliance = wheel_venv / "bin" / "alliance"
+    env = _clean_env()
+    _run([str(alliance), "classroom", "student-notebooks", "students"], cwd=tmp_path, env=env)
+    _run([str(alliance), "classroom", "teacher-notebooks", "teacher"], cwd=tmp_path, env=env)
+    shipped = sorted(p.name for p in (repo_root / "notebooks" / "classroom").glob("*.ipynb"))
+    assert shipped and sorted(p.name for p in (tmp_path / "students").iterdir()) == shipped
+    assert all("BEGIN SOLUTION" not in p.read_text() for p in (tmp_path / "students").iterdir())
+    assert all("BEGIN SOLUTION" in p.read_text() for p in (tmp_path / "teacher").iterdir())

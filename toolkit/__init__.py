@@ -56,13 +56,27 @@ _EXPORTS = {
     "apim": "toolkit.dyadic",
     "ResponseSurface": "toolkit.dyadic",
     "response_surface": "toolkit.dyadic",
+    "session_scores": "toolkit.sessions",
+    "trajectories": "toolkit.sessions",
+    "drop_below_running_mean": "toolkit.sessions",
+    "sudden_gains": "toolkit.sessions",
+    "sudden_losses": "toolkit.sessions",
+    "session_alerts": "toolkit.sessions",
+    "clinical_change": "toolkit.sessions",
+    "caseload_summary": "toolkit.sessions",
+    "add_lags": "toolkit.sessions",
+    "person_mean_center": "toolkit.sessions",
+    "MixedModel": "toolkit.sessions",
+    "mixed_model": "toolkit.sessions",
     "compare_raters": "toolkit.widgets",
     "questionnaire_form": "toolkit.widgets",
+    "session_timeline": "toolkit.widgets",
+    "caseload_view": "toolkit.widgets",
 }
 
 # subpackages reachable as attributes without an explicit import
 _SUBPACKAGES = ("exceptions", "instrument", "scoring", "samples", "io", "reliability_stats", "factor", "dyadic",
-                "widgets")
+                "sessions", "widgets", "classroom")
 
 __all__ = sorted(_EXPORTS) + ["exceptions", "__version__"]
 

@@ -7,6 +7,7 @@
     alliance schema -o schema.json            # JSON Schema of a definition file
     alliance template -o calpas.yaml          # documented template for a new definition
     alliance score export.sav --instrument wai-sr -o scores.xlsx
+    alliance classroom student-notebooks OUTDIR   # classroom notebooks without solutions or teacher notes
     alliance --version
 
 Exit codes: 0 success, 1 an error the toolkit reports (bad input, refusal to
@@ -287,7 +288,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-unverified", action="store_true",
                    help="score a form whose key is not verified by two sources")
     p.set_defaults(func=_cmd_score)
+
+    p = sub.add_parser("classroom", help="write the classroom notebooks: student versions or teacher copies",
+                       description="Write the classroom notebooks (notebooks/classroom/) into a folder.")
+    from .classroom.release import add_arguments
+
+    add_arguments(p)
+    p.set_defaults(func=_cmd_classroom)
     return parser
+
+
+def _cmd_classroom(args) -> int:
+    from .classroom.release import run
+
+    return run(args)
 
 
 def _report_bad_cells(exc) -> None:

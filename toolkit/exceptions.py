@@ -25,6 +25,7 @@ __all__ = [
     "ValueLabelWarning",
     "InvalidParameterError",
     "NotFittedError",
+    "NotebookMarkupError",
 ]
 
 
@@ -101,6 +102,13 @@ class NotFittedError(AllianceError, ValueError, AttributeError):
 
     A ``ValueError`` and an ``AttributeError``, as scikit-learn's ``NotFittedError``, so that code written
     for scikit-learn catches it.
+    """
+
+
+class NotebookMarkupError(AllianceError, ValueError):
+    """A notebook's solution or hidden-test markers (nbgrader's ``### BEGIN SOLUTION`` ...) do not pair up.
+
+    The message names the notebook, the cell and the line.
     """
 
 
@@ -181,3 +189,17 @@ class AgreementWarning(AllianceWarning):
 
 class IncompleteRowsWarning(AllianceWarning):
     """Rows with a missing value were left out of a model fit (like R's na.omit); the warning names them."""
+
+
+# --- session series (toolkit.sessions) ---
+__all__ += ["SessionWarning", "MixedModelWarning"]
+
+
+class SessionWarning(AllianceWarning):
+    """Session series a summary or rule could not use fully (too short, no score at a session, a constant
+    series); the result's notes name the clients."""
+
+
+class MixedModelWarning(AllianceWarning):
+    """A mixed model did not converge (gradient not near zero), or its fit is singular (a variance component
+    at its boundary: lme4's "boundary (singular) fit")."""

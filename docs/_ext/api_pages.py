@@ -25,6 +25,7 @@ SECTIONS = {
     "toolkit.sessions": "Session by session: trajectories, ruptures, alerts, mixed models",
     "toolkit.reports": "Reports",
     "toolkit.widgets": "Notebook widgets",
+    "toolkit.classroom": "Classroom kit: exercises with a data set per student, checks that hint",
     "toolkit.exceptions": "Errors and warnings",
 }
 

@@ -15,7 +15,7 @@ from toolkit.samples.model import item_parameters
 from toolkit.samples.registry import _registry
 
 NAMES = ["wai_sr_sessions", "wai_s_therapist_sessions", "srs_ors_sessions", "wai36_client_therapist",
-         "wai36_observer", "messy_export", "messy_export_bad_cells", "true_dyad_effects"]
+         "wai36_observer", "messy_export", "messy_export_bad_cells", "true_dyad_effects", "true_session_alliance"]
 
 
 def test_list_samples():

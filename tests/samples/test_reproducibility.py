@@ -92,7 +92,7 @@ def test_build_refuses_to_overwrite_then_forces(tmp_path, rendered, capsys):
     assert main(["--out", str(tmp_path), "--check"]) == 1
     assert "out of date in" in capsys.readouterr().err
     assert main(["--out", str(tmp_path), "--force"]) == 0
-    assert capsys.readouterr().out.startswith("wrote 11 files")
+    assert capsys.readouterr().out.startswith("wrote 12 files")
     assert {p.name for p in tmp_path.iterdir()} == set(rendered)
     assert main(["--out", str(tmp_path), "--check"]) == 0
     assert capsys.readouterr().out == f"{tmp_path}: up to date\n"

@@ -32,6 +32,7 @@ __all__ = [
     "MissingRule",
     "Threshold",
     "ReliableChange",
+    "SessionAlert",
     "Instrument",
     "SCORABLE_LEVELS",
 ]
@@ -208,6 +209,26 @@ class Threshold(_Frozen):
     meaning: str = ""
     source: str = ""
     confidence: ConfidenceLevel = "V2"
+    clinical_cutoff: bool = Field(
+        False, description="This cut-off separates the clinical from the non-clinical range (Jacobson & Truax's c); "
+        "the side the operator points to is the clinical range. Clinical-change categories use it.")
+
+
+class SessionAlert(_Frozen):
+    """A session-to-session alert of routine monitoring (read by toolkit.sessions; scoring ignores it)."""
+
+    id: str = Field(pattern=SLUG)
+    label: str
+    kind: Literal["worse_than_previous", "no_reliable_change_by"] = Field(
+        description="worse_than_previous: the score is worse than the client's previous recorded score by more "
+        "than `value` points (lower, unless the clinical cut-off says low scores are healthy); "
+        "no_reliable_change_by: no reliable improvement (reliable_change) since the first recorded score by "
+        "session `value`.")
+    applies_to: str = "total"
+    value: float = Field(0, ge=0)
+    meaning: str = ""
+    source: str = ""
+    confidence: ConfidenceLevel = "V2"
 
 
 class ReliableChange(_Frozen):
@@ -240,6 +261,7 @@ class Instrument(_Frozen):
     missing: MissingRule = MissingRule()
     thresholds: tuple[Threshold, ...] = ()
     reliable_change: Optional[ReliableChange] = None
+    session_alerts: tuple[SessionAlert, ...] = ()
     notes: str = ""
     wording: dict[int, str] = Field(
         default_factory=dict,
@@ -290,6 +312,16 @@ class Instrument(_Frozen):
                 )
         if self.reliable_change is not None and self.reliable_change.applies_to not in targets - {"any_item"}:
             raise ValueError(f"reliable_change.applies_to {self.reliable_change.applies_to!r} is not a score")
+        for k, a in enumerate(self.session_alerts):
+            if a.applies_to not in targets - {"any_item"}:
+                raise ValueError(f"session_alerts[{k}] ({a.id!r}) applies_to {a.applies_to!r}; expected one of "
+                                 f"{sorted(targets - {'any_item'})}")
+            if a.id in t_ids or [b.id for b in self.session_alerts].count(a.id) > 1:
+                raise ValueError(f"session_alerts[{k}] id {a.id!r} repeats a threshold or alert id")
+            if a.kind == "no_reliable_change_by" and (self.reliable_change is None or a.value != int(a.value)
+                                                      or a.value < 2):
+                raise ValueError(f"session_alerts[{k}] ({a.id!r}) is no_reliable_change_by: it needs the instrument's "
+                                 "reliable_change and a whole session number >= 2 as value")
         for number in self.wording:
             if number not in numbers:
                 raise ValueError(f"wording given for item {number}, which the instrument does not have")

@@ -42,7 +42,7 @@ class ItemAnalysis(Result):
     >>> items.table.index.names
     FrozenList(['scale', 'item'])
     >>> items.table.loc[("bond", "wai_sr_03"), "r_drop"].round(3)
-    np.float64(0.675)
+    np.float64(0.689)
     """
 
     table: pd.DataFrame

@@ -74,7 +74,8 @@ def render_files(seed: int = DEFAULT_SEED) -> dict[str, bytes]:
     study = simulate(seed=seed)
     tables = dict(study.tables)
     tables["true_dyad_effects"] = study.dyads
-    formats = {"srs_ors_sessions": "%.1f", "true_dyad_effects": "%.6f"}
+    tables["true_session_alliance"] = study.sessions
+    formats = {"srs_ors_sessions": "%.1f", "true_dyad_effects": "%.6f", "true_session_alliance": "%.4f"}
     files: dict[str, bytes] = {}
     entries = {}
     for name, spec in SAMPLE_SPECS.items():

@@ -96,12 +96,21 @@ class SimulatedStudy(Mapping):
         ``depth_sd``, ``depth_latent``, ``repair_session``).
     dyads : pandas.DataFrame
         One row per dyad: study, ids, number of sessions, dropout, therapist
-        effect, dyad effects per rater and facet, slopes, ORS intake and growth.
+        effect, dyad effects per rater and facet, slopes; for study A also ORS intake and growth,
+        the client's mean latent alliance over sessions 1 .. n - 1 (centred: the between-person
+        predictor of the outcome) and the client's SRS response style.
+    sessions : pandas.DataFrame
+        One row per attended study-A session (recorded or missed): ``dyad_id``, ``session``,
+        ``latent_client`` and ``latent_therapist`` (mean of the latent facets, ruptures included),
+        ``rupture_drop`` (how far a rupture pulled the client's latent alliance down; 0 outside episodes) and
+        ``latent_ors`` (the ORS total before it is split into lines cut to 0-10: the outcome the within- and
+        between-person effects act on).
     """
 
     tables: dict[str, pd.DataFrame]
     truth: dict
     dyads: pd.DataFrame = field(repr=False)
+    sessions: pd.DataFrame = field(repr=False, default=None)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -159,7 +168,8 @@ def simulate(n_dyads: int = 250, n_validation_dyads: int = 500, seed: int = DEFA
     Returns
     -------
     SimulatedStudy
-        Mapping of table name -> DataFrame, with ``.truth`` and ``.dyads``.
+        Mapping of table name -> DataFrame, with ``.truth``, ``.dyads`` (truth per dyad) and
+        ``.sessions`` (latent alliance and rupture drop of every attended study-A session).
         Tables: ``wai_sr_sessions``, ``wai_s_therapist_sessions``,
         ``srs_ors_sessions``, ``wai36_client_therapist``, ``wai36_observer``,
         ``messy_export``, ``messy_export_bad_cells``.
@@ -183,14 +193,16 @@ def simulate(n_dyads: int = 250, n_validation_dyads: int = 500, seed: int = DEFA
     form's scale (keys, reversals and scales read from the instrument
     definitions); reverse-keyed items are written reversed.
 
-    Outcome (ORS total before session *s*):
-    :math:`ORS^*_{is} = a_i + c_i (s - 1) + \\beta\\,(\\bar\\eta_{i,s-1,c} - \\mu_c) + e`,
-    split into 4 lines (0-10, one decimal). SRS total of session *s*:
-    :math:`35 + \\gamma\\,(\\bar\\eta_{isc} - \\mu_c) + e`.
+    Outcome (ORS total before session *s*), with :math:`A_{is} = \\bar\\eta_{isc} - \\mu_c` the client's
+    centred latent total and :math:`M_i` its mean over sessions 1 .. n - 1:
+    :math:`ORS^*_{is} = a_i + c_i (s - 1) + \\beta_W (A_{i,s-1} - M_i) + \\beta_B M_i + e`
+    (within- and between-person effects), split into 4 lines (0-10, one decimal). SRS total of
+    session *s*: :math:`\\mu_{SRS} + p_i + \\gamma A_{is} + e` (:math:`p_i` the client's response style).
 
     Defaults reproduce, in the observed scores, client-therapist r = .36 and
     d = .40 (WAI-36 totals), alliance-outcome r = .28 and SRS-WAI r = .60
-    (see ``TARGETS``).
+    (see ``TARGETS``), and published SRS and ORS norms
+    (:data:`toolkit.samples.checks.NORMS`).
 
     References
     ----------
@@ -249,6 +261,7 @@ def simulate(n_dyads: int = 250, n_validation_dyads: int = 500, seed: int = DEFA
     s_max = int(n_sess.max())
     eta_a, eff_a = draw_latent(n_dyads, s_max, ther_a, n_ther_a, p, rng)
     episodes = draw_ruptures(n_sess, p, rng)
+    eta_trend = eta_a
     eta_a = apply_ruptures(eta_a, episodes, p)
 
     dyad_a, client_a, ther_ids_a = _ids("A", n_dyads), _ids("CA", n_dyads), _ids("TA", n_ther_a)
@@ -276,13 +289,24 @@ def simulate(n_dyads: int = 250, n_validation_dyads: int = 500, seed: int = DEFA
         x_s[keep_t], item_columns("wai-s", wai_s.n_items),
     )
     # outcome (ORS before the session) and session rating (SRS after it)
+    # Draws added after the first release come from a side stream (rng.spawn does not advance rng), so that
+    # study B and the messy export stay what they were for the same seed.
+    (side,) = rng.spawn(1)
     eta_bar = eta_a[:, :, 0, :].mean(axis=2) - p.client_mean  # client's latent total, centred
+    person = _person_mean(eta_bar, n_sess)  # mean over the sessions that precede an outcome (1 .. n - 1)
     ors_a = rng.normal(p.ors_intake_mean, p.ors_intake_sd, n_dyads)
     ors_c = rng.normal(p.ors_growth_mean, p.ors_growth_sd, n_dyads)
-    lagged = np.where(ss > 0, eta_bar[ii, np.maximum(ss - 1, 0)], 0.0)
-    ors_star = ors_a[ii] + ors_c[ii] * ss + p.ors_alliance_effect * lagged + rng.normal(0, p.ors_noise_sd, ii.size)
+    prev = np.maximum(ss - 1, 0)
+    alliance = np.where(
+        ss > 0,
+        p.ors_alliance_within * (eta_bar[ii, prev] - person[ii]) + p.ors_alliance_between * person[ii],
+        0.0,
+    )
+    ors_star = ors_a[ii] + ors_c[ii] * ss + alliance + rng.normal(0, p.ors_noise_sd, ii.size)
     ors_lines = draw_lines(ors_star, ors.n_items, p.ors_line_sd, rng)
-    srs_star = p.srs_mean + p.srs_alliance_effect * eta_bar[ii, ss] + rng.normal(0, p.srs_noise_sd, ii.size)
+    srs_person = side.normal(0.0, p.srs_person_sd, n_dyads)
+    srs_star = (p.srs_mean + srs_person[ii] + p.srs_alliance_effect * eta_bar[ii, ss]
+                + rng.normal(0, p.srs_noise_sd, ii.size))
     srs_lines = draw_lines(srs_star, srs.n_items, p.srs_line_sd, rng)
     keep_o = rng.random(ii.size) >= p.missed_srs_ors
     srs_only_missing = rng.random(ii.size) < p.missed_srs_only
@@ -342,7 +366,7 @@ def simulate(n_dyads: int = 250, n_validation_dyads: int = 500, seed: int = DEFA
     # ------------------------------------------------------------------- truth
     dyads = _dyad_truth(
         "A", dyad_a, client_a, ther_ids_a, ther_a, eff_a, n_sess, dropout,
-        {"ors_intake": ors_a, "ors_growth": ors_c},
+        {"ors_intake": ors_a, "ors_growth": ors_c, "alliance_person_mean": person, "srs_person": srs_person},
     )
     dyads_b = _dyad_truth(
         "B", dyad_b, client_b, ther_ids_b, ther_b, eff_b,
@@ -369,7 +393,22 @@ def simulate(n_dyads: int = 250, n_validation_dyads: int = 500, seed: int = DEFA
             for ep in episodes
         ],
     }
-    return SimulatedStudy(tables=tables, truth=truth, dyads=dyads)
+    sessions = pd.DataFrame({
+        "dyad_id": base["dyad_id"],
+        "session": base["session"],
+        "latent_client": eta_a[ii, ss, 0, :].mean(axis=1),
+        "latent_therapist": eta_a[ii, ss, 1, :].mean(axis=1),
+        "rupture_drop": (eta_trend[ii, ss, 0, :] - eta_a[ii, ss, 0, :]).mean(axis=1),
+        "latent_ors": ors_star,
+    })
+    return SimulatedStudy(tables=tables, truth=truth, dyads=dyads, sessions=sessions)
+
+
+def _person_mean(eta_bar: np.ndarray, n_sess: np.ndarray) -> np.ndarray:
+    """Each dyad's mean latent alliance over sessions 1 .. n - 1 (the sessions followed by an outcome)."""
+    last = np.maximum(n_sess - 1, 1)
+    mask = np.arange(eta_bar.shape[1])[None, :] < last[:, None]
+    return (eta_bar * mask).sum(axis=1) / last
 
 
 def _dyad_truth(study, dyad_ids, client_ids, ther_ids, ther, eff, n_sess, dropout, extra) -> pd.DataFrame:

@@ -56,13 +56,15 @@ FACETS = ("task", "bond", "goal")
 class ModelParameters:
     """True parameters of the sample-data generator (all on the latent scale unless said).
 
-    The defaults are the ones the shipped samples were drawn with. Four of them
-    were calibrated by simulation (30,000 study-A and 100,000 study-B dyads) so that the *observed* scores
-    show the published effects: ``client_mean`` (clients rate higher,
+    The defaults are the ones the shipped samples were drawn with. Some of them
+    were calibrated by simulation (30,000-40,000 study-A and 100,000 study-B dyads) so that the *observed*
+    scores show the published effects: ``client_mean`` (clients rate higher,
     d = .40 on WAI-36 totals), ``rater_corr`` (client-therapist r = .36 of
-    WAI-36 totals, Tryon et al. 2007), ``ors_alliance_effect`` (r = .28 between
+    WAI-36 totals, Tryon et al. 2007), ``ors_alliance_between`` (r = .28 between
     the WAI-SR total of session s - 1 and the ORS total of session s,
-    Flückiger et al. 2018) and ``srs_alliance_effect`` (SRS-WAI-SR r about .60).
+    Flückiger et al. 2018), ``srs_person_sd`` (SRS-WAI-SR r about .60) and ``srs_mean``
+    (SRS totals averaging about 36.5, bunched at the top of the scale; ORS and SRS norms in
+    ``data-samples/README.md``).
 
     Replace any of them with :func:`dataclasses.replace` and pass the result to
     :func:`toolkit.samples.simulate` as ``params``. The meaning of every field is
@@ -75,10 +77,11 @@ class ModelParameters:
     dyad and session effects correlate .35; clients' latent mean is .375 above
     therapists' (latent SD about 1 at session 1); alliance grows .04 (client) and
     .03 (therapist) latent SD per session, SD .03 across dyads; 30% of study-A
-    dyads have a rupture of 1.8-2.4 within-person SDs, repaired in 1-3 sessions;
-    items load .65-.85 (reverse-keyed .60-.72); ORS starts at 19 (SD 6), gains
-    .55 points per session plus 2.25 points per latent unit of the previous
-    session's client alliance.
+    dyads have a rupture of 3-4 within-person SDs, repaired in 1-3 sessions;
+    items load .65-.85 (reverse-keyed .60-.72); ORS starts at 19.6 (SD 7), gains
+    .62 points per session, plus 1.5 points per latent unit of the previous
+    session's client alliance above the client's own mean (within-person effect) and 2.85 points per
+    latent unit of the client's mean alliance (between-person effect).
 
     Examples
     --------
@@ -111,8 +114,8 @@ class ModelParameters:
     # --- ruptures (study A, session series) ----------------------------------------
     rupture_share: float = 0.30
     second_rupture_share: float = 0.25
-    rupture_depth_low: float = 1.8
-    rupture_depth_high: float = 2.4
+    rupture_depth_low: float = 3.0
+    rupture_depth_high: float = 4.0
     repair_sessions: tuple[int, ...] = (1, 2, 3)
     therapist_rupture_share: float = 0.5
     # --- observer (WAI-36 observer form) -------------------------------------------
@@ -121,18 +124,20 @@ class ModelParameters:
     observer_therapist_weight: float = 0.45
     observer_noise_sd: float = 0.55
     # --- outcome (ORS total, 0-40) -------------------------------------------------
-    ors_intake_mean: float = 19.0
-    ors_intake_sd: float = 6.0
-    ors_growth_mean: float = 0.55
+    ors_intake_mean: float = 19.6
+    ors_intake_sd: float = 7.0
+    ors_growth_mean: float = 0.62
     ors_growth_sd: float = 0.35
-    ors_alliance_effect: float = 2.25
+    ors_alliance_within: float = 1.5
+    ors_alliance_between: float = 2.85
     ors_noise_sd: float = 3.0
     ors_line_sd: float = 1.0
     # --- session rating (SRS total, 0-40) ---------------------------------------------
-    srs_mean: float = 35.0
-    srs_alliance_effect: float = 1.77
-    srs_noise_sd: float = 1.6
-    srs_line_sd: float = 0.6
+    srs_mean: float = 37.3
+    srs_person_sd: float = 3.4
+    srs_alliance_effect: float = 3.2
+    srs_noise_sd: float = 1.2
+    srs_line_sd: float = 0.5
     # --- design -------------------------------------------------------------------
     min_sessions: int = 6
     max_sessions: int = 20

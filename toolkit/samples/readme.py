@@ -25,7 +25,7 @@ PARAMETER_MEANINGS = {
     "item_intercept_sd": "SD of the item intercepts around it (centred within each form)",
     "rupture_share": "share of study-A dyads (with 5+ sessions) with a rupture-repair episode",
     "second_rupture_share": "share of those (with 12+ sessions) with a second episode",
-    "rupture_depth_low": "depth of the drop, in within-person SDs, uniform between low ...",
+    "rupture_depth_low": "depth of the drop, in within-person SDs of the latent total, uniform between low ...",
     "rupture_depth_high": "... and high",
     "repair_sessions": "sessions until the alliance is back on trend (drawn from these)",
     "therapist_rupture_share": "share of the drop that the therapist's view shows",
@@ -37,11 +37,16 @@ PARAMETER_MEANINGS = {
     "ors_intake_sd": "SD of the ORS total at intake",
     "ors_growth_mean": "mean ORS gain per session",
     "ors_growth_sd": "SD of the ORS gain across dyads",
-    "ors_alliance_effect": "ORS points per latent unit of the previous session's client alliance (calibrated: r = .28)",
+    "ors_alliance_within": "ORS points per latent unit of the previous session's client alliance above the "
+                           "client's own mean (within-person effect)",
+    "ors_alliance_between": "ORS points per latent unit of the client's mean alliance above the sample's "
+                            "(between-person effect; calibrated: r = .28)",
     "ors_noise_sd": "SD of the session-level ORS noise",
     "ors_line_sd": "SD of each ORS line around a quarter of the total",
-    "srs_mean": "mean SRS total (latent, before the 0-10 ceiling of the lines)",
-    "srs_alliance_effect": "SRS points per latent unit of the same session's client alliance (calibrated: r = .60)",
+    "srs_mean": "mean SRS total (latent, before the 0-10 ceiling of the lines; calibrated: observed mean about 36.7)",
+    "srs_person_sd": "SD of the client's SRS response style (some clients rate every session at the top; calibrated: "
+                     "SRS-WAI r = .60)",
+    "srs_alliance_effect": "SRS points per latent unit of the same session's client alliance",
     "srs_noise_sd": "SD of the session-level SRS noise",
     "srs_line_sd": "SD of each SRS line around a quarter of the total",
     "min_sessions": "sessions of completers: uniform between min_sessions ...",
@@ -92,23 +97,46 @@ Reverse-keyed items (`reversed_items`) are written reversed, `(min + max) - x`, 
 them when scoring recovers the keyed direction. Item loadings, intercepts and thresholds of
 each form are under `items` in `true_parameters.json`.
 
-**Outcome and session rating (study A).** ORS total before session *s*:
-`ORS* = a_i + c_i * (s - 1) + ors_alliance_effect * (client latent total at s - 1, centred) + e`
-(the alliance term is absent at intake); SRS total after session *s*:
-`SRS* = srs_mean + srs_alliance_effect * (client latent total at s, centred) + e`. Each is split
-into 4 lines (a quarter of the total plus noise), cut to 0-10 and rounded to 0.1.
+**Outcome and session rating (study A).** With `A[i,s]` the client's latent total at session *s*
+(mean of the facets, centred at `mu_client`) and `M[i]` its mean over sessions 1 .. n - 1 (the
+sessions an outcome follows), the ORS total before session *s* is
+
+    ORS* = a_i + c_i * (s - 1) + ors_alliance_within * (A[i,s-1] - M[i]) + ors_alliance_between * M[i] + e
+
+(no alliance term at intake): this week's alliance above the client's own mean predicts next week's
+outcome (within-person effect), and clients with a better alliance overall do better (between-person
+effect), with separate true values. The SRS total after session *s* is
+`SRS* = srs_mean + p_i + srs_alliance_effect * A[i,s] + e`, where `p_i` is the client's response
+style (SD `srs_person_sd`). Each total is split into 4 lines (a quarter of the total plus noise),
+cut to 0-10 and rounded to 0.1, so the SRS bunches at the top of its scale as real SRS data do.
+`true_session_alliance.csv` holds `A` (uncentred, `latent_client`), the therapist's latent total,
+the rupture drop and `ORS*` (`latent_ors`) of every attended session, recorded or missed; `true_dyad_effects.csv` holds `M`
+(`alliance_person_mean`) and `p` (`srs_person`).
+
+**SRS and ORS norms.** The session rating and outcome lines were recalibrated (version 0.2 of the
+samples) to published values; before, 56% of the simulated SRS totals were below the alert cut-off 36.
+The targets and what the shipped samples show are in the table *SRS and ORS as the shipped samples
+show them* above. Sources: the ORS intake mean of the clinical development sample (19.6; the
+non-clinical sample's 28.0 gives the clinical cut-off 25 and the reliable change of 5 of
+`instruments/ors.yaml`; Miller, Duncan, Brown, Sparks & Claud, 2003); intake means of adults in
+outpatient care "typically 16 to 19" (OpenFIT documentation of the PCOMS reports); a mean pre-post
+effect size of the ORS of 1.00 over 44 comparisons (Murphy, Rakes & Harris, 2020,
+doi:10.1080/26408066.2020.1784345); SRS means around or above 36 with totals bunched at the top of
+the scale (Duncan, Miller, Sparks et al., 2003, who set the cut-off 36 that flags the lower part of
+sessions; Campbell & Hemsley, 2009; Reese, Norsworthy & Rowlands, 2009). The SRS mean (36.5) and
+both SDs (SRS 3.5, ORS at intake 7.5) are our reading of that range, not one table's numbers.
 
 **Observer (study B).** The observer's latent view is
 `observer_mean + 0.45 * (client view - mu_client) + 0.45 * (therapist view - mu_therapist) + noise`.
 
-**Calibration and the choice of seed.** `client_mean`, `rater_corr`, `ors_alliance_effect` and
-`srs_alliance_effect` were tuned by simulating 30,000-100,000 dyads so that the *observed* scores
+**Calibration and the choice of seed.** `client_mean`, `rater_corr`, `ors_alliance_between`,
+`srs_mean` and `srs_person_sd` were tuned by simulating 30,000-100,000 dyads so that the *observed* scores
 show the published effects on average. The shipped seed was then **selected**: it is the first seed
 from 20261122 upward whose samples show all four effects within 0.02 of their targets
 (`toolkit.samples.checks.choose_seed(20261122)`; the tests check that it still returns this seed).
-Only about 1 seed in 25 qualifies, so the effects in the table above sit closer to their targets
-than an unselected sample's would: over 200 seeds they scatter around the targets with SD about
-.04 (client-therapist r), .055 (d), .04 (alliance-outcome r) and .02 (SRS-WAI r). Their closeness
+Only 3 of the seeds 1-200 qualify, so the effects in the table above sit closer to their targets
+than an unselected sample's would: over those 200 seeds they scatter around the targets with SD about
+.045 (client-therapist r), .05 (d), .04 (alliance-outcome r) and .03 (SRS-WAI r). Their closeness
 shows the seed choice, not the precision of the generator; simulate with another seed to see
 ordinary sampling error.
 """
@@ -120,9 +148,13 @@ def _md_table(rows: list[list], header: list[str]) -> str:
     return "\n".join(lines)
 
 
-def render_readme(study, entries: dict, effects) -> str:
-    """The README text for a simulated study, its registry entries and observed effects."""
+def render_readme(study, entries: dict, effects, norms=None) -> str:
+    """The README text for a simulated study, its registry entries, observed effects and SRS/ORS norms."""
+    from .checks import NORMS, session_norms
     from .generator import TARGETS
+
+    if norms is None:
+        norms = session_norms(study)
 
     truth = study.truth
     seed = truth["seed"]
@@ -137,6 +169,11 @@ def render_readme(study, entries: dict, effects) -> str:
         [k, f"{effects.loc[k, 'value']:.3f}", f"{TARGETS[k]['value']:.2f}", int(effects.loc[k, "n"]),
          TARGETS[k]["measured_as"], TARGETS[k]["source"]]
         for k in effects.index
+    ]
+    norm_rows = [
+        [k, f"{norms.loc[k, 'value']:.3f}", "-" if NORMS[k]["target"] is None else f"{NORMS[k]['target']:g}",
+         int(norms.loc[k, "n"]), NORMS[k]["measured_as"], NORMS[k]["source"]]
+        for k in norms.index
     ]
     bad = study["messy_export_bad_cells"]
     bad_rows = [[r.row, r.line, r.column, repr(r.value) if isinstance(r.value, str) else "(empty)", r.kind, r.reason]
@@ -192,7 +229,15 @@ Two simulated studies:
   a repeated submission), `reason`,
   `true_value` (what the generator drew).
 - `true_dyad_effects`: `study`, ids, `n_sessions`, `dropout`, `therapist_effect`,
-  `b_<rater>_<facet>` (dyad effects), `slope_<rater>`, and for study A `ors_intake`, `ors_growth`.
+  `b_<rater>_<facet>` (dyad effects), `slope_<rater>`, and for study A `ors_intake`, `ors_growth`,
+  `alliance_person_mean` (the client's mean latent alliance over sessions 1 .. n - 1, centred) and
+  `srs_person` (the client's SRS response style).
+- `true_session_alliance`: `dyad_id`, `session`, `latent_client` and `latent_therapist` (the latent
+  total of each view: mean of the three facets, ruptures included), `rupture_drop` (how far a rupture
+  pulled the client's latent total down at that session; 0 outside episodes), `latent_ors` (the ORS
+  total before it is split into lines and cut to 0-10: the outcome the alliance effects act on; the
+  lines' ceiling shrinks the effects seen in the observed ORS by about 8%). One row per attended
+  session of study A, including sessions whose forms are missing.
 
 ### The deliberately bad cells of `messy_export`
 
@@ -204,6 +249,13 @@ Two simulated studies:
 
 The seed was chosen so that these land within 0.02 of their targets (see *Calibration and the
 choice of seed* below); a sample drawn with another seed strays further.
+
+## SRS and ORS as the shipped samples show them
+
+{_md_table(norm_rows, ["quantity", "observed", "published", "n", "measured as", "source"])}
+
+The SRS alert (total below 36) fires for about a third of the sessions, as in routine use, and
+planted ruptures show in the SRS and WAI-SR series (see *The generating model*).
 {_MODEL}
 ## True parameters (seed {seed})
 

@@ -74,6 +74,13 @@ SAMPLE_SPECS: dict[str, dict] = {
         "study": "A, B", "instrument": "", "form": "", "rater": "",
         "id_columns": ["study", "dyad_id", "client_id", "therapist_id"], "item_columns": "",
     },
+    "true_session_alliance": {
+        "file": "true_session_alliance.csv",
+        "description": "True latent alliance of every attended study-A session (client and therapist views), "
+                       "the rupture drop in it and the latent ORS total",
+        "study": "A", "instrument": "", "form": "", "rater": "",
+        "id_columns": ["dyad_id", "session"], "item_columns": "",
+    },
 }
 
 

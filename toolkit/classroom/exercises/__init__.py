@@ -1,0 +1,1 @@
+"""The exercises, one module each: its data builder and its steps (``SPEC``)."""
