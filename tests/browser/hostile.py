@@ -447,6 +447,26 @@ def _caseload_view(h):
                           alerts=alerts)]
 
 
+# -- reports and the clinic dashboard: hostile client ids, titles and instrument strings ------------------
+def _clinic_report(h):
+    from toolkit import clinic_report
+
+    return [clinic_report(_series(h)["items"], ["srs", "ors"], title=PAYLOADS[1], clinic=PAYLOADS[0])]
+
+
+def _validation_report(h):
+    from toolkit import validation_report
+
+    return [validation_report(h.responses(200), h.instrument(), n_factors=1, n_boot=50, n_iter=5,
+                              title=PAYLOADS[2])]
+
+
+def _clinic_dashboard(h):
+    from toolkit import clinic_dashboard
+
+    return [clinic_dashboard(_series(h)["items"], ["srs", "ors"])]
+
+
 FIXTURES: dict[str, Callable | str] = {
     "Instrument": _instrument,
     "load_instrument": _instrument,
@@ -501,6 +521,9 @@ FIXTURES: dict[str, Callable | str] = {
     "MixedModel": _mixed,
     "session_timeline": _timeline,
     "caseload_view": _caseload_view,
+    "clinic_report": _clinic_report,
+    "validation_report": _validation_report,
+    "clinic_dashboard": _clinic_dashboard,
     "exceptions": "a module of exception classes",
     "__version__": "a version string",
 }
@@ -616,7 +639,8 @@ VARIANTS: dict[str, Callable] = {
 KNOWN_UNESCAPED: dict[str, str] = {}
 
 #: Classes with an HTML display that no user ever holds as such (bases of the ones built above).
-ABSTRACT_DISPLAYS = {"toolkit._results.Result", "toolkit._estimator.Estimator"}
+ABSTRACT_DISPLAYS = {"toolkit._results.Result", "toolkit._estimator.Estimator",
+                     "toolkit.reports.document.Report"}  # the base of ClinicReport and ValidationReport
 
 
 def html_of(obj) -> str:
