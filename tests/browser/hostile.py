@@ -447,27 +447,34 @@ def _caseload_view(h):
                           alerts=alerts)]
 
 
-# -- reports and the clinic dashboard: hostile client ids, titles and instrument strings ------------------
-def _clinic_report(h):
-    from toolkit import clinic_report
-
-    return [clinic_report(_series(h)["items"], ["srs", "ors"], title=PAYLOADS[1], clinic=PAYLOADS[0])]
-
-
 def _validation_report(h):
+    """The hostile instrument's key (labels, subscale names) and a hostile title in a validation report."""
     from toolkit import validation_report
 
-    return [validation_report(h.responses(200), h.instrument(), n_factors=1, n_boot=50, n_iter=5,
-                              title=PAYLOADS[2])]
+    return [validation_report(h.responses(150, 4), h.instrument(), n_factors=2, n_boot=20, n_iter=4,
+                              title=PAYLOADS[1])]
+
+
+def _clinic_report(h):
+    """Hostile client ids, clinic name and title in a clinic report with its charts."""
+    from toolkit import clinic_report
+
+    return [clinic_report(_series(h)["items"], ["srs", "ors"], title=PAYLOADS[0], clinic=PAYLOADS[1])]
 
 
 def _clinic_dashboard(h):
+    """The no-code dashboard given an export with hostile ids (the widget's own HTML)."""
     from toolkit import clinic_dashboard
 
-    return [clinic_dashboard(_series(h)["items"], ["srs", "ors"])]
+    board = clinic_dashboard(_series(h)["items"], ["srs", "ors"], clinic=PAYLOADS[2])
+    board.run.click()
+    return [board]
 
 
 FIXTURES: dict[str, Callable | str] = {
+    "validation_report": _validation_report,
+    "clinic_report": _clinic_report,
+    "clinic_dashboard": _clinic_dashboard,
     "Instrument": _instrument,
     "load_instrument": _instrument,
     "attach_wording": _attach_wording,
@@ -521,9 +528,6 @@ FIXTURES: dict[str, Callable | str] = {
     "MixedModel": _mixed,
     "session_timeline": _timeline,
     "caseload_view": _caseload_view,
-    "clinic_report": _clinic_report,
-    "validation_report": _validation_report,
-    "clinic_dashboard": _clinic_dashboard,
     "exceptions": "a module of exception classes",
     "__version__": "a version string",
 }
@@ -640,7 +644,7 @@ KNOWN_UNESCAPED: dict[str, str] = {}
 
 #: Classes with an HTML display that no user ever holds as such (bases of the ones built above).
 ABSTRACT_DISPLAYS = {"toolkit._results.Result", "toolkit._estimator.Estimator",
-                     "toolkit.reports.document.Report"}  # the base of ClinicReport and ValidationReport
+                     "toolkit.reports.document.Report"}
 
 
 def html_of(obj) -> str:
