@@ -38,8 +38,8 @@ def _batched_minres_values(rs: np.ndarray, tol: float = 1e-12, max_iter: int = 1
     lam *= np.where(lam.sum(axis=1) < 0, -1.0, 1.0)[:, None]
     cap = np.sqrt(0.995)
 
-    def obj(l):
-        res = r0 - l[:, :, None] * l[:, None, :]
+    def obj(load):
+        res = r0 - load[:, :, None] * load[:, None, :]
         res[:, idx, idx] = 0.0
         return np.einsum("kij,kij->k", res, res)
 
@@ -173,7 +173,8 @@ def _sim_fa_values(rs: np.ndarray, method: str) -> np.ndarray:
     if method == "minres":
         return _batched_minres_values(rs)
     with single_thread_blas():
-        return np.array([fa_core(r, 1, method, "none", smc=False, ftol=1e7 * np.finfo(float).eps)["values"] for r in rs])
+        return np.array([fa_core(r, 1, method, "none", smc=False, ftol=1e7 * np.finfo(float).eps)["values"]
+                         for r in rs])
 
 
 _SIMULATION_NOTES = {

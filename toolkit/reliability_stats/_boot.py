@@ -150,10 +150,10 @@ def _features(X: np.ndarray):
                 return (1 - var_items / var_t) * k / (k - 1)
 
         return [_Group(np.arange(n), feats, k + 2)], alpha
-    # pairwise: per pair (j, l) the sums of m_j m_l, x_j m_l, m_j x_l and x_j x_l (x centred, 0 if missing)
-    j, l = np.triu_indices(k)
+    # pairwise: per item pair (j, jl) the sums of m_j m_jl, x_j m_jl, m_j x_jl and x_j x_jl (x centred, 0 if missing)
+    j, jl = np.triu_indices(k)
     P = j.size
-    weight = np.where(j == l, 1.0, 2.0)
+    weight = np.where(j == jl, 1.0, 2.0)
 
     def centred(rows):  # x - mean where answered, 0 where missing; and the answered mask as numbers
         m = M[rows]
@@ -161,15 +161,15 @@ def _features(X: np.ndarray):
 
     def feats_incomplete(rows):
         x, m = centred(rows)
-        return np.concatenate([m[:, j] * m[:, l], x[:, j] * m[:, l], m[:, j] * x[:, l], x[:, j] * x[:, l]], axis=1)
+        return np.concatenate([m[:, j] * m[:, jl], x[:, j] * m[:, jl], m[:, j] * x[:, jl], x[:, j] * x[:, jl]], axis=1)
 
-    # rows answering every item need only 1, x_j and x_j x_l (m = 1): about half the work
+    # rows answering every item need only 1, x_j and x_j x_jl (m = 1): about half the work
     def feats_complete(rows):
         x = X[rows] - mean
-        return np.concatenate([np.ones((x.shape[0], 1)), x, x[:, j] * x[:, l]], axis=1)
+        return np.concatenate([np.ones((x.shape[0], 1)), x, x[:, j] * x[:, jl]], axis=1)
 
     def expand_complete(G):
-        return np.concatenate([np.repeat(G[..., :1], P, axis=-1), G[..., 1 + j], G[..., 1 + l], G[..., 1 + k:]],
+        return np.concatenate([np.repeat(G[..., :1], P, axis=-1), G[..., 1 + j], G[..., 1 + jl], G[..., 1 + k:]],
                               axis=-1)
 
     complete = M.all(axis=1)
@@ -181,7 +181,7 @@ def _features(X: np.ndarray):
         npair, sa, sb, sab = G[..., :P], G[..., P:2 * P], G[..., 2 * P:3 * P], G[..., 3 * P:]
         with np.errstate(invalid="ignore", divide="ignore"):
             C = (sab - sa * sb / npair) / (npair - 1)
-            tr = C[..., j == l].sum(axis=-1)
+            tr = C[..., j == jl].sum(axis=-1)
             tot = (C * weight).sum(axis=-1)
             return (1 - tr / tot) * k / (k - 1)
 
