@@ -50,7 +50,8 @@ def _read_mapping(path: Path) -> dict[str, Any]:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise InstrumentDefinitionError(f"{path}: not valid TOML ({exc}); fix the syntax", source=str(path)) from exc
+            raise InstrumentDefinitionError(f"{path}: not valid TOML ({exc}); fix the syntax",
+                                            source=str(path)) from exc
     else:
         import yaml
 
@@ -101,7 +102,8 @@ def _from_mapping(data: dict[str, Any], source: str) -> Instrument:
             msg = err["msg"].removeprefix("Value error, ")
             fix = _FIXES.get(err["type"])
             got = err.get("input")
-            got_s = "" if err["type"] in ("missing", "value_error") or isinstance(got, (dict, list)) else f" (got {got!r})"
+            quiet = err["type"] in ("missing", "value_error") or isinstance(got, (dict, list))
+            got_s = "" if quiet else f" (got {got!r})"
             problems.append(f"{_field_path(err['loc'])}: {msg}{got_s}" + (f"; fix: {fix}" if fix else ""))
         raise InstrumentDefinitionError(
             f"{source}: invalid instrument definition ({len(problems)} problem"
