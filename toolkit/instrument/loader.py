@@ -28,13 +28,20 @@ _SUFFIXES = (".yaml", ".yml", ".toml")
 _TEMPLATE = "_template.yaml"
 
 
+_SHIPPED: tuple = (None, {})  # ((folder, its mtime), {id: resolved path}): listed again only when it changes
+
+
 def _shipped_files() -> dict[str, Path]:
+    global _SHIPPED
     folder = instruments_dir()
-    return {
-        p.stem: p
-        for p in sorted(folder.iterdir())
-        if p.suffix in _SUFFIXES and not p.name.startswith("_")
-    }
+    stamp = (folder, folder.stat().st_mtime_ns)
+    if _SHIPPED[0] != stamp:
+        _SHIPPED = (stamp, {
+            p.stem: p.resolve()
+            for p in sorted(folder.iterdir())
+            if p.suffix in _SUFFIXES and not p.name.startswith("_")
+        })
+    return dict(_SHIPPED[1])
 
 
 def _read_mapping(path: Path) -> dict[str, Any]:
@@ -43,7 +50,8 @@ def _read_mapping(path: Path) -> dict[str, Any]:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise InstrumentDefinitionError(f"{path}: not valid TOML ({exc}); fix the syntax", source=str(path)) from exc
+            raise InstrumentDefinitionError(f"{path}: not valid TOML ({exc}); fix the syntax",
+                                            source=str(path)) from exc
     else:
         import yaml
 
@@ -94,7 +102,8 @@ def _from_mapping(data: dict[str, Any], source: str) -> Instrument:
             msg = err["msg"].removeprefix("Value error, ")
             fix = _FIXES.get(err["type"])
             got = err.get("input")
-            got_s = "" if err["type"] in ("missing", "value_error") or isinstance(got, (dict, list)) else f" (got {got!r})"
+            quiet = err["type"] in ("missing", "value_error") or isinstance(got, (dict, list))
+            got_s = "" if quiet else f" (got {got!r})"
             problems.append(f"{_field_path(err['loc'])}: {msg}{got_s}" + (f"; fix: {fix}" if fix else ""))
         raise InstrumentDefinitionError(
             f"{source}: invalid instrument definition ({len(problems)} problem"
@@ -142,7 +151,8 @@ def load_instrument(id_or_path: str | Path | Instrument) -> Instrument:
     shipped = _shipped_files()
     key = str(id_or_path)
     if key in shipped:
-        path = shipped[key]
+        path = shipped[key]  # resolved when listed
+        return _load_path(path, path.stat().st_mtime)
     else:
         path = Path(id_or_path).expanduser()
         if not path.is_file():

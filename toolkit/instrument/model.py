@@ -69,7 +69,8 @@ class Confidence(_Frozen):
 
 class Citation(_Frozen):
     text: str = Field(min_length=10, description="Full reference, APA style.")
-    doi: Optional[str] = Field(None, pattern=r"^10\.\d{4,9}/\S+$", description="DOI without the https://doi.org/ prefix.")
+    doi: Optional[str] = Field(None, pattern=r"^10\.\d{4,9}/\S+$",
+                               description="DOI without the https://doi.org/ prefix.")
     role: str = Field("development", description="development, validation, short form, manual, ...")
 
 
@@ -108,7 +109,8 @@ class ResponseScale(_Frozen):
             raise ValueError("'step' is for ordinal scales; a continuous scale takes 'resolution'")
         for value in self.anchors:
             if not self.min <= value <= self.max:
-                raise ValueError(f"anchor {value:g} lies outside {self.min:g}..{self.max:g}; fix the anchor or the range")
+                raise ValueError(f"anchor {value:g} lies outside {self.min:g}..{self.max:g}; "
+                                 "fix the anchor or the range")
             if self.type == "ordinal" and not self.on_step(value):
                 raise ValueError(f"anchor {value:g} is not on the scale's step {self.effective_step:g}")
         return self
@@ -160,7 +162,8 @@ class Subscale(_Frozen):
     id: str = Field(pattern=SLUG)
     name: str
     description: str = ""
-    max_missing: Optional[int] = Field(None, ge=0, description="Overrides missing.subscale_max_missing for this subscale.")
+    max_missing: Optional[int] = Field(None, ge=0,
+                                       description="Overrides missing.subscale_max_missing for this subscale.")
 
 
 class Form(_Frozen):
