@@ -78,7 +78,7 @@ def test_keys_instead_of_an_instrument_and_hostile_names():
 
 
 def test_n_factors_and_errors(session3):
-    rep = validation_report(session3, "wai-sr", n_factors=1, n_boot=0, n_iter=2)
+    rep = validation_report(session3, "wai-sr", n_factors=1, n_boot=0, n_iter=2, cfa=False)
     assert list(rep.loadings.columns[:1]) == ["MR1"] and "1-Factor Solution" in rep.html
     with pytest.raises(InvalidParameterError, match="needs the instrument"):
         validation_report(session3)

@@ -24,7 +24,7 @@ import pandas as pd
 from ..exceptions import AllianceError, DataValidationError, IncompleteRowsWarning
 from .tables import DASH, fmt_bounded, fmt_int, fmt_number, fmt_p
 
-__all__ = ["cfa_section", "invariance_section", "reference_member"]
+__all__ = ["cfa_section", "invariance_section", "reference_member", "check_members"]
 
 #: what a model that cannot be fitted raises (not identified, too few rows, a singular matrix); anything else
 #: the engine raises is caught too, and named by its type, so that one model never costs the whole report
@@ -106,13 +106,30 @@ def _names(ctx, data, instrument, keys):
                                        ([cols] if isinstance(cols, str) else cols)))
         item_names = {c: (o, "") for c, o in zip(items.frame.columns, originals)}
     models = family_models(items.factors, items.alternatives, order=list(items.frame.columns))
-    for alt_id, (_, fac, _) in items.alternatives.items():
+    for _, fac, _ in items.alternatives.values():
         for f in fac:
             factor_names.setdefault(f, f)
     for spec in models.values():
         if "general" in spec:
             factor_names.setdefault(spec["general"], "General")
     return factor_names, item_names, {m: spec["label"] for m, spec in models.items()}
+
+
+def check_members(ctx) -> None:
+    """Refuse, before any analysis runs, member names the instrument's family does not have."""
+    from ..exceptions import InvalidParameterError
+
+    chosen = ctx.options["cfa"]
+    if chosen is True or chosen is False:
+        return
+    try:
+        all_members = list(_names(ctx, *_cfa_inputs(ctx))[2])
+    except FIT_ERRORS:
+        return  # the section says why the models cannot be set up
+    unknown = [m for m in chosen if m not in all_members]
+    if unknown:
+        raise InvalidParameterError(f"The 'cfa' parameter of validation_report() names {unknown}; the members of "
+                                    f"this family are {all_members} (or pass True or False).")
 
 
 def _fit_family(ctx, sec, data, instrument, keys, members, missing):
@@ -145,8 +162,6 @@ def _fit_family(ctx, sec, data, instrument, keys, members, missing):
 
 def cfa_section(ctx) -> None:
     """Confirmatory factor analysis of the instrument's model family: fit, nested tests, loadings."""
-    from ..validity.families import MEMBERS
-
     o = ctx.options
     if not o["cfa"]:
         ctx.method("No confirmatory factor analysis was run (cfa=False).")
@@ -160,13 +175,7 @@ def cfa_section(ctx) -> None:
         ctx.doc.note(f"CFA: the models could not be set up: {_why(exc)}")
         return
     members = [m for m in all_members if o["cfa"] is True or m in o["cfa"]]
-    all_members, model_labels = list(all_members), dict(all_members)
-    unknown = [] if o["cfa"] is True else [m for m in o["cfa"] if m not in all_members]
-    if unknown:
-        from ..exceptions import InvalidParameterError
-
-        raise InvalidParameterError(f"The 'cfa' parameter of validation_report() names {unknown}; the members of "
-                                    f"this instrument's family are {all_members} (or pass True or False).")
+    model_labels = dict(all_members)
     missing = o["missing"]
     if missing == "auto":
         missing = "fiml" if ctx.X.isna().to_numpy().any() else "listwise"
@@ -319,7 +328,9 @@ def invariance_section(ctx) -> None:
                "metric (equal loadings), scalar (and equal intercepts) and strict (and equal residual variances) "
                "(lavaan::cfa(..., group.equal = ...); semTools::measEq.syntax and compareFit do the same); a drop "
                "in CFI of more than .01 (Cheung & Rensvold, 2002) or a rise in RMSEA of more than .015 (Chen, "
-               "2007) was read as a loss of invariance.")
+               "2007) was read as a loss of invariance"
+               + ("; missing answers by full-information maximum likelihood." if missing == "fiml" else
+                  "; rows with a missing item were left out (listwise)."))
     try:
         inv = ctx.run("invariance", invariance, data, instrument, keys=keys, form=ctx.form, group=gcol,
                       model=model or "correlated", missing=missing)

@@ -28,7 +28,7 @@ import pandas as pd
 from .._checks import (check_ci, check_choice, check_count, check_number, check_seed, instrument_or_keys,
                        warn)
 from ..exceptions import AllianceError, AllianceWarning, InvalidParameterError
-from .confirmatory import cfa_section, invariance_section
+from .confirmatory import cfa_section, check_members, invariance_section
 from .document import Document, Report, Section, render
 from .tables import DASH, fmt_bounded, fmt_int, fmt_number, fmt_p
 
@@ -520,6 +520,7 @@ def validation_report(data, instrument=None, *, keys=None, form=None, n_factors=
     results_sec = doc.section("Results")
     ctx = Context(data=data, instrument=ins, keys=keys, form=form, X=X, scales=scales, labels=labels,
                   options=options, doc=doc, results=results_sec)
+    check_members(ctx)
     for build in SECTIONS:
         build(ctx)
     for sentence in ctx.method_sentences:
