@@ -7,6 +7,7 @@
     alliance schema -o schema.json            # JSON Schema of a definition file
     alliance template -o calpas.yaml          # documented template for a new definition
     alliance score export.sav --instrument wai-sr -o scores.xlsx
+    alliance score big.parquet --instrument wai-sr -o scored/   # streamed: a Parquet dataset, bad cells to a CSV
     alliance classroom student-notebooks OUTDIR   # classroom notebooks without solutions or teacher notes
     alliance --version
 
@@ -198,6 +199,10 @@ def _cmd_score(args) -> int:
 
     from .instrument import load_instrument
 
+    from .io.stream import streams
+
+    if streams(args.file, args.output):  # Parquet, or an output folder: chunk by chunk (toolkit/io/stream.py)
+        return _cmd_score_streamed(args)
     out = Path(args.output) if args.output else None
     src = Path(args.file)
     if out is not None:  # refuse early, before any work
@@ -237,6 +242,27 @@ def _cmd_score(args) -> int:
     return 0
 
 
+def _cmd_score_streamed(args) -> int:
+    import warnings
+
+    from .io.stream import score_file
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            done = score_file(args.file, args.output, args.instrument, form=args.form, pattern=args.pattern,
+                              id_cols=_split_cols(args.id_cols), method=args.method, on_invalid=args.on_invalid,
+                              allow_unverified=args.allow_unverified, chunk_rows=args.chunk_rows,
+                              bad_cells=args.bad_cells, force=args.force, encoding=args.encoding)
+        finally:
+            _show_warnings(caught)
+    if done.n_bad_cells:
+        _err(f"warning: {done.notes[-1]}")
+    if done.output:
+        _err(f"wrote {done.n_rows} rows of scores in {len(done.table)} part(s) to {done.output}")
+    return 0
+
+
 # ----------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``alliance`` command."""
@@ -273,10 +299,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="score a response file (CSV, TSV, XLSX, SAV, ZSAV, POR, DTA)",
         description="Read a response file, check every cell, and write one row of scores per input row.",
     )
-    p.add_argument("file", metavar="FILE", help="responses: .csv .tsv .xlsx .sav .zsav .por .dta")
+    p.add_argument("file", metavar="FILE", help="responses: .csv .tsv .xlsx .sav .zsav .por .dta .parquet")
     p.add_argument("-i", "--instrument", required=True, metavar="ID", help="instrument id or definition file")
     p.add_argument("--form", metavar="F", help="form id (default: the instrument's first form)")
-    p.add_argument("-o", "--output", metavar="OUT", help="write scores to OUT (.csv, .tsv or .xlsx); default stdout")
+    p.add_argument("-o", "--output", metavar="OUT", help="write scores to OUT (.csv, .tsv or .xlsx; a folder: a Parquet "
+                   "dataset, streamed); default stdout")
     p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     p.add_argument("--on-invalid", choices=["raise", "missing"], default="raise",
                    help="bad cells: stop and list them (raise, default) or score them as missing")
@@ -287,6 +314,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", metavar="E", help="text encoding of a CSV (default: UTF-8, else Windows-1252)")
     p.add_argument("--allow-unverified", action="store_true",
                    help="score a form whose key is not verified by two sources")
+    p.add_argument("--chunk-rows", type=int, default=250_000, metavar="N",
+                   help="streamed scoring (a .parquet input, or OUT a folder): rows per chunk (default 250000)")
+    p.add_argument("--bad-cells", metavar="FILE", help="streamed scoring: where the CSV of bad cells goes "
+                   "(default OUT_bad_cells.csv)")
     p.set_defaults(func=_cmd_score)
 
     p = sub.add_parser("classroom", help="write the classroom notebooks: student versions or teacher copies",

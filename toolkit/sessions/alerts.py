@@ -17,6 +17,7 @@ from .._checks import check_bool, check_number, warn
 from .._results import Result
 from ..exceptions import InvalidParameterError, SessionWarning
 from ._panel import build_panel
+from .partitioned import by_client
 from .series import _value_column
 
 __all__ = ["session_alerts", "Alerts", "clinical_change", "ClinicalChange", "caseload_summary", "Caseload"]
@@ -95,6 +96,7 @@ class Alerts(Result):
         return {"table": self.table, "latest": self.latest, "rules": self.rules}
 
 
+@by_client
 def session_alerts(data, instrument, *, form=None, client: str = "client_id", session: str = "session",
                    rater: str | None = None, thresholds=None, **score_options) -> Alerts:
     """Per-session feedback alerts from the instrument's definition.
@@ -344,6 +346,7 @@ class ClinicalChange(Result):
     client: str = "client_id"
 
 
+@by_client
 def clinical_change(data, instrument=None, *, cutoff: float | None = None, reliable_change: float | None = None,
                     higher_is_better: bool | None = None, value: str | None = None, client: str = "client_id",
                     session: str = "session", rater: str | None = None) -> ClinicalChange:
