@@ -68,6 +68,8 @@ _EXPORTS = {
     "person_mean_center": "toolkit.sessions",
     "MixedModel": "toolkit.sessions",
     "mixed_model": "toolkit.sessions",
+    "plan": "toolkit.planning",
+    "Population": "toolkit.planning",
     "compare_raters": "toolkit.widgets",
     "questionnaire_form": "toolkit.widgets",
     "session_timeline": "toolkit.widgets",
@@ -76,7 +78,7 @@ _EXPORTS = {
 
 # subpackages reachable as attributes without an explicit import
 _SUBPACKAGES = ("exceptions", "instrument", "scoring", "samples", "io", "reliability_stats", "factor", "dyadic",
-                "sessions", "widgets", "classroom")
+                "sessions", "planning", "widgets", "classroom")
 
 __all__ = sorted(_EXPORTS) + ["exceptions", "__version__"]
 
