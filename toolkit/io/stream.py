@@ -113,10 +113,20 @@ def _parquet_chunks(src: Path, chunk_rows: int) -> tuple[list, Iterator[pd.DataF
             from None
     columns = list(dataset.schema.names)
 
-    def chunks():
+    def chunks():  # batches follow the row groups: gathered into chunks of exactly chunk_rows (the last fewer)
+        import pyarrow as pa
+
+        held, n_held = [], 0
         for batch in dataset.to_batches(batch_size=chunk_rows):
-            if batch.num_rows:
-                yield batch.to_pandas()
+            held.append(batch)
+            n_held += batch.num_rows
+            while n_held >= chunk_rows:
+                table = pa.Table.from_batches(held, schema=dataset.schema)
+                yield table.slice(0, chunk_rows).to_pandas()
+                rest = table.slice(chunk_rows)
+                held, n_held = rest.to_batches(), rest.num_rows
+        if n_held:
+            yield pa.Table.from_batches(held, schema=dataset.schema).to_pandas()
 
     return columns, chunks()
 
@@ -448,11 +458,11 @@ def score_file(src, out, instrument, *, form: str | None = None, pattern: str | 
     if out is not None:
         out = Path(out).expanduser()
         kind = "csv" if out.suffix.lower() == ".csv" else "parquet"
+        if out.resolve() == src.resolve():
+            raise InvalidParameterError(f"the output {str(out)!r} is the input; write the scores somewhere else")
         if out.suffix and kind == "parquet":
             raise InvalidParameterError(f"The 'out' parameter of {caller}() must be a folder (for a Parquet dataset) "
                                         f"or a .csv file; got {str(out)!r}.")
-        if out.resolve() == src.resolve():
-            raise InvalidParameterError(f"the output {str(out)!r} is the input; write the scores somewhere else")
         if not out.parent.exists():
             raise FileNotFoundError(f"cannot write {str(out)!r}: the folder {str(out.parent)!r} does not exist")
         _refuse(out, force)

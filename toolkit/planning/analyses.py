@@ -131,6 +131,8 @@ def omega_wald(X: np.ndarray, groups, *, ci: float = 0.95, start=None) -> dict:
     iu = np.triu_indices(m, 1)
     S = np.cov(X, rowvar=False, ddof=0)
     fit = fit_congeneric(S, groups, tol=1e-10, start=start, polish=False)
+    if not fit["converged"]:  # Newton steps after L-BFGS-B (slower; rarely needed)
+        fit = fit_congeneric(S, groups, start=fit["x"])
     x = fit["x"]
 
     def omega(v):
