@@ -302,8 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="responses: .csv .tsv .xlsx .sav .zsav .por .dta .parquet")
     p.add_argument("-i", "--instrument", required=True, metavar="ID", help="instrument id or definition file")
     p.add_argument("--form", metavar="F", help="form id (default: the instrument's first form)")
-    p.add_argument("-o", "--output", metavar="OUT", help="write scores to OUT (.csv, .tsv or .xlsx; a folder: a Parquet "
-                   "dataset, streamed); default stdout")
+    p.add_argument("-o", "--output", metavar="OUT",
+                   help="write scores to OUT (.csv, .tsv or .xlsx; a folder: a Parquet dataset, streamed); default stdout")
     p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     p.add_argument("--on-invalid", choices=["raise", "missing"], default="raise",
                    help="bad cells: stop and list them (raise, default) or score them as missing")

@@ -54,7 +54,7 @@ def messy_csv(tmp_path):
     """A CSV whose rows are not one line each: a quoted note spanning two lines, a blank line, and bad cells."""
     rng = np.random.default_rng(5)
     head = "client_id,note," + ",".join(f"wai_sr_{k:02d}" for k in range(1, 13))
-    lines, rows = [head], []
+    lines = [head]
     for r in range(1, 1201):
         vals = [str(v) for v in rng.integers(1, 6, 12)]
         note = '"first line\nsecond line"' if r == 3 else "ok"

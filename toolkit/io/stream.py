@@ -27,7 +27,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +36,7 @@ import pandas as pd
 from .._results import Result
 from ..exceptions import DataValidationError, FileExistsRefusal, InvalidParameterError, UnreadableFileError
 
-__all__ = ["score_file", "StreamedScores", "PARQUET_SUFFIXES", "streams", "record_lines"]
+__all__ = ["score_file", "StreamedScores", "streams", "record_lines"]
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 _TEXT_SUFFIXES = (".csv", ".tsv", ".tab", ".txt")
@@ -103,30 +103,48 @@ def streams(src, out=None) -> bool:
 
 
 # ----------------------------------------------------------------- reading in chunks
-def _parquet_chunks(src: Path, chunk_rows: int) -> tuple[list, Iterator[pd.DataFrame]]:
-    import pyarrow.dataset as ds
+def _parquet_files(src: Path) -> list[Path]:
+    """The Parquet files of ``src`` in path order (a folder: every ``*.parquet``/``*.pq`` below it, skipping the
+    hidden and ``_``-prefixed files that dataset writers leave)."""
+    if not src.is_dir():
+        return [src]
+    files = sorted(p for p in src.rglob("*") if p.suffix.lower() in PARQUET_SUFFIXES and p.is_file()
+                   and not any(part.startswith((".", "_")) for part in p.relative_to(src).parts))
+    if not files:
+        raise UnreadableFileError(f"{src}: a folder without Parquet files ({', '.join(PARQUET_SUFFIXES)})")
+    return files
 
+
+def _parquet_chunks(src: Path, chunk_rows: int, columns_for) -> tuple[list, Iterator[pd.DataFrame]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    files = _parquet_files(src)
     try:
-        dataset = ds.dataset(str(src), format="parquet")
+        schema = pq.read_schema(files[0])
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ...
-        raise UnreadableFileError(f"{src}: not a readable Parquet file or folder ({type(exc).__name__}: {exc})") \
-            from None
-    columns = list(dataset.schema.names)
+        raise UnreadableFileError(f"{files[0]}: not a readable Parquet file ({type(exc).__name__}: {exc})") from None
+    columns = [c for c in schema.names if c != "__index_level_0__"]
+    use, _ = columns_for(columns)
 
-    def chunks():  # batches follow the row groups: gathered into chunks of exactly chunk_rows (the last fewer)
-        import pyarrow as pa
-
+    def chunks():  # row group by row group (no read-ahead: memory holds about one group), gathered into chunks
         held, n_held = [], 0
-        for batch in dataset.to_batches(batch_size=chunk_rows):
-            held.append(batch)
-            n_held += batch.num_rows
-            while n_held >= chunk_rows:
-                table = pa.Table.from_batches(held, schema=dataset.schema)
-                yield table.slice(0, chunk_rows).to_pandas()
-                rest = table.slice(chunk_rows)
-                held, n_held = rest.to_batches(), rest.num_rows
+        for path in files:
+            try:
+                batches = pq.ParquetFile(path).iter_batches(batch_size=chunk_rows, columns=use)
+                for batch in batches:
+                    held.append(batch)
+                    n_held += batch.num_rows
+                    while n_held >= chunk_rows:
+                        table = pa.Table.from_batches(held)
+                        yield table.slice(0, chunk_rows).to_pandas()
+                        rest = table.slice(chunk_rows)
+                        held, n_held = rest.to_batches(), rest.num_rows
+            except (pa.ArrowInvalid, OSError) as exc:
+                raise UnreadableFileError(f"{path}: cannot read it as Parquet with the columns {use} "
+                                          f"({type(exc).__name__}: {exc})") from None
         if n_held:
-            yield pa.Table.from_batches(held, schema=dataset.schema).to_pandas()
+            yield pa.Table.from_batches(held).to_pandas()
 
     return columns, chunks()
 
@@ -482,8 +500,7 @@ def score_file(src, out, instrument, *, form: str | None = None, pattern: str | 
         return list(dict.fromkeys([*scorer.id_cols, *scorer.items.values()])), scorer.id_cols
 
     if parquet:
-        columns, chunks = _parquet_chunks(src, chunk_rows)
-        columns_for(columns)
+        columns, chunks = _parquet_chunks(src, chunk_rows, columns_for)
         text_opts = None
     else:
         columns, chunks, text_opts = _text_chunks(src, chunk_rows, encoding, columns_for)

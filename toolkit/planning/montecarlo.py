@@ -13,7 +13,7 @@ numbers: their curves differ by the analysis, not by the draw).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -328,8 +328,10 @@ def plan(population: Population, n, *, analyses=("omega",), n_reps: int = 200, s
     notes = [f"{n_reps} replications at each of n = {', '.join(map(str, sizes))}; seed {seed} (replication r at "
              f"size n draws from SeedSequence({seed}, spawn_key=(n, r)))"
              + (f"; on {workers} Dask workers" if client is not None else "; run here, without Dask") + ".",
-             f"Population: {population!r}, factor correlations {np.round(population.phi[np.triu_indices(len(population.factors), 1)], 3).tolist()}"
-             + (f", raters correlate {population.rater_corr:g}, shift {population.rater_shift:g}" if raters == 2 else "")
+             f"Population: {population!r}, factor correlations "
+             f"{np.round(population.phi[np.triu_indices(len(population.factors), 1)], 3).tolist()}"
+             + (f", raters correlate {population.rater_corr:g}, shift {population.rater_shift:g}" if raters == 2
+                else "")
              + f"; population values from one draw of {reference_n:,}."]
     failed = reps[~reps["converged"] | reps["estimate"].isna()]
     if len(failed):

@@ -154,7 +154,7 @@ class PartScorer:
             blank = items.copy()
             for col, rows in bad.groupby("column", sort=False)["row"]:
                 j = blank.columns.get_loc(col)
-                if not (pd.api.types.is_float_dtype(blank.dtypes.iloc[j]) or blank.dtypes.iloc[j] == object):
+                if not (pd.api.types.is_float_dtype(blank.dtypes.iloc[j]) or blank.dtypes.iloc[j].kind == "O"):
                     blank[col] = blank[col].astype(object)
                 blank.iloc[rows.to_numpy(dtype=np.int64), j] = np.nan
             scored = self._engine(blank)
