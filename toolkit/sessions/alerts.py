@@ -105,7 +105,9 @@ def session_alerts(data, instrument, *, form=None, client: str = "client_id", se
     ----------
     data : DataFrame
         Item responses, one row per administration, with the ``client`` and ``session`` columns (scored with
-        :func:`toolkit.score`, so every bad cell is reported as there).
+        :func:`toolkit.score`, so every bad cell is reported as there). A Dask DataFrame is shuffled once by
+        client and each partition alerted on its own: the tables come back lazy (:mod:`toolkit.sessions.partitioned`,
+        :func:`toolkit.sessions.collect`).
     instrument : str or Instrument
         The instrument: ``"srs"``, ``"ors"``, or any definition with thresholds.
     form : str, optional
@@ -356,7 +358,8 @@ def clinical_change(data, instrument=None, *, cutoff: float | None = None, relia
     Parameters
     ----------
     data : DataFrame
-        Long layout scores (e.g. from :func:`session_scores`).
+        Long layout scores (e.g. from :func:`session_scores`); a Dask DataFrame is run per partition of clients
+        (:mod:`toolkit.sessions.partitioned`).
     instrument : str or Instrument, optional
         Gives the clinical cut-off (its threshold with ``clinical_cutoff: true``), the reliable change and the
         direction, for any instrument that declares them (ORS: 25 and 5).

@@ -92,7 +92,8 @@ def drop_below_running_mean(data, instrument=None, *, k: float = 2.0, sd="person
     Parameters
     ----------
     data : DataFrame
-        Long layout, one row per session: ``client`` (and ``rater``), ``session`` and the score ``value``.
+        Long layout, one row per session: ``client`` (and ``rater``), ``session`` and the score ``value``; a Dask
+        DataFrame is run per partition of clients (:mod:`toolkit.sessions.partitioned`).
     instrument : str or Instrument, optional
         Needed for ``reliable_change="instrument"``; named in the title.
     k : float, default 2
