@@ -162,14 +162,19 @@ def bench_planning(args) -> None:
                 Client(cl) as client:
             client.run(lambda: bool(__import__("toolkit.planning")))  # warm the workers' imports
             before = load()
+            cpu0 = sum(client.run(time.process_time).values())
             t0 = time.perf_counter()
             res = plan(pop, client=client, **kw)
             times[workers] = time.perf_counter() - t0
+            cpu = sum(client.run(time.process_time).values()) - cpu0
             tables[workers] = res.replications
-            print(f"  {workers} worker(s): {times[workers]:7.1f} s  (load average before: {before}; "
+            print(f"  {workers} worker(s): {times[workers]:7.1f} s wall, {cpu:7.1f} s CPU in the workers = "
+                  f"{cpu / times[workers]:.2f} cores busy (load average before: {before}; "
                   f"{times[workers] / (reps * len(sizes)) * 1000:.0f} ms per replication)")
     same = tables[1].equals(tables[2])
     print(f"  speed-up 2 vs 1 workers: {times[1] / times[2]:.2f}x (target 1.7x); identical replications: {same}")
+    print("  (the speed-up is bounded by the cores the workers get: 'cores busy' near 2 with two workers means they "
+          "ran in parallel; near 1, that the machine's other jobs took the second core)")
     print(f"  CPUs: {os.cpu_count()}; load average now: {load()}")
 
 
