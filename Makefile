@@ -3,6 +3,7 @@
 #   make lab    create .venv if needed, install the toolkit (editable, extras analysis+lab)
 #               and open JupyterLab on notebooks/ (no browser; the URL with its token is printed)
 #   make test   create/refresh .venv, install the test extras and run the whole suite
+#   make dashboard  install the dashboard extra and serve the clinic dashboard (Voila) on 127.0.0.1
 #
 # Re-running is cheap: pip runs again only when pyproject.toml is newer than the stamp file
 # in .venv. Debian packages the tests need go in DEB_PACKAGES (installed by `system-deps`
@@ -31,13 +32,18 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 SUDO := $(if $(filter 0,$(shell id -u)),,$(shell command -v sudo 2>/dev/null))
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
+# The clinic dashboard (Voila): loopback only, a random token in the printed URL.
+DASH_PORT ?= 8866
+
 LAB_STAMP := $(VENV)/.installed-lab
 TEST_STAMP := $(VENV)/.installed-test
+DASH_STAMP := $(VENV)/.installed-dashboard
 
-.PHONY: help lab test install install-test system-deps venv bench docs clean distclean
+.PHONY: help lab dashboard test install install-test system-deps venv bench docs clean distclean
 
 help:
 	@echo "make lab           install (editable, extras analysis+lab) and open JupyterLab on notebooks/"
+	@echo "make dashboard     install the dashboard extra and serve the clinic dashboard (prints the URL to open)"
 	@echo "make test          install the test extras and run the whole suite (PYTEST_ARGS='...' to pass options)"
 	@echo "make system-deps   apt-get install the Debian packages the tests need, if missing"
 	@echo "make bench         run the benchmarks in benchmarks/"
@@ -47,6 +53,14 @@ help:
 lab: $(LAB_STAMP)
 	$(VPY) -m jupyterlab --no-browser --ip=$(LAB_IP) --port=$(LAB_PORT) \
 		--ServerApp.root_dir=notebooks $(ALLOW_ROOT)
+
+# The template `offline` (notebooks/dashboard/jupyter/voila/templates/) is Voila's lab template without its
+# links to a CDN, so the dashboard works without a network.
+dashboard: $(DASH_STAMP)
+	@echo "Starting the clinic dashboard (Voila) on $(LAB_IP):$(DASH_PORT); open the URL printed below. Ctrl-C stops it."
+	JUPYTER_PATH="$(CURDIR)/notebooks/dashboard/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
+		$(VENV)/bin/voila notebooks/dashboard/clinic.ipynb --template=offline --no-browser \
+		--Voila.ip=$(LAB_IP) --port=$(DASH_PORT) --token
 
 # pytest's exit status 5 (no tests collected) fails like any other.
 test: system-deps $(TEST_STAMP)
@@ -74,10 +88,14 @@ $(LAB_STAMP): pyproject.toml | $(VPY)
 	$(PIP) install -e '.[analysis,lab]'
 	touch $@
 
-# The test extras include everything `lab` needs, so they satisfy its stamp too.
+$(DASH_STAMP): pyproject.toml | $(VPY)
+	$(PIP) install -e '.[analysis,lab,dashboard]'
+	touch $@
+
+# The test extras include everything `lab` and `dashboard` need, so they satisfy their stamps too.
 $(TEST_STAMP): pyproject.toml | $(VPY)
 	$(PIP) install -e '.[analysis,lab,test]'
-	touch $@ $(LAB_STAMP)
+	touch $@ $(LAB_STAMP) $(DASH_STAMP)
 
 system-deps:
 	@missing=""; \

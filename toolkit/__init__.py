@@ -74,11 +74,14 @@ _EXPORTS = {
     "questionnaire_form": "toolkit.widgets",
     "session_timeline": "toolkit.widgets",
     "caseload_view": "toolkit.widgets",
+    "clinic_dashboard": "toolkit.widgets",
+    "validation_report": "toolkit.reports",
+    "clinic_report": "toolkit.reports",
 }
 
 # subpackages reachable as attributes without an explicit import
 _SUBPACKAGES = ("exceptions", "instrument", "scoring", "samples", "io", "reliability_stats", "factor", "dyadic",
-                "sessions", "planning", "widgets", "classroom")
+                "sessions", "planning", "reports", "widgets", "classroom")
 
 __all__ = sorted(_EXPORTS) + ["exceptions", "__version__"]
 

@@ -17,12 +17,14 @@ __all__ = [
     "DataValidationError",
     "UnknownSampleError",
     "FileExistsRefusal",
+    "ConverterNotFoundError",
     "AllianceWarning",
     "InvalidCellsWarning",
     "KeyConfidenceWarning",
     "UnmatchedColumnsWarning",
     "UnreadableFileError",
     "ValueLabelWarning",
+    "FileContentWarning",
     "InvalidParameterError",
     "NotFittedError",
     "NotebookMarkupError",
@@ -78,9 +80,10 @@ class DataValidationError(AllianceError, ValueError):
     Attributes
     ----------
     report : pandas.DataFrame
-        One row per bad cell: ``row`` (the row's index label), ``id`` (the value
-        of the id column(s), when given), ``column``, ``item``, ``value`` and
-        ``reason``.
+        One row per bad cell: where it is (``line``, the file's line, for data
+        read by ``read_responses``; ``case`` for SPSS/Stata files; else ``row``,
+        the row's index label), the id column(s), ``column``, ``item``,
+        ``value`` and ``reason``.
     """
 
     def __init__(self, message: str, report=None):
@@ -121,6 +124,10 @@ class UnknownSampleError(AllianceError, LookupError):
 
 class FileExistsRefusal(AllianceError, FileExistsError):
     """Refusing to overwrite an existing file that the caller did not ask to replace."""
+
+
+class ConverterNotFoundError(AllianceError, RuntimeError):
+    """A report could not be printed to PDF: no converter (playwright with Chromium) is installed."""
 
 
 class AllianceWarning(UserWarning):
@@ -172,7 +179,14 @@ class ReliabilityWarning(AllianceWarning):
 
 
 class DuplicateRowsWarning(AllianceWarning):
-    """Rows repeat an earlier row exactly (same ids and answers); they are scored, never dropped."""
+    """Rows repeat an earlier row's ids, with the same answers (a double submission) or with different
+    answers (which one is right cannot be told); they are scored, never dropped."""
+
+
+class FileContentWarning(AllianceWarning):
+    """Part of a file is not read as it stands, and the warning says what and where: lines above the header
+    row, rows shorter than the header, formula cells without a saved value, a repeated column header, a file
+    without data rows."""
 
 
 # --- agreement (toolkit.dyadic) ---

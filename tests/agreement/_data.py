@@ -46,7 +46,7 @@ def build_apim_sample() -> pd.DataFrame:
     for rater, name, ins, form in (("client", "wai_sr_sessions", "wai-sr", "client"),
                                    ("therapist", "wai_s_therapist_sessions", "wai-s", "therapist")):
         raw = toolkit.load_sample(name)
-        s = toolkit.score(raw, ins, form=form, id_cols=["dyad_id", "session"], method="mean")
+        s = toolkit.score(raw, ins, form=form, id_cols=["dyad_id", "session"], metric="mean")
         scale = toolkit.load_instrument(ins).scale_for(form)
         s["pomp"] = 100 * (s["total"] - scale.min) / (scale.max - scale.min)
         wide = s.pivot_table(index="dyad_id", columns="session", values="pomp")

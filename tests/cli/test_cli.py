@@ -165,10 +165,10 @@ def _expected(path, **kw):
 def test_score_to_stdout(good_csv, capsys):
     code, out, err = run(capsys, "score", str(good_csv), "--instrument", "wai-sr")
     assert code == 0 and err == ""
-    got = pd.read_csv(io.StringIO(out), index_col="row")
+    got = pd.read_csv(io.StringIO(out), index_col="line")
     expected = _expected(good_csv)
     assert list(got.columns) == list(expected.columns)
-    assert got.index.tolist() == [1, 2, 3, 4, 5, 6]
+    assert got.index.tolist() == [2, 3, 4, 5, 6, 7]  # the input file's lines
     np.testing.assert_allclose(got["total"], expected["total"])
     assert got["client_id"].tolist() == [f"C{k}" for k in range(1, 7)]
 
@@ -176,15 +176,16 @@ def test_score_to_stdout(good_csv, capsys):
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".tsv"])
 def test_score_to_file_and_overwrite(good_csv, tmp_path, capsys, suffix):
     target = tmp_path / f"scores{suffix}"
-    argv = ["score", str(good_csv), "-i", "wai-sr", "-o", str(target), "--method", "mean", "--id-cols", "client_id"]
+    argv = ["score", str(good_csv), "-i", "wai-sr", "-o", str(target), "--metric", "mean", "--id-cols", "client_id",
+            "--keep", "ids"]
     code, out, err = run(capsys, *argv)
     assert code == 0 and out == ""
     assert err.strip() == f"wrote 6 rows of wai-sr scores to {target}"
     if suffix == ".xlsx":
-        got = pd.read_excel(target, index_col="row")
+        got = pd.read_excel(target, index_col="line")
     else:
-        got = pd.read_csv(target, index_col="row", sep="\t" if suffix == ".tsv" else ",")
-    expected = _expected(good_csv, method="mean", id_cols=["client_id"])
+        got = pd.read_csv(target, index_col="line", sep="\t" if suffix == ".tsv" else ",")
+    expected = _expected(good_csv, metric="mean", id_cols=["client_id"])
     assert list(got.columns) == list(expected.columns) and list(got.columns)[0] == "client_id"
     np.testing.assert_allclose(got["bond"], expected["bond"])
     np.testing.assert_allclose(got["total"], expected["total"])
@@ -220,11 +221,11 @@ def test_bad_cells_are_all_listed(bad_csv, tmp_path, capsys):
     code, out, err = run(capsys, "score", str(bad_csv), "-i", "wai-sr", "--id-cols", "client_id", "-o", str(target))
     assert code == 1 and out == "" and not target.exists()
     lines = err.splitlines()
-    assert lines[0] == "error: 3 bad cells in 3 of 6 rows for wai-sr:"
-    assert lines[1].split() == ["row", "client_id", "column", "item", "value", "reason"]
-    assert lines[2].split()[:5] == ["2", "C2", "wai_sr_03", "3", "x"] and "not a number" in lines[2]
-    assert lines[3].split()[:5] == ["5", "C5", "wai_sr_07", "7", "9"] and "out of range" in lines[3]
-    assert lines[4].split()[:5] == ["6", "C6", "wai_sr_12", "12", "2.5"] and "not on the scale's step" in lines[4]
+    assert lines[0] == "error: 3 bad cells in 3 of 6 rows for wai-sr (line = the line of bad.csv):"
+    assert lines[1].split() == ["line", "client_id", "column", "item", "value", "reason"]
+    assert lines[2].split()[:5] == ["3", "C2", "wai_sr_03", "3", "x"] and "not a number" in lines[2]
+    assert lines[3].split()[:5] == ["6", "C5", "wai_sr_07", "7", "9"] and "out of range" in lines[3]
+    assert lines[4].split()[:5] == ["7", "C6", "wai_sr_12", "12", "2.5"] and "not on the scale's step" in lines[4]
     assert lines[5] == ("fix these cells in the file, or pass --on-invalid missing to score them as missing "
                         "(each row's n_invalid then counts them)")
 
@@ -233,7 +234,7 @@ def test_bad_cells_as_missing(bad_csv, capsys):
     code, out, err = run(capsys, "score", str(bad_csv), "-i", "wai-sr", "--on-invalid", "missing")
     assert code == 0
     assert err.startswith("warning: 3 bad cells in 3 rows were scored as missing")
-    got = pd.read_csv(io.StringIO(out), index_col="row")
+    got = pd.read_csv(io.StringIO(out), index_col="line")
     assert got["n_invalid"].tolist() == [0, 1, 0, 0, 1, 1]
 
 
@@ -242,7 +243,8 @@ def test_more_than_fifty_bad_cells_are_all_listed(tmp_path, responses, capsys):
     big["wai_sr_01"] = "?"
     big.to_csv(tmp_path / "many.csv", index=False)
     code, _, err = run(capsys, "score", str(tmp_path / "many.csv"), "-i", "wai-sr")
-    assert code == 1 and err.splitlines()[0] == "error: 60 bad cells in 60 of 60 rows for wai-sr:"
+    assert code == 1 and err.splitlines()[0] == ("error: 60 bad cells in 60 of 60 rows for wai-sr "
+                                                 "(line = the line of many.csv):")
     assert sum("wai_sr_01" in line for line in err.splitlines()) == 60
 
 
@@ -253,8 +255,8 @@ def test_unmatched_columns_warned_once(good_csv, tmp_path, responses, capsys):
     warnings_ = [line for line in err.splitlines() if line.startswith("warning:")]
     assert warnings_ == [
         "warning: 1 column looks like an item column but matches no item of wai-sr: 'wai_sr_13' (12 columns matched "
-        "items). Check that the instrument and form are right and the export is complete; map columns explicitly "
-        "with items={item_number: 'column'} or pattern='Q{n}', or drop the columns before scoring."
+        "items). Check that the instrument and form are right and the export is complete; map columns with "
+        "--pattern 'Q{n}', or delete the columns from the file."
     ]
 
 
@@ -268,7 +270,7 @@ def test_score_spss_with_value_labels(tmp_path, responses, capsys):
     pyreadstat.write_sav(data, tmp_path / "wai.sav", variable_value_labels=labels)
     code, out, err = run(capsys, "score", str(tmp_path / "wai.sav"), "-i", "wai-sr")
     assert code == 0 and err == ""
-    got = pd.read_csv(io.StringIO(out), index_col="row")
+    got = pd.read_csv(io.StringIO(out), index_col="case")  # SPSS numbers cases
     np.testing.assert_allclose(got["total"], responses[items].sum(axis=1))
 
 
@@ -280,7 +282,7 @@ def test_score_excel_sheet_and_pattern(tmp_path, responses, capsys):
     code, out, err = run(capsys, "score", str(tmp_path / "wb.xlsx"), "-i", "wai-sr", "--sheet", "wai",
                          "--pattern", "F{n}")
     assert code == 0 and err == ""
-    got = pd.read_csv(io.StringIO(out), index_col="row")
+    got = pd.read_csv(io.StringIO(out), index_col="line")
     np.testing.assert_allclose(got["total"], responses.filter(like="wai_sr").sum(axis=1))
 
 
@@ -290,7 +292,7 @@ def test_score_with_encoding(tmp_path, responses, capsys):
     code, out, err = run(capsys, "score", str(tmp_path / "latin.csv"), "-i", "wai-sr", "--encoding", "latin-1",
                          "--id-cols", "Klient·in")
     assert code == 0 and err == ""
-    assert out.splitlines()[0].startswith("row,Klient·in,")
+    assert out.splitlines()[0].startswith("line,Klient·in,")
     code, _, err = run(capsys, "score", str(tmp_path / "latin.csv"), "-i", "wai-sr", "--encoding", "ascii")
     assert code == 1 and err.startswith(f"error: {tmp_path / 'latin.csv'}: cannot decode the text as 'ascii'")
 
@@ -301,7 +303,8 @@ def test_score_with_encoding(tmp_path, responses, capsys):
         (["-i", "wai-xl"], "error: no instrument 'wai-xl': it is neither a shipped id nor a file."),
         (["-i", "wai-sr", "--form", "therapist"], "error: wai-sr has no form 'therapist'; its forms are ['client']"),
         (["-i", "wai-sr", "--id-cols", "nope"], "error: --id-cols ['nope'] are not columns of the data;"),
-        (["-i", "wai-sr", "--sheet", "x"], "error: sheet='x' applies to Excel workbooks only; wai.csv is delimited text"),
+        (["-i", "wai-sr", "--sheet", "x"],
+         "error: --sheet x applies to Excel workbooks only; wai.csv is delimited text"),
         (["-i", "rdfs"], "error: rdfs ships no verified response scale"),
         (["-i", "wai36"], "error: no item columns of wai36 (36 items) found among the columns ['client_id', "),
     ],
@@ -364,7 +367,7 @@ def test_installed_console_script(good_csv, tmp_path):
     done = subprocess.run([str(script), "score", str(good_csv), "-i", "wai-sr", "-o", str(target)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert pd.read_csv(target, index_col="row")["total"].tolist() == _expected(good_csv)["total"].tolist()
+    assert pd.read_csv(target, index_col="line")["total"].tolist() == _expected(good_csv)["total"].tolist()
 
     done = subprocess.run([str(script), "score", str(good_csv), "-i", "wai-sr", "-o", str(target)],
                           capture_output=True, text=True, timeout=120)

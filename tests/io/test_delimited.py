@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from toolkit import read_responses
-from toolkit.exceptions import UnmatchedColumnsWarning, UnreadableFileError
+from toolkit.exceptions import FileContentWarning, ItemMappingError, UnreadableFileError
 from toolkit.io import sniff_delimiter
 
 
@@ -36,7 +36,7 @@ def test_round_trip(tmp_path, wai_cols, suffix, delim, encoding, bom):
     df = read_responses(path)
 
     assert list(df.columns) == header  # BOM not glued to the first name
-    assert df.index.tolist() == [1, 2, 3] and df.index.name == "row"
+    assert df.index.tolist() == [2, 3, 4] and df.index.name == "line"  # the file's lines (1 is the header)
     assert df.attrs["delimiter"] == delim
     assert df.attrs["format"] == "csv" and df.attrs["source"] == str(path)
     assert df[header[0]].tolist() == ["A", "B", "C"]
@@ -55,8 +55,10 @@ def test_keeps_rows_and_order(tmp_path, wai_cols):
     df = read_responses(tmp_path / "r.csv")
 
     assert len(df) == 4
-    assert df["id"].tolist()[0] == 9 and pd.isna(df["id"].iloc[1]) and df["id"].tolist()[2:] == [3, 7]
-    assert df.loc[2, wai_cols].isna().all()
+    assert df.index.tolist() == [2, 3, 5, 6]  # line 4 is blank
+    ids = df["id"].tolist()  # ids are text
+    assert ids[0] == "9" and pd.isna(ids[1]) and ids[2:] == ["3", "7"]
+    assert df.loc[3, wai_cols].isna().all()
 
 
 def test_decimal_comma_of_semicolon_files(tmp_path):
@@ -72,7 +74,7 @@ def test_decimal_comma_of_semicolon_files(tmp_path):
 def test_reader_options_pass_through(tmp_path):
     (tmp_path / "n.csv").write_text("id,q1\n1,-9\n2,3\n", encoding="utf-8")
     df = read_responses(tmp_path / "n.csv", na_values=[-9], index_col="id")
-    assert df.index.tolist() == [1, 2]
+    assert df.index.tolist() == ["1", "2"]  # an id is text
     assert df["q1"].isna().tolist() == [True, False]
 
 
@@ -106,16 +108,18 @@ def test_rows_wider_than_the_header_are_refused(tmp_path):
         read_responses(tmp_path / "ragged.csv")
     assert str(err.value) == (
         f"{tmp_path / 'ragged.csv'}: 2 rows with more fields than the header's 3 (delimiter ','): "
-        "row 2 (line 3) has 5; row 4 (line 6) has 4. Their extra values would be lost: add the missing header "
+        "line 3 has 5; line 6 has 4. Their extra values would be lost: add the missing header "
         "names, quote fields that contain the delimiter, or pass sep=... if the delimiter is wrong."
     )
 
 
 def test_short_rows_and_trailing_empty_fields_are_kept(tmp_path):
     (tmp_path / "short.csv").write_text("id,q1,q2\n1,2,3,\n2\n3,4,5,,\n", encoding="utf-8")
-    df = read_responses(tmp_path / "short.csv")
-    assert list(df.columns) == ["id", "q1", "q2"] and df["id"].tolist() == [1, 2, 3]
-    assert df["q2"].tolist()[0] == 3 and df.loc[2, ["q1", "q2"]].isna().all()
+    with pytest.warns(FileContentWarning, match=r"short\.csv: 1 row has fewer fields than the header's 3: line 3 "
+                      r"\(1 of 3\)\. The missing fields at the end of that row are read as blank"):
+        df = read_responses(tmp_path / "short.csv")
+    assert list(df.columns) == ["id", "q1", "q2"] and df["id"].tolist() == ["1", "2", "3"]
+    assert df["q2"].tolist()[0] == 3 and df.loc[3, ["q1", "q2"]].isna().all()
 
 
 def test_malformed_quotes_are_reported(tmp_path):
@@ -126,16 +130,18 @@ def test_malformed_quotes_are_reported(tmp_path):
 
 def test_empty_file(tmp_path):
     (tmp_path / "empty.csv").write_text("", encoding="utf-8")
-    with pytest.raises(UnreadableFileError, match=r"empty\.csv: cannot read it as delimited text"):
+    with pytest.raises(UnreadableFileError, match=r"empty\.csv: the file is empty \(0 bytes\)"):
         read_responses(tmp_path / "empty.csv")
 
 
 def test_repeated_headers_are_reported(tmp_path, wai_cols):
+    """A repeated item column is two answers to one item: refused. Another repeated name is warned about."""
     header = ["id", *wai_cols, "wai_sr_03"]
     (tmp_path / "dup.csv").write_text(",".join(header) + "\n" + ",".join(["1"] * 14) + "\n", encoding="utf-8")
-    with pytest.warns(UnmatchedColumnsWarning, match=r"1 column looks like an item column but matches no item of "
-                      r"wai-sr: 'wai_sr_03\.1' \(12 columns matched items\)"):
-        df = read_responses(tmp_path / "dup.csv", "wai-sr")
+    with pytest.raises(ItemMappingError, match=r"dup\.csv: item column names appear more than once in the header: "
+                       r"'wai_sr_03' \(columns 4, 14\)\. Each holds an answer to the same item"):
+        read_responses(tmp_path / "dup.csv", "wai-sr")
+    with pytest.warns(FileContentWarning, match=r"the column name 'wai_sr_03' appears 2 times in the header "
+                      r"\(columns 4, 14\); the later one is read as 'wai_sr_03\.1'"):
+        df = read_responses(tmp_path / "dup.csv")  # without an instrument nothing says it is an item
     assert list(df.columns)[-1] == "wai_sr_03.1"
-    report = pd.DataFrame(df.attrs["column_report"])
-    assert report.set_index("column").loc["wai_sr_03.1", "status"] == "unmatched"

@@ -23,11 +23,11 @@ def test_excel_round_trip(tmp_path, codes_frame):
     df = read_responses(path, sheet="responses")
 
     assert df.attrs["format"] == "excel" and df.attrs["sheet"] == "responses"
-    assert df.index.tolist() == list(range(1, len(data) + 1)) and df.index.name == "row"
+    assert df.index.tolist() == list(range(2, len(data) + 2)) and df.index.name == "line"  # the sheet's rows
     assert list(df.columns) == list(data.columns)
     assert df["client_id"].tolist() == data["client_id"].tolist()
     assert df["wai_sr_07"].tolist()[5] == "n/a?"  # kept as read, for the scoring engine to report
-    assert pd.isna(df.loc[4, "wai_sr_05"])
+    assert pd.isna(df.loc[5, "wai_sr_05"])
     assert read_responses(path, sheet=1).equals(df)
     assert read_responses(path)["note"].tolist() == ["cover sheet"]  # default: first sheet
 
@@ -41,7 +41,7 @@ def test_excel_keeps_empty_rows_in_the_middle(tmp_path):
         ws.append(row)
     wb.save(tmp_path / "gaps.xlsx")
     df = read_responses(tmp_path / "gaps.xlsx")
-    assert len(df) == 3 and df.loc[2].isna().all() and df.loc[3, "q1"] == "x"
+    assert len(df) == 3 and df.loc[3].isna().all() and df.loc[4, "q1"] == "x"
 
 
 def test_missing_sheet(tmp_path):

@@ -16,21 +16,21 @@ def bad_cells() -> pd.DataFrame:
     return load_sample("messy_export_bad_cells")
 
 
-def _invalid(bad_cells):
+def _invalid(bad_cells, where="line"):
     invalid = bad_cells[bad_cells["kind"] == "invalid"]
-    return sorted(zip(invalid["row"] + 1, invalid["column"], invalid["value"].astype(str)))
+    return sorted(zip(invalid[where], invalid["column"], invalid["value"].astype(str)))
 
 
 def test_every_row_kept_in_order(bad_cells):
     raw = load_sample("messy_export")
     df = read_responses(sample_path("messy_export"), "wai-sr")
     assert len(df) == len(raw) == 41
-    assert df.index.tolist() == list(range(1, 42))
+    assert df.index.tolist() == list(range(2, 43)) and df.index.name == "line"  # the file's lines
     assert df["Client ID"].tolist() == raw["Client ID"].tolist()  # the repeated submission is kept too
-    # the file's line of each bad cell is row + 1 (the header is line 1)
+    # load_sample numbers rows from 0, the file's lines from 1 with the header on line 1
     assert (bad_cells["line"] == bad_cells["row"] + 2).all()
     for _, cell in bad_cells[bad_cells["kind"] == "invalid"].iterrows():
-        assert str(df.loc[cell["row"] + 1, cell["column"]]) == str(cell["value"])
+        assert str(df.loc[cell["line"], cell["column"]]) == str(cell["value"])
 
 
 def test_scoring_names_every_invalid_cell(bad_cells):
@@ -38,9 +38,9 @@ def test_scoring_names_every_invalid_cell(bad_cells):
     with pytest.raises(DataValidationError) as err:
         score(df, "wai-sr", id_cols=["Client ID"])
     report = err.value.report
-    got = sorted(zip(report["row"], report["column"], report["value"].astype(str)))
+    got = sorted(zip(report["line"], report["column"], report["value"].astype(str)))
     assert got == _invalid(bad_cells)
-    assert report["Client ID"].tolist() == [f"CA{r:03d}" for r in report["row"]]
+    assert report["Client ID"].tolist() == [f"CA{r - 1:03d}" for r in report["line"]]
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".sav", ".dta"])
@@ -53,9 +53,11 @@ def test_messy_copies_read_the_same(tmp_path, bad_cells, suffix):
         renamed = raw.rename(columns={"Client ID": "client_id", "Timestamp": "timestamp"})
         (pyreadstat.write_sav if suffix == ".sav" else pyreadstat.write_dta)(renamed.astype(object).fillna(""), path)
     df = read_responses(path, "wai-sr")
-    assert len(df) == 41 and df.index.tolist() == list(range(1, 42))
+    first, where = (2, "line") if suffix == ".xlsx" else (1, "case")  # sheet rows; SPSS/Stata case numbers
+    assert len(df) == 41 and df.index.tolist() == list(range(first, first + 41)) and df.index.name == where
     with pytest.raises(DataValidationError) as err:
         score(df, "wai-sr", on_invalid="raise")
     report = err.value.report
-    got = sorted(zip(report["row"], report["column"], report["value"].astype(str)))
-    assert got == _invalid(bad_cells)
+    got = sorted(zip(report[where], report["column"], report["value"].astype(str)))
+    expected = _invalid(bad_cells)
+    assert got == (expected if where == "line" else [(line - 1, c, v) for line, c, v in expected])

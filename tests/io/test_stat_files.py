@@ -33,7 +33,7 @@ def test_round_trip_without_instrument(tmp_path, codes_frame, value_labels, suff
     if suffix == ".por":
         expected.columns = [c.upper() for c in expected.columns]
     assert list(df.columns) == list(expected.columns)
-    assert df.index.tolist() == list(range(1, len(expected) + 1)) and df.index.name == "row"
+    assert df.index.tolist() == list(range(1, len(expected) + 1)) and df.index.name == "case"  # as SPSS numbers cases
     for column in expected.columns:  # codes are kept when no instrument is given
         assert df[column].tolist() == expected[column].tolist(), column
     if suffix != ".por":
@@ -49,7 +49,7 @@ def test_anchor_codes_become_response_values(tmp_path, codes_frame, value_labels
     df = read_responses(path, "wai-sr")
 
     assert df[wai_cols].to_numpy().tolist() == (codes_frame[wai_cols] + 1).to_numpy().tolist()
-    assert df["gender"].tolist() == codes_frame["gender"].tolist()
+    assert df["gender"].tolist() == ["1", "2", "3", "1", "2", "3", "1", "2"]  # not an item: text, codes as stored
     assert df["client_id"].tolist() == codes_frame["client_id"].tolist()
     report = pd.DataFrame(df.attrs["label_report"])
     assert set(report.loc[report["column"].isin(wai_cols), "status"]) == {"converted"}
@@ -67,7 +67,7 @@ def test_converted_file_scores_like_the_anchor_values(tmp_path, codes_frame, val
     _write(codes_frame, path, value_labels)
     direct = codes_frame.copy()
     direct[wai_cols] = direct[wai_cols] + 1
-    direct.index = pd.RangeIndex(1, len(direct) + 1, name="row")
+    direct.index = pd.RangeIndex(1, len(direct) + 1, name="case")
 
     got = score(read_responses(path, "wai-sr"), "wai-sr", id_cols=["client_id"])
 

@@ -104,3 +104,19 @@ def test_meta_of_an_instrument_with_flags():
     expected = toolkit.score(df, "srs")
     assert lazy._meta.dtypes.drop("client_id").equals(expected.dtypes.drop("client_id"))
     pd.testing.assert_frame_equal(_as_text(lazy.compute(scheduler="sync")), _as_text(expected), check_dtype=False)
+
+
+def test_main_rules_part_by_part(client, wai_sr_200k):
+    """metric= as in memory (exact at the scale's resolution); rows of a rater scored on another form refused
+    at compute, named by their index label, as in memory."""
+    df = wai_sr_200k.iloc[:3_000]
+    ddf = dd.from_pandas(df, npartitions=3)
+    got = toolkit.score(ddf, "wai-sr", metric="pomp").compute()
+    pd.testing.assert_frame_equal(_as_text(got), _as_text(toolkit.score(df, "wai-sr", metric="pomp")),
+                                  check_dtype=False)
+    odd = df.copy()
+    odd["rater"] = odd["rater"].astype(object)
+    odd.loc[2_500, "rater"] = "therapist"
+    with pytest.raises(DataValidationError, match="therapist") as err:
+        toolkit.score(dd.from_pandas(odd, npartitions=3), "wai-sr").compute()
+    assert err.value.report["row"].tolist() == [2_500]

@@ -91,9 +91,12 @@ def test_missing_writes_scores_and_the_report(capsys, tmp_path, messy_csv):
     got = pd.read_parquet(tmp_path / "scored")
     data = toolkit.read_responses(messy_csv, dtype={"client_id": str})
     with pytest.warns(toolkit.exceptions.InvalidCellsWarning):
-        expected = toolkit.score(data, "wai-sr", on_invalid="missing")
+        expected = toolkit.score(data, "wai-sr", on_invalid="missing", keep="all")  # the command's --keep all
     expected.attrs = {}
+    assert data.index.name == "line"  # in memory rows are named by file line; streamed by row number (and line)
+    expected.index = pd.RangeIndex(1, len(expected) + 1, name="row")
     pd.testing.assert_frame_equal(_text(got.set_index("row")), _text(expected), check_dtype=False)
+    assert got["note"].iloc[2] == "first line\nsecond line"
     assert got["client_id"].iloc[0] == "001"  # ids as text
     assert pd.read_csv(tmp_path / "cells.csv")["line"].tolist() == [7, 1103]
     assert "2 bad cells" in err
@@ -119,3 +122,39 @@ def test_score_file_to_csv_and_refusals(tmp_path, wai_sr_200k):
     with pytest.raises(toolkit.exceptions.InvalidParameterError, match="is the input"):
         score_file(tmp_path / "x.parquet", tmp_path / "x.parquet", "wai-sr", force=True)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+def test_text_columns_as_written_and_the_options_of_main_score(capsys, tmp_path):
+    """Ids and carried columns stay text exactly as written (``007``, ``NA``, ``1e3``); --metric, --keep as in
+    memory; what needs a person's rows together, or a title row above the header, is refused with the fix."""
+    items = ",".join(f"wai_sr_{k:02d}" for k in range(1, 13))
+    rows = ["007,NA,1e3," + ",".join(["4"] * 12), "NA,x,+1," + ",".join(["5"] * 11 + ["NA"]),
+            "0012,,2," + ",".join(["3"] * 12)]
+    src = tmp_path / "ids.csv"
+    src.write_text(f"client_id,site_code,note,{items}\n" + "\n".join(rows) + "\n")
+    code, _, err = run(capsys, "score", src, "-i", "wai-sr", "-o", tmp_path / "scored", "--metric", "pomp")
+    assert code == 0, err
+    got = pd.read_parquet(tmp_path / "scored")
+    assert got["client_id"].tolist() == ["007", "NA", "0012"]
+    assert got["site_code"].tolist()[:2] == ["NA", "x"] and pd.isna(got["site_code"].iloc[2])
+    assert got["note"].tolist() == ["1e3", "+1", "2"]
+    data = toolkit.read_responses(src, "wai-sr")
+    expected = toolkit.score(data, "wai-sr", metric="pomp", keep="all")
+    assert got["total"].tolist() == expected["total"].tolist()  # exact: the same engine, the same grid
+    assert got["total_n"].tolist() == [12, 11, 12]
+    code, _, err = run(capsys, "score", src, "-i", "wai-sr", "-o", tmp_path / "again", "--change-by", "client_id")
+    assert code == 1 and "--change-by" in err and "clinical_change" in err
+    titled = tmp_path / "titled.csv"
+    titled.write_text("WAI-SR export, clinic A\n" + src.read_text())
+    code, _, err = run(capsys, "score", titled, "-i", "wai-sr", "-o", tmp_path / "t")
+    assert code == 1 and "above the header" in err and not (tmp_path / "t").exists()
+
+
+def test_a_rater_scored_on_another_form_is_refused_chunk_by_chunk(tmp_path):
+    items = ",".join(f"wai_sr_{k:02d}" for k in range(1, 13))
+    body = "\n".join(f"c{r},{'therapist' if r == 7 else 'client'}," + ",".join(["4"] * 12) for r in range(10))
+    (tmp_path / "r.csv").write_text(f"client_id,rater,{items}\n{body}\n")
+    with pytest.raises(toolkit.exceptions.DataValidationError, match="therapist") as err:
+        score_file(tmp_path / "r.csv", tmp_path / "scored", "wai-sr", chunk_rows=4)
+    assert err.value.report["row"].tolist() == [8]  # row 8 of the file (its line 9)
+    assert not (tmp_path / "scored").exists()

@@ -37,7 +37,7 @@ def test_rows_index_and_input_preserved_scores_in_range(case, method, rnd):
     iid, df = case
     ins = load_instrument(iid)
     before = df.copy()
-    out = score(df, iid, method=method)
+    out = score(df, iid, metric=method)
     pd.testing.assert_frame_equal(df, before)  # never mutated
     assert list(out.index) == list(df.index) and len(out) == len(df)
     assert out["client_id"].tolist() == df["client_id"].tolist()
@@ -50,7 +50,7 @@ def test_rows_index_and_input_preserved_scores_in_range(case, method, rnd):
     # column order is irrelevant
     cols = list(df.columns)
     rnd.shuffle(cols)
-    pd.testing.assert_frame_equal(score(df[cols], iid, method=method), out)
+    pd.testing.assert_frame_equal(score(df[cols], iid, metric=method), out)
 
 
 @SETTINGS

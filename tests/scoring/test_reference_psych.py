@@ -31,7 +31,7 @@ def test_means_of_answered_items_match_scoreItems(sample, iid):
     data = toolkit.load_sample(sample)
     ins = _mean_rule_without_subscale_total(iid)
     big = {s: len(ins.items_of(s)) - 1 for s in ins.score_names}  # score whenever one item is answered
-    ours = toolkit.score(data, ins, method="mean", max_missing=big)
+    ours = toolkit.score(data, ins, metric="mean", max_missing=big)
     assert len(ours) == len(ref)
     for s in ins.score_names:
         np.testing.assert_allclose(ours[s].to_numpy(), ref[f"{s}_mean"].to_numpy(), rtol=0, atol=1e-9)

@@ -71,7 +71,7 @@ def test_ors_reliable_change_alerts_hand_worked():
 def test_rater_series_are_separate():
     d = srs_rows([("a", 1, [9.5] * 4), ("a", 2, [9.0] * 4)])
     d["rater"] = "client"
-    t = d.assign(rater="therapist", srs_01=[9.0, 9.5])
+    t = d.assign(rater="partner", srs_01=[9.0, 9.5])  # SRS has a client form only: "therapist" rows are refused
     al = session_alerts(pd.concat([d, t], ignore_index=True), "srs", rater="rater")
     assert al.table[["rater", "alert"]].values.tolist() == [["client", "lower_than_previous"]]
 

@@ -25,7 +25,8 @@ import pandas as pd
 
 from .._checks import check_bool, check_choice, check_metric, warn
 from .._results import Result
-from ..exceptions import DataValidationError, InvalidCellsWarning, InvalidParameterError, PairingWarning
+from ..exceptions import (DataValidationError, DuplicateRowsWarning, InvalidCellsWarning, InvalidParameterError,
+                          PairingWarning)
 from ..instrument import Instrument, load_instrument
 from ..scoring.columns import default_column as _item_col  # the names item_frame gives its columns
 
@@ -293,8 +294,12 @@ class _Plan:
     metric: str
 
     def describe(self) -> str:
+        ins = list(self.instruments.values())
+        why_mean = ("the forms differ in length" if len({i.n_items for i in ins}) > 1
+                    else "the forms have different items" if len({i.id for i in ins}) > 1
+                    else "as asked; the forms have the same items")
         desc = {"sum": "sums of the instrument's own scoring (same items, same scale)",
-                "mean": "item means (the forms differ in length but share the response scale)",
+                "mean": f"item means ({why_mean} and share the response scale)",
                 "pomp": "POMP 0-100, item means rescaled as 100 (mean - min) / (max - min), because the response "
                         "scales differ"}[self.metric]
         return f"metric: {desc}; " + "; ".join(
@@ -355,8 +360,11 @@ def _score_side(frame, rater: str, plan: _Plan, on: list, *, duplicates: str, on
     missing_ids = [{**{c: frame.at[row, c] for c in on}, "rater": rater, "row": row, "reason": "missing id"}
                    for row in frame.index[missing_id]]
     frame = frame.loc[~missing_id]
-    s = score(frame, ins, form=form, id_cols=on, method="sum" if plan.metric == "sum" else "mean",
-              on_invalid=on_invalid, max_missing=max_missing, allow_unverified=allow_unverified or rater == "observer")
+    with warnings.catch_warnings():  # repeated ids are listed in duplicated and warned about by pair_raters
+        warnings.simplefilter("ignore", DuplicateRowsWarning)
+        s = score(frame, ins, form=form, id_cols=on, metric="sum" if plan.metric == "sum" else "mean",
+                  on_invalid=on_invalid, max_missing=max_missing,
+                  allow_unverified=allow_unverified or rater == "observer")
     s = s[on + shared + [f"{c}_n" for c in shared]]
     if plan.metric == "pomp":
         lo, hi = plan.scales[rater].min, plan.scales[rater].max

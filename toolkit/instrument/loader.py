@@ -166,7 +166,11 @@ def list_instruments():
     -------
     pandas.DataFrame
         Indexed by ``id``, with ``name``, ``version``, ``items``, ``subscales``,
-        ``forms``, ``scale``, ``confidence``, ``scorable`` and ``path``.
+        ``forms``, ``scale``, ``confidence``, ``scorable`` and ``path``. ``scorable``
+        is False when scoring needs more from the user: a key of confidence V1 or
+        R (``score(..., allow_unverified=True)``), or no verified response scale
+        (``score(..., response_scale={"min": ..., "max": ...})``). It describes the
+        instrument's default; a form can differ (``load_instrument(id).forms``).
 
     Examples
     --------

@@ -18,7 +18,7 @@ import math
 import re
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 __all__ = [
     "Confidence",
@@ -151,7 +151,7 @@ class Item(_Frozen):
     number: int = Field(ge=1, description="Item number as printed on the form (1-based).")
     label: str = Field(min_length=2, max_length=60, description="Our own short label (never the licensed wording).")
     subscale: Optional[str] = Field(None, description="Subscale id, or null for an item scored in the total only.")
-    reversed: bool = Field(False, description="Reverse-keyed: scored as (min + max) - x.")
+    reversed: StrictBool = Field(False, description="Reverse-keyed: scored as (min + max) - x (true or false).")
     parent: Optional[ParentItem] = Field(None, description="For short forms: the parent instrument's item.")
 
 
@@ -175,7 +175,7 @@ class Form(_Frozen):
 
 class ScoringRule(_Frozen):
     method: Literal["sum", "mean"] = Field("sum", description="Default; a caller may ask for the other.")
-    total: bool = Field(True, description="Score a total over all items.")
+    total: StrictBool = Field(True, description="Score a total over all items (true or false).")
     note: str = ""
 
 
@@ -188,8 +188,8 @@ class MissingRule(_Frozen):
 
     subscale_max_missing: int = Field(0, ge=0)
     total_max_missing: int = Field(0, ge=0)
-    total_requires_subscales: bool = Field(
-        False, description="The total is missing whenever a subscale score is missing."
+    total_requires_subscales: StrictBool = Field(
+        False, description="The total is missing whenever a subscale score is missing (true or false)."
     )
     note: str = ""
 
@@ -322,10 +322,49 @@ class Instrument(_Frozen):
                                                       or a.value < 2):
                 raise ValueError(f"session_alerts[{k}] ({a.id!r}) is no_reliable_change_by: it needs the instrument's "
                                  "reliable_change and a whole session number >= 2 as value")
+        self._check_against_scales()
         for number in self.wording:
             if number not in numbers:
                 raise ValueError(f"wording given for item {number}, which the instrument does not have")
         return self
+
+    def _check_against_scales(self) -> None:
+        """Thresholds and reliable change within what each form's scores can be."""
+        scales: list = []
+        for f in self.forms:
+            scale = f.response_scale or self.response_scale
+            if scale is not None and all(scale != other for other, _ in scales):
+                scales.append((scale, f.id))
+        for scale, form_id in scales:
+            where = f" (form {form_id!r}, scale {scale.describe()})" if len(self.forms) > 1 else \
+                f" (scale {scale.describe()})"
+            for k, t in enumerate(self.thresholds):
+                lo, hi = self.score_range(t.applies_to, scale)
+                problem = constant_flag(t.operator, t.value, lo, hi)
+                if problem:
+                    raise ValueError(
+                        f"thresholds[{k}] ({t.id!r}): {t.applies_to} {t.operator} {t.value:g} flags {problem}: "
+                        f"the {_what(t.applies_to)} runs from {lo:g} to {hi:g}{where} on the "
+                        f"{self.scoring.method} metric; give a value within that range")
+            rc = self.reliable_change
+            if rc is not None:
+                lo, hi = self.score_range(rc.applies_to, scale)
+                if rc.value >= hi - lo:
+                    raise ValueError(
+                        f"reliable_change.value {rc.value:g} is not smaller than the whole range of the "
+                        f"{_what(rc.applies_to)}, {lo:g} to {hi:g}{where}: no change could reach it")
+
+    def score_range(self, score: str, scale: "ResponseScale | None" = None,
+                    metric: str | None = None) -> tuple[float, float]:
+        """Lowest and highest value a score can take: ``(k * min, k * max)`` for a sum of ``k`` items,
+        ``(min, max)`` for a mean or a single item (``score="any_item"``)."""
+        scale = scale if scale is not None else self.response_scale
+        if scale is None:
+            raise ValueError(f"{self.id} has no response scale; pass one")
+        if score == "any_item" or (metric or self.scoring.method) == "mean":
+            return scale.min, scale.max
+        k = len(self.items_of(score))
+        return k * scale.min, k * scale.max
 
     # -------------------------------------------------------------- accessors
     @property
@@ -500,16 +539,41 @@ class Instrument(_Frozen):
     __str__ = __repr__
 
     def _repr_html_(self) -> str:
+        """Heading, summary and item table; every text escaped (a shared definition file is not code)."""
+        from html import escape
+
         return (
-            f"<h4>{self.name} <code>{self.id}</code></h4>"
-            + self.summary().to_html(header=False)
-            + self.item_table().to_html()
+            f"<h4>{escape(self.name)} <code>{escape(self.id)}</code></h4>"
+            + self.summary().to_html(header=False, escape=True)
+            + self.item_table().to_html(escape=True)
         )
 
     @field_validator("wording", mode="before")
     @classmethod
     def _wording_keys(cls, value):
         return {int(k): v for k, v in (value or {}).items()}
+
+
+def _what(score: str) -> str:
+    return "single answers" if score == "any_item" else "total" if score == "total" else f"subscale {score!r}"
+
+
+def constant_flag(operator: str, value: float, low: float, high: float) -> str | None:
+    """``"every possible score"`` or ``"no possible score"`` when ``x <operator> value`` has the same answer
+    for every ``x`` in ``[low, high]``; None when the threshold tells scores apart.
+
+    Examples
+    --------
+    >>> constant_flag("<", 600, 0, 40), constant_flag("<", 25, 0, 40), constant_flag(">=", 0, 0, 40)
+    ('every possible score', None, 'every possible score')
+    """
+    always = {"<": value > high, "<=": value >= high, ">": value < low, ">=": value <= low}[operator]
+    never = {"<": value <= low, "<=": value < low, ">": value >= high, ">=": value > high}[operator]
+    if always:
+        return "every possible score"
+    if never:
+        return "no possible score"
+    return None
 
 
 def slugify(text: str) -> str:

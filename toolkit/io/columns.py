@@ -75,6 +75,16 @@ def _repeated_header(column: Any, matched: dict) -> bool:
     return bool(m) and m.group(1) in {str(c) for c in matched}
 
 
+def _pattern_regex(pattern: str):
+    """The shape of the columns a ``pattern`` names: ``"Q1_{n}"`` -> ``Q1_(\\d+)`` (item-like when unmatched)."""
+    if "(?P<n>" in pattern:
+        return re.compile(pattern)
+    parts = re.split(r"\{n[^}]*\}", pattern)
+    if len(parts) < 2:
+        return None
+    return re.compile(r"\d+".join(re.escape(p.replace("{{", "{").replace("}}", "}")) for p in parts))
+
+
 def column_report(data, instrument, *, form: str | None = None, items=None, pattern=None, mapping=None,
                   strict: bool = True):
     """Name every column of a data set: item column, item-like but unmatched, or other.
@@ -139,11 +149,13 @@ def column_report(data, instrument, *, form: str | None = None, items=None, patt
             mapping, error = {}, str(exc)
     by_column = {column: number for number, column in mapping.items()}
     prefixes = _instrument_prefixes(ins) | {p for c in by_column if (p := _prefix(c))}
+    shaped = _pattern_regex(pattern) if pattern is not None and items is None else None
     rows = []
     for column in columns:
         if column in by_column:
             rows.append({"column": column, "item": by_column[column], "status": "matched"})
-        elif looks_like_item_column(column, prefixes) or _repeated_header(column, by_column):
+        elif (shaped.fullmatch(str(column)) if shaped is not None else looks_like_item_column(column, prefixes)) \
+                or _repeated_header(column, by_column):
             rows.append({"column": column, "item": None, "status": "unmatched"})
         else:
             rows.append({"column": column, "item": None, "status": "other"})

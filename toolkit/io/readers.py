@@ -2,22 +2,26 @@
 
 Clinics and labs export responses from survey tools, spreadsheets and
 statistics packages. :func:`read_responses` reads them all the same way: every
-row kept in the file's order, indexed by its row number; item cells kept as
-read (checking them is the scoring engine's job, which names every bad cell);
-SPSS/Stata value labels turned into response values when they are the
-instrument's anchors; and a report of which column holds which item.
+row kept in the file's order, indexed by the file line (text), the sheet row
+(Excel) or the case number (SPSS/Stata) a person sees; ids and other non-item
+columns kept as text, exactly as written; item cells kept as read (checking
+them is the scoring engine's job, which names every bad cell); SPSS/Stata value
+labels turned into response values when they are the instrument's anchors; and
+a report of which column holds which item.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import warnings
 from pathlib import Path
 from typing import Any
 
-from ..exceptions import UnreadableFileError
+from .._checks import warn
+from ..exceptions import FileContentWarning, ItemMappingError, UnreadableFileError
 from .columns import column_report, warn_unmatched
+from .delimited import Table, read_delimited, sniff_delimiter
+from .dtypes import as_text, changed_by_numbers, item_numbers, plain_numbers
+from .excel import read_excel
+from .header import describe_rows
 from .labels import convert_value_labels
 
 __all__ = ["read_responses", "FORMATS", "sniff_delimiter"]
@@ -43,173 +47,10 @@ _HINTS = {
     ".rdata": "write it from R with write.csv() or haven::write_sav()",
     ".json": "convert it to CSV (pandas.read_json(...).to_csv(...))",
 }
-_DELIMITERS = (",", ";", "\t", "|")
+#: Index name of rows whose file position is unknown (1 for the first data row).
 ROW_INDEX_NAME = "row"
-
-
-# ----------------------------------------------------------------- delimited text
-def _decode(raw: bytes, encoding: str | None) -> tuple[str, str]:
-    """Text of the file and the encoding used (BOMs honoured, UTF-8 then Windows-1252)."""
-    if encoding is not None:
-        if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
-            return raw.decode("utf-8-sig"), encoding  # a BOM is not part of the first column's name
-        return raw.decode(encoding), encoding
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "utf-16"
-    try:
-        return raw.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="strict"), "cp1252"
-
-
-def sniff_delimiter(text: str, default: str = ",") -> str:
-    """The delimiter that splits the first lines of ``text`` into equal, widest rows.
-
-    Candidates are comma, semicolon, tab and bar; quotes are respected.
-
-    Examples
-    --------
-    >>> sniff_delimiter("id;q1;q2\\n1;3;4\\n2;5;1\\n")
-    ';'
-    >>> sniff_delimiter('name,note\\n"Doe; J",ok\\n')
-    ','
-    """
-    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
-    if len(lines) > 1 and not text.endswith(("\n", "\r")) and len(text.splitlines()) > 50:
-        lines = lines[:-1]
-    best, best_key = default, (False, 1)
-    for delim in _DELIMITERS:
-        try:
-            widths = [len(row) for row in csv.reader(lines, delimiter=delim)]
-        except csv.Error:
-            continue
-        if not widths or widths[0] < 2:
-            continue
-        key = (all(w == widths[0] for w in widths), widths[0])
-        if key > best_key:
-            best, best_key = delim, key
-    return best
-
-
-def _looks_decimal_comma(text: str, delimiter: str) -> bool:
-    """Semicolon files from European Excel write 7,5 for 7.5: detect that."""
-    import re
-
-    if delimiter != ";":
-        return False
-    body = "\n".join(text.splitlines()[1:200])
-    commas = len(re.findall(r"(?:^|;)\s*-?\d+,\d+\s*(?=;|$)", body, re.MULTILINE))
-    points = len(re.findall(r"(?:^|;)\s*-?\d+\.\d+\s*(?=;|$)", body, re.MULTILINE))
-    return commas > 0 and points == 0
-
-
-def _check_widths(path: Path, text: str, sep: str) -> tuple[int, bool]:
-    """Refuse rows with more non-empty fields than the header: pandas would drop them or make them an index.
-
-    Returns the header's width and whether some rows carry surplus *empty* fields
-    (trailing delimiters), which are dropped.
-    """
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
-    header = None
-    bad = []
-    row = 0
-    wide = False
-    for fields in reader:
-        if not fields:
-            continue
-        if header is None:
-            header = len(fields)
-            continue
-        row += 1
-        if len(fields) > header:
-            wide = True
-            if any(f.strip() for f in fields[header:]):
-                bad.append((row, reader.line_num, len(fields)))
-    if bad:
-        shown = "; ".join(f"row {r} (line {ln}) has {n}" for r, ln, n in bad[:10])
-        more = f"; and {len(bad) - 10} more rows" if len(bad) > 10 else ""
-        raise UnreadableFileError(
-            f"{path}: {len(bad)} row{'s' if len(bad) != 1 else ''} with more fields than the header's {header} "
-            f"(delimiter {sep!r}): {shown}{more}. Their extra values would be lost: add the missing header "
-            "names, quote fields that contain the delimiter, or pass sep=... if the delimiter is wrong."
-        )
-    return header or 0, wide
-
-
-def _read_delimited(path: Path, encoding: str | None, kw: dict[str, Any]):
-    import pandas as pd
-
-    raw = path.read_bytes()
-    try:
-        text, used = _decode(raw, encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        tried = repr(encoding) if encoding is not None else "UTF-8 or Windows-1252"
-        raise UnreadableFileError(
-            f"{path}: cannot decode the text as {tried} ({exc}); pass the file's encoding, "
-            "e.g. encoding='latin-1' or encoding='utf-16'"
-        ) from None
-    sep = kw.pop("sep", None) or kw.pop("delimiter", None)
-    if sep is None:
-        sep = sniff_delimiter(text, default="\t" if path.suffix.lower() in (".tsv", ".tab") else ",")
-    if "decimal" not in kw and _looks_decimal_comma(text, sep):
-        kw["decimal"] = ","
-    info = {"encoding": used, "delimiter": sep, "decimal": kw.get("decimal", ".")}
-    wide = False
-    if len(sep) == 1 and "header" not in kw and "names" not in kw:
-        width, wide = _check_widths(path, text, sep)
-        kw.setdefault("index_col", False)  # never turn surplus fields into an index
-        if wide and "usecols" not in kw:
-            kw["usecols"] = list(range(width))  # surplus fields are empty (trailing delimiters)
-    try:
-        with warnings.catch_warnings():
-            if wide:  # only the surplus fields' warning: they are empty, checked above
-                warnings.simplefilter("ignore", pd.errors.ParserWarning)
-            df = pd.read_csv(io.StringIO(text), sep=sep, **kw)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise UnreadableFileError(
-            f"{path}: cannot read it as delimited text (delimiter {sep!r}): {exc}. "
-            "Check that every row has as many fields as the header, or pass sep=... explicitly."
-        ) from None
-    return df, info, {}, {}, {}
-
-
-# ----------------------------------------------------------------- spreadsheets
-def _read_excel(path: Path, sheet, kw: dict[str, Any]):
-    import pandas as pd
-
-    sheet = 0 if sheet is None else sheet
-    try:
-        df = pd.read_excel(path, sheet_name=sheet, engine="openpyxl", **kw)
-    except ValueError as exc:
-        if str(exc).startswith("Worksheet"):
-            raise UnreadableFileError(
-                f"{path}: no sheet {sheet!r}; the workbook has sheets {_sheet_names(path)}. "
-                "Pass sheet='<name>' or a 0-based sheet number."
-            ) from None
-        raise UnreadableFileError(f"{path}: cannot read it as an Excel workbook: {exc}") from None
-    except TypeError:
-        raise
-    except Exception as exc:  # openpyxl raises zipfile.BadZipFile, InvalidFileException, KeyError, ...
-        raise UnreadableFileError(
-            f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc}). "
-            "Open it in a spreadsheet program and save it again as .xlsx, or export it as CSV."
-        ) from None
-    if isinstance(df, dict):
-        raise UnreadableFileError(f"{path}: read one sheet at a time; pass sheet='<name>' (got {sheet!r})")
-    return df, {"sheet": sheet}, {}, {}, {}
-
-
-def _sheet_names(path: Path) -> list[str]:
-    try:
-        import openpyxl
-
-        wb = openpyxl.load_workbook(path, read_only=True)
-        try:
-            return list(wb.sheetnames)
-        finally:
-            wb.close()
-    except Exception:  # pragma: no cover - reported by the caller anyway
-        return []
+#: Index name per format: the numbers a person sees when opening the file.
+NUMBERING = {"csv": "line", "excel": "line", "spss": "case", "spss-portable": "case", "stata": "case"}
 
 
 # ----------------------------------------------------------------- SPSS / Stata
@@ -265,7 +106,10 @@ def _read_stat(path: Path, kind: str, encoding: str | None, kw: dict[str, Any]):
         meta_opts = {k: v for k, v in opts.items() if k == "encoding"}
         _, full = reader(str(path), metadataonly=True, user_missing=True, **meta_opts)
         declared = _declared_missing(full)
-    return df, info, labels, declared, variable_labels
+    if df.empty and not len(df.columns):
+        raise UnreadableFileError(f"{path}: the file is empty: it has no variables. Check that the export finished.")
+    return Table(frame=df, numbers=list(range(1, len(df) + 1)), numbering="case", info=info,
+                 header_names=list(df.columns), labels=labels, declared=declared, variable_labels=variable_labels)
 
 
 _KIND_NAMES = {"spss": "SPSS (.sav/.zsav)", "spss-portable": "SPSS portable (.por)", "stata": "Stata (.dta)",
@@ -283,6 +127,7 @@ def read_responses(
     pattern=None,
     encoding: str | None = None,
     index_col=None,
+    header_row: int | None = None,
     **kw,
 ):
     """Read a questionnaire export: CSV/TSV, Excel, SPSS or Stata.
@@ -296,20 +141,29 @@ def read_responses(
         ``.dta`` (Stata), both through pyreadstat.
     instrument : str, path or Instrument, optional
         When given, value labels that are the instrument's response anchors are
-        turned into response values, and the columns are matched to items (see
-        :func:`column_report`).
+        turned into response values, the columns are matched to items (see
+        :func:`column_report`), item columns become numbers and every other
+        column is kept as text.
     form : str, optional
         Form whose response scale (anchors) applies; default the first form.
     sheet : str or int, optional
         Excel sheet name or 0-based number (default the first sheet).
     items, pattern :
         Column matching, as in :func:`toolkit.score`: an explicit
-        ``{item_number: column}`` map, or a pattern such as ``"Q{n}"``.
+        ``{item_number: column}`` map, or a pattern such as ``"Q{n}"`` (a
+        Qualtrics export names the items of question 1 ``Q1_1``, ``Q1_2``, ...:
+        ``pattern="Q1_{n}"``).
     encoding : str, optional
         Text encoding of a CSV (default: UTF-8 with or without BOM, UTF-16 with
         BOM, else Windows-1252) or of an SPSS file.
     index_col : str or list of str, optional
-        Column(s) to use as the index instead of the row number.
+        Column(s) to use as the index instead of the line number.
+    header_row : int, optional
+        Line of a text file (row of a sheet) that holds the column names, counted
+        as an editor or spreadsheet shows it (the first line is 1). By default
+        the header is found: the first row that names the instrument's item
+        columns, else the first row at least half as wide as the table; a title
+        row above it is skipped with a :class:`~toolkit.exceptions.FileContentWarning`.
     **kw
         Passed to the underlying reader (``pandas.read_csv``, ``pandas.read_excel``
         or ``pyreadstat``), e.g. ``na_values=[-9]``, ``sep=";"``, ``decimal=","``.
@@ -317,14 +171,21 @@ def read_responses(
     Returns
     -------
     pandas.DataFrame
-        Every row of the file, in the file's order, indexed by ``row`` (1 for the
-        first data row; line 2 of a spreadsheet with a header) unless
-        ``index_col`` is given. Item cells are kept as read, not coerced: the
-        scoring engine validates them and reports every bad cell. ``attrs``
-        holds ``source``, ``format``, the reader's settings (``encoding``,
-        ``delimiter``, ``sheet``), ``value_labels`` (column -> {code: label},
-        SPSS/Stata), ``variable_labels``, and with an instrument
-        ``label_report`` and ``column_report`` (lists of records; see
+        Every data row of the file, in the file's order. The index is named
+        ``line`` and holds the line of the text file (the row of the sheet) each
+        row starts on, or ``case`` (1 for the first case) for SPSS and Stata
+        files, so that a bad cell is reported where a person finds it; ``row``
+        (1 for the first data row) when reader options such as ``nrows`` make
+        the lines unknown; or ``index_col``. Ids and every other non-item column
+        are text, exactly as written (``00123`` stays ``00123``; without an
+        instrument, columns of plain numbers that are not named like ids become
+        numbers). Item cells are numbers when every cell of the column is one,
+        else kept as read: the scoring engine validates them and reports every
+        bad cell. ``attrs`` holds ``source``, ``format``, the reader's settings
+        (``encoding``, ``delimiter``, ``decimal``, ``sheet``, ``header_line``),
+        ``notes`` (e.g. a Qualtrics export recognised), ``value_labels`` (column
+        -> {code: label}, SPSS/Stata), ``variable_labels``, and with an
+        instrument ``label_report`` and ``column_report`` (lists of records; see
         :func:`toolkit.io.convert_value_labels` and :func:`toolkit.io.column_report`).
 
     Raises
@@ -332,13 +193,20 @@ def read_responses(
     FileNotFoundError
         The file does not exist.
     UnreadableFileError
-        Unknown suffix, damaged file, wrong sheet, undecodable text; the message
-        names the file and what to do.
+        Unknown suffix, empty or damaged file, wrong sheet, undecodable text;
+        the message names the file and what to do.
+    ItemMappingError
+        An item column's name appears twice in the header: two answers to one
+        item, and which one to score cannot be told.
     KeyError
         ``form`` is not a form of the instrument (the message lists its forms).
 
     Warns
     -----
+    FileContentWarning
+        Something is not read as it stands: rows above the header, rows with
+        fewer fields than the header, Excel formula cells without a saved value
+        (read as blank), a repeated column header (read as ``Q3.1``), no data rows.
     UnmatchedColumnsWarning
         Columns look like item columns (``Q13``, ``wai_sr_14``) but match no item.
     ValueLabelWarning
@@ -352,6 +220,8 @@ def read_responses(
     0..4 what respondents saw as 1..5). Labelled columns that are not anchors
     (gender, site) keep their codes. Values the file declares as missing are read
     as missing. Blank lines in a CSV are not rows; a line of empty fields is.
+    Qualtrics exports (a row of question texts and a row of ``{"ImportId": ...}``
+    under the header) are recognised, and those two rows are not read as answers.
 
     R equivalent: ``haven::read_sav(path)`` then recoding by hand.
 
@@ -362,11 +232,11 @@ def read_responses(
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "wai.csv").write_text(
     ...     "\\ufeffclient;" + ";".join(f"wai_sr_{k:02d}" for k in range(1, 13)) + "\\n"
-    ...     "A;" + ";".join(["4"] * 12) + "\\n"
-    ...     "B;" + ";".join(["5"] * 11 + ["x"]) + "\\n", encoding="utf-8")
+    ...     "007;" + ";".join(["4"] * 12) + "\\n"
+    ...     "012;" + ";".join(["5"] * 11 + ["x"]) + "\\n", encoding="utf-8")
     >>> df = read_responses(folder / "wai.csv", "wai-sr")
-    >>> df.index.tolist(), df.attrs["delimiter"], df.loc[2, "wai_sr_12"]
-    ([1, 2], ';', 'x')
+    >>> df.index.tolist(), df.attrs["delimiter"], df.loc[3, "wai_sr_12"], df["client"].tolist()
+    ([2, 3], ';', 'x', ['007', '012'])
     """
     import pandas as pd
 
@@ -385,18 +255,77 @@ def read_responses(
         raise FileNotFoundError(f"no file {str(path)!r}: check the path (the folder is {path.parent.resolve()})")
     if sheet is not None and kind != "excel":
         raise ValueError(f"sheet={sheet!r} applies to Excel workbooks only; {path.name} is {_KIND_NAMES[kind]}")
-    kw = dict(kw)
-    if kind == "csv":
-        df, info, labels, declared, varlabels = _read_delimited(path, encoding, kw)
-    elif kind == "excel":
-        df, info, labels, declared, varlabels = _read_excel(path, sheet, kw)
-    else:
-        df, info, labels, declared, varlabels = _read_stat(path, kind, encoding, kw)
+    if header_row is not None:
+        from .._checks import check_count
 
+        header_row = check_count(header_row, param="header_row", caller="read_responses", minimum=1,
+                                 what="the line of the file that holds the column names, the first line being 1")
+        if kind not in ("csv", "excel"):
+            raise ValueError(f"header_row= applies to text files and Excel workbooks; {path.name} is "
+                             f"{_KIND_NAMES[kind]}, whose variable names are stored apart from the data")
+    ins = scale = None
+    if instrument is not None:
+        from ..instrument import load_instrument
+
+        ins = load_instrument(instrument)
+        scale = ins.scale_for(form)  # an unknown form raises KeyError naming the forms
+    kw = dict(kw)
+    find = {"header_row": header_row, "instrument": ins, "items": items, "pattern": pattern}
+    if kind == "csv":
+        table = read_delimited(path, encoding, kw, **find)
+    elif kind == "excel":
+        table = read_excel(path, sheet, kw, **find)
+    else:
+        table = _read_stat(path, kind, encoding, kw)
+    df = table.frame
     if not df.columns.is_unique:
         dupes = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
         raise UnreadableFileError(f"{path}: column names repeat: {dupes}; give each column a unique name")
-    df.index = pd.RangeIndex(1, len(df) + 1, name=ROW_INDEX_NAME)
+
+    attrs: dict[str, Any] = {"source": str(path), "format": kind, **table.info, "value_labels": table.labels}
+    if table.variable_labels:
+        attrs["variable_labels"] = table.variable_labels
+    notes = list(table.notes)
+    item_columns: set = set()
+    report = None
+    if ins is not None:
+        if table.labels:
+            df, label_report = convert_value_labels(df, table.labels, scale, missing_codes=table.declared,
+                                                    instrument_id=ins.id)
+            attrs["label_report"] = label_report.to_dict("records")
+        report = column_report(df, ins, form=form, items=items, pattern=pattern, strict=False)
+        item_columns = set(report.loc[report["status"] == "matched", "column"])
+        attrs["column_report"] = report.to_dict("records")
+    repeated = _repeated_header(path, table, df, item_columns)
+    inferred = table.inferred
+    if inferred is not None and (inferred.shape != df.shape or list(inferred.columns) != list(df.columns)):
+        inferred = None
+    df = _typed(df, ins is not None, item_columns, attrs.get("decimal", "."), inferred)
+
+    word = "line" if table.numbering == "line" else "case"
+    if table.numbers is not None and len(table.numbers) == len(df):
+        df.index = pd.Index(table.numbers, name=table.numbering, dtype="int64")
+    else:
+        df.index = pd.RangeIndex(1, len(df) + 1, name=ROW_INDEX_NAME)
+        word = "row"
+    problems = list(repeated) + list(table.problems)
+    if table.skipped and header_row is None:
+        first = attrs.get("header_line")
+        many = len(table.skipped) != 1
+        problems.insert(0, f"{path.name}: the header (column names) is on {word} {first}; the "
+                        f"{len(table.skipped)} non-empty {word}{'s' if many else ''} above it "
+                        f"{'are' if many else 'is'} not data and {'were' if many else 'was'} not read "
+                        f"({describe_rows(table.skipped, word)}). "
+                        f"Pass header_row={first} to say where the header is (that also silences this warning).")
+    if not len(df):
+        problems.append(f"{path.name} has a header but no data rows: there is nothing to score. Check that the "
+                        "export selected the responses (a date range, a filter), and export it again.")
+    for message in problems:
+        if not message.startswith(path.name):
+            message = f"{path.name}: {message}"
+        warn(message, FileContentWarning)
+    if notes:
+        attrs["notes"] = notes
     if index_col is not None:
         cols = [index_col] if not isinstance(index_col, (list, tuple)) else list(index_col)
         cols = [df.columns[c] if isinstance(c, int) and c not in df.columns else c for c in cols]
@@ -404,22 +333,92 @@ def read_responses(
         if absent:
             raise KeyError(f"index_col {absent} not in {path.name}; its columns are {list(df.columns)}")
         df = df.set_index(cols if len(cols) > 1 else cols[0])
-
-    attrs: dict[str, Any] = {"source": str(path), "format": kind, **info, "value_labels": labels}
-    if varlabels:
-        attrs["variable_labels"] = varlabels
-    if instrument is not None:
-        from ..instrument import load_instrument
-
-        ins = load_instrument(instrument)
-        scale = ins.scale_for(form)  # an unknown form raises KeyError naming the forms
-        if labels:
-            df, label_report = convert_value_labels(
-                df, labels, scale, missing_codes=declared, instrument_id=ins.id
-            )
-            attrs["label_report"] = label_report.to_dict("records")
-        report = column_report(df, ins, form=form, items=items, pattern=pattern, strict=False)
-        attrs["column_report"] = report.to_dict("records")
+    if report is not None:
         warn_unmatched(report, ins.id, stacklevel=2)
     df.attrs = attrs
     return df
+
+
+def _repeated_header(path: Path, table: Table, df, item_columns: set) -> dict:
+    """Messages about column names that appear more than once in the header (pandas reads them as ``Q3.1``).
+
+    A repeated item column is an error: two answers to one item, and which one to score cannot be told.
+    Returns {message: renamed column} for the others.
+    """
+    from collections import Counter
+
+    names = [str(n) for n in table.header_names]
+    counts = Counter(names)
+    out: dict = {}
+    items_hit = []
+    for name, n in counts.items():
+        if n < 2:
+            continue
+        positions = [k + 1 for k, v in enumerate(names) if v == name]
+        renamed = [str(c) for c in df.columns[[p - 1 for p in positions[1:]]]] if len(df.columns) >= max(
+            positions) else []
+        where = ", ".join(str(p) for p in positions)
+        if name in {str(c) for c in item_columns}:
+            items_hit.append(f"{name!r} (columns {where})")
+            continue
+        out[f"the column name {name!r} appears {n} times in the header (columns {where}); the later "
+            f"{'ones are' if n > 2 else 'one is'} read as {', '.join(map(repr, renamed))}. Rename the columns in "
+            "the file if they hold different things."] = renamed[0] if renamed else name
+    if items_hit:
+        raise ItemMappingError(
+            f"{path}: item column names appear more than once in the header: {'; '.join(items_hit)}. Each holds an "
+            "answer to the same item, and which one to score cannot be told: delete or rename the extra column "
+            "in the file.")
+    return out
+
+
+def _numbered_series(columns) -> set:
+    """Columns that form a numbered series of three or more (``Q1``..``Q12``, ``wai_sr_01``..): items."""
+    from collections import Counter
+
+    from .columns import _prefix
+
+    prefixes = {c: _prefix(c) for c in columns}
+    counts = Counter(p for p in prefixes.values() if p)
+    return {c for c, p in prefixes.items() if p and counts[p] >= 3}
+
+
+def _numeric(series) -> bool:
+    import pandas as pd
+
+    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
+
+
+def _typed(df, with_instrument: bool, item_columns: set, decimal: str, inferred=None):
+    """Item columns as numbers where every cell is one; other columns as text (see :mod:`toolkit.io.dtypes`).
+
+    ``inferred``: the same cells as pandas infers their types (text files read without an instrument); a
+    column it reads as numbers is taken from it unless a number type would change some value's text.
+    """
+    import pandas as pd
+
+    from ..scoring.cells import NA_TOKENS
+    from ..scoring.engine import detect_id_columns
+
+    ids = set(detect_id_columns(df.columns, item_columns))
+    battery = _numbered_series(df.columns) if inferred is not None else set()
+    out = {}
+    for j, column in enumerate(df.columns):
+        s = df.iloc[:, j]
+        if column in item_columns:
+            out[column] = item_numbers(s, decimal=decimal, missing=NA_TOKENS)
+        elif with_instrument or column in ids:
+            out[column] = as_text(s)
+        elif pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+            out[column] = s
+        elif column in battery and _numeric(inferred.iloc[:, j]):
+            out[column] = inferred.iloc[:, j].set_axis(df.index)  # named like an item (Q3, item_4): answers
+        elif changed_by_numbers(s):
+            out[column] = as_text(s)
+        elif inferred is not None:
+            guess = inferred.iloc[:, j]
+            out[column] = guess.set_axis(df.index) if _numeric(guess) else as_text(s)
+        else:
+            numbers = plain_numbers(s, decimal=decimal, missing=NA_TOKENS)
+            out[column] = numbers if numbers is not None else as_text(s)
+    return pd.DataFrame(out, index=df.index, columns=df.columns)

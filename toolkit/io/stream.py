@@ -149,8 +149,8 @@ def _parquet_chunks(src: Path, chunk_rows: int, columns_for) -> tuple[list, Iter
     return columns, chunks()
 
 
-def _text_options(src: Path, encoding: str | None) -> dict:
-    from .readers import sniff_delimiter
+def _text_options(src: Path, encoding: str | None, sep: str | None = None) -> tuple[dict, str]:
+    from .delimited import _looks_decimal_comma, sniff_delimiter
 
     with open(src, "rb") as fh:
         head = fh.read(1 << 16)
@@ -159,13 +159,45 @@ def _text_options(src: Path, encoding: str | None) -> dict:
     if len(head) == 1 << 16:  # the last line may be cut
         text = text[: text.rfind("\n") + 1] or text
     default = "\t" if src.suffix.lower() in (".tsv", ".tab") else ","
-    return {"sep": sniff_delimiter(text, default=default), "encoding": enc}
+    if sep is None:
+        sep = sniff_delimiter(text, default=default)
+    elif len(sep) != 1:
+        raise InvalidParameterError(f"sep={sep!r}: the delimiter is a single character such as ',' or ';'")
+    return {"sep": sep, "encoding": enc, "decimal": "," if _looks_decimal_comma(text, sep) else "."}, text
 
 
-def _text_chunks(src: Path, chunk_rows: int, encoding: str | None, columns_for) -> tuple[list, Iterator, dict]:
-    opts = _text_options(src, encoding)
+def _check_header(src: Path, head: str, sep: str) -> None:
+    """Refuse what the in-memory reader skips with a note (title rows above the header, Qualtrics' two extra
+    header rows): streamed, they would be read as data rows."""
+    import csv
+    import io
+
+    from .header import find_header, qualtrics_rows
+
     try:
-        header = pd.read_csv(src, nrows=0, index_col=False, **opts)
+        records = [r for r in csv.reader(io.StringIO(head), delimiter=sep) if r][:50]
+    except csv.Error:
+        return  # pandas names the line
+    if not records:
+        return
+    h = find_header(records)
+    if h or qualtrics_rows(records, 0):
+        what = (f"{h} row{'s' if h != 1 else ''} above the header (a title?)" if h else
+                "Qualtrics' question texts and import ids under the header")
+        raise UnreadableFileError(
+            f"{src}: {what}; streamed scoring reads the first line as the header and every other line as a "
+            "row. Remove those rows (or save the file without them), or score it in memory "
+            "(alliance score FILE -o scores.csv), which skips them and says so.")
+
+
+def _text_chunks(src: Path, chunk_rows: int, encoding: str | None, columns_for,
+                 sep: str | None = None) -> tuple[list, Iterator, dict]:
+    from .delimited import _NA_WORDS
+
+    opts, head = _text_options(src, encoding, sep)
+    _check_header(src, head, opts["sep"])
+    try:
+        header = pd.read_csv(src, nrows=0, index_col=False, sep=opts["sep"], encoding=opts["encoding"])
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
         raise UnreadableFileError(f"{src}: cannot read its header as delimited text: {exc}") from None
     columns = list(header.columns)
@@ -173,10 +205,13 @@ def _text_chunks(src: Path, chunk_rows: int, encoding: str | None, columns_for) 
         dupes = sorted({str(c) for c in columns if columns.count(c) > 1})
         raise UnreadableFileError(f"{src}: column names repeat: {dupes}; give each column a unique name")
     use, text_cols = columns_for(columns)
+    # as toolkit.read_responses: text columns exactly as written (an id 'NA' stays 'NA'; only an empty cell is
+    # missing), item columns parsed as numbers with the usual missing-value words read as missing
+    na_values = {c: ([""] if c in text_cols else ["", *_NA_WORDS]) for c in use}
 
     def chunks():
         reader = pd.read_csv(src, chunksize=chunk_rows, usecols=use, dtype={c: str for c in text_cols},
-                             index_col=False, **opts)
+                             index_col=False, keep_default_na=False, na_values=na_values, **opts)
         try:
             yield from reader
         except UnicodeDecodeError as exc:
@@ -393,9 +428,9 @@ def _default_report(src: Path, out: Path | None) -> Path:
 
 # ----------------------------------------------------------------- public
 def score_file(src, out, instrument, *, form: str | None = None, pattern: str | None = None, id_cols=None,
-               method: str | None = None, on_invalid: str = "raise", allow_unverified: bool = False,
-               chunk_rows: int = 250_000, bad_cells=None, force: bool = False, encoding: str | None = None,
-               progress=None) -> StreamedScores:
+               metric: str | None = None, on_invalid: str = "raise", allow_unverified: bool = False,
+               response_scale=None, keep=None, chunk_rows: int = 250_000, bad_cells=None, force: bool = False,
+               encoding: str | None = None, sep: str | None = None, progress=None) -> StreamedScores:
     """Score a Parquet or delimited-text file chunk by chunk into a Parquet dataset or a CSV file.
 
     Parameters
@@ -408,8 +443,8 @@ def score_file(src, out, instrument, *, form: str | None = None, pattern: str | 
         on standard output.
     instrument : str, path or Instrument
         Loaded once.
-    form, pattern, id_cols, method, on_invalid, allow_unverified
-        As in :func:`toolkit.score`. ``on_invalid="raise"`` checks the whole file, writes every bad cell to
+    form, pattern, id_cols, metric, on_invalid, allow_unverified, response_scale, keep
+        As in :func:`toolkit.score` (``keep`` columns of a delimited file are read as text). ``on_invalid="raise"`` checks the whole file, writes every bad cell to
         ``bad_cells`` and then raises :class:`~toolkit.exceptions.DataValidationError` (no scores written);
         ``"missing"`` scores bad cells as missing and writes the report too.
     chunk_rows : int, default 250,000
@@ -421,6 +456,8 @@ def score_file(src, out, instrument, *, form: str | None = None, pattern: str | 
         Replace an existing output or report.
     encoding : str, optional
         Text encoding of a delimited file (default UTF-8; a byte-order mark is honoured).
+    sep : str, optional
+        Delimiter of a delimited file (default: sniffed from the first 64 kB).
     progress : callable, optional
         Called with the rows scored so far after each chunk.
 
@@ -494,16 +531,22 @@ def score_file(src, out, instrument, *, form: str | None = None, pattern: str | 
 
     def columns_for(columns):
         meta = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-        scorer = PartScorer(meta, instrument, pattern=pattern, id_cols=id_cols, on_invalid=on_invalid, form=form,
-                            method=method, allow_unverified=allow_unverified)
+        scorer = PartScorer(meta, instrument, pattern=pattern, id_cols=id_cols, keep=keep, on_invalid=on_invalid,
+                            form=form, metric=metric, allow_unverified=allow_unverified,
+                            response_scale=response_scale)
         state["scorer"] = scorer
-        return list(dict.fromkeys([*scorer.id_cols, *scorer.items.values()])), scorer.id_cols
+        from ..scoring.engine import _RATER_COLUMN
+
+        raters = [c for c in columns if _RATER_COLUMN.fullmatch(str(c).lower())]  # checked chunk by chunk
+        items = set(scorer.items.values())
+        use = [c for c in columns if c in set(scorer.carry) | items | set(raters)]  # the file's order
+        return use, [c for c in use if c not in items]
 
     if parquet:
         columns, chunks = _parquet_chunks(src, chunk_rows, columns_for)
         text_opts = None
     else:
-        columns, chunks, text_opts = _text_chunks(src, chunk_rows, encoding, columns_for)
+        columns, chunks, text_opts = _text_chunks(src, chunk_rows, encoding, columns_for, sep)
     scorer = state["scorer"]
 
     writer = _Writer(out, kind, force)

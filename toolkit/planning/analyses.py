@@ -187,10 +187,15 @@ def _icc_agreement(data: pd.DataFrame, population, ci: float, state: dict) -> di
     from ..reliability_stats import icc
     from ..scoring import score
 
-    totals = score(data, population.instrument, form=population.form, id_cols=["dyad_id", "rater"])
-    main = "total" if "total" in totals.columns else population.instrument.score_names[0]
-    wide = pd.DataFrame({"client": totals.loc[totals["rater"] == "client", main].to_numpy(),
-                         "therapist": totals.loc[totals["rater"] == "therapist", main].to_numpy()})
+    # both raters' answers are drawn on the population's own form and scale (the second rater is simulated
+    # answering it), so each rater's rows are scored with that form on their own
+    def totals(rater: str) -> np.ndarray:
+        rows = data.loc[data["rater"] == rater].drop(columns="rater")
+        scored = score(rows, population.instrument, form=population.form, id_cols=["dyad_id"])
+        main = "total" if "total" in scored.columns else population.instrument.score_names[0]
+        return scored[main].to_numpy()
+
+    wide = pd.DataFrame({"client": totals("client"), "therapist": totals("therapist")})
     row = icc(wide, ci=ci).table.loc["ICC2"]
     return {"estimate": float(row["icc"]), "ci_low": float(row["ci_low"]), "ci_high": float(row["ci_high"]),
             "converged": True}

@@ -173,7 +173,10 @@ def load_sample(name: str):
         with ``NaN`` for blank answers. ``messy_export`` and
         ``messy_export_bad_cells`` are read entirely as text, cells untouched
         (an empty cell is ``NaN``), so a validator sees exactly what a forms
-        system wrote.
+        system wrote. The index counts rows from 0, as any DataFrame does, and
+        reports name rows by it ("row = the row's label in the data's index,
+        counting from 0"); row ``r`` is line ``r + 2`` of the file (the header is
+        line 1), the numbering :func:`toolkit.read_responses` reports.
 
     Raises
     ------

@@ -17,7 +17,7 @@ import pandas as pd
 from ..instrument.model import ResponseScale
 from ._blocks import for_blocks
 
-__all__ = ["NA_TOKENS", "coerce_cells", "REASON_NAN", "REASON_RANGE", "REASON_STEP"]
+__all__ = ["NA_TOKENS", "coerce_cells", "REASON_NAN", "REASON_RANGE", "REASON_STEP", "numbering"]
 
 #: Text read as a missing cell (compared after stripping and lower-casing), as pandas.read_csv does.
 NA_TOKENS = frozenset(
@@ -28,6 +28,29 @@ REASON_RANGE = "out of range"
 REASON_STEP = "not on the scale's step"
 
 _CHUNK = 1 << 13  # rows per block: keeps the per-cell checks in cache
+
+
+def numbering(frame: pd.DataFrame) -> tuple[str, str]:
+    """How the rows of ``frame`` are numbered in reports: the column name and a sentence saying what it is.
+
+    Data read by :func:`toolkit.read_responses` are indexed by the file's line (``line``; for a workbook,
+    the sheet's row) or the case number of an SPSS/Stata file (``case``); other data by their index
+    labels (``row``), which count from 0 for a DataFrame built in code or loaded with ``load_sample``.
+    """
+    name = frame.index.name
+    attrs = frame.attrs if isinstance(getattr(frame, "attrs", None), dict) else {}
+    source = attrs.get("source")
+    of = f" of {str(source).replace(chr(92), '/').rsplit('/', 1)[-1]}" if source else " of the file"
+    if name == "line":
+        if attrs.get("format") == "excel":
+            return "line", f"line = the row of the sheet{of}"
+        return "line", f"line = the line{of}"
+    if name == "case":
+        return "case", f"case = the case number{of}"
+    first = ""
+    if isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 and frame.index.step == 1:
+        first = ", counting from 0"
+    return "row", f"row = the row's label in the data's index{first}"
 
 
 def _scale_text(scale: ResponseScale) -> str:
@@ -105,17 +128,22 @@ def coerce_cells(
         values[np.isin(values, list(codes))] = np.nan
 
     lo, hi = scale.min, scale.max
-    step = scale.effective_step if scale.type == "ordinal" else None
+    step = scale.effective_step if scale.type == "ordinal" else None  # a resolution is how lines are measured
+    off_kind = np.int8(2)
+
     def check(a: int, b: int):
         block = values[a:b]
         with np.errstate(invalid="ignore"):
             kind = ((block < lo) | (block > hi)).view(np.int8)  # 1: out of range
             if step is not None:
-                k = block if step == 1 and float(lo).is_integer() else (block - lo) / step
-                off = np.rint(k) != k
+                if step == 1 and float(lo).is_integer():
+                    off = np.rint(block) != block
+                else:  # a decimal step such as 0.1 has no exact float: allow for the noise of parsing it
+                    k = (block - lo) / step
+                    off = np.abs(np.rint(k) - k) > 1e-9
                 off &= ~np.isnan(block)
                 if off.any():
-                    kind = np.where(off & (kind == 0), np.int8(2), kind)  # 2: off step
+                    kind = np.where(off & (kind == 0), off_kind, kind)  # 2: off step
         if nan_bad is not None:
             kind = np.where(nan_bad[a:b], np.int8(3), kind)  # 3: not a number
         if not kind.any():
@@ -148,16 +176,19 @@ def bad_cell_report(
     reasons: Sequence[str],
     id_cols: Sequence = (),
 ) -> pd.DataFrame:
-    """One row per bad cell: row label, id columns, column, item, raw value, reason."""
+    """One row per bad cell: row label (``line``/``case``/``row``, see :func:`numbering`), id columns,
+    column, item, raw value, reason."""
     keys = list(zip(bad_rows.tolist(), bad_cols.tolist()))
+    where = numbering(frame)[0]
+    id_cols = [c for c in id_cols if c != where]
     rows = {
-        "row": [frame.index[i] for i, _ in keys],
+        where: [frame.index[i] for i, _ in keys],
         **{c: [frame[c].iloc[i] for i, _ in keys] for c in id_cols},
         "column": [columns[j] for _, j in keys],
         "item": [int(items[j]) for _, j in keys],
         "value": [frame[columns[j]].iloc[i] for i, j in keys],
         "reason": list(reasons),
     }
-    return pd.DataFrame(rows, columns=["row", *id_cols, "column", "item", "value", "reason"]).astype(
+    return pd.DataFrame(rows, columns=[where, *id_cols, "column", "item", "value", "reason"]).astype(
         {"value": object}
     )

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from ..exceptions import ItemMappingError
 from ..instrument import Instrument, load_instrument
 
-__all__ = ["match_item_columns", "default_column", "unmatched_item_like"]
+__all__ = ["match_item_columns", "default_column", "unmatched_item_like", "suggest_pattern"]
 
 _GENERIC_PREFIXES = ("item", "items", "q", "i", "")
 
@@ -165,6 +165,16 @@ def match_item_columns(
             best = (prefix, found)
 
     example = default_column(ins, 1)
+    suggested = suggest_pattern(columns, n_items)
+    if suggested is not None:
+        first, last = suggested.format(n=1), suggested.format(n=n_items)
+        qualtrics = (" (a Qualtrics export names the items of question 1 'Q1_1', 'Q1_2', ...)"
+                     if re.fullmatch(r"Q\d+_", first[:-1]) else "")
+        raise ItemMappingError(
+            f"no item columns of {ins.id} ({n_items} items) named like {example!r} or 'Q1' among the columns "
+            f"{[str(c) for c in columns[:15]]}{' ...' if len(columns) > 15 else ''}; the columns {first!r} .. "
+            f"{last!r} look like its items{qualtrics}: pass pattern={suggested!r} if they are"
+        )
     if best is None:
         raise ItemMappingError(
             f"no item columns of {ins.id} ({n_items} items) found among the columns "
@@ -179,6 +189,35 @@ def match_item_columns(
         f"items {_ranges(missing)}; an instrument needs all {n_items} item columns (add the missing columns, "
         "empty if never asked, or pass items={number: column})"
     )
+
+
+def suggest_pattern(columns: Iterable, n_items: int) -> str | None:
+    """A ``pattern`` that names items ``1..n_items`` among ``columns`` (e.g. ``'Q1_{n}'`` for Qualtrics'
+    ``Q1_1`` .. ``Q1_12``), when exactly one prefix does; else None.
+
+    Examples
+    --------
+    >>> suggest_pattern(["ResponseId"] + [f"Q1_{k}" for k in range(1, 13)] + ["Q2"], 12)
+    'Q1_{n}'
+    >>> suggest_pattern(["a1", "a2", "b1", "b2"], 2) is None
+    True
+    """
+    digits_by_prefix: dict[str, set] = {}
+    for col in columns:
+        m = re.fullmatch(r"(.*?\D)(\d+)", str(col))
+        if m:
+            digits_by_prefix.setdefault(m.group(1), set()).add(m.group(2))
+    hits = []
+    for prefix, digits in digits_by_prefix.items():
+        for width in sorted({0} | {len(d) for d in digits if d.startswith("0") and len(d) > 1}):
+            if all(f"{n:0{width}d}" in digits for n in range(1, n_items + 1)):
+                hits.append((prefix, width))
+                break
+    if len(hits) != 1:
+        return None
+    prefix, width = hits[0]
+    prefix = prefix.replace("{", "{{").replace("}", "}}")
+    return f"{prefix}{{n:0{width}d}}" if width else f"{prefix}{{n}}"
 
 
 def _no_duplicates(mapping: dict[int, object], ins: Instrument) -> None:

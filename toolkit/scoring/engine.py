@@ -9,19 +9,22 @@ input's index; the caller's DataFrame is never changed.
 
 from __future__ import annotations
 
+import math
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from .._checks import check_choice, check_metric, renamed_parameter
+from .._checks import warn as _warn
 from ..exceptions import DataValidationError, DuplicateRowsWarning, InvalidCellsWarning, UnmatchedColumnsWarning
 from ..instrument import Instrument, load_instrument
-from .cells import bad_cell_report, coerce_cells
+from .cells import bad_cell_report, coerce_cells, numbering
 from ._blocks import for_blocks
 from .columns import default_column, match_item_columns, unmatched_item_like
+from .exact import data_unit, pomp, scale_unit, score_grid, snap
 from .layout import long_to_wide
 from .partitioned import is_dask_collection
 from .rules import (
@@ -36,7 +39,19 @@ __all__ = ["score", "validate_responses", "item_frame", "detect_id_columns"]
 
 _ID_WORDS = re.compile(
     r"(^|_)(id|ids|rater|raters|session|sessions|dyad|client|therapist|patient|participant|respondent|"
-    r"subject|form|date|time|timestamp|wave|visit|occasion|group|site)(_|$)"
+    r"subject|form|date|time|timestamp|wave|visit|occasion|group|site|"
+    r"pseudonym|pseudo|mrn|code|name|nr|no|num|number|key|record|case|responseid|response_id|"  # more ids
+    r"sitzung|datum|zeit|klient|klientin|patientin|fall|kennung|nummer|termin|therapeut|therapeutin|"  # German
+    r"proband|probandin|teilnehmer|teilnehmerin|welle|gruppe|standort|"
+    r"seance|séance|sesion|sesión|fecha|cliente|paciente|terapeuta)(_|$)"  # French, Spanish
+)
+
+
+#: Id words that name a person or an administration (not a group, a site or a rater).
+_PERSON_WORDS = re.compile(
+    r"(^|_)(id|ids|dyad|client|patient|participant|respondent|subject|pseudonym|pseudo|mrn|code|name|nr|no|num|"
+    r"number|record|case|responseid|response_id|klient|klientin|patientin|fall|kennung|nummer|proband|probandin|"
+    r"teilnehmer|teilnehmerin|cliente|paciente)(_|$)"
 )
 
 
@@ -58,12 +73,9 @@ class _Prepared:
         self.numbers = list(self.mapping.keys())
         extra = unmatched_item_like(data.columns, self.mapping)
         if extra:
-            warnings.warn(
-                f"columns {[str(c) for c in extra]} look like item columns but {ins.id} has only "
-                f"{ins.n_items} items; they are not scored (rename them, or check the instrument)",
-                UnmatchedColumnsWarning,
-                stacklevel=4,
-            )
+            _warn(f"columns {[str(c) for c in extra]} look like item columns but {ins.id} has only "
+                  f"{ins.n_items} items; they are not scored (rename them, or check the instrument)",
+                  UnmatchedColumnsWarning)
         if id_cols is None:
             id_cols = detect_id_columns(data.columns, self.columns)
         else:
@@ -89,12 +101,13 @@ def _as_frame(data) -> pd.DataFrame:
     )
 
 
-def _raise_bad(report: pd.DataFrame, ins: Instrument, n_rows: int, n_bad_rows: int) -> None:
+def _raise_bad(report: pd.DataFrame, ins: Instrument, n_rows: int, n_bad_rows: int, data=None) -> None:
     n_bad = len(report)
     shown = report.head(50).to_string(index=False)
     more = f"\n... and {n_bad - 50} more (see err.report)" if n_bad > 50 else ""
+    where = f" ({numbering(data)[1]})" if data is not None else ""
     raise DataValidationError(
-        f"{n_bad} bad cell{'s' if n_bad != 1 else ''} in {n_bad_rows} of {n_rows} rows for {ins.id}:\n"
+        f"{n_bad} bad cell{'s' if n_bad != 1 else ''} in {n_bad_rows} of {n_rows} rows for {ins.id}{where}:\n"
         f"{shown}{more}\nFix these cells in the data, or pass on_invalid='missing' to score them as missing "
         "(each row's n_invalid counts them).",
         report=report,
@@ -108,8 +121,9 @@ def _prepare_wide(data, ins, *, form, items, pattern, id_cols, layout, item_col,
         data = long_to_wide(data, ins, id_cols=id_cols, item_col=item_col, value_col=value_col)
         items, pattern = None, None
         id_cols = [c for c in data.columns if not str(c).startswith(ins.id.replace("-", "_") + "_")]
-    elif layout != "wide":
-        raise ValueError(f"layout must be 'wide' or 'long' (got {layout!r})")
+    else:
+        check_choice(layout, ("wide", "long"), param="layout", caller="score",
+                     hint="'wide' has one row per administration, 'long' one row per answer.")
     prep = _Prepared(data, ins, items, pattern, id_cols, scale, missing_codes)
     return data, scale, prep
 
@@ -130,9 +144,14 @@ def validate_responses(
     Returns
     -------
     pandas.DataFrame
-        One row per bad cell: ``row`` (index label), the id columns, ``column``,
-        ``item``, ``value`` (as given) and ``reason`` (not a number, out of range,
-        not on the scale's step, with what was expected). Empty when all is well.
+        One row per bad cell: where it is, the id columns, ``column``, ``item``,
+        ``value`` (as given) and ``reason`` (not a number, out of range, not on
+        the scale's step, with what was expected).
+        Empty when all is well. Where it is: ``line``, the line of the file
+        (for a workbook, the sheet's row) when the data were read by
+        :func:`toolkit.read_responses`; ``case`` for SPSS/Stata files; else
+        ``row``, the row's label in the data's index (counting from 0 for a
+        DataFrame built in code or loaded with :func:`toolkit.load_sample`).
 
     Examples
     --------
@@ -196,22 +215,20 @@ def item_frame(
 
 
 def _handle_bad(prep: _Prepared, data, ins, on_invalid) -> np.ndarray:
-    if on_invalid not in ("raise", "missing"):
-        raise ValueError(f"on_invalid must be 'raise' or 'missing' (got {on_invalid!r})")
+    check_choice(on_invalid, ("raise", "missing"), param="on_invalid", caller="score",
+                 hint="'raise' lists every bad cell in an error; 'missing' scores them as missing, with a warning.")
     values = prep.values
     if prep.reasons:
         if on_invalid == "raise":
-            _raise_bad(prep.report(data), ins, len(data), len(np.unique(prep.bad_rows)))
+            _raise_bad(prep.report(data), ins, len(data), len(np.unique(prep.bad_rows)), data)
         values[prep.bad_rows, prep.bad_cols] = np.nan
-        warnings.warn(
-            f"{len(prep.reasons)} bad cells in {len(np.unique(prep.bad_rows))} rows were scored as missing "
-            f"(on_invalid='missing'); see each row's n_invalid, or validate_responses() for the list",
-            InvalidCellsWarning,
-            stacklevel=3,
-        )
+        _warn(f"{len(prep.reasons)} bad cells in {len(np.unique(prep.bad_rows))} rows were scored as missing "
+              f"(on_invalid='missing'); see each row's n_invalid, or validate_responses() for the list",
+              InvalidCellsWarning)
     return values
 
 
+@renamed_parameter("method", "metric")
 def score(
     data: pd.DataFrame,
     instrument: str | Instrument,
@@ -223,7 +240,7 @@ def score(
     layout: Literal["wide", "long"] = "wide",
     item_col: str = "item",
     value_col: str = "value",
-    method: Literal["sum", "mean"] | None = None,
+    metric: Literal["sum", "mean", "pomp"] | None = None,
     on_invalid: Literal["raise", "missing"] = "raise",
     max_missing: int | Mapping[str, int] | None = None,
     thresholds: Mapping[str, object] | None = None,
@@ -247,16 +264,22 @@ def score(
         A shipped id (``"wai-sr"``), a definition file, or a loaded instrument.
     form : str, optional
         Rater form id (``"client"``, ``"therapist"``, ...); default the first form.
-        It decides the response scale and the key's confidence.
+        It decides the response scale and the key's confidence. Rows whose
+        ``rater`` (or ``form``) column names another rater are refused.
     items, pattern : optional
         How to find the item columns (see :func:`match_item_columns`); by default
         they are found by name (``wai_sr_01``, ``WAI_1``, ``Q1`` ...).
     id_cols : str or list, optional
         Columns to carry into the output and to name rows in error reports. By
         default, columns whose names say they are ids (``client_id``, ``session``,
-        ``rater``, ``date`` ...). In long layout they identify an administration.
-    method : {"sum", "mean"}, optional
-        Override the instrument's scoring method.
+        ``rater``, ``date``, ``MRN``, ``Pseudonym``, ``Sitzung`` ...). In long
+        layout they identify an administration.
+    metric : {"sum", "mean", "pomp"}, optional
+        The metric of the scores: the sum of the (keyed) items, their mean, or
+        POMP, the percent of the maximum possible score (0-100). Default the
+        instrument's own (``scoring.method`` of its definition). Thresholds and
+        reliable change are always judged on the instrument's own metric.
+        (``method=`` is the old name, accepted until version 0.3.)
     on_invalid : {"raise", "missing"}
         ``"raise"`` (default) raises :class:`DataValidationError` listing every bad
         cell; ``"missing"`` scores those cells as missing, warns, and counts them
@@ -266,7 +289,8 @@ def score(
         missing before its score is missing (one number for all, or per score).
     thresholds : mapping, optional
         Override threshold values (``{"low_total": 36}``, ``{"low_total": "<= 36"}``)
-        or switch one off (``{"low_line": False}``).
+        or switch one off (``{"low_line": False}``). Values are on the instrument's
+        own metric and must lie within what its scores can be.
     missing_codes : sequence of float
         Codes that mean "missing" in the export (e.g. ``[-99, 999]``).
     response_scale : mapping, optional
@@ -274,11 +298,13 @@ def score(
     allow_unverified : bool
         Score a form whose key has confidence V1 or R (with a warning).
     keep : list or "all", optional
-        Further input columns to carry into the output (wide layout).
+        Further input columns to carry into the output (wide layout); ``"all"``
+        carries every column that is not an item column.
     change_by, change_order : str, optional
         For instruments with a published reliable-change value (ORS: 5 points):
         the column(s) naming a person and the column ordering their
-        administrations (e.g. ``change_by="client_id", change_order="session"``).
+        administrations (e.g. ``change_by="client_id", change_order="session"``;
+        text that holds numbers is ordered as numbers).
         Adds ``<score>_change`` (change from that person's first administration
         with a score) and the flags ``flag_reliable_improvement`` and
         ``flag_reliable_deterioration`` (``|change| >= value``).
@@ -297,25 +323,52 @@ def score(
     Raises
     ------
     DataValidationError
-        Bad cells, all listed, with ``err.report``.
+        Bad cells, all listed, with ``err.report``; or rows of another rater's form.
     ItemMappingError
         Item columns not found.
     UnverifiedKeyError
         The form's key is not verified and ``allow_unverified`` is false, or the
         instrument ships no response scale and none was given.
+    InvalidParameterError
+        A threshold outside what the scores can be, an unknown metric.
+
+    Warns
+    -----
+    DuplicateRowsWarning
+        Rows repeat an earlier row's ids, with the same answers or with different ones.
+    InvalidCellsWarning
+        Bad cells scored as missing (``on_invalid='missing'``).
 
     Notes
     -----
     Reverse-keyed item ``x`` on a scale ``[min, max]`` is scored ``(min + max) - x``.
     A (sub)scale with ``k`` items of which ``a`` are answered is scored when
     ``k - a <= max_missing``: the mean of the answered (keyed) items for
-    ``method='mean'``, and ``mean * k`` for ``method='sum'`` (prorating, also
-    called person-mean imputation). When the instrument's rule says the total
+    ``metric='mean'``, and ``mean * k`` for ``metric='sum'`` (prorating, also
+    called person-mean imputation). POMP is ``100 * (mean - min) / (max - min)``
+    with ``min`` and ``max`` the ends of the response scale, equivalently
+    ``100 * (sum - k * min) / (k * (max - min))`` (Cohen, Cohen, Aiken & West, 1999).
+    When the instrument's rule says the total
     requires every subscale (``missing.total_requires_subscales``), the total is
     built from the prorated subscale scores (their sum; for means, their
-    item-weighted mean), so it always equals the sum of its subscales. The R equivalent for complete data is
-    ``psych::scoreItems(keys, items, totals = TRUE, impute = "none")`` (sums) or
-    ``totals = FALSE`` (means); psych has no prorating rule with a limit.
+    item-weighted mean), so it always equals the sum of its subscales.
+
+    Scores on a scale with a resolution (the ORS and SRS lines, measured to 0.1)
+    are exact at that resolution: every score is a multiple of a known fraction
+    (``1/q`` for sums of answers measured to ``1/q``, ``1/(q * lcm(1..k))`` for
+    means and prorated sums of ``k`` items) and is rounded to it, so a total of
+    exactly 36.0 is not "below 36", a change of exactly +5.0 is reliable change,
+    and 35.6 is written ``35.6``. Answers recorded finer than the resolution (two
+    decimals) are scored exactly at their own resolution.
+
+    R equivalent: ``psych::scoreItems(keys, items, totals = TRUE, impute = "none")``
+    (sums, complete data) or ``totals = FALSE`` (means); psych has no prorating
+    rule with a limit, and no POMP.
+
+    References
+    ----------
+    Cohen, P., Cohen, J., Aiken, L. S., & West, S. G. (1999). The problem of units and the circumstance for
+    POMP. Multivariate Behavioral Research, 34(3), 315-346.
 
     Examples
     --------
@@ -326,31 +379,35 @@ def score(
        task  bond  goal  total
     a  16.0  16.0  16.0   48.0
     b  20.0  20.0  20.0   60.0
+    >>> score(df, "wai-sr", metric="pomp")["total"].tolist()
+    [75.0, 100.0]
     """
     if is_dask_collection(data):  # lazily, partition by partition (toolkit.scoring.partitioned)
         from .partitioned import score_lazily
 
         return score_lazily(data, instrument, form=form, items=items, pattern=pattern, id_cols=id_cols,
-                            layout=layout, method=method, on_invalid=on_invalid, max_missing=max_missing,
+                            layout=layout, metric=metric, on_invalid=on_invalid, max_missing=max_missing,
                             thresholds=thresholds, missing_codes=missing_codes, response_scale=response_scale,
                             allow_unverified=allow_unverified, keep=keep, change_by=change_by)
     data = _as_frame(data)
     ins = load_instrument(instrument)
     check_key_confidence(ins, form, allow_unverified)
-    method = method or ins.scoring.method
-    if method not in ("sum", "mean"):
-        raise ValueError(f"method must be 'sum' or 'mean' (got {method!r})")
+    metric = check_metric(metric, caller="score") or ins.scoring.method
+    own = ins.scoring.method
+    if keep is not None and layout == "long":
+        raise ValueError("keep= is for wide data; in long layout the id_cols are carried into the output")
     wide, scale, prep = _prepare_wide(
         data, ins, form=form, items=items, pattern=pattern, id_cols=id_cols, layout=layout,
         item_col=item_col, value_col=value_col, response_scale=response_scale, missing_codes=missing_codes,
     )
+    _check_raters(wide, ins, form)
     values = _handle_bad(prep, wide, ins, on_invalid)
     names = ins.score_names
     limits = resolve_max_missing(ins, names, max_missing)
-    active = resolve_thresholds(ins, thresholds)
+    active = resolve_thresholds(ins, thresholds, scale=scale)
 
     member, a, b = _weights(ins, names, prep.numbers, scale)
-    scores, counts, hits = _score_matrix(values, member, a, b, method, [t for t in active if t.applies_to == "any_item"])
+    scores, counts, hits = _score_matrix(values, member, a, b, own, [t for t in active if t.applies_to == "any_item"])
     k = member.sum(axis=0)
     ok = (k - counts) <= np.array([limits[s] for s in names])
     ok &= counts > 0
@@ -359,28 +416,33 @@ def score(
         # the total is built from the (prorated) subscale scores, so total = sum of subscales always;
         # it is missing when any subscale is missing or more than total_max_missing items are
         t, n_sub = names.index("total"), len(ins.subscales)
-        sub_sums = scores[:, :n_sub] if method == "sum" else scores[:, :n_sub] * k[:n_sub]
+        sub_sums = scores[:, :n_sub] if own == "sum" else scores[:, :n_sub] * k[:n_sub]
         total = sub_sums.sum(axis=1)
-        if method == "mean":
+        if own == "mean":
             total = total / k[:n_sub].sum()
         scores[:, t] = np.where(ok[:, t], total, np.nan)
+    unit, measured = scale_unit(scale), data_unit(values)
+    unit = math.lcm(unit, measured) if unit is not None and measured is not None else None
+    grids = [score_grid(unit, int(k[j]), float(k[j]) * max(abs(scale.min), abs(scale.max))) for j in range(len(names))]
+    for j in range(len(names)):
+        scores[:, j] = snap(scores[:, j], grids[j])
 
     out: dict[str, object] = {}
     carry = list(prep.id_cols)
-    if keep is not None and layout == "long":
-        raise ValueError("keep= is for wide data; in long layout the id_cols are carried into the output")
     if keep is not None:
         extra = [c for c in wide.columns if c not in prep.columns] if keep == "all" else list(keep)
         absent = [c for c in extra if c not in wide.columns]
         if absent:
             raise KeyError(f"keep names {absent}, which are not columns of the data")
         carry += [c for c in extra if c not in carry]
+        if keep == "all":  # the input's order
+            carry = [c for c in wide.columns if c in set(carry)]
     for c in carry:
         out[c] = wide[c].to_numpy(copy=True)
     counts_int = counts.astype(np.int64)
     for s_idx, s in enumerate(names):
         col = scores[:, s_idx]
-        out[s] = col
+        out[s] = _in_metric(col, own, metric, k[s_idx], scale, grids[s_idx])
         out[f"{s}_n"] = counts_int[:, s_idx]
         out[f"{s}_prorated"] = ~np.isnan(col) & (counts_int[:, s_idx] < k[s_idx])
     out["n_invalid"] = np.bincount(prep.bad_rows, minlength=len(wide)).astype(np.int64)
@@ -392,62 +454,179 @@ def score(
         if result[c].dtype != wide[c].dtype:
             result[c] = result[c].astype(wide[c].dtype)
     if change_by is not None:
-        _reliable_change(result, wide, ins, change_by, change_order)
+        rc = ins.reliable_change
+        if rc is None:
+            raise ValueError(
+                f"{ins.id} has no published reliable-change value, so change_by= cannot flag reliable change; "
+                "use toolkit's reliable change index with a reliability estimate instead"
+            )
+        j = names.index(rc.applies_to)
+        change = snap(_change_from_first(scores[:, j], wide, change_by, change_order), grids[j])
+        known = ~np.isnan(change)
+        result[f"{rc.applies_to}_change"] = _in_metric(change, own, metric, k[j], scale, grids[j], difference=True)
+        with np.errstate(invalid="ignore"):
+            result["flag_reliable_improvement"] = pd.arrays.BooleanArray((change >= rc.value) & known, ~known)
+            result["flag_reliable_deterioration"] = pd.arrays.BooleanArray((change <= -rc.value) & known, ~known)
     if prep.reasons:
         result.attrs["invalid_cells"] = prep.report(wide)
     _warn_duplicates(wide, prep)
     return result
 
 
+def _in_metric(col: np.ndarray, own: str, metric: str, k: float, scale, grid, difference: bool = False):
+    """Scores (or, with ``difference``, changes of scores) on the instrument's own metric, in ``metric``."""
+    if metric == own:
+        return col
+    mean = col / k if own == "sum" else col
+    if metric == "mean":
+        return snap(mean, grid)
+    if metric == "sum":
+        return snap(mean * k, grid)
+    if difference:  # a change in POMP points: the change of the mean over the scale's width
+        return pomp(mean, 0.0, scale.max - scale.min, grid)
+    return pomp(mean, scale.min, scale.max, grid)
+
+
+_RATER_COLUMN = re.compile(r"[^a-z]*(rater|form|rater[^a-z]*form|informant)[^a-z]*")
+
+
+def _check_raters(wide: pd.DataFrame, ins: Instrument, form: str | None) -> None:
+    """Refuse rows whose ``rater`` (or ``form``) column says they were rated on a form scored differently.
+
+    A therapist's answers scored with an instrument that has no therapist form (the WAI-SR), or with a form
+    whose scale or key differs from the rater's own, would give numbers that look right and are not. Rows
+    of a rater whose own form is scored exactly like the one used (WAI-36 client and therapist) pass.
+    """
+    columns = [c for c in wide.columns if _RATER_COLUMN.fullmatch(str(c).lower())]
+    if not columns:
+        return
+    scored = ins.form(form)
+
+    def same(f) -> bool:
+        return ins.scale_for(f.id) == ins.scale_for(scored.id) and \
+            ins.confidence_for(f.id).level == ins.confidence_for(scored.id).level
+
+    raters = {"client", "therapist", "observer"} | {f.rater for f in ins.forms}
+    known = raters | {f.id for f in ins.forms}
+    fine = {scored.id, scored.rater} | {f.id for f in ins.forms if same(f)} | {
+        r for r in raters if any(f.rater == r for f in ins.forms) and all(same(f) for f in ins.forms if f.rater == r)}
+    for column in columns:
+        values = wide[column]
+        codes, uniques = pd.factorize(values)  # few distinct values: look at those only
+        names = np.array([str(u).strip().casefold() for u in uniques] + [""], dtype=object)
+        text = pd.Series(names[codes], index=wide.index)  # code -1 (missing) -> ""
+        other = text.isin(known - fine).to_numpy()
+        if not other.any():
+            continue
+        found = pd.Series(values.to_numpy()[other]).value_counts(sort=False)
+        listing = ", ".join(f"{n} rows {str(v)!r}" for v, n in found.items())
+        rows = wide.index[other]
+        where = numbering(wide)[0]
+        shown = ", ".join(str(r) for r in rows[:10]) + (" ..." if len(rows) > 10 else "")
+        hints = []
+        for v in dict.fromkeys(text[other]):
+            mine = [f for f in ins.forms if v in (f.id, f.rater)]
+            if mine:
+                hints.append(f"the {v!r} rows are scored with form={mine[0].id!r}, whose scale or key differs")
+            else:
+                others = _instruments_with_rater(v, ins)
+                hints.append(f"{ins.id} has no {v} form (only {', '.join(repr(f.id) for f in ins.forms)}); "
+                             + (f"{v} ratings are scored with {', '.join(others)}" if others
+                                else f"{v} ratings need an instrument with a {v} form"))
+        report = pd.DataFrame({where: rows, column: values.to_numpy()[other],
+                               "reason": f"not rated on a form scored like {ins.id} {scored.id!r}"})
+        raise DataValidationError(
+            f"column {column!r} says {listing} ({where}s {shown}), but the data are scored with {ins.id}'s "
+            f"{scored.id!r} form ({scored.rater}): {'; '.join(hints)}. Score each rater's rows with its own "
+            f"instrument and form (select them, e.g. data[data[{column!r}] == {scored.rater!r}]), or pair client "
+            "and therapist with pair_raters().",
+            report=report,
+        )
+
+
+def _instruments_with_rater(rater: str, ins: Instrument) -> list[str]:
+    """Shipped instruments of the same family (shared parent items) that a rater fills in, e.g.
+    ``wai-s (form 'therapist')`` for the WAI-SR."""
+    from ..instrument import list_instruments
+
+    def family(i: Instrument) -> set:
+        return {i.id} | {it.parent.instrument for it in i.items if it.parent is not None}
+
+    out = []
+    for ins_id in list_instruments().index:
+        other = load_instrument(ins_id)
+        if not family(other) & family(ins):
+            continue
+        for f in other.forms:
+            if f.rater == rater:
+                out.append(f"{ins_id} (form {f.id!r})")
+                break
+    return out
+
+
 def _warn_duplicates(wide: pd.DataFrame, prep: _Prepared) -> None:
-    """Rows that repeat an earlier row exactly (same ids, same answers) are scored, and named in a warning."""
+    """Rows that repeat an earlier row's ids are scored, and named in a warning: with the same answers (a double
+    submission) and with different answers (which one is right cannot be told)."""
     if not prep.id_cols:
         return
     same_ids = wide.duplicated(subset=prep.id_cols, keep=False).to_numpy()
     if not same_ids.any():
         return
+    where = numbering(wide)[0]
     subset = wide.loc[same_ids, [*prep.id_cols, *prep.columns]]
-    repeats = subset.index[subset.duplicated(keep="first").to_numpy()]
+    exact = subset.duplicated(keep="first").to_numpy()
+    repeats = subset.index[exact]
     if len(repeats):
-        shown = [str(r) for r in repeats[:20]]
-        warnings.warn(
-            f"{len(repeats)} rows repeat an earlier row exactly (same {prep.id_cols} and answers): rows {shown}"
-            f"{' ...' if len(repeats) > 20 else ''}. They are scored like any row; drop them if they are double "
-            "submissions (data.drop_duplicates()).",
-            DuplicateRowsWarning,
-            stacklevel=3,
-        )
+        shown = ", ".join(str(r) for r in repeats[:20])
+        _warn(f"{len(repeats)} row{'s repeat' if len(repeats) != 1 else ' repeats'} an earlier row exactly (same "
+              f"{prep.id_cols} and answers): {where}{'s' if len(repeats) != 1 else ''} {shown}"
+              f"{' ...' if len(repeats) > 20 else ''}. They are scored like any row; drop them if they are "
+              "double submissions (data.drop_duplicates()).", DuplicateRowsWarning)
+    persons = [c for c in prep.id_cols
+               if _PERSON_WORDS.search(re.sub(r"[^a-z0-9]+", "_", str(c).lower()).strip("_"))]
+    if not persons:  # e.g. only a rater or group column: the same values say nothing about the same person
+        return
+    distinct = subset.loc[~exact]
+    conflict = distinct.duplicated(subset=prep.id_cols, keep=False).to_numpy()
+    if conflict.any():
+        clash = distinct.loc[conflict]
+        keys = list(prep.id_cols) if len(prep.id_cols) > 1 else prep.id_cols[0]
+        groups = clash.groupby(keys, sort=False, dropna=False).groups
+        shown = "; ".join(f"{where}s {', '.join(str(r) for r in labels)}" for labels in list(groups.values())[:10])
+        _warn(f"{len(groups)} administration{'s' if len(groups) != 1 else ''} (same {prep.id_cols}) "
+              f"{'appear' if len(groups) != 1 else 'appears'} more than once with different answers: {shown}"
+              f"{' ...' if len(groups) > 10 else ''}. All are scored; which answers are right cannot be told: "
+              "correct the ids (a session number, a date) or remove the wrong rows.", DuplicateRowsWarning)
 
 
-def _reliable_change(result: pd.DataFrame, wide: pd.DataFrame, ins: Instrument, by, order) -> None:
-    rc = ins.reliable_change
-    if rc is None:
-        raise ValueError(
-            f"{ins.id} has no published reliable-change value, so change_by= cannot flag reliable change; "
-            "use toolkit's reliable change index with a reliability estimate instead"
-        )
+def _sort_key(values: pd.Series) -> pd.Series:
+    """Order of ``values``: text that holds numbers (``"2"``, ``"10"``) ordered as numbers."""
+    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.notna().sum() == values.notna().sum():
+        return numbers
+    return values
+
+
+def _change_from_first(col: np.ndarray, wide: pd.DataFrame, by, order) -> np.ndarray:
+    """Change of a score from each person's first administration with a score (NaN where unknown)."""
     by = [by] if isinstance(by, str) else list(by)
     needed = by + ([order] if order is not None else [])
     absent = [c for c in needed if c not in wide.columns]
     if absent:
         raise KeyError(f"change_by/change_order name {absent}, which are not columns of the data")
-    col = result[rc.applies_to]
     frame = wide[by].copy()
-    frame["_score"] = col.to_numpy()
+    frame["_score"] = col
     frame["_pos"] = np.arange(len(frame))
-    sort = ([order] if order is not None else []) + ["_pos"]
+    sort = (["_order"] if order is not None else []) + ["_pos"]
     if order is not None:
-        frame[order] = wide[order]
+        frame["_order"] = _sort_key(wide[order]).to_numpy()
     ordered = frame.dropna(subset=["_score"]).sort_values(sort, kind="stable")
     first = ordered.groupby(by, sort=False, dropna=False)["_score"].transform("first")
     change = pd.Series(np.nan, index=frame["_pos"].to_numpy())
     change.loc[ordered["_pos"].to_numpy()] = (ordered["_score"] - first).to_numpy()
-    change = change.to_numpy()
-    known = ~np.isnan(change)
-    result[f"{rc.applies_to}_change"] = change
-    with np.errstate(invalid="ignore"):
-        result["flag_reliable_improvement"] = pd.arrays.BooleanArray((change >= rc.value) & known, ~known)
-        result["flag_reliable_deterioration"] = pd.arrays.BooleanArray((change <= -rc.value) & known, ~known)
+    return change.to_numpy()
 
 
 _CHUNK = 1 << 13  # rows per block: temporaries stay in cache and are reused

@@ -21,6 +21,12 @@ Lazily (a Dask DataFrame), ``on_invalid`` means:
     warning (it would be raised on a worker, once per partition) and without ``attrs["invalid_cells"]``
     (a lazy frame carries no table of them): ``validate_responses`` lists them.
 
+Rows whose ``rater`` (or ``form``) column names a rater scored on another form are refused part by part, as in
+memory. Scores are exact at the resolution of the data (:mod:`toolkit.scoring.exact`), found part by part: the
+same numbers as in memory, except when some answer in the data is no decimal fraction of six places or fewer (a
+third): in memory that leaves every score of the data as computed, in parts only the scores of its part (they
+then differ from the in-memory ones by float rounding noise, a few units in the last place).
+
 Two checks of the in-memory engine look at more than one row and are left out part by part: rows that repeat
 an earlier row (``DuplicateRowsWarning``; use ``drop_duplicates`` on the whole data) and the reliable change
 from a person's first administration (``change_by=``; the session functions partition the data by client for
@@ -34,13 +40,14 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .._checks import check_choice
 from ..exceptions import DataValidationError, InvalidParameterError
 from ..instrument import Instrument, load_instrument
 
 __all__ = ["PartScorer", "is_dask_collection", "score_lazily", "validate_lazily"]
 
 #: The options of :func:`toolkit.score` that are handed to the engine for every part unchanged.
-ENGINE_OPTIONS = ("form", "method", "max_missing", "thresholds", "missing_codes", "response_scale",
+ENGINE_OPTIONS = ("form", "metric", "max_missing", "thresholds", "missing_codes", "response_scale",
                   "allow_unverified")
 
 
@@ -63,7 +70,7 @@ class PartScorer:
     on_invalid : {"raise", "missing"}
         As in :func:`toolkit.score` (see the module docstring).
     **options
-        The engine's other options (``form``, ``method``, ``max_missing``, ``thresholds``, ``missing_codes``,
+        The engine's other options (``form``, ``metric``, ``max_missing``, ``thresholds``, ``missing_codes``,
         ``response_scale``, ``allow_unverified``).
 
     Attributes
@@ -101,8 +108,8 @@ class PartScorer:
         if unknown:
             raise InvalidParameterError(f"score() on data in parts does not take {unknown}: they need the rows of "
                                         "a person or an administration together (see toolkit.scoring.partitioned).")
-        if on_invalid not in ("raise", "missing"):
-            raise ValueError(f"on_invalid must be 'raise' or 'missing' (got {on_invalid!r})")
+        on_invalid = check_choice(on_invalid, ("raise", "missing"), param="on_invalid", caller="score",
+                                  hint="'raise' lists every bad cell in an error; 'missing' scores them as missing.")
         self.instrument: Instrument = load_instrument(instrument)
         self.options = dict(options)
         self.on_invalid = on_invalid
@@ -125,7 +132,10 @@ class PartScorer:
             if absent:
                 raise KeyError(f"keep names {absent}, which are not columns of the data")
             carry += [c for c in extra if c not in carry]
+            if keep == "all":  # the input's order, as in memory
+                carry = [c for c in columns if c in set(carry)]
         self.carry = carry
+        self.form = options.get("form")
         # the engine once on the empty frame with every column: its column warnings are raised here, once
         from .engine import score
 
@@ -144,6 +154,9 @@ class PartScorer:
         Bad cells are scored as missing (counted in ``n_invalid``) whatever ``on_invalid`` says: the caller
         decides what to do with the table. Its ``row`` is the part's index label.
         """
+        from .engine import _check_raters
+
+        _check_raters(part, self.instrument, self.form)  # rows rated on a form scored differently: refused
         cols = list(self.items.values())
         items = part[cols].set_axis(pd.RangeIndex(len(part)), axis=0)
         try:
@@ -164,13 +177,18 @@ class PartScorer:
         return out, self._report(part, bad)
 
     def _report(self, part: pd.DataFrame, bad) -> pd.DataFrame:
-        """The bad cells named by the part's index label and id columns, as the engine's report."""
-        columns = ["row", *self.id_cols, "column", "item", "value", "reason"]
+        """The bad cells named by the part's index label and id columns, as the engine's report (its first column
+        is ``line``, ``case`` or ``row`` as :func:`toolkit.scoring.cells.numbering` says for the part)."""
+        from .cells import numbering
+
+        where = numbering(part)[0]
+        ids = [c for c in self.id_cols if c != where]
+        columns = [where, *ids, "column", "item", "value", "reason"]
         if bad is None or not len(bad):
             return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
         pos = bad["row"].to_numpy(dtype=np.int64)
-        out = {"row": part.index.take(pos)}
-        for c in self.id_cols:
+        out = {where: part.index.take(pos)}
+        for c in ids:
             out[c] = part[c].take(pos).to_numpy()
         for c in ("column", "item", "value", "reason"):
             out[c] = bad[c].to_numpy()
@@ -182,7 +200,7 @@ class PartScorer:
         shown = report.head(50).to_string(index=False)
         more = f"\n... and {n_bad - 50} more (see err.report)" if n_bad > 50 else ""
         raise DataValidationError(
-            f"{n_bad} bad cell{'s' if n_bad != 1 else ''} in {report['row'].nunique()} of {n_rows} rows of {where} "
+            f"{n_bad} bad cell{'s' if n_bad != 1 else ''} in {report.iloc[:, 0].nunique()} of {n_rows} rows of {where} "
             f"for {self.instrument.id}:\n{shown}{more}\n{fix}", report=report)
 
     # -- a Dask partition ---------------------------------------------------------------------------------

@@ -7,8 +7,9 @@ import re
 import warnings
 from collections.abc import Mapping
 
-from ..exceptions import AllianceError, KeyConfidenceWarning, UnverifiedKeyError
-from ..instrument.model import Instrument, ResponseScale, Threshold
+from .._checks import check_count
+from ..exceptions import AllianceError, InvalidParameterError, KeyConfidenceWarning, UnverifiedKeyError
+from ..instrument.model import Instrument, ResponseScale, Threshold, constant_flag
 
 __all__ = ["resolve_scale", "resolve_max_missing", "resolve_thresholds", "check_key_confidence", "OPERATORS"]
 
@@ -73,24 +74,24 @@ def resolve_max_missing(ins: Instrument, scores: list[str], max_missing) -> dict
 
 
 def _nonneg(v, name: str) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-        raise ValueError(f"{name} must be a whole number >= 0 (got {v!r})")
-    return v
+    return check_count(v, param=name, caller="score", what="items of a score that may be missing")
 
 
 _RULE = re.compile(r"^\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
-def resolve_thresholds(ins: Instrument, thresholds) -> list[Threshold]:
+def resolve_thresholds(ins: Instrument, thresholds, *, scale: ResponseScale | None = None) -> list[Threshold]:
     """The instrument's thresholds with the caller's overrides.
 
     ``thresholds`` maps a threshold id to a new value (``36``), a rule text
     (``"<= 36"``), a mapping of fields (``{"operator": "<=", "value": 36}``), or
-    ``False`` to switch the flag off.
+    ``False`` to switch the flag off. With ``scale``, every threshold is checked
+    against what its score can be on that scale (the instrument's own metric):
+    one that would flag every score, or none, is refused.
     """
     current = {t.id: t for t in ins.thresholds}
     if thresholds is None:
-        return list(current.values())
+        return _within_scale(ins, list(current.values()), scale, set())
     if not isinstance(thresholds, Mapping):
         raise TypeError(f"thresholds must be a mapping of threshold id -> value (got {type(thresholds).__name__})")
     unknown = sorted(set(thresholds) - set(current))
@@ -119,4 +120,21 @@ def resolve_thresholds(ins: Instrument, thresholds) -> list[Threshold]:
                 f"thresholds[{tid!r}] = {spec!r} is not understood; give a number (36), a rule ('<= 36'), "
                 "{'operator': '<=', 'value': 36} or False to switch it off"
             )
-    return list(current.values())
+    return _within_scale(ins, list(current.values()), scale, set(thresholds))
+
+
+def _within_scale(ins: Instrument, active: list[Threshold], scale, overridden: set) -> list[Threshold]:
+    if scale is None:
+        return active
+    for t in active:
+        lo, hi = ins.score_range(t.applies_to, scale)
+        problem = constant_flag(t.operator, t.value, lo, hi)
+        if problem:
+            what = "single answers" if t.applies_to == "any_item" else f"the {t.applies_to}"
+            origin = "thresholds[" + repr(t.id) + "] of score()" if t.id in overridden else \
+                f"{ins.id}'s threshold {t.id!r}"
+            raise InvalidParameterError(
+                f"{origin}: {t.applies_to} {t.operator} {t.value:g} would flag {problem}: {what} of {ins.id} "
+                f"run{'s' if t.applies_to != 'any_item' else ''} from {lo:g} to {hi:g} on this scale "
+                f"({scale.describe()}, {ins.scoring.method} metric). Give a value within that range.")
+    return active

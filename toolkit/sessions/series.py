@@ -85,7 +85,7 @@ def session_scores(data, instrument, *, form=None, score: str = "total", client:
             raise InvalidParameterError(f"{caller}(): the data have no column {c!r}; columns are "
                                         f"{list(data.columns)[:20]}.")
     method = "sum" if metric == "sum" else "mean"
-    scored = score_items(data, ins, form=form, id_cols=ids, method=method, keep=extra or None, **score_options)
+    scored = score_items(data, ins, form=form, id_cols=ids, metric=method, keep=extra or None, **score_options)
     values = scored[score].to_numpy(dtype=float)
     if metric == "pomp":
         scale = ins.scale_for(form)
