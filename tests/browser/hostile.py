@@ -447,6 +447,45 @@ def _caseload_view(h):
                           alerts=alerts)]
 
 
+def _clinic_export(h) -> pd.DataFrame:
+    """Three clients' SRS and ORS with hostile ids and a bad cell holding a payload."""
+    rows = []
+    for c, (srs, ors) in enumerate([(9.5, 5.0), (8.0, 7.5), (10.0, 8.0)]):
+        for s in (1, 2, 3):
+            rows.append({"client_id": h.s(c, f"#{c}"), "session": s, **{f"srs_{k:02d}": srs - 0.5 * s for k in range(1, 5)},
+                         **{f"ors_{k:02d}": ors - (s - 1) * (c - 1) for k in range(1, 5)}})
+    df = pd.DataFrame(rows).astype({"srs_02": object})
+    df.loc[1, "srs_02"] = PAYLOADS[1]
+    return df
+
+
+def _clinic_report(h):
+    from toolkit import clinic_report
+
+    return [clinic_report(_clinic_export(h), ["srs", "ors"], title=PAYLOADS[0], clinic=PAYLOADS[2])]
+
+
+def _clinic_dashboard(h):
+    from toolkit import clinic_dashboard
+
+    return [clinic_dashboard(_clinic_export(h), ["srs", "ors"], title=PAYLOADS[0])]
+
+
+def _validation_report(h):
+    from toolkit import validation_report
+
+    data = h.responses(120).drop(columns=["rater"])
+    return [validation_report(data, h.instrument(), n_boot=0, n_iter=3, title=PAYLOADS[2])]
+
+
+def _plan(h):
+    """A plan for the hostile instrument (its name, subscale names and form names are hostile)."""
+    from toolkit import Population, plan
+
+    pop = Population(h.instrument(), loadings=0.7)
+    return [plan(pop, n=[30], analyses=["omega", "icc_agreement"], n_reps=2, seed=1, reference_n=500)]
+
+
 FIXTURES: dict[str, Callable | str] = {
     "Instrument": _instrument,
     "load_instrument": _instrument,
@@ -501,6 +540,12 @@ FIXTURES: dict[str, Callable | str] = {
     "MixedModel": _mixed,
     "session_timeline": _timeline,
     "caseload_view": _caseload_view,
+    "plan": _plan,
+    "clinic_report": _clinic_report,
+    "clinic_dashboard": _clinic_dashboard,
+    "validation_report": _validation_report,
+    "Population": "a population model (an instrument and numbers) with no display of its own; plan()'s result "
+                  "shows it",
     "exceptions": "a module of exception classes",
     "__version__": "a version string",
 }
@@ -599,6 +644,18 @@ def _classroom(h):
     return out
 
 
+def _streamed(h):
+    """Streamed scoring of a file with a hostile name, hostile ids and column names, and a bad cell."""
+    from toolkit.io.stream import score_file
+
+    df = h.responses(40).drop(columns=["rater"]).astype({c: object for c in [f"hostile_{k:02d}" for k in (1, 2)]})
+    df.loc[3, "hostile_01"] = PAYLOADS[1]  # a bad cell holding a payload
+    src = h.folder / f"{PAYLOADS[0]}.csv"
+    df.to_csv(src, index=False)
+    return [score_file(src, h.folder / f"scored {PAYLOADS[0]}", h.instrument(), on_invalid="missing",
+                       chunk_rows=15, force=True)]
+
+
 #: More objects: displays that only some inputs reach, and public functions of the subpackages that return
 #: a class of their own (name -> builder).
 VARIANTS: dict[str, Callable] = {
@@ -609,6 +666,7 @@ VARIANTS: dict[str, Callable] = {
     "dyadic statistics": _dyadic_statistics,
     "dyadic.plots.bland_altman_data": _bland_altman_data,
     "classroom": _classroom,
+    "io.stream.score_file": _streamed,
 }
 
 #: Displays known to be unescaped on this branch, with who fixes them (the test expects them to fail, strictly:
@@ -616,7 +674,7 @@ VARIANTS: dict[str, Callable] = {
 KNOWN_UNESCAPED: dict[str, str] = {}
 
 #: Classes with an HTML display that no user ever holds as such (bases of the ones built above).
-ABSTRACT_DISPLAYS = {"toolkit._results.Result", "toolkit._estimator.Estimator"}
+ABSTRACT_DISPLAYS = {"toolkit._results.Result", "toolkit._estimator.Estimator", "toolkit.reports.document.Report"}
 
 
 def html_of(obj) -> str:
