@@ -18,6 +18,10 @@ VENV ?= .venv
 VPY := $(VENV)/bin/python
 PIP := $(VPY) -m pip
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist), a test file per worker so that a file's browser, server and
+# notebook fixtures start once; PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 
 # Debian packages the test suite needs: chromium (and a font, for readable screenshots) for the
 # real-browser test in tests/browser/.
@@ -64,7 +68,7 @@ dashboard: $(DASH_STAMP)
 
 # pytest's exit status 5 (no tests collected) fails like any other.
 test: system-deps $(TEST_STAMP)
-	$(VPY) -m pytest $(PYTEST_ARGS) || { rc=$$?; \
+	$(VPY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS) || { rc=$$?; \
 		[ $$rc -ne 5 ] || echo "pytest collected no tests: that is a failure" >&2; exit $$rc; }
 
 install: $(LAB_STAMP)

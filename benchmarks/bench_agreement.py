@@ -41,6 +41,11 @@ def main() -> None:
     import pandas as pd
 
     import toolkit
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     from toolkit.dyadic import plots
     from toolkit.dyadic.dyads import dyad_items
     from toolkit.exceptions import PairingWarning
@@ -50,8 +55,7 @@ def main() -> None:
     b = toolkit.load_sample("wai36_client_therapist")
     pa = toolkit.pair_raters(a_c, a_t, instrument_client="wai-sr", instrument_therapist="wai-s")
     pb = toolkit.pair_raters(b, instrument_client="wai36")
-    fig, _ = plots.plot_scatter(pb, "total")
-    ax = fig.axes[0]
+    ax = plots.plot_scatter(pb, "total")
     rows = []
 
     def add(name, fn, target=None):
@@ -69,7 +73,7 @@ def main() -> None:
     add("view: plot_bland_altman into axes", lambda: plots.plot_bland_altman(pb, "bond", dyad="B002", ax=ax), 0.3)
     add("view: plot_profile into axes", lambda: plots.plot_profile(pa, "A001", 3, ax=ax), 0.3)
     add("view: dyad_items", lambda: dyad_items(pa, "A001", 3), 0.3)
-    add("view: new figure + scatter", lambda: plots.plot_scatter(pb, "bond", dyad="B002"), 0.3)
+    add("view: new figure + scatter", lambda: plt.close(plots.plot_scatter(pb, "bond", dyad="B002").figure), 0.3)
     apim_data = pd.read_csv(Path(__file__).resolve().parents[1] / "tests/reference/agreement/apim_sample.csv")
     add("APIM REML (312 members)", lambda: toolkit.APIM().fit(apim_data))
     wide = pb.wide[["client_total", "therapist_total"]].dropna()

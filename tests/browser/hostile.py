@@ -447,35 +447,28 @@ def _caseload_view(h):
                           alerts=alerts)]
 
 
-def _clinic_export(h) -> pd.DataFrame:
-    """Three clients' SRS and ORS with hostile ids and a bad cell holding a payload."""
-    rows = []
-    for c, (srs, ors) in enumerate([(9.5, 5.0), (8.0, 7.5), (10.0, 8.0)]):
-        for s in (1, 2, 3):
-            rows.append({"client_id": h.s(c, f"#{c}"), "session": s, **{f"srs_{k:02d}": srs - 0.5 * s for k in range(1, 5)},
-                         **{f"ors_{k:02d}": ors - (s - 1) * (c - 1) for k in range(1, 5)}})
-    df = pd.DataFrame(rows).astype({"srs_02": object})
-    df.loc[1, "srs_02"] = PAYLOADS[1]
-    return df
+def _validation_report(h):
+    """The hostile instrument's key (labels, subscale names) and a hostile title in a validation report."""
+    from toolkit import validation_report
+
+    return [validation_report(h.responses(150, 4), h.instrument(), n_factors=2, n_boot=20, n_iter=4,
+                              title=PAYLOADS[1])]
 
 
 def _clinic_report(h):
+    """Hostile client ids, clinic name and title in a clinic report with its charts."""
     from toolkit import clinic_report
 
-    return [clinic_report(_clinic_export(h), ["srs", "ors"], title=PAYLOADS[0], clinic=PAYLOADS[2])]
+    return [clinic_report(_series(h)["items"], ["srs", "ors"], title=PAYLOADS[0], clinic=PAYLOADS[1])]
 
 
 def _clinic_dashboard(h):
+    """The no-code dashboard given an export with hostile ids (the widget's own HTML)."""
     from toolkit import clinic_dashboard
 
-    return [clinic_dashboard(_clinic_export(h), ["srs", "ors"], title=PAYLOADS[0])]
-
-
-def _validation_report(h):
-    from toolkit import validation_report
-
-    data = h.responses(120).drop(columns=["rater"])
-    return [validation_report(data, h.instrument(), n_boot=0, n_iter=3, title=PAYLOADS[2])]
+    board = clinic_dashboard(_series(h)["items"], ["srs", "ors"], clinic=PAYLOADS[2])
+    board.run.click()
+    return [board]
 
 
 def _plan(h):
@@ -487,6 +480,9 @@ def _plan(h):
 
 
 FIXTURES: dict[str, Callable | str] = {
+    "validation_report": _validation_report,
+    "clinic_report": _clinic_report,
+    "clinic_dashboard": _clinic_dashboard,
     "Instrument": _instrument,
     "load_instrument": _instrument,
     "attach_wording": _attach_wording,
@@ -541,9 +537,6 @@ FIXTURES: dict[str, Callable | str] = {
     "session_timeline": _timeline,
     "caseload_view": _caseload_view,
     "plan": _plan,
-    "clinic_report": _clinic_report,
-    "clinic_dashboard": _clinic_dashboard,
-    "validation_report": _validation_report,
     "Population": "a population model (an instrument and numbers) with no display of its own; plan()'s result "
                   "shows it",
     "exceptions": "a module of exception classes",
@@ -674,7 +667,8 @@ VARIANTS: dict[str, Callable] = {
 KNOWN_UNESCAPED: dict[str, str] = {}
 
 #: Classes with an HTML display that no user ever holds as such (bases of the ones built above).
-ABSTRACT_DISPLAYS = {"toolkit._results.Result", "toolkit._estimator.Estimator", "toolkit.reports.document.Report"}
+ABSTRACT_DISPLAYS = {"toolkit._results.Result", "toolkit._estimator.Estimator",
+                     "toolkit.reports.document.Report"}
 
 
 def html_of(obj) -> str:

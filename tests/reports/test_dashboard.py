@@ -83,7 +83,7 @@ def test_generic_columns_ask_for_the_instrument_and_errors_are_shown(tmp_path):
     board.run.click()
     assert board.state["error"] == "" and board.state["bad_cells"] == 5  # data-samples/messy_export_bad_cells.csv
     # the export repeats a row: the warning is shown (and noted in the report), the report is made
-    assert any("repeat an earlier row" in w for w in board.state["warnings"])
+    assert any("repeats an earlier row exactly" in w and "line 33" in w for w in board.state["warnings"])
     assert "alliance-warnings" in board.status.value
 
 

@@ -9,7 +9,7 @@ import pytest
 import toolkit
 from toolkit.exceptions import DataValidationError, InvalidParameterError, SessionWarning
 from toolkit.sessions import session_scores, trajectories
-from toolkit.sessions.plots import mean_trajectory, plot_trajectories, plot_trajectory
+from toolkit.sessions.plots import mean_trajectory, plot_trajectories, plot_trajectory, trajectory_data
 
 
 def frame(rows, rater=False):
@@ -131,14 +131,14 @@ def test_session_scores_on_the_samples():
 def test_plot_one_client_marks_gaps(tmp_path):
     d = frame([("a", 1, 30.0), ("a", 2, 34.0), ("a", 4, 38.0), ("b", 1, 39.0), ("b", 2, 37.0)])
     t = trajectories(d, "srs", value="score")
-    fig, data = plot_trajectory(t, "a")
-    ax = fig.axes[0]
+    ax = plot_trajectory(t, "a")
+    data = trajectory_data(t, "a")
     assert data["session"].tolist() == [1, 2, 3, 4]
     line = ax.lines[0].get_xydata()
     assert np.isnan(line[2, 1])  # the line breaks at the gap
     assert any("no score: session 3" in text.get_text() for text in ax.get_legend().get_texts())
     assert any("SRS total below 36" in text.get_text() for text in ax.get_legend().get_texts())  # shaded cut-off
-    fig.savefig(tmp_path / "a.png")
+    ax.figure.savefig(tmp_path / "a.png")
     with pytest.raises(KeyError, match="client 'zz' has no scores"):
         plot_trajectory(t, "zz")
 
@@ -152,5 +152,5 @@ def test_mean_trajectory_and_spaghetti():
     assert m.loc[0, "high"] == pytest.approx(34.0)
     ci = mean_trajectory(t, band="ci")
     assert ci.loc[1, "high"] == pytest.approx(36 + 12.706204736174707 * np.sqrt(8) / np.sqrt(2), rel=1e-9)
-    fig, summary = plot_trajectories(t)
-    assert len(fig.axes[0].lines) == 3 + 1  # one line per series and the mean
+    ax = plot_trajectories(t)
+    assert len(ax.lines) == 3 + 1  # one line per series and the mean

@@ -1,10 +1,9 @@
-"""Figures of client-therapist agreement, each returned with the numbers behind it.
+"""Figures of client-therapist agreement, and the numbers behind each.
 
-Every ``plot_*`` function returns ``(fig, data)``: a :class:`matplotlib.figure.Figure` built without pyplot
-(never shown, never registered with a backend; save it with ``fig.savefig(path)``; a notebook displays it
-when it is the cell's value) and the data it draws. Pass ``ax=`` to draw into an existing axes
-(the widgets reuse one figure); the figure returned is then ``ax.figure``. The ``*_data`` functions give the
-same numbers without drawing.
+Every ``plot_*`` function takes ``ax=`` and returns the matplotlib ``Axes`` it drew on, like every plot of
+the toolkit. Without ``ax`` a new pyplot figure is made (a notebook shows it; save it with
+``ax.figure.savefig(path)``); pass ``ax=`` to draw into axes of your own, e.g. of a figure built without
+pyplot, as the widgets do. The ``*_data`` functions give the numbers each plot draws, without drawing.
 """
 
 from __future__ import annotations
@@ -88,13 +87,13 @@ def _mark(paired, t, dyad, session):
 
 
 def _axes(ax, size):
+    """``ax`` cleared, or the axes of a new pyplot figure of ``size`` inches."""
     if ax is not None:
         ax.clear()
         return ax.figure, ax
-    from matplotlib.figure import Figure
+    import matplotlib.pyplot as plt
 
-    fig = Figure(figsize=size, layout="constrained")
-    return fig, fig.add_subplot()
+    return plt.subplots(figsize=size, layout="constrained")
 
 
 def _unit(paired) -> str:
@@ -157,17 +156,17 @@ def plot_scatter(paired, subscale: str = "total", dyad=None, session=None, *, ra
 
     Returns
     -------
-    (Figure, DataFrame)
-        The figure and :func:`scatter_data`.
+    matplotlib Axes
+        The axes drawn on; the points drawn are :func:`scatter_data`.
 
     Examples
     --------
     >>> import toolkit
     >>> from toolkit.dyadic.plots import plot_scatter
     >>> p = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
-    >>> fig, data = plot_scatter(p, "bond", dyad="B002")
-    >>> int(data["marked"].sum()), len(data)
-    (1, 499)
+    >>> ax = plot_scatter(p, "bond", dyad="B002")
+    >>> ax.get_title(), len(ax.collections[0].get_offsets())
+    ('Client vs therapist: bond', 498)
     """
     data = scatter_data(paired, subscale, dyad, session, raters=raters)
     fig, ax = _axes(ax, figsize)
@@ -183,7 +182,7 @@ def plot_scatter(paired, subscale: str = "total", dyad=None, session=None, *, ra
     ax.set_ylabel(f"{raters[1]} {subscale} ({_unit(paired)})")
     ax.set_title(f"{raters[0].title()} vs {raters[1]}: {subscale}")
     ax.legend(loc="lower right", fontsize="small")
-    return fig, data
+    return ax
 
 
 def bland_altman_data(paired, subscale: str = "total", dyad=None, session=None, *,
@@ -256,17 +255,17 @@ def plot_bland_altman(paired, subscale: str = "total", dyad=None, session=None, 
 
     Returns
     -------
-    (Figure, BlandAltmanData)
-        The figure and :func:`bland_altman_data` (``.points`` and the ``.limits`` drawn).
+    matplotlib Axes
+        The axes drawn on; the points and lines drawn are :func:`bland_altman_data`.
 
     Examples
     --------
     >>> import toolkit
     >>> from toolkit.dyadic.plots import plot_bland_altman
     >>> p = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
-    >>> fig, data = plot_bland_altman(p, "total", dyad="B001")
-    >>> round(data.limits.bias, 2)
-    16.13
+    >>> ax = plot_bland_altman(p, "total", dyad="B001")
+    >>> ax.get_title()
+    'Bland-Altman: total (95% intervals shaded)'
     """
     import warnings
 
@@ -295,7 +294,7 @@ def plot_bland_altman(paired, subscale: str = "total", dyad=None, session=None, 
     ax.set_xlabel(f"mean of {raters[0]} and {raters[1]} ({_unit(paired)})")
     ax.set_ylabel(f"{raters[0]} - {raters[1]}")
     ax.set_title(f"Bland-Altman: {subscale} ({ci:.0%} intervals shaded)")
-    return fig, data
+    return ax
 
 
 def profile_data(paired, dyad, session=None, *, raters=("client", "therapist")) -> pd.DataFrame:
@@ -363,17 +362,17 @@ def plot_profile(paired, dyad, session=None, *, raters=("client", "therapist"), 
 
     Returns
     -------
-    (Figure, DataFrame)
-        The figure and :func:`profile_data`.
+    matplotlib Axes
+        The axes drawn on; the bars drawn are :func:`profile_data`.
 
     Examples
     --------
     >>> import toolkit
     >>> from toolkit.dyadic.plots import plot_profile
     >>> p = toolkit.pair_raters(toolkit.load_sample("wai36_client_therapist"), instrument_client="wai36")
-    >>> fig, data = plot_profile(p, "B001")
-    >>> data["diff"].round(2).tolist()
-    [4.91, 0.0, -15.73, -10.82]
+    >>> ax = plot_profile(p, "B001")
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['task', 'bond', 'goal']
     """
     data = profile_data(paired, dyad, session, raters=raters)
     shown = data if include_total else data.loc[data["subscale"] != "total"]
@@ -392,7 +391,7 @@ def plot_profile(paired, dyad, session=None, *, raters=("client", "therapist"), 
     sess = f", {paired.on[1]} {data[paired.on[1]].iloc[0]}" if len(paired.on) > 1 and len(data) else ""
     ax.set_title(f"Dyad {dyad}{sess}")
     ax.legend(fontsize="small", loc="lower right")
-    return fig, data
+    return ax
 
 
 def plot_surface(model, *, n: int = 25, lo=None, hi=None, ax=None, figsize=(5, 4.5)):
@@ -414,8 +413,8 @@ def plot_surface(model, *, n: int = 25, lo=None, hi=None, ax=None, figsize=(5, 4
 
     Returns
     -------
-    (Figure, DataFrame)
-        The figure and ``model.grid(n, lo=lo, hi=hi)`` (columns ``x``, ``y``, ``z``).
+    matplotlib Axes
+        The axes drawn on; the surface drawn is ``model.grid(n, lo=lo, hi=hi)`` (columns ``x``, ``y``, ``z``).
 
     Examples
     --------
@@ -424,9 +423,9 @@ def plot_surface(model, *, n: int = 25, lo=None, hi=None, ax=None, figsize=(5, 4
     >>> rng = np.random.default_rng(0)
     >>> d = pd.DataFrame({"client": rng.normal(size=50), "therapist": rng.normal(size=50),
     ...                   "outcome": rng.normal(size=50)})
-    >>> fig, grid = plot_surface(ResponseSurface().fit(d), n=10)
-    >>> grid.shape
-    (100, 3)
+    >>> ax = plot_surface(ResponseSurface().fit(d), n=10)
+    >>> ax.get_title()
+    'Response surface of outcome'
     """
     from .rsa import ResponseSurface
 
@@ -450,4 +449,4 @@ def plot_surface(model, *, n: int = 25, lo=None, hi=None, ax=None, figsize=(5, 4
     ax.set_ylabel(model.y)
     ax.set_title(f"Response surface of {model.outcome}")
     ax.legend(fontsize="small", loc="upper left")
-    return fig, data
+    return ax

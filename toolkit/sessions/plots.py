@@ -1,9 +1,11 @@
-"""Figures of session series, each returned with the numbers behind it.
+"""Figures of session series, and the numbers behind each.
 
-As in :mod:`toolkit.dyadic.plots`, every ``plot_*`` function returns ``(fig, data)``: a matplotlib
-``Figure`` built without pyplot (save it with ``fig.savefig(path)``; a notebook shows it when it is the
-cell's value) and the DataFrame it draws. Pass ``ax=`` to draw into existing axes (the widgets reuse one
-figure). Missing sessions break the lines and are marked on the session axis; nothing is interpolated.
+As every plot of the toolkit, each ``plot_*`` function takes ``ax=`` and returns the matplotlib ``Axes`` it
+drew on (:func:`plot_timeline`, several stacked panels, returns one per panel). Without ``ax`` a new pyplot
+figure is made (a notebook shows it; save it with ``ax.figure.savefig(path)``); the widgets pass axes of a
+figure built without pyplot. The numbers drawn come from :func:`trajectory_data`, :func:`mean_trajectory`,
+``Caseload.counts`` and :func:`timeline_data`. Missing sessions break the lines and are marked on the session
+axis; nothing is interpolated.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import pandas as pd
 from ..exceptions import InvalidParameterError
 
 __all__ = ["plot_trajectory", "plot_trajectories", "trajectory_data", "mean_trajectory", "plot_caseload",
-           "plot_timeline", "timeline_panels"]
+           "plot_timeline", "timeline_panels", "timeline_data"]
 
 _COLOURS = {"client": "#1f77b4", "therapist": "#d62728", "observer": "#2ca02c", None: "#1f77b4",
             "outcome": "#555555", "drop": "#d62728", "repair": "#2ca02c", "gain": "#2ca02c"}
@@ -22,13 +24,13 @@ _SHADE = "#f4b6b6"
 
 
 def _axes(ax, size):
+    """``ax`` cleared, or the axes of a new pyplot figure of ``size`` inches."""
     if ax is not None:
         ax.clear()
         return ax.figure, ax
-    from matplotlib.figure import Figure
+    import matplotlib.pyplot as plt
 
-    fig = Figure(figsize=size, layout="constrained")
-    return fig, fig.add_subplot()
+    return plt.subplots(figsize=size, layout="constrained")
 
 
 def _check_traj(traj, param="trajectories"):
@@ -99,8 +101,8 @@ def plot_trajectory(traj, client, *, episodes=None, outcome=None, thresholds=Tru
 
     Returns
     -------
-    (Figure, DataFrame)
-        The figure and :func:`trajectory_data` of the client.
+    matplotlib Axes
+        The axes drawn on; the rows drawn are :func:`trajectory_data` of the client.
 
     Notes
     -----
@@ -114,9 +116,9 @@ def plot_trajectory(traj, client, *, episodes=None, outcome=None, thresholds=Tru
     >>> from toolkit.sessions import trajectories
     >>> from toolkit.sessions.plots import plot_trajectory
     >>> d = pd.DataFrame({"client_id": "a", "session": [1, 2, 4], "srs": [30.0, 38.0, 39.0]})
-    >>> fig, data = plot_trajectory(trajectories(d, "srs"), "a")
-    >>> data[["session", "srs", "gap"]].values.tolist()
-    [[1, 30.0, False], [2, 38.0, False], [3, nan, True], [4, 39.0, False]]
+    >>> ax = plot_trajectory(trajectories(d, "srs"), "a")
+    >>> ax.lines[0].get_ydata().tolist()
+    [30.0, 38.0, nan, 39.0]
     """
     data = trajectory_data(traj, client)
     fig, ax = _axes(ax, figsize)
@@ -153,7 +155,7 @@ def plot_trajectory(traj, client, *, episodes=None, outcome=None, thresholds=Tru
     ax.set_ylabel(traj.value)
     ax.set_title(f"Client {client}")
     ax.legend(loc="lower left", fontsize="x-small")
-    return fig, data
+    return ax
 
 
 def mean_trajectory(traj, *, band: str = "sd", ci: float = 0.95) -> pd.DataFrame:
@@ -231,8 +233,8 @@ def plot_trajectories(traj, *, band: str = "sd", ci: float = 0.95, max_lines: in
 
     Returns
     -------
-    (Figure, DataFrame)
-        The figure and :func:`mean_trajectory`.
+    matplotlib Axes
+        The axes drawn on; the mean and band drawn are :func:`mean_trajectory`.
 
     Notes
     -----
@@ -252,9 +254,9 @@ def plot_trajectories(traj, *, band: str = "sd", ci: float = 0.95, max_lines: in
     ...     t = trajectories(ors, "ors", client="dyad_id")
     >>> print(caught[0].message)
     1 series have fewer than two scores, so their slope and SD are NaN (client: A092).
-    >>> fig, summary = plot_trajectories(t)
-    >>> int(summary.loc[0, "session"]), bool(summary.loc[0, "mean"] < 25)
-    (1, True)
+    >>> ax = plot_trajectories(t)
+    >>> ax.get_title()
+    'ors: 250 series'
     """
     summary = mean_trajectory(traj, band=band, ci=ci)
     fig, ax = _axes(ax, figsize)
@@ -275,7 +277,7 @@ def plot_trajectories(traj, *, band: str = "sd", ci: float = 0.95, max_lines: in
     ax.set_ylabel(traj.value)
     ax.set_title(f"{traj.value}: {len(s.groupby(keys))} series")
     ax.legend(loc="lower right", fontsize="x-small")
-    return fig, summary
+    return ax
 
 
 def plot_caseload(summary, *, ax=None, figsize=(5.5, 3.2)):
@@ -292,8 +294,8 @@ def plot_caseload(summary, *, ax=None, figsize=(5.5, 3.2)):
 
     Returns
     -------
-    (Figure, DataFrame)
-        The figure and the caseload's ``counts`` table.
+    matplotlib Axes
+        The axes drawn on; the bars drawn are the caseload's ``counts`` table.
 
     Notes
     -----
@@ -306,9 +308,9 @@ def plot_caseload(summary, *, ax=None, figsize=(5.5, 3.2)):
     >>> from toolkit.sessions.plots import plot_caseload
     >>> d = pd.DataFrame({"client_id": ["a", "b"], "session": 1, "srs_01": [9.5, 7.0], "srs_02": 9.5,
     ...                   "srs_03": 9.5, "srs_04": 9.5})
-    >>> fig, counts = plot_caseload(caseload_summary(session_alerts(d, "srs")))
-    >>> counts.values.tolist()
-    [['needs attention', 1]]
+    >>> ax = plot_caseload(caseload_summary(session_alerts(d, "srs")))
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['needs attention']
     """
     counts = summary.counts
     fig, ax = _axes(ax, figsize)
@@ -319,7 +321,7 @@ def plot_caseload(summary, *, ax=None, figsize=(5.5, 3.2)):
     ax.invert_yaxis()
     ax.set_xlabel("clients")
     ax.set_title(summary.title)
-    return fig, counts
+    return ax
 
 
 def timeline_panels(panels) -> dict:
@@ -354,7 +356,21 @@ def _episodes_by_panel(episodes, panels: dict) -> dict:
     return {next(iter(panels)): episodes}  # one result or a list: the first panel's
 
 
-def plot_timeline(panels, client, *, episodes=None, figsize=None):
+def timeline_data(panels, client) -> pd.DataFrame:
+    """The rows :func:`plot_timeline` draws: :func:`trajectory_data` of each panel with a ``panel`` column.
+
+    A panel without scores of the client adds no row. Examples are in :func:`plot_timeline`.
+    """
+    frames = []
+    for title, traj in timeline_panels(panels).items():
+        try:
+            frames.append(trajectory_data(traj, client).assign(panel=title))
+        except KeyError:
+            continue
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def plot_timeline(panels, client, *, episodes=None, ax=None, figsize=None):
     """One client's series in stacked panels on a shared session axis (e.g. alliance by both raters, the SRS
     with its cut-offs, the ORS with its clinical range), episodes marked.
 
@@ -366,13 +382,15 @@ def plot_timeline(panels, client, *, episodes=None, figsize=None):
         The client id.
     episodes : Episodes, list of Episodes or dict of str to them, optional
         Drawn on the panel named by the key (on the first panel when not a dict).
+    ax : sequence of matplotlib Axes, optional
+        One axes per panel, top to bottom (cleared first); default a new pyplot figure.
     figsize : tuple of float, optional
-        Size of the figure (inches); default 7.5 wide, 2.5 per panel.
+        Size of a new figure (inches); default 7.5 wide, 2.5 per panel.
 
     Returns
     -------
-    (Figure, DataFrame)
-        The figure and the rows drawn (:func:`trajectory_data` of each panel, with a ``panel`` column).
+    numpy array of matplotlib Axes
+        One per panel, top to bottom; the rows drawn are :func:`timeline_data`.
 
     Notes
     -----
@@ -384,31 +402,41 @@ def plot_timeline(panels, client, *, episodes=None, figsize=None):
     --------
     >>> import pandas as pd
     >>> from toolkit.sessions import trajectories
-    >>> from toolkit.sessions.plots import plot_timeline
+    >>> from toolkit.sessions.plots import plot_timeline, timeline_data
     >>> srs = pd.DataFrame({"client_id": "a", "session": [1, 2, 3], "srs": [38.0, 33.0, 39.0]})
     >>> ors = pd.DataFrame({"client_id": "a", "session": [1, 2, 3], "ors": [18.0, 21.0, 26.0]})
-    >>> fig, data = plot_timeline({"SRS": trajectories(srs, "srs"), "ORS": trajectories(ors, "ors")}, "a")
-    >>> len(fig.axes), data["panel"].unique().tolist()
-    (2, ['SRS', 'ORS'])
+    >>> panels = {"SRS": trajectories(srs, "srs"), "ORS": trajectories(ors, "ors")}
+    >>> axes = plot_timeline(panels, "a")
+    >>> [a.get_title(loc="left") for a in axes]
+    ['SRS', 'ORS']
+    >>> timeline_data(panels, "a")["panel"].unique().tolist()
+    ['SRS', 'ORS']
     """
-    from matplotlib.figure import Figure
-
     panels = timeline_panels(panels)
     eps = _episodes_by_panel(episodes, panels)
-    fig = Figure(figsize=figsize or (7.5, 2.5 * len(panels) + 0.4), layout="constrained")
-    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
-    frames = []
-    for ax, (title, traj) in zip(axes, panels.items()):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        fig, grid = plt.subplots(len(panels), 1, sharex=True, squeeze=False,
+                                 figsize=figsize or (7.5, 2.5 * len(panels) + 0.4), layout="constrained")
+        axes = grid[:, 0]
+    else:
+        axes = np.asarray(list(ax) if not hasattr(ax, "plot") else [ax], dtype=object)
+        if len(axes) != len(panels):
+            raise InvalidParameterError(f"plot_timeline draws {len(panels)} panel(s) ({list(panels)}), so 'ax' must "
+                                        f"be {len(panels)} Axes, top to bottom; got {len(axes)}.")
+        fig = axes[0].figure
+    for a, (title, traj) in zip(axes, panels.items()):
         try:
-            _, data = plot_trajectory(traj, client, episodes=eps.get(title), ax=ax)
-            frames.append(data.assign(panel=title))
+            plot_trajectory(traj, client, episodes=eps.get(title), ax=a)
         except KeyError:
-            ax.text(0.5, 0.5, f"no {title} scores for client {client}", transform=ax.transAxes, ha="center",
-                    va="center", color="grey")
-        ax.set_title("")  # plot_trajectory's "Client ..." (the figure says it once)
-        ax.set_title(title, fontsize="medium", loc="left")
-        ax.set_xlabel("")
+            a.clear()
+            a.text(0.5, 0.5, f"no {title} scores for client {client}", transform=a.transAxes, ha="center",
+                   va="center", color="grey")
+        a.set_title("")  # plot_trajectory's "Client ..." (the figure says it once)
+        a.set_title(title, fontsize="medium", loc="left")
+        a.set_xlabel("")
     axes[-1].set_xlabel("session")
     axes[-1].xaxis.get_major_locator().set_params(integer=True)
     fig.suptitle(f"Client {client}")
-    return fig, (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame())
+    return axes

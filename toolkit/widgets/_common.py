@@ -68,6 +68,17 @@ class ErrorArea:
         return wrapper
 
 
+def new_axes(figsize, rows: int = 1, **subplots):
+    """Axes of a new figure built without pyplot (nothing registered with a backend, nothing to close):
+    one Axes, or an array of ``rows`` stacked ones, for the plot functions' ``ax=``."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    if rows == 1 and not subplots:
+        return fig.add_subplot()
+    return fig.subplots(rows, 1, squeeze=False, **subplots)[:, 0]
+
+
 def figure_png(fig, dpi: int = 90) -> bytes:
     """Render a matplotlib figure to PNG bytes (and close it if pyplot manages it)."""
     buf = io.BytesIO()

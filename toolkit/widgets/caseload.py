@@ -10,7 +10,7 @@ import html
 
 import ipywidgets as W
 
-from ._common import ErrorArea, figure_png
+from ._common import ErrorArea, figure_png, new_axes
 from .timeline import SessionTimeline
 
 __all__ = ["caseload_view", "CaseloadView"]
@@ -114,8 +114,7 @@ class CaseloadView:
             W.HTML("<hr style='margin:4px 0'>"), timeline.widget,
         ])
         self.widget.add_class("alliance-caseload")
-        fig, _ = summary.plot()
-        self.counts.value = figure_png(fig)
+        self.counts.value = figure_png(summary.plot(ax=new_axes((5.5, 3.2))).figure)
         self.heading.value = (f"<b>{html.escape(summary.title)}</b><br><span style='font-size:11px'>"
                               + html.escape(" ".join(summary.notes)) + "</span>")
         self._fill()

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 import ipywidgets as W
 import pandas as pd
 
-from ._common import ErrorArea, figure_png, table_html
+from ..exceptions import AgreementWarning
+from ._common import ErrorArea, figure_png, new_axes, table_html
 
 __all__ = ["compare_raters", "RaterComparison"]
 
@@ -319,7 +320,8 @@ class RaterComparison:
     # ------------------------------------------------------------------ views
     def _draw(self) -> None:
         from ..dyadic import dyad_items
-        from ..dyadic.plots import plot_bland_altman, plot_profile, plot_scatter
+        from ..dyadic.plots import (bland_altman_data, plot_bland_altman, plot_profile, plot_scatter, profile_data,
+                                    scatter_data)
 
         pairs, dyad, sub = self.pairs, self.dyad.value, self.subscale.value
         session = self.session.value if self._has_session() else None
@@ -328,7 +330,8 @@ class RaterComparison:
                       "metric": pairs.metric}
 
         # the dyad's profile, with the reliable-difference flags of dyad_discrepancies
-        fig_profile, profile = plot_profile(pairs, dyad, session, figsize=_FIGSIZE)
+        fig_profile = plot_profile(pairs, dyad, session, ax=new_axes(_FIGSIZE)).figure
+        profile = profile_data(pairs, dyad, session)
         disc = self.discrepancies()
         table = disc.table if disc is not None else pd.DataFrame(columns=pairs.on)
         mine = table.loc[table[first].astype(str) == str(dyad)]
@@ -342,8 +345,12 @@ class RaterComparison:
         self.profile_ = profile
 
         # the whole sample (every paired session), for the chosen subscale; the dyad's session marked
-        fig_scatter, scatter = plot_scatter(pairs, sub, dyad, session, figsize=_FIGSIZE)
-        fig_ba, ba = plot_bland_altman(pairs, sub, dyad, session, figsize=_FIGSIZE)
+        fig_scatter = plot_scatter(pairs, sub, dyad, session, ax=new_axes(_FIGSIZE)).figure
+        scatter = scatter_data(pairs, sub, dyad, session)
+        fig_ba = plot_bland_altman(pairs, sub, dyad, session, ax=new_axes(_FIGSIZE)).figure
+        with warnings.catch_warnings():  # undefined lines (fewer than 2 pairs): the plot leaves them out too
+            warnings.simplefilter("ignore", AgreementWarning)
+            ba = bland_altman_data(pairs, sub, dyad, session)
         limits = ba.limits
         ba_lines = limits.lines.reset_index().rename(columns={"estimate": "value"})[
             ["line", "value", "ci_low", "ci_high"]]

@@ -12,7 +12,7 @@ import html
 import ipywidgets as W
 import pandas as pd
 
-from ._common import ErrorArea, figure_png, table_html
+from ._common import ErrorArea, figure_png, new_axes, table_html
 
 __all__ = ["session_timeline", "SessionTimeline"]
 
@@ -171,12 +171,14 @@ class SessionTimeline:
 
     # ------------------------------------------------------------------ views
     def _draw(self) -> None:
-        from ..sessions.plots import plot_timeline
+        from ..sessions.plots import plot_timeline, timeline_data
 
         client = self.client.value
-        fig, data = plot_timeline(self.panels, client, episodes=self.episodes)
-        self.figure_data_ = data
-        self.image.value = figure_png(fig)
+        n = len(self.panels)
+        axes = plot_timeline(self.panels, client, episodes=self.episodes,
+                             ax=new_axes((7.5, 2.5 * n + 0.4), rows=n, sharex=True))
+        self.figure_data_ = timeline_data(self.panels, client)
+        self.image.value = figure_png(axes[0].figure)
         self.alerts_ = self._client_alerts(client)
         self.episodes_ = self._client_episodes(client)
         self.alert_view.value = (table_html(self.alerts_) if len(self.alerts_)
