@@ -105,8 +105,8 @@ def test_installed_console_script_scores_a_shipped_file(wheel_venv, tmp_path):
     python, alliance = wheel_venv / "bin" / "python", wheel_venv / "bin" / "alliance"
     assert alliance.exists()
     env = _clean_env()
-    sample = Path(_run([str(python), "-c", "from toolkit.samples import sample_path; print(sample_path('wai_sr_sessions'))"],
-                       cwd=tmp_path, env=env).stdout.strip())
+    code = "from toolkit.samples import sample_path; print(sample_path('wai_sr_sessions'))"
+    sample = Path(_run([str(python), "-c", code], cwd=tmp_path, env=env).stdout.strip())
     assert sample.resolve().is_relative_to(wheel_venv.resolve())
     _run([str(alliance), "--help"], cwd=tmp_path, env=env)
     _run([str(alliance), "score", str(sample), "--instrument", "wai-sr", "-o", "out.csv"], cwd=tmp_path, env=env)

@@ -23,6 +23,7 @@ matplotlib.use("Agg")
 CHECKED_HERE = {"plot_scatter", "plot_bland_altman", "plot_profile", "plot_surface", "plot_trajectory",
                 "plot_trajectories", "plot_caseload", "plot_timeline"}
 CHECKED_IN_FACTOR = {"scree_plot", "loadings_heatmap", "factor_diagram"}
+CHECKED_IN_CFA = {"path_diagram"}  # tests/test_plot_contract.py::test_cfa_path_diagram_returns_the_given_axes
 
 
 def _public_plots():
@@ -43,8 +44,8 @@ def _public_plots():
 
 def test_every_public_plot_is_checked_and_takes_ax():
     plots = _public_plots()
-    assert CHECKED_HERE | CHECKED_IN_FACTOR <= set(plots), "the discovery misses known plots"
-    unchecked = set(plots) - CHECKED_HERE - CHECKED_IN_FACTOR
+    assert CHECKED_HERE | CHECKED_IN_FACTOR | CHECKED_IN_CFA <= set(plots), "the discovery misses known plots"
+    unchecked = set(plots) - CHECKED_HERE - CHECKED_IN_FACTOR - CHECKED_IN_CFA
     assert not unchecked, f"plot functions not covered by the ax= contract tests: {sorted(unchecked)}"
     for name, fn in plots.items():
         assert "ax" in inspect.signature(fn).parameters, f"{name} takes no ax="
@@ -91,3 +92,12 @@ def test_session_plots_return_the_given_axes():
     assert list(drawn) == list(axes)
     with pytest.raises(InvalidParameterError, match=r"'ax' must be 2 Axes, top to bottom; got 1"):
         plot_timeline({"SRS": t, "again": t}, "a", ax=axes[:1])
+
+
+def test_cfa_path_diagram_returns_the_given_axes():
+    from toolkit.factor.cfa import CFA, path_diagram
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(200, 1)) * 0.8 + rng.normal(scale=0.6, size=(200, 4))
+    fit = CFA("f =~ a + b + c + d").fit(pd.DataFrame(x, columns=list("abcd")))
+    _draws(lambda ax: path_diagram(fit, ax=ax))

@@ -116,7 +116,8 @@ def test_make_installs_python3_venv_when_venv_creation_fails(tmp_path, repo_root
     run = _make(project, "venv", f"PYTHON={bin_dir / 'python3'}", "APT_GET=apt-get",
                 env=_env(PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}"))
     assert run.returncode == 0, run.stdout + run.stderr
-    assert apt_log.read_text().splitlines() == ["apt-get update", "apt-get install -y --no-install-recommends python3-venv"]
+    assert apt_log.read_text().splitlines() == ["apt-get update",
+                                                "apt-get install -y --no-install-recommends python3-venv"]
     assert "venv python -m pip install --upgrade pip" in run.stdout
 
 

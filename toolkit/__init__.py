@@ -48,6 +48,14 @@ _EXPORTS = {
     "kmo": "toolkit.factor",
     "bartlett_sphericity": "toolkit.factor",
     "schmid_leiman": "toolkit.factor",
+    "CFA": "toolkit.factor.cfa",
+    "cfa": "toolkit.factor.cfa",
+    "compare_models": "toolkit.factor.cfa",
+    "composite_reliability": "toolkit.factor.cfa",
+    "path_diagram": "toolkit.factor.cfa",
+    "cfa_family": "toolkit.validity",
+    "invariance": "toolkit.validity",
+    "rater_invariance": "toolkit.validity",
     "pair_raters": "toolkit.dyadic",
     "agreement": "toolkit.dyadic",
     "item_kappa": "toolkit.dyadic",
@@ -81,7 +89,7 @@ _EXPORTS = {
 
 # subpackages reachable as attributes without an explicit import
 _SUBPACKAGES = ("exceptions", "instrument", "scoring", "samples", "io", "reliability_stats", "factor", "dyadic",
-                "sessions", "planning", "reports", "widgets", "classroom")
+                "validity", "sessions", "planning", "reports", "widgets", "classroom")
 
 __all__ = sorted(_EXPORTS) + ["exceptions", "__version__"]
 

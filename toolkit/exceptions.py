@@ -205,6 +205,25 @@ class IncompleteRowsWarning(AllianceWarning):
     """Rows with a missing value were left out of a model fit (like R's na.omit); the warning names them."""
 
 
+# --- confirmatory factor analysis (toolkit.factor.cfa, toolkit.validity) ---
+__all__ += ["ModelSyntaxError", "ModelSpecificationError", "CFAWarning"]
+
+
+class ModelSyntaxError(AllianceError, ValueError):
+    """A lavaan-style model string cannot be read; the message names the line, the text and the fix."""
+
+
+class ModelSpecificationError(AllianceError, ValueError):
+    """A model reads but cannot be fitted as written (unknown variables, unsupported operators, a
+    constraint that is not linear, an estimator that does not fit the data)."""
+
+
+class CFAWarning(AllianceWarning):
+    """A confirmatory factor model was fitted but its numbers need care: standard errors that could not be
+    computed (information matrix not invertible, often a sign the model is not identified), a
+    non-positive-definite latent covariance matrix, or a fit measure that is not defined for this model."""
+
+
 # --- session series (toolkit.sessions) ---
 __all__ += ["SessionWarning", "MixedModelWarning"]
 

@@ -28,7 +28,7 @@ class DeltaCFA:
         self.p, self.k = len(items), len(self.factors)
         self.lam_pos = []  # (item index, factor index) of free loadings
         self.marker = []
-        for f, (name, its) in enumerate(factors.items()):
+        for f, its in enumerate(factors.values()):
             self.marker.append((items.index(its[0]), f))
             for it in its[1:]:
                 self.lam_pos.append((items.index(it), f))
@@ -73,7 +73,7 @@ class DeltaCFA:
 
     def start(self):
         out = []
-        for g, s in enumerate(self.samples):
+        for s in self.samples:
             out += [0.7] * self.n_lam + list(s.thresholds) + [0.5 if f == h else 0.2 for f, h in self.psi_pos]
         return np.array(out)
 

@@ -376,7 +376,8 @@ def test_installed_console_script(good_csv, tmp_path):
 
 
 def test_cli_import_is_light():
-    code = "import sys, toolkit.cli; print(sorted(m for m in ('pandas', 'numpy', 'pyreadstat', 'pydantic') if m in sys.modules))"
+    code = ("import sys, toolkit.cli; "
+            "print(sorted(m for m in ('pandas', 'numpy', 'pyreadstat', 'pydantic') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "[]"
 

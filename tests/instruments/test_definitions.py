@@ -55,7 +55,8 @@ def test_file_is_valid_against_published_schema(path):
 
 
 def test_published_schema_is_current():
-    """instruments/schema.json must be regenerated (alliance schema -o instruments/schema.json) when the model changes."""
+    """instruments/schema.json must be regenerated (alliance schema -o instruments/schema.json) when the model
+    changes."""
     published = json.loads((ROOT / "instruments" / "schema.json").read_text())
     assert published == json.loads(json.dumps(definition_schema()))
 
@@ -91,7 +92,8 @@ def test_short_forms_point_at_parent_items_with_matching_keys():
         assert it.subscale == parent_sub[it.parent.item]
         assert it.reversed == (it.parent.item in parent_rev)
     sr = load_instrument("wai-sr")
-    moved = {it.number: (parent_sub[it.parent.item], it.subscale) for it in sr.items if parent_sub[it.parent.item] != it.subscale}
+    moved = {it.number: (parent_sub[it.parent.item], it.subscale)
+             for it in sr.items if parent_sub[it.parent.item] != it.subscale}
     # WAI-SR moved parent 25 (Goal) to item 1 (Task) and parent 24 (Task) to item 8 (Goal)
     assert moved == {1: ("goal", "task"), 8: ("task", "goal")}
 
@@ -99,7 +101,8 @@ def test_short_forms_point_at_parent_items_with_matching_keys():
 def test_wai_s_and_wai_sr_are_not_interchangeable():
     s, sr = load_instrument("wai-s"), load_instrument("wai-sr")
     differ = sorted(
-        n for n in range(1, 13) if (s.item(n).subscale, s.item(n).reversed) != (sr.item(n).subscale, sr.item(n).reversed)
+        n for n in range(1, 13)
+        if (s.item(n).subscale, s.item(n).reversed) != (sr.item(n).subscale, sr.item(n).reversed)
     )
     assert differ == [4, 8, 10]  # 8 and 10 move subscale; 4 and 10 are reversed only in the WAI-S
     assert s.response_scale.max == 7 and sr.response_scale.max == 5
@@ -176,7 +179,8 @@ def _write(tmp_path, mutate, name="bad.yaml"):
 
 BAD = [
     (lambda d: d.pop("name"), "name: Field required; fix: add the field"),
-    (lambda d: d.update(nmae="x"), "nmae: Extra inputs are not permitted (got 'x'); fix: remove it or check its spelling"),
+    (lambda d: d.update(nmae="x"),
+     "nmae: Extra inputs are not permitted (got 'x'); fix: remove it or check its spelling"),
     (lambda d: d["items"][2].update(subscale="bnd"),
      "items[2] (item 3) names subscale 'bnd', which is not declared; declared subscales: ['bond', 'work']"),
     (lambda d: d["items"][3].update(number=6), "item numbers must run 1..n without gaps or repeats; missing: [4]"),
@@ -184,11 +188,14 @@ BAD = [
     (lambda d: d["response_scale"].update(step=4), "step 4 does not divide the range 1..7"),
     (lambda d: d["response_scale"].update(min=9), "min (9) must be smaller than max (7); swap them"),
     (lambda d: d["response_scale"]["anchors"].update({8: "Beyond"}), "anchor 8 lies outside 1..7"),
-    (lambda d: d["thresholds"][0].update(applies_to="totl"), "thresholds[0] ('low_total') applies_to 'totl'; expected one of"),
-    (lambda d: d["forms"][0].update(rater="client's mother"), "forms[0].rater: Input should be 'client', 'therapist', 'observer' or 'other'"),
+    (lambda d: d["thresholds"][0].update(applies_to="totl"),
+     "thresholds[0] ('low_total') applies_to 'totl'; expected one of"),
+    (lambda d: d["forms"][0].update(rater="client's mother"),
+     "forms[0].rater: Input should be 'client', 'therapist', 'observer' or 'other'"),
     (lambda d: d.update(id="My Instrument"), "id: String should match pattern"),
     (lambda d: d["confidence"].update(level="high"), "confidence.level: Input should be 'V2', 'V1', 'D' or 'R'"),
-    (lambda d: d["subscales"].append({"id": "empty", "name": "Empty"}), "subscale 'empty' has no items; assign items to it or remove it"),
+    (lambda d: d["subscales"].append({"id": "empty", "name": "Empty"}),
+     "subscale 'empty' has no items; assign items to it or remove it"),
 ]
 
 
@@ -219,14 +226,16 @@ def test_yaml_syntax_error_names_line(tmp_path):
 def test_top_level_must_be_a_mapping(tmp_path):
     path = tmp_path / "list.yaml"
     path.write_text("- a\n- b\n")
-    with pytest.raises(InstrumentDefinitionError, match="expected a mapping of fields .* got list; start from the template"):
+    with pytest.raises(InstrumentDefinitionError,
+                       match="expected a mapping of fields .* got list; start from the template"):
         load_instrument(path)
 
 
 def test_wrong_suffix(tmp_path):
     path = tmp_path / "def.json"
     path.write_text("{}")
-    with pytest.raises(InstrumentDefinitionError, match=r"definition files end in .yaml, .yml or .toml \(got '.json'\)"):
+    with pytest.raises(InstrumentDefinitionError,
+                       match=r"definition files end in .yaml, .yml or .toml \(got '.json'\)"):
         load_instrument(path)
 
 
@@ -246,11 +255,13 @@ def test_attach_wording_from_local_files(tmp_path):
 def test_attach_wording_rejects_unknown_items(tmp_path):
     yml = tmp_path / "wording.yaml"
     yml.write_text("13: too far\n")
-    with pytest.raises(InstrumentDefinitionError, match="wording given for item 13, which the instrument does not have"):
+    with pytest.raises(InstrumentDefinitionError,
+                       match="wording given for item 13, which the instrument does not have"):
         toolkit.attach_wording("wai-sr", yml)
 
 
 def test_instrument_renders_in_a_notebook():
     html = load_instrument("wai36")._repr_html_()
     assert "Working Alliance Inventory" in html and "Uncomfortable with therapist" in html
-    assert repr(load_instrument("wai-sr")) == "<Instrument 'wai-sr': Working Alliance Inventory - Short Revised, 12 items, task/bond/goal>"
+    assert repr(load_instrument("wai-sr")) == ("<Instrument 'wai-sr': Working Alliance Inventory - Short Revised, "
+                                               "12 items, task/bond/goal>")

@@ -86,7 +86,8 @@ def test_sniffer_respects_quotes():
 
 def test_undecodable_text_names_the_fix(tmp_path):
     (tmp_path / "bad.csv").write_bytes("id,q1\nä,1\n".encode("cp1252"))
-    with pytest.raises(UnreadableFileError, match=r"bad\.csv: cannot decode the text as 'utf-8'.*pass the file's encoding"):
+    with pytest.raises(UnreadableFileError,
+                       match=r"bad\.csv: cannot decode the text as 'utf-8'.*pass the file's encoding"):
         read_responses(tmp_path / "bad.csv", encoding="utf-8")
     (tmp_path / "worse.csv").write_bytes(b"id,q1\n\x81\xff,1\n")  # 0x81 is neither UTF-8 nor Windows-1252
     with pytest.raises(UnreadableFileError) as err:

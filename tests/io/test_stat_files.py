@@ -178,7 +178,8 @@ def test_portable_file_with_instrument(tmp_path, codes_frame, wai_cols):
 
 
 def test_damaged_stat_files(tmp_path):
-    for name, kind in [("bad.sav", "SPSS (.sav/.zsav)"), ("bad.dta", "Stata (.dta)"), ("bad.por", "SPSS portable (.por)")]:
+    for name, kind in [("bad.sav", "SPSS (.sav/.zsav)"), ("bad.dta", "Stata (.dta)"),
+                       ("bad.por", "SPSS portable (.por)")]:
         (tmp_path / name).write_bytes(b"this is not a statistics file")
         with pytest.raises(UnreadableFileError) as err:
             read_responses(tmp_path / name)

@@ -169,7 +169,8 @@ def test_instrument_as_second_argument():
     assert sh["lambda2"] == pytest.approx(rel.table.loc["task", "lambda2"], abs=1e-12)
     om = omega_cfa(d, "wai-sr")
     full = reliability(d, "wai-sr", n_boot=0)
-    assert om.loc["bond", "omega"] == pytest.approx(full.table.loc["bond", "omega_cfa"], abs=1e-12)
+    assert om.loc["bond", "omega_joint"] == pytest.approx(full.table.loc["bond", "omega_cfa"], abs=1e-12)
+    assert om.loc["bond", "omega"] == pytest.approx(full.table.loc["bond", "omega_cfa_alone"], abs=1e-12)
 
 
 def test_a_string_where_keys_belong_says_what_to_do():

@@ -39,8 +39,11 @@ def _check_table(table, R, missing, metric_factor):
 
 def _check_omegas(table, R, ordinal=False):
     cfa = R["cfa"]
+    joint = cfa["total_correlated"]["per_factor"]
     for scale in R["keys"]:
-        assert table.loc[scale, "omega_cfa"] == pytest.approx(cfa[scale]["omega"], abs=TOL_ITER), scale
+        # compRelSEM on the joint model (what R reports); a one-factor CFA of the subscale alone beside it
+        assert table.loc[scale, "omega_cfa"] == pytest.approx(joint[scale], abs=TOL_ITER), scale
+        assert table.loc[scale, "omega_cfa_alone"] == pytest.approx(cfa[scale]["omega"], abs=TOL_ITER), scale
     assert table.loc["total", "omega_cfa"] == pytest.approx(cfa["total_correlated"]["omega"], abs=TOL_ITER)
     assert table.loc["total", "omega_cfa_1f"] == pytest.approx(cfa["total_one_factor"]["omega"], abs=TOL_ITER)
     assert table.loc["total", "omega_h"] == pytest.approx(R["omega"]["omega_h"], abs=TOL_ITER)
@@ -77,8 +80,11 @@ def test_wai_sr_table_listwise_from_instrument():
     res = reliability(wai_sr(), "wai-sr", n_boot=0, missing="listwise")
     _check_table(res.table, R, "listwise", "sum")
     for scale in R["keys"]:
-        assert res.table.loc[scale, "omega_cfa"] == pytest.approx(R["cfa"][scale]["omega"], abs=TOL_ITER)
+        assert res.table.loc[scale, "omega_cfa"] == pytest.approx(R["cfa"]["total_correlated"]["per_factor"][scale],
+                                                                  abs=TOL_ITER)
+        assert res.table.loc[scale, "omega_cfa_alone"] == pytest.approx(R["cfa"][scale]["omega"], abs=TOL_ITER)
     assert any("missing data: listwise" in n for n in res.notes)
+    assert any("joint model" in n for n in res.notes)
 
 
 def test_wai_sr_table_pairwise_matches_omega():

@@ -116,8 +116,10 @@ def test_alliance_grows_and_outcome_improves(shipped):
 
 
 def test_values_on_the_instrument_scales(shipped):
-    for name, instrument, form in [("wai_sr_sessions", "wai-sr", "client"), ("wai_s_therapist_sessions", "wai-s", "therapist"),
-                                   ("wai36_client_therapist", "wai36", "client"), ("wai36_observer", "wai36", "observer")]:
+    for name, instrument, form in [("wai_sr_sessions", "wai-sr", "client"),
+                                   ("wai_s_therapist_sessions", "wai-s", "therapist"),
+                                   ("wai36_client_therapist", "wai36", "client"),
+                                   ("wai36_observer", "wai36", "observer")]:
         points = set(toolkit.load_instrument(instrument).scale_for(form).points)
         values = set(np.unique(shipped[name].filter(regex=r"_\d\d$").stack().dropna()))
         assert values == points, name

@@ -85,7 +85,8 @@ def test_truth_file(truth):
     [
         ({"n_dyads": 0}, "n_dyads must be an integer >= 1 (got 0); pass e.g. n_dyads=10"),
         ({"n_dyads": 2.5}, "n_dyads must be an integer >= 1 (got 2.5); pass e.g. n_dyads=10"),
-        ({"n_validation_dyads": True}, "n_validation_dyads must be an integer >= 1 (got True); pass e.g. n_validation_dyads=10"),
+        ({"n_validation_dyads": True},
+         "n_validation_dyads must be an integer >= 1 (got True); pass e.g. n_validation_dyads=10"),
         ({"n_messy": 10}, "n_messy must be an integer >= 32 (got 10); pass e.g. n_messy=32"),
         ({"n_dyads": 33, "n_messy": 40}, "n_messy (40) cannot exceed n_dyads (33); lower n_messy or raise n_dyads"),
     ],

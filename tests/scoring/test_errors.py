@@ -115,13 +115,15 @@ def test_instrument_without_verified_scale():
     with pytest.raises(UnverifiedKeyError, match=r"rdfs ships no verified response scale .* pass response_scale="):
         score(df, "rdfs")
     assert score(df, "rdfs", response_scale={"min": 0, "max": 4}).loc[0, "total"] == 2.0
-    with pytest.raises(Exception, match=r"response_scale=\{'min': 5, 'max': 4\} is not valid: min \(5\) must be smaller"):
+    with pytest.raises(Exception,
+                       match=r"response_scale=\{'min': 5, 'max': 4\} is not valid: min \(5\) must be smaller"):
         score(df, "rdfs", response_scale={"min": 5, "max": 4})
 
 
 def test_item_columns_not_found():
     df = pd.DataFrame({"a": [1], "b": [2]})
-    with pytest.raises(ItemMappingError, match=r"no item columns of wai-sr \(12 items\) found among the columns \['a', 'b'\]"):
+    with pytest.raises(ItemMappingError,
+                       match=r"no item columns of wai-sr \(12 items\) found among the columns \['a', 'b'\]"):
         score(df, "wai-sr")
 
 
@@ -136,7 +138,8 @@ def test_some_item_columns_missing():
 def test_two_columns_for_one_item():
     df = wai_sr()
     df["WAI-SR 3"] = 3
-    with pytest.raises(ItemMappingError, match=r"several columns name the same item of wai-sr: item 3: \['wai_sr_03', 'WAI-SR 3'\]"):
+    with pytest.raises(ItemMappingError,
+                       match=r"several columns name the same item of wai-sr: item 3: \['wai_sr_03', 'WAI-SR 3'\]"):
         score(df, "wai-sr")
 
 
@@ -173,7 +176,8 @@ def test_item_columns_are_found_in_many_namings(columns, pattern):
 def test_extra_item_like_columns_warn():
     df = wai_sr(prefix="Q")
     df["Q13"] = 1
-    with pytest.warns(UnmatchedColumnsWarning, match=r"columns \['Q13'\] look like item columns but wai-sr has only 12 items"):
+    with pytest.warns(UnmatchedColumnsWarning,
+                      match=r"columns \['Q13'\] look like item columns but wai-sr has only 12 items"):
         score(df, "wai-sr")
 
 
@@ -223,7 +227,8 @@ def test_bad_threshold_override():
 
 
 def test_data_must_be_a_dataframe():
-    with pytest.raises(TypeError, match="data must be a pandas DataFrame \\(got list\\); read a file with toolkit.read_responses"):
+    with pytest.raises(TypeError,
+                       match="data must be a pandas DataFrame \\(got list\\); read a file with toolkit.read_responses"):
         score([[1, 2]], "wai-sr")
 
 

@@ -167,7 +167,8 @@ def test_wai_s_and_wai_sr_give_different_scores_for_the_same_answers():
 
 def test_long_layout_equals_wide():
     rng = np.random.default_rng(3)
-    wide = pd.DataFrame(rng.integers(1, 6, size=(5, 12)).astype(float), columns=[f"wai_sr_{n:02d}" for n in range(1, 13)])
+    wide = pd.DataFrame(rng.integers(1, 6, size=(5, 12)).astype(float),
+                        columns=[f"wai_sr_{n:02d}" for n in range(1, 13)])
     wide.iloc[2, 4] = np.nan
     wide.insert(0, "client_id", list("abcde"))
     wide.insert(1, "session", [1, 1, 2, 2, 3])

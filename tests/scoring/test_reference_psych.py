@@ -46,4 +46,5 @@ def test_sums_of_complete_rows_match_scoreItems(sample, iid):
     complete = (ours["total_n"] == ins.n_items).to_numpy()
     assert 0.5 < complete.mean() < 1.0  # the samples have some missing items
     for s in ins.score_names:
-        np.testing.assert_allclose(ours.loc[complete, s].to_numpy(), ref.loc[complete, f"{s}_sum"].to_numpy(), rtol=0, atol=1e-9)
+        np.testing.assert_allclose(ours.loc[complete, s].to_numpy(), ref.loc[complete, f"{s}_sum"].to_numpy(),
+                                   rtol=0, atol=1e-9)

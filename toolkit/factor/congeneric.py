@@ -65,7 +65,7 @@ def fit_congeneric(S: np.ndarray, groups: list[np.ndarray], *, tol: float = 1e-1
 
     # starting values: one-factor principal-axis-like loadings per factor, zero factor correlations
     x0 = np.empty(2 * p + n_phi)
-    for f, g in enumerate(groups):
+    for g in groups:
         g = np.asarray(g)
         sub = S[np.ix_(g, g)]
         if g.size >= 2:

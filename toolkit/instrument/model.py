@@ -32,6 +32,7 @@ __all__ = [
     "MissingRule",
     "Threshold",
     "ReliableChange",
+    "FactorAlternative",
     "SessionAlert",
     "Instrument",
     "SCORABLE_LEVELS",
@@ -239,6 +240,31 @@ class ReliableChange(_Frozen):
     source: str = ""
 
 
+class FactorAlternative(_Frozen):
+    """A factor structure the literature proposes besides the subscales (e.g. WAI-SR: Bond vs Goal+Task).
+
+    ``factors`` maps each factor of the alternative to the subscales it merges; every subscale belongs to
+    exactly one factor. Confirmatory factor analysis fits it beside the instrument's own structures
+    (:func:`toolkit.cfa_family`).
+    """
+
+    id: str = Field(pattern=SLUG, description="Short id of the alternative, e.g. bond_vs_goal_task.")
+    name: str = Field(description="What the alternative is called in reports.")
+    factors: dict[str, tuple[str, ...]] = Field(
+        description="Factor id -> the subscale ids whose items load on it (each subscale in exactly one factor).")
+    source: str = Field("", description="Where the alternative comes from (a citation).")
+
+    @field_validator("factors")
+    @classmethod
+    def _slugs(cls, v):
+        for name, subs in v.items():
+            if not re.match(SLUG, name):
+                raise ValueError(f"factor id {name!r} must be a short lower-case id such as 'goal_task'")
+            if not subs:
+                raise ValueError(f"factor {name!r} lists no subscales")
+        return v
+
+
 class Instrument(_Frozen):
     """A validated, immutable instrument definition."""
 
@@ -261,6 +287,9 @@ class Instrument(_Frozen):
     missing: MissingRule = MissingRule()
     thresholds: tuple[Threshold, ...] = ()
     reliable_change: Optional[ReliableChange] = None
+    factor_alternatives: tuple[FactorAlternative, ...] = Field(
+        (), description="Factor structures besides the subscales that confirmatory factor analysis should compare "
+                        "(e.g. two factors instead of three).")
     session_alerts: tuple[SessionAlert, ...] = ()
     notes: str = ""
     wording: dict[int, str] = Field(
@@ -312,6 +341,21 @@ class Instrument(_Frozen):
                 )
         if self.reliable_change is not None and self.reliable_change.applies_to not in targets - {"any_item"}:
             raise ValueError(f"reliable_change.applies_to {self.reliable_change.applies_to!r} is not a score")
+        alt_ids = [a.id for a in self.factor_alternatives]
+        if len(set(alt_ids)) != len(alt_ids):
+            raise ValueError(f"factor_alternatives ids repeat: {alt_ids}")
+        for k, alt in enumerate(self.factor_alternatives):
+            used = [s for subs in alt.factors.values() for s in subs]
+            unknown = sorted(set(used) - set(sub_ids))
+            if unknown:
+                raise ValueError(f"factor_alternatives[{k}] ({alt.id!r}) names subscales {unknown} that are not "
+                                 f"declared; declared subscales: {sub_ids}")
+            twice = sorted({s for s in used if used.count(s) > 1})
+            missing_subs = sorted(set(sub_ids) - set(used))
+            if twice or missing_subs:
+                raise ValueError(f"factor_alternatives[{k}] ({alt.id!r}) must place every subscale in exactly one "
+                                 f"factor" + (f"; repeated: {twice}" if twice else "")
+                                 + (f"; not placed: {missing_subs}" if missing_subs else ""))
         for k, a in enumerate(self.session_alerts):
             if a.applies_to not in targets - {"any_item"}:
                 raise ValueError(f"session_alerts[{k}] ({a.id!r}) applies_to {a.applies_to!r}; expected one of "

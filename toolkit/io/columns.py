@@ -21,7 +21,8 @@ __all__ = ["column_report", "warn_unmatched", "looks_like_item_column", "REPORT_
 REPORT_COLUMNS = ["column", "item", "status"]
 
 # prefix, optional separator, number (1-3 digits), optional short suffix such as "r" or "_rev"
-_ITEM_LIKE = re.compile(r"^\s*(?P<prefix>[A-Za-z][A-Za-z_\-. ]*?)[\s_\-.]*(?P<number>\d{1,3})(?:[\s_\-.]*(?:r|rev|rec|reversed))?\s*$",
+_ITEM_LIKE = re.compile(r"^\s*(?P<prefix>[A-Za-z][A-Za-z_\-. ]*?)[\s_\-.]*(?P<number>\d{1,3})"
+                        r"(?:[\s_\-.]*(?:r|rev|rec|reversed))?\s*$",
                         re.IGNORECASE)
 #: Prefixes that mark an item column in any export.
 GENERIC_PREFIXES = frozenset({"q", "qu", "question", "item", "items", "i", "it"})
@@ -183,7 +184,8 @@ def warn_unmatched(report, instrument_id: str, *, stacklevel: int = 2) -> list[s
         )
     elif unmatched:
         matched = report.loc[report["status"] == "matched"]
-        got = f"{len(matched)} column{'s' if len(matched) != 1 else ''} matched items" if len(matched) else "no column matched an item"
+        got = (f"{len(matched)} column{'s' if len(matched) != 1 else ''} matched items" if len(matched)
+               else "no column matched an item")
         what = ("1 column looks like an item column but matches" if len(unmatched) == 1
                 else f"{len(unmatched)} columns look like item columns but match")
         warnings.warn(

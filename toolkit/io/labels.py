@@ -241,7 +241,7 @@ def convert_value_labels(
                                 f"label and cannot be placed on the scale{_collision(code, points)}")
 
         numeric = pd.to_numeric(series, errors="coerce")
-        new = series.map(lambda x: mapping.get(x, x) if pd.notna(x) else x)
+        new = series.map(lambda x, mapping=mapping: mapping.get(x, x) if pd.notna(x) else x)
         if numeric.notna().sum() == series.notna().sum():
             new = pd.to_numeric(new, errors="coerce").astype("float64")
         out[column] = new

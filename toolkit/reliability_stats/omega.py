@@ -18,6 +18,12 @@ from ._data import note_and_warn, prepare
 __all__ = ["omega_cfa"]
 
 
+def _factor_omegas(fit: dict, S: np.ndarray, groups) -> list:
+    """compRelSEM's omega of each factor of a (joint) fit: (sum lambda_f)^2 phi_ff / 1'S_f 1 (phi_ff = 1)."""
+    lam = fit["loadings"]
+    return [float(lam[g, f].sum() ** 2 * fit["phi"][f, f] / S[np.ix_(g, g)].sum()) for f, g in enumerate(groups)]
+
+
 def _omega_from_fit(fit: dict, S: np.ndarray, idx=None) -> float:
     lam, phi = fit["loadings"], fit["phi"]
     if idx is None:
@@ -75,9 +81,11 @@ def omega_cfa(data: pd.DataFrame, instrument=None, *, keys=None, form: str | Non
     -------
     DataFrame
         One row per factor, ``total_one_factor`` (a single factor over all items) and, when asked,
-        ``total_correlated``; columns ``omega``, ``n_items``, ``n``, ``converged``, ``model`` (what was fitted,
-        or why nothing was) and with ``n_boot``: ``boot_low``, ``boot_high``, ``boot_failed`` (resamples whose
-        fit did not converge).
+        ``total_correlated``; columns ``omega`` (one factor per subscale, fitted alone), ``n_items``, ``n``,
+        ``converged``, ``model`` (what was fitted, or why nothing was), ``omega_joint`` (with the correlated
+        model: each subscale's omega in the joint model, what ``compRelSEM(fit)`` reports for it) and with
+        ``n_boot``: ``boot_low``, ``boot_high``, ``boot_failed`` (resamples whose fit did not converge) and
+        ``joint_low``, ``joint_high``.
 
     See Also
     --------
@@ -142,17 +150,24 @@ def _omega_table(frame: pd.DataFrame, scales: dict, *, correlated_total: bool = 
         if correlated_total and all(len(c) >= 2 for c in scales.values()):
             pos = {c: i for i, c in enumerate(allcols)}
             groups = [np.array([pos[c] for c in cols]) for cols in scales.values()]
-            rows["total_correlated"] = _fit_row(X, groups, "correlated factors", "total", n_boot, seed, level,
-                                                notes)
+            joint = _fit_row(X, groups, "correlated factors", "total", n_boot, seed, level, notes)
+            omegas = joint.pop("factor_omegas", None)
+            boots = joint.pop("factor_boot", None)
+            rows["total_correlated"] = joint
+            for k, name in enumerate(scales):
+                if name in rows and omegas is not None:
+                    rows[name]["omega_joint"] = omegas[k]
+                    if boots is not None:
+                        rows[name]["joint_low"], rows[name]["joint_high"] = boots[k]
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def _bootstrap_omega(X: np.ndarray, groups, fit: dict, n_boot: int, seed) -> np.ndarray:
+def _bootstrap_omega(X: np.ndarray, groups, fit: dict, n_boot: int, seed, per_factor: bool = False) -> np.ndarray:
     """omega on resampled rows (the same draws as the alpha bootstrap: default_rng(seed).integers), each
-    CFA warm-started at the full-sample estimates."""
+    CFA warm-started at the full-sample estimates; with ``per_factor`` one column per factor, then the total."""
     n = X.shape[0]
     rng = np.random.default_rng(seed)
-    out = np.full(n_boot, np.nan)
+    out = np.full((n_boot, len(groups) + 1) if per_factor else n_boot, np.nan)
     for b in range(n_boot):
         w = np.bincount(rng.integers(0, n, size=n), minlength=n).astype(float)
         mean = w @ X / n
@@ -160,7 +175,8 @@ def _bootstrap_omega(X: np.ndarray, groups, fit: dict, n_boot: int, seed) -> np.
         S = (Xc.T * w) @ Xc / n
         fb = fit_congeneric(S, groups, tol=1e-10, start=fit["x"], polish=False)
         if fb["grad_norm"] < 1e-3:  # omega to ~1e-6 is plenty for an interval
-            out[b] = _omega_from_fit(fb, S)
+            out[b] = (_factor_omegas(fb, S, groups) + [_omega_from_fit(fb, S)]) if per_factor else \
+                _omega_from_fit(fb, S)
     return out
 
 
@@ -189,10 +205,16 @@ def _fit_row(X: pd.DataFrame, groups, model: str, name: str, n_boot: int = 0, se
                              "lavaan would report it negative); omega from it is questionable")
     row = {"omega": _omega_from_fit(fit, S), "n_items": X.shape[1], "n": n, "converged": fit["converged"],
            "model": model}
+    joint = len(groups) > 1
+    if joint:  # compRelSEM's omega of each factor of the joint model
+        row["factor_omegas"] = _factor_omegas(fit, S, groups)
     if n_boot:
         from ._boot import percentile_ci
 
-        boot = _bootstrap_omega(X, groups, fit, n_boot, seed)
-        row["boot_low"], row["boot_high"] = percentile_ci(boot, level)
-        row["boot_failed"] = int(np.isnan(boot).sum())
+        boot = _bootstrap_omega(X, groups, fit, n_boot, seed, per_factor=joint)
+        total = boot[:, -1] if joint else boot
+        row["boot_low"], row["boot_high"] = percentile_ci(total, level)
+        row["boot_failed"] = int(np.isnan(total).sum())
+        if joint:
+            row["factor_boot"] = [percentile_ci(boot[:, k], level) for k in range(len(groups))]
     return row

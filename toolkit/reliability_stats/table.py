@@ -135,9 +135,10 @@ def reliability(data: pd.DataFrame, instrument=None, *, keys=None, form: str | N
         ``std_alpha``, ``ase``, ``feldt_low``, ``feldt_high``, ``boot_low``, ``boot_high`` (percentile),
         ``bca_low``, ``bca_high``, ``lambda2``, ``lambda6``, ``average_r``, ``median_r``, ``sn``, ``mean``,
         ``sd``, ``sem``, ``max_split``, ``min_split``, ``mean_split``, ``sb_odd_even``, ``omega_t``,
-        ``omega_h`` (Schmid-Leiman, total row), ``omega_cfa`` (one-factor CFA per subscale; total: correlated
-        factors), ``omega_cfa_1f`` (total: one factor), with ``omega_boot``: ``omega_cfa_low``,
-        ``omega_cfa_high``, and with ``ordinal``: ``ordinal_alpha``,
+        ``omega_h`` (Schmid-Leiman, total row), ``omega_cfa`` (compRelSEM on the joint model of correlated
+        subscale factors, per subscale and total; one factor when there is one scale), ``omega_cfa_alone``
+        (one-factor CFA of each subscale alone), ``omega_cfa_1f`` (total: one factor), with ``omega_boot``:
+        ``omega_cfa_low``, ``omega_cfa_high``, and with ``ordinal``: ``ordinal_alpha``,
         ``ordinal_omega_t`` (subscales: one factor; total: Schmid-Leiman), ``ordinal_omega_h`` (total).
         What cannot be computed (e.g. omega with an item that does not vary) is NaN, with the reason in
         ``.notes`` and a :class:`~toolkit.exceptions.ReliabilityWarning`.
@@ -288,16 +289,30 @@ def _add_omegas(sd, table, subscales, n_factors, missing, notes, omega_boot=0, s
         cols += [("boot_low", "omega_cfa_low"), ("boot_high", "omega_cfa_high")]
         notes.append(f"omega_cfa intervals: percentile bootstrap, {omega_boot} resamples of the complete rows "
                      f"(seed {seed!r}), each CFA refitted")
+    joint = "omega_joint" in cfa.columns
+    joint_cols = {"omega": "omega_joint", "boot_low": "joint_low", "boot_high": "joint_high"}
     for src, dst in cols:
         for s in scales:
-            table.loc[s, dst] = cfa.loc[s, src]
+            use = joint_cols[src] if joint and np.isfinite(cfa.loc[s, "omega_joint"]) else src
+            table.loc[s, dst] = cfa.loc[s, use]
         if "total_correlated" in cfa.index:
             table.loc["total", dst] = cfa.loc["total_correlated", src]
     if "total_correlated" in cfa.index:
         table.loc["total", "omega_cfa_1f"] = cfa.loc["total_one_factor", "omega"]
-    notes.append("omega_cfa: semTools::compRelSEM on ML CFAs fitted to listwise-complete rows (lavaan's "
-                 "default): one factor per subscale; for the total, correlated subscale factors "
-                 "(omega_cfa_1f: one factor over all items)")
+    if joint:
+        pos = list(table.columns).index("omega_cfa") + 1
+        table.insert(pos, "omega_cfa_alone", np.nan)
+        for s in scales:
+            table.loc[s, "omega_cfa_alone"] = cfa.loc[s, "omega"]
+        notes.append("omega_cfa: semTools::compRelSEM on ML CFAs fitted to listwise-complete rows (lavaan's "
+                     "default). A subscale's omega_cfa comes from the joint model of correlated subscale factors, "
+                     "as compRelSEM(fit) reports it (fitted on the rows complete on every item); omega_cfa_alone "
+                     "is a one-factor CFA of the subscale alone (e.g. HolzingerSwineford1939 visual: .6120 joint, "
+                     ".6326 alone). The total's omega_cfa is the joint model's total (omega_cfa_1f: one factor "
+                     "over all items)")
+    else:
+        notes.append("omega_cfa: semTools::compRelSEM on ML CFAs fitted to listwise-complete rows (lavaan's "
+                     "default): one factor per subscale (omega_cfa_1f: one factor over all items)")
     k = n_factors or len(subscales)
     if k < 2:
         notes.append("omega_h/omega_t (Schmid-Leiman) not reported: they need at least 2 group factors "

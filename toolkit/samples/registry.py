@@ -26,7 +26,8 @@ _IDS = ["dyad_id", "client_id", "therapist_id", "session", "rater"]
 SAMPLE_SPECS: dict[str, dict] = {
     "wai_sr_sessions": {
         "file": "wai_sr_sessions.csv",
-        "description": "Client WAI-SR after every session, study A (dropout, missed sessions absent, ~1.5% blank items)",
+        "description": "Client WAI-SR after every session, study A "
+                       "(dropout, missed sessions absent, ~1.5% blank items)",
         "study": "A", "instrument": "wai-sr", "form": "client", "rater": "client",
         "id_columns": _IDS, "item_columns": "wai_sr_01..wai_sr_12",
     },

@@ -74,7 +74,8 @@ def long_to_wide(
         raise DataValidationError(
             f"{int(dup.sum())} rows answer an item twice in the same administration "
             f"(same {id_cols} and {item_col}):\n{rows.to_string(index=False)}\n"
-            "Keep one answer per item (answers are never averaged), or add the column that tells them apart to id_cols.",
+            "Keep one answer per item (answers are never averaged), "
+            "or add the column that tells them apart to id_cols.",
             report=rows.assign(reason="duplicate answer").reset_index(drop=True),
         )
     n_admin = len(uniques)

@@ -273,7 +273,8 @@ def _estimate(groups, implied, jacobian, theta0, kmat, max_iter, tol, caller):
     fx = _objective(groups, sig, n_total)
     converged = False
     it = 0
-    for it in range(1, max_iter + 1):
+    for _ in range(max_iter):
+        it += 1
         jac = _as_list(jacobian(theta), ng, "jacobian(theta)", caller)
         a = np.zeros((kmat.shape[1],) * 2)
         g = np.zeros(kmat.shape[1])
