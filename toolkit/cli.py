@@ -220,7 +220,8 @@ def _cmd_template(args) -> int:
 
     src = Path(template_path())
     if not src.is_file():
-        raise CommandError(f"the definition template {str(src)!r} is missing from this installation; reinstall the toolkit")
+        raise CommandError(f"the definition template {str(src)!r} is missing from this installation; "
+                           "reinstall the toolkit")
     text = src.read_text(encoding="utf-8")
     if args.output:
         _write_text(Path(args.output), text, args.force)
@@ -408,7 +409,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-i", "--instrument", required=True, metavar="ID", help="instrument id or definition file")
     p.add_argument("--form", metavar="F", help="form id (default: the instrument's first form)")
     p.add_argument("-o", "--output", metavar="OUT",
-                   help="write scores to OUT (.csv, .tsv or .xlsx; a folder: a Parquet dataset, streamed); default stdout")
+                   help="write scores to OUT (.csv, .tsv or .xlsx; a folder: a Parquet dataset, streamed); "
+                        "default stdout")
     p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     p.add_argument("--on-invalid", choices=["raise", "missing"], default="raise",
                    help="bad cells: stop and list them (raise, default) or score them as missing")

@@ -444,9 +444,10 @@ def score_file(src, out, instrument, *, form: str | None = None, pattern: str | 
     instrument : str, path or Instrument
         Loaded once.
     form, pattern, id_cols, metric, on_invalid, allow_unverified, response_scale, keep
-        As in :func:`toolkit.score` (``keep`` columns of a delimited file are read as text). ``on_invalid="raise"`` checks the whole file, writes every bad cell to
-        ``bad_cells`` and then raises :class:`~toolkit.exceptions.DataValidationError` (no scores written);
-        ``"missing"`` scores bad cells as missing and writes the report too.
+        As in :func:`toolkit.score` (``keep`` columns of a delimited file are read as text).
+        ``on_invalid="raise"`` checks the whole file, writes every bad cell to ``bad_cells`` and then raises
+        :class:`~toolkit.exceptions.DataValidationError` (no scores written); ``"missing"`` scores bad cells
+        as missing and writes the report too.
     chunk_rows : int, default 250,000
         Rows per chunk (and per Parquet file). Memory grows with it: about 1 kB per row for a 12-item
         instrument with a few id columns.
