@@ -212,7 +212,8 @@ def test_feedback_never_shows_the_expected_value(name, step):
     ex = classroom.exercise(name, "2026001")
     spec = EXERCISES[name].step(step)
     expected = ex._expected(spec)
-    candidates = _wrong_answers(spec.kind, expected, spec.tolerance) + [v for v, _ in (spec.mistakes(ex) if spec.mistakes else [])]
+    mistakes = [v for v, _ in (spec.mistakes(ex) if spec.mistakes else [])]
+    candidates = _wrong_answers(spec.kind, expected, spec.tolerance) + mistakes
     for answer in candidates:
         fb = ex.check(step, answer)
         assert not fb.passed
