@@ -50,7 +50,7 @@ help:
 	@echo "make dashboard     install the dashboard extra and serve the clinic dashboard (prints the URL to open)"
 	@echo "make test          install the test extras and run the whole suite (PYTEST_ARGS='...' to pass options)"
 	@echo "make system-deps   apt-get install the Debian packages the tests need, if missing"
-	@echo "make bench         run the benchmarks in benchmarks/"
+	@echo "make bench         run the benchmarks in benchmarks/, store each run, compare with the last stored run"
 	@echo "make docs          build the documentation site offline into docs/_build/html (notebooks executed)"
 	@echo "make clean         remove caches and build outputs; make distclean also removes .venv"
 
@@ -109,8 +109,11 @@ system-deps:
 		$(APT_GET) update && $(APT_GET) install -y --no-install-recommends $$missing; \
 	fi
 
+# Each script stores its run under benchmarks/results/<bench>/; compare.py then prints what got slower
+# than the previous stored run (and the targets missed).
 bench: $(TEST_STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(VPY) $$b; done
+	@$(VPY) benchmarks/compare.py
 
 DOCS_STAMP := $(VENV)/.installed-docs
 $(DOCS_STAMP): pyproject.toml | $(VPY)

@@ -14,30 +14,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def timed(fn, repeat):
-    t0 = time.perf_counter()
-    fn()
-    first = time.perf_counter() - t0
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t0)
-    runs.sort()
-    return first, runs[len(runs) // 2]
+from _harness import Run  # noqa: E402
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
+    run = Run("agreement", args)
     import pandas as pd
 
     import toolkit
@@ -59,9 +49,10 @@ def main() -> None:
     rows = []
 
     def add(name, fn, target=None):
-        first, med = timed(fn, args.repeat)
-        rows.append({"task": name, "first_s": first, "median_s": med, "target_s": target,
-                     "ok": None if target is None else med <= target})
+        rec = run.time(name, fn, args.repeat, target_s=target, what=name,
+                       who="pingouin" if name.startswith("pingouin") else "toolkit")
+        rows.append({"task": name, "first_s": rec["first_s"], "median_s": rec["median_s"], "target_s": target,
+                     "ok": rec.get("met")})
 
     add("pair_raters study A (2,786 + 2,654 rows)", lambda: toolkit.pair_raters(
         a_c, a_t, instrument_client="wai-sr", instrument_therapist="wai-s"))
@@ -88,6 +79,7 @@ def main() -> None:
     out = pd.DataFrame(rows)
     with pd.option_context("display.width", 160, "display.max_colwidth", 50):
         print(out.round(4).to_string(index=False))
+    run.save()
 
 
 if __name__ == "__main__":

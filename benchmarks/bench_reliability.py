@@ -1,13 +1,16 @@
-"""Benchmark of toolkit.reliability (toolkit.reliability_stats) against R's psych/semTools and pingouin (issue 3's speed targets).
+"""Benchmark of toolkit.reliability (toolkit.reliability_stats) against R's psych/semTools and pingouin.
 
-Targets:
-  1. cronbach_alpha with a 1,000-resample bootstrap (percentile + BCa) on 10,000 respondents x 12 items:
-     at most 1.0 s median (psych::alpha(x, n.iter = 1000) takes ~10 s here).
-  2. the full reliability() table (alpha + Feldt + 1,000-resample bootstrap, lambda 2/6, split halves,
-     Schmid-Leiman and CFA omegas) for WAI-36 on 5,000 respondents: at most 2 s median.
+Cases:
+  1. cronbach_alpha without bootstrap on 10,000 x 12 (all of psych::alpha's output + Feldt) against
+     pingouin.cronbach_alpha (alpha and its analytic CI only). Target: at most pingouin's time.
+  2. cronbach_alpha with a 1,000-resample bootstrap (percentile + BCa) on 10,000 x 12: at most 1.0 s
+     (psych::alpha(x, n.iter = 1000) side by side); 1M x 12 is in bench_scaling.py (target <= 5 s).
+  3. the full reliability() table (alpha + Feldt + 1,000-resample bootstrap, lambda 2/6, split halves,
+     Schmid-Leiman and CFA omegas) for WAI-36 on 5,000 respondents: at most 2 s.
 
 Run:  .venv/bin/python benchmarks/bench_reliability.py [--repeat 5] [--no-r]
 R timings are measured inside R (system.time, data already loaded), pingouin's after its import.
+Each run is stored under benchmarks/results/reliability/.
 """
 
 from __future__ import annotations
@@ -26,13 +29,10 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def likert(n: int, k: int, seed: int = 1) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    f = rng.normal(size=(n, 1))
-    x = np.clip(np.round(3 + 0.9 * f + rng.normal(size=(n, k))), 1, 5)
-    return pd.DataFrame(x, columns=[f"q{i + 1}" for i in range(k)])
+from _cases import likert  # noqa: E402
+from _harness import Run, fmt_s  # noqa: E402
 
 
 def wai36_big(n: int, seed: int = 2) -> pd.DataFrame:
@@ -44,23 +44,11 @@ def wai36_big(n: int, seed: int = 2) -> pd.DataFrame:
     return c.iloc[rng.integers(0, len(c), n)].reset_index(drop=True)
 
 
-def median_time(fn, repeat: int) -> tuple[float, float]:
-    t0 = time.perf_counter()
-    fn()
-    first = time.perf_counter() - t0
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times)), first
-
-
 R_ALPHA = r"""
 suppressPackageStartupMessages(library(psych))
 x <- read.csv("{path}")
 t <- replicate({repeat}, system.time(psych::alpha(x, n.iter = 1000, warnings = FALSE))[["elapsed"]])
-cat(median(t), "\n")
+cat("ELAPSED", median(t), "\n")
 """
 
 R_TABLE = r"""
@@ -84,7 +72,7 @@ run <- function() {{
   compRelSEM(cfa(m, x, std.lv = TRUE), return.total = TRUE)
 }}
 t <- replicate({repeat}, system.time(run())[["elapsed"]])
-cat(median(t), "\n")
+cat("ELAPSED", median(t), "\n")
 """
 
 
@@ -94,12 +82,13 @@ def r_time(script: str, data: pd.DataFrame, repeat: int) -> float | None:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "x.csv")
         data.to_csv(path, index=False)
-        code = script.format(path=path, repeat=repeat)
-        out = subprocess.run(["Rscript", "-e", code], capture_output=True, text=True, timeout=1800)
-        if out.returncode != 0:
+        out = subprocess.run(["Rscript", "-e", script.format(path=path, repeat=repeat)], capture_output=True,
+                             text=True, timeout=1800)
+        lines = [ln for ln in out.stdout.splitlines() if ln.startswith("ELAPSED")]
+        if out.returncode != 0 or not lines:
             print("  R failed:", out.stderr.strip()[-300:])
             return None
-        return float(out.stdout.split()[-1])
+        return float(lines[-1].split()[1])
 
 
 def main() -> None:
@@ -108,52 +97,67 @@ def main() -> None:
     ap.add_argument("--r-repeat", type=int, default=1, help="repeats of the (slow) R runs")
     ap.add_argument("--no-r", action="store_true", help="skip the R timings")
     args = ap.parse_args()
+    run = Run("reliability", args)
 
     from toolkit.reliability_stats import cronbach_alpha, reliability
 
-    print(f"machine: {os.cpu_count()} cores; repeats: {args.repeat} (median; first call shown separately)\n")
-
-    # 1. alpha + 1,000 bootstrap resamples, 10,000 x 12
+    print(f"machine: {os.cpu_count()} cores, load average {run.load_start}; medians of {args.repeat}+ repeats "
+          "(first call apart)\n")
     x = likert(10_000, 12)
-    ours, first = median_time(lambda: cronbach_alpha(x, n_boot=1000, seed=1), args.repeat)
-    print("1. alpha + 1,000-resample bootstrap (percentile + BCa), 10,000 x 12")
-    print(f"   toolkit.cronbach_alpha       {ours:8.3f} s   (first call {first:.3f} s)   target <= 1.0 s: "
-          f"{'PASS' if ours <= 1.0 else 'FAIL'}")
+
+    # 1. no bootstrap, against pingouin
     t0 = time.perf_counter()
     import pingouin
 
     imp = time.perf_counter() - t0
-    pg, _ = median_time(lambda: pingouin.cronbach_alpha(data=x), args.repeat)
-    print(f"   pingouin.cronbach_alpha      {pg:8.3f} s   (analytic CI only, no bootstrap; import {imp:.1f} s)"
-          f"   ratio ours/pingouin = {ours / pg:.1f}")
-    nob, _ = median_time(lambda: cronbach_alpha(x), args.repeat)
-    print(f"   toolkit, no bootstrap        {nob:8.3f} s   (all of psych::alpha's output + Feldt)   "
-          f"ratio ours/pingouin = {nob / pg:.1f}")
+    pg = run.time("pingouin.alpha.10k", lambda: pingouin.cronbach_alpha(data=x), 10 * args.repeat, who="pingouin",
+                  what="pingouin.cronbach_alpha, 10,000 x 12 (alpha + analytic CI)", import_s=imp)
+    nob = run.time("alpha.10k", lambda: cronbach_alpha(x), 10 * args.repeat,
+                   what="cronbach_alpha, 10,000 x 12, no bootstrap (psych::alpha's output + Feldt)")
+    ratio = run.ratio("alpha.10k / pingouin", "alpha.10k", "pingouin.alpha.10k", target_max=1.0,
+                      what="toolkit / pingouin (target <= 1)")
+    print("1. cronbach_alpha without bootstrap, 10,000 x 12")
+    print(f"   toolkit.cronbach_alpha       {fmt_s(nob['median_s'])}   (all of psych::alpha's output + Feldt)")
+    print(f"   pingouin.cronbach_alpha      {fmt_s(pg['median_s'])}   (alpha + analytic CI; import {imp:.1f} s)")
+    print(f"   toolkit / pingouin = {ratio:.2f}   target <= 1: {'met' if ratio <= 1 else 'MISSED'}")
+
+    # 2. alpha + 1,000 bootstrap resamples, 10,000 x 12
+    ours = run.time("alpha_boot.10k", lambda: cronbach_alpha(x, n_boot=1000, seed=1), args.repeat, target_s=1.0,
+                    what="cronbach_alpha, 10,000 x 12, 1,000 resamples (percentile + BCa)")
+    print("\n2. alpha + 1,000-resample bootstrap (percentile + BCa), 10,000 x 12")
+    print(f"   toolkit.cronbach_alpha       {fmt_s(ours['median_s'])}   (first call {fmt_s(ours['first_s'])})   "
+          f"target <= 1.0 s: {'met' if ours['met'] else 'MISSED'}")
     if not args.no_r:
         rt = r_time(R_ALPHA, x, args.r_repeat)
         if rt is not None:
-            print(f"   psych::alpha(n.iter = 1000)  {rt:8.3f} s   ratio psych/ours = {rt / ours:.1f}x")
-        else:
-            print("   psych: Rscript not available")
+            run.record("R.alpha_boot.10k", who="R psych", what="psych::alpha(x, n.iter = 1000)", median_s=rt)
+            f = run.ratio("psych / toolkit, alpha + 1,000 resamples", "R.alpha_boot.10k", "alpha_boot.10k")
+            print(f"   psych::alpha(n.iter = 1000)  {fmt_s(rt)}   psych/toolkit = {f:.1f}")
 
-    # 2. full table, WAI-36, 5,000 respondents
+    # 3. full table, WAI-36, 5,000 respondents
     big = wai36_big(5_000)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ours2, first2 = median_time(lambda: reliability(big, "wai36", form="client", n_boot=1000), args.repeat)
-    print("\n2. reliability() table, WAI-36 (client), 5,000 respondents (with missing cells: pairwise bootstrap)")
-    print(f"   toolkit.reliability          {ours2:8.3f} s   (first call {first2:.3f} s)   target <= 2.0 s: "
-          f"{'PASS' if ours2 <= 2.0 else 'FAIL'}")
-    complete = big.copy()
-    item_cols = [c for c in big.columns if c.startswith("wai36_")]
-    complete[item_cols] = complete[item_cols].fillna(4.0)
-    ours3, _ = median_time(lambda: reliability(complete, "wai36", form="client", n_boot=1000), args.repeat)
-    print(f"   same, complete data          {ours3:8.3f} s")
+        t2 = run.time("table.wai36.5k", lambda: reliability(big, "wai36", form="client", n_boot=1000), args.repeat,
+                      target_s=2.0, what="reliability() table, WAI-36 client, 5,000 rows with missing cells")
+        complete = big.copy()
+        item_cols = [c for c in big.columns if c.startswith("wai36_")]
+        complete[item_cols] = complete[item_cols].fillna(4.0)
+        t3 = run.time("table.wai36.5k.complete", lambda: reliability(complete, "wai36", form="client", n_boot=1000),
+                      args.repeat, what="same, complete data")
+    print("\n3. reliability() table, WAI-36 (client), 5,000 respondents (with missing cells: pairwise bootstrap)")
+    print(f"   toolkit.reliability          {fmt_s(t2['median_s'])}   target <= 2.0 s: "
+          f"{'met' if t2['met'] else 'MISSED'}")
+    print(f"   same, complete data          {fmt_s(t3['median_s'])}")
     if not args.no_r:
         rt2 = r_time(R_TABLE, big, args.r_repeat)
         if rt2 is not None:
-            print(f"   R: psych::alpha(n.iter=1000) + splitHalf per scale, psych::omega, compRelSEM x 4  "
-                  f"{rt2:.3f} s   ratio R/ours = {rt2 / ours2:.1f}x")
+            run.record("R.table.wai36.5k", who="R psych/lavaan/semTools",
+                       what="psych::alpha(n.iter=1000) + splitHalf per scale, psych::omega, compRelSEM x 4",
+                       median_s=rt2)
+            f = run.ratio("R / toolkit, reliability table", "R.table.wai36.5k", "table.wai36.5k")
+            print(f"   R (alpha + splitHalf per scale, omega, compRelSEM x 4)  {fmt_s(rt2)}   R/toolkit = {f:.1f}")
+    run.save()
 
 
 if __name__ == "__main__":

@@ -1,43 +1,33 @@
-"""Scoring speed: 1,000,000 WAI-36 administrations with 1% missing cells.
+"""Scoring speed: fixed overhead on one form, and throughput on 10,000 and 1,000,000 administrations.
 
-Target (issue 2): at most 0.5 s median for ``toolkit.score`` (validation,
-reversal, prorating, three subscales and total) on the 2-core reference machine.
-Printed side by side: a plain numpy pass (the floor: reversal + nansum, no
-checks), and R's psych::scoreFast / scoreItems when Rscript is installed.
+Cases (WAI-36: 36 items, three subscales and a total, 1% missing cells):
+  - one row and 100 rows: what the questionnaire widget and a clinic scoring one form at a time pay
+    (target: one row <= 1 ms), by loaded instrument and by id;
+  - 10,000 rows against a plain numpy pass (the floor: reversal + nansum, no checks; target <= 2x);
+  - 1,000,000 rows (target <= 0.5 s) against the numpy floor and R's psych::scoreFast / scoreItems.
 
 Run: ``.venv/bin/python benchmarks/bench_scoring.py [--rows N] [--repeat K] [--no-r]``
+Each run is stored under benchmarks/results/scoring/ (see _harness.py); ``compare.py`` shows changes.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import subprocess
+import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-import toolkit
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def make_data(n_rows: int, seed: int = 1) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    x = rng.integers(1, 8, size=(n_rows, 36)).astype(np.float64)
-    x[rng.random(x.shape) < 0.01] = np.nan
-    return pd.DataFrame(x, columns=[f"wai36_{n:02d}" for n in range(1, 37)])
-
-
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+import toolkit  # noqa: E402
+from _cases import wai36 as make_data  # noqa: E402
+from _harness import Run, fmt_s  # noqa: E402
 
 
 def numpy_floor(df: pd.DataFrame, ins) -> np.ndarray:
@@ -54,7 +44,7 @@ keys <- list(task = c({task}), bond = c({bond}), goal = c({goal}))
 keys <- lapply(keys, function(k) ifelse(k %in% c({rev}), paste0("-", colnames(x)[k]), colnames(x)[k]))
 t1 <- system.time(scoreFast(keys, x, totals = TRUE, min = 1, max = 7))[["elapsed"]]
 t2 <- system.time(scoreItems(keys, x, totals = TRUE, min = 1, max = 7))[["elapsed"]]
-cat(t1, t2, "\n")
+cat("ELAPSED", t1, t2, "\n")
 """
 
 
@@ -70,7 +60,8 @@ def r_times(df: pd.DataFrame, ins) -> tuple[float, float] | None:
             **{s: ", ".join(map(str, ins.keys[s])) for s in ins.subscale_ids},
         )
         out = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True, check=True)
-        t1, t2 = map(float, out.stdout.split())
+        line = [ln for ln in out.stdout.splitlines() if ln.startswith("ELAPSED")][-1]
+        t1, t2 = map(float, line.split()[1:])
         return t1, t2
 
 
@@ -80,22 +71,52 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--no-r", action="store_true", help="skip R even when Rscript is installed")
     args = ap.parse_args()
+    run = Run("scoring", args)
 
     ins = toolkit.load_instrument("wai36")
-    df = make_data(args.rows)
-    toolkit.score(df.head(1000), ins)  # warm-up (imports, definition cache)
+    small = make_data(10_000)
+    one, hundred = small.head(1), small.head(100)
+    toolkit.score(small.head(1000), ins)  # warm-up (imports, definition cache)
 
-    ours = median_time(lambda: toolkit.score(df, ins), args.repeat)
-    floor = median_time(lambda: numpy_floor(df, ins), args.repeat)
-    print(f"data: {args.rows:,} rows x 36 WAI items, 1% missing; median of {args.repeat} runs")
-    print(f"toolkit.score          {ours:8.3f} s   (target <= 0.5 s: {'met' if ours <= 0.5 else 'NOT met'})")
-    print(f"numpy floor (no checks){floor:8.3f} s   toolkit/floor = {ours / floor:5.2f}")
+    print(f"WAI-36 (36 items, 1% missing); medians of repeats; load average at start {run.load_start}")
+    fixed = max(50, 20 * args.repeat)
+    a = run.time("score.1row", lambda: toolkit.score(one, ins), fixed, what="score(), one row, loaded instrument",
+                 target_s=1e-3)
+    b = run.time("score.1row.by_id", lambda: toolkit.score(one, "wai36"), fixed,
+                 what="score(), one row, instrument by id")
+    c = run.time("score.100rows", lambda: toolkit.score(hundred, ins), fixed, what="score(), 100 rows")
+    print(f"one row                {fmt_s(a['median_s'])}   (target <= 1 ms: {'met' if a['met'] else 'MISSED'})")
+    print(f"one row, by id         {fmt_s(b['median_s'])}")
+    print(f"100 rows               {fmt_s(c['median_s'])}")
+
+    ours = run.time("score.10k", lambda: toolkit.score(small, ins), 5 * args.repeat, what="score(), 10,000 rows")
+    run.time("floor.10k", lambda: numpy_floor(small, ins), 5 * args.repeat, who="numpy",
+             what="plain numpy pass (reversal + nansum, no checks), 10,000 rows")
+    r10 = run.ratio("score.10k / floor.10k", "score.10k", "floor.10k", target_max=2.0,
+                    what="toolkit time / plain numpy time, 10,000 rows")
+    print(f"10,000 rows            {fmt_s(ours['median_s'])}   numpy floor {fmt_s(run.cases['floor.10k']['median_s'])}"
+          f"   toolkit/floor = {r10:4.2f} (target <= 2: {'met' if r10 <= 2 else 'MISSED'})")
+
+    df = make_data(args.rows)
+    big = run.time("score.big", lambda: toolkit.score(df, ins), args.repeat, what=f"score(), {args.rows:,} rows",
+                   target_s=0.5 if args.rows == 1_000_000 else None, n_rows=args.rows)
+    run.time("floor.big", lambda: numpy_floor(df, ins), args.repeat, who="numpy", what="plain numpy pass",
+             n_rows=args.rows)
+    rb = run.ratio("score.big / floor.big", "score.big", "floor.big", what="toolkit / plain numpy")
+    floor_big = run.cases["floor.big"]["median_s"]
+    print(f"{f'{args.rows:,} rows':<23}{fmt_s(big['median_s'])}   numpy floor {fmt_s(floor_big)}"
+          f"   toolkit/floor = {rb:4.2f}")
     r = None if args.no_r else r_times(df, ins)
     if r is None:
-        print("R psych                (Rscript not installed or --no-r; reference here: scoreFast 3.2 s, scoreItems 16.5 s)")
+        print("R psych                (Rscript not installed or --no-r)")
     else:
-        print(f"R psych::scoreFast     {r[0]:8.3f} s   ratio R/toolkit = {r[0] / ours:5.1f}")
-        print(f"R psych::scoreItems    {r[1]:8.3f} s   ratio R/toolkit = {r[1] / ours:5.1f}")
+        run.record("R.scoreFast.big", who="R psych", what="psych::scoreFast (one run)", median_s=r[0])
+        run.record("R.scoreItems.big", who="R psych", what="psych::scoreItems (one run)", median_s=r[1])
+        f1 = run.ratio("scoreFast / toolkit", "R.scoreFast.big", "score.big", what="peer / toolkit")
+        f2 = run.ratio("scoreItems / toolkit", "R.scoreItems.big", "score.big", what="peer / toolkit")
+        print(f"R psych::scoreFast     {fmt_s(r[0])}   R/toolkit = {f1:5.1f}")
+        print(f"R psych::scoreItems    {fmt_s(r[1])}   R/toolkit = {f2:5.1f}")
+    run.save()
 
 
 if __name__ == "__main__":

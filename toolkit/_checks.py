@@ -246,6 +246,11 @@ def numeric_frame(frame, *, param: str = "data", caller: str | None = None, fix:
     import numpy as np
     import pandas as pd
 
+    if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in frame.dtypes):
+        # numbers only (the usual case): one conversion of the whole frame, no per-column work
+        arr = frame.to_numpy(dtype=float, na_value=np.nan, copy=True)
+        if allow_inf or not np.isinf(arr).any():
+            return pd.DataFrame(arr, index=frame.index, columns=frame.columns, copy=False)
     values = {}
     bad_rows, bad_cols, bad_vals, reasons = [], [], [], []
     for j, col in enumerate(frame.columns):

@@ -1,6 +1,7 @@
 """Numerical kernels shared by the analyses: one home for each (numpy arrays in, numpy arrays out).
 
 * :func:`pairwise_cov` -- R's ``cov(x, use = "pairwise.complete.obs")`` (means and n per pair).
+* :func:`row_blocks` -- row slices that keep a kernel's temporaries small (both kernels above use it).
 * :func:`pairwise_corr` -- R's ``cor(x, use = "pairwise.complete.obs")`` (means *and* variances per pair,
   which is not ``cov2cor`` of the pairwise covariance: psych::fa uses this one, psych::alpha the other).
 * :func:`cov2cor` -- R's ``cov2cor``.
@@ -20,8 +21,59 @@ import threading
 
 import numpy as np
 
-__all__ = ["pairwise_cov", "pairwise_corr", "cov2cor", "smc", "fisher_z_ci", "single_thread_blas",
+__all__ = ["pairwise_cov", "pairwise_corr", "row_blocks", "cov2cor", "smc", "fisher_z_ci", "single_thread_blas",
            "with_single_thread_blas"]
+
+
+_BLOCK_ELEMENTS = 1 << 15  # 32,768 float64 = 256 KB per temporary
+
+
+def row_blocks(n_rows: int, width: int, elements: int = _BLOCK_ELEMENTS) -> list[slice]:
+    """Consecutive row slices of at most ``elements // width`` rows (at least one row each).
+
+    Kernels work through large data a block at a time so that no temporary is larger than ``elements``
+    numbers: temporaries of that size stay in cache and are reused by the memory allocator, where one
+    data-sized temporary is fresh memory the system has to map page by page on every call.
+    """
+    step = max(1, elements // max(1, width))
+    return [slice(s, min(n_rows, s + step)) for s in range(0, n_rows, step)]
+
+
+def _centred_cross_products(X: np.ndarray) -> np.ndarray:
+    """(X - mean)'(X - mean) of complete data, accumulated over row blocks."""
+    mean = X.mean(axis=0)
+    S = np.zeros((X.shape[1], X.shape[1]))
+    for rows in row_blocks(X.shape[0], X.shape[1]):
+        b = X[rows] - mean
+        S += b.T @ b
+    return S
+
+
+def _pair_sums(X: np.ndarray, M: np.ndarray, squares: bool = False):
+    """Sums over pairwise-complete rows, accumulated over row blocks: n = M'M, sj = X0'M, sjk = X0'X0 and
+    (``squares``) sjj = (X0 X0)'M, with X0 = X - shift where present, else 0. The shift (each column's mean
+    over its answers) limits cancellation; the moments built from these sums are shift invariant."""
+    k = X.shape[1]
+    blocks = row_blocks(X.shape[0], k)
+    total, count = np.zeros(k), np.zeros(k)
+    for rows in blocks:
+        m = M[rows]
+        total += np.where(m, X[rows], 0.0).sum(axis=0)
+        count += m.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shift = np.where(count > 0, total / count, 0.0)
+    n, sj, sjk = np.zeros((k, k)), np.zeros((k, k)), np.zeros((k, k))
+    sjj = np.zeros((k, k)) if squares else None
+    for rows in blocks:
+        m = M[rows]
+        x0 = np.where(m, X[rows] - shift, 0.0)
+        mf = m.astype(float)
+        n += mf.T @ mf
+        sj += x0.T @ mf  # sj[j, l] = sum of x_j over rows where l present (and j present)
+        sjk += x0.T @ x0
+        if squares:
+            sjj += (x0 * x0).T @ mf
+    return n, sj, sjk, sjj
 
 
 def pairwise_cov(X: np.ndarray, missing: str = "pairwise") -> tuple[np.ndarray, np.ndarray]:
@@ -36,17 +88,9 @@ def pairwise_cov(X: np.ndarray, missing: str = "pairwise") -> tuple[np.ndarray, 
     M = ~np.isnan(X)
     if M.all():
         n = X.shape[0]
-        Xc = X - X.mean(axis=0)
-        C = Xc.T @ Xc / (n - 1) if n > 1 else np.full((X.shape[1],) * 2, np.nan)
+        C = _centred_cross_products(X) / (n - 1) if n > 1 else np.full((X.shape[1],) * 2, np.nan)
         return C, np.full(C.shape, float(n))
-    # centre by the available means to limit cancellation (covariances are shift invariant)
-    with np.errstate(invalid="ignore"):
-        shift = np.nanmean(np.where(M.any(axis=0), X, 0.0), axis=0)
-    X0 = np.where(M, X - shift, 0.0)
-    Mf = M.astype(float)
-    n = Mf.T @ Mf
-    sj = X0.T @ Mf            # sj[j, k] = sum of x_j over rows where k present (and j present)
-    sjk = X0.T @ X0
+    n, sj, sjk, _ = _pair_sums(X, M)
     with np.errstate(invalid="ignore", divide="ignore"):
         C = (sjk - sj * sj.T / n) / (n - 1)
     C[n < 2] = np.nan
@@ -57,15 +101,16 @@ def pairwise_corr(x: np.ndarray) -> np.ndarray:
     """Pearson correlations on pairwise-complete observations (R's ``cor(x, use="pairwise")``)."""
     x = np.asarray(x, dtype=float)
     present = ~np.isnan(x)
-    if present.all():
-        return np.corrcoef(x, rowvar=False)
-    x = x - np.nanmean(x, axis=0)  # shift for precision; r is shift invariant
-    m = present.astype(float)
-    x0 = np.where(present, x, 0.0)
-    n = m.T @ m
-    sx = x0.T @ m  # [i, j]: sum of x_i over rows where i and j are present
-    sxx = (x0 * x0).T @ m
-    sxy = x0.T @ x0
+    if present.all():  # numpy's corrcoef, with the covariance accumulated over row blocks
+        if x.shape[0] < 2:
+            return np.full((x.shape[1],) * 2, np.nan)
+        return corr_from_cross_products(_centred_cross_products(x) / (x.shape[0] - 1))
+    return corr_from_pair_sums(*_pair_sums(x, present, squares=True))
+
+
+def corr_from_pair_sums(n: np.ndarray, sx: np.ndarray, sxy: np.ndarray, sxx: np.ndarray) -> np.ndarray:
+    """Pairwise-complete correlations from sums over the rows where both items are present: ``n`` (rows),
+    ``sx[i, j]`` (sum of x_i), ``sxy`` (sum of x_i x_j) and ``sxx[i, j]`` (sum of x_i^2)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = sxy - sx * sx.T / n
         var_i = sxx - sx * sx / n
@@ -73,6 +118,15 @@ def pairwise_corr(x: np.ndarray) -> np.ndarray:
     r[n < 2] = np.nan
     np.fill_diagonal(r, 1.0)
     return r
+
+
+def corr_from_cross_products(S: np.ndarray) -> np.ndarray:
+    """numpy's ``corrcoef`` normalisation of a centred cross-product (or covariance) matrix."""
+    stddev = np.sqrt(np.diag(S))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = S / stddev[:, None]
+        c /= stddev[None, :]
+    return np.clip(c, -1, 1, out=c)
 
 
 def cov2cor(C: np.ndarray) -> np.ndarray:
@@ -89,9 +143,20 @@ def smc(R: np.ndarray) -> np.ndarray:
 
     ``Pinv`` is psych's pseudo-inverse (singular values below sqrt(machine eps) x the largest are dropped),
     so a singular matrix (fewer respondents than items) still gives values, as in R. One item gives 1;
-    a matrix with a missing entry gives NaN for every item.
+    a matrix with a missing entry gives NaN for every item. A stack of matrices (..., k, k) gives the
+    SMCs of each (one batched pseudo-inverse).
     """
     R = np.asarray(R, dtype=float)
+    if R.ndim > 2:
+        out = np.full(R.shape[:-1], np.nan)
+        ok = ~np.isnan(R).any(axis=(-2, -1))
+        if R.shape[-1] == 1:
+            out[ok] = 1.0
+        elif ok.any():
+            inv = np.linalg.pinv(R[ok], rtol=np.sqrt(np.finfo(float).eps))
+            with np.errstate(divide="ignore"):
+                out[ok] = 1 - 1 / np.diagonal(inv, axis1=-2, axis2=-1)
+        return np.clip(out, 0.0, 1.0)
     if R.shape[0] == 1:
         return np.array([1.0])
     if np.isnan(R).any():

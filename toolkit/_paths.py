@@ -7,11 +7,13 @@ source checkout or an editable install they are the repository's top-level
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
 
 
+@functools.lru_cache(maxsize=None)
 def _locate(name: str, checkout: str | None = None) -> Path:
     shipped = _PACKAGE / "_shipped" / name
     if shipped.is_dir():

@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_bool, check_choice, check_count, check_missing, check_number, check_seed, warn
+from .._numerics import corr_from_cross_products, corr_from_pair_sums, row_blocks, single_thread_blas
 from .._numerics import pairwise_corr as _pairwise_corr
-from .._numerics import single_thread_blas
 from .._results import Result
 from ._data import as_item_frame
 from ._fa import fa_core
+from .extraction import extract
 from .correlation import correlation_input, require_complete
 from .extraction import METHODS
 
@@ -37,8 +38,8 @@ def _batched_minres_values(rs: np.ndarray, tol: float = 1e-12, max_iter: int = 1
     lam *= np.where(lam.sum(axis=1) < 0, -1.0, 1.0)[:, None]
     cap = np.sqrt(0.995)
 
-    def obj(l):
-        res = r0 - l[:, :, None] * l[:, None, :]
+    def obj(load):
+        res = r0 - load[:, :, None] * load[:, None, :]
         res[:, idx, idx] = 0.0
         return np.einsum("kij,kij->k", res, res)
 
@@ -73,9 +74,18 @@ def _batched_minres_values(rs: np.ndarray, tol: float = 1e-12, max_iter: int = 1
     hard = np.nonzero((gnorm > 1e-8) | (np.abs(lam).max(axis=1) >= 0.95))[0]
     with single_thread_blas():
         for k in hard:
-            # R's own precision (factr 1e7) is ample for simulated eigenvalues
-            values[k] = fa_core(rs[k], 1, "minres", "none", ftol=1e7 * np.finfo(float).eps)["values"]
+            values[k] = _minres_values(rs[k])
     return values
+
+
+def _minres_values(r: np.ndarray) -> np.ndarray:
+    """``fa_core(r, 1, "minres", "none", ftol=R's)["values"]``, without the rotation and statistics: the
+    eigenvalues of r with the one-factor minres communalities on the diagonal. R's own precision (factr 1e7)
+    is ample for simulated eigenvalues."""
+    lam = extract(r, 1, "minres", ftol=1e7 * np.finfo(float).eps).loadings
+    s = r.copy()
+    np.fill_diagonal(s, np.diag(lam @ lam.T))
+    return np.sort(np.linalg.eigvalsh(s))[::-1]
 
 
 @dataclass(kw_only=True, repr=False, eq=False)
@@ -105,6 +115,8 @@ class ParallelAnalysis(Result):
         Extraction of the factor eigenvalues.
     n_obs : int
         Rows of the data (and of every simulated data set).
+    simulation : str
+        How the normal-theory sets were made (``"wishart"`` or ``"data"``, see :func:`parallel_analysis`).
     title, notes :
         See :class:`toolkit._results.Result`.
     """
@@ -117,6 +129,7 @@ class ParallelAnalysis(Result):
     quantile: float
     method: str
     n_obs: int
+    simulation: str = "wishart"
 
     _renamed: ClassVar[dict] = {f"{f}_": f for f in ("table", "n_factors", "n_components", "n_iter", "seed",
                                                      "quantile", "method", "n_obs")}
@@ -160,7 +173,18 @@ def _sim_fa_values(rs: np.ndarray, method: str) -> np.ndarray:
     if method == "minres":
         return _batched_minres_values(rs)
     with single_thread_blas():
-        return np.array([fa_core(r, 1, method, "none", smc=False, ftol=1e7 * np.finfo(float).eps)["values"] for r in rs])
+        return np.array([fa_core(r, 1, method, "none", smc=False, ftol=1e7 * np.finfo(float).eps)["values"]
+                         for r in rs])
+
+
+_SIMULATION_NOTES = {
+    "wishart": "normal-theory sets: each correlation matrix drawn from the Wishart distribution of the centred "
+               "cross-products of {n} standard-normal rows ({p} items; Bartlett's decomposition), the distribution "
+               "psych::fa.parallel samples by simulating whole data sets: same eigenvalue distribution, different "
+               "random numbers",
+    "data": "normal-theory sets: {n} x {p} standard-normal data sets simulated and correlated, as "
+            "psych::fa.parallel does",
+}
 
 
 def _first_not_above(obs, crit) -> int:
@@ -168,8 +192,81 @@ def _first_not_above(obs, crit) -> int:
     return int(np.argmin(above)) if not above.all() else len(obs)
 
 
+SIMULATIONS = ("wishart", "data")
+
+
+def _wishart_correlations(rng, n_iter: int, n: int, p: int) -> np.ndarray:
+    """Correlation matrices of ``n_iter`` data sets of n independent standard-normal rows, drawn directly.
+
+    The centred cross-products of n normal rows with identity covariance follow the Wishart distribution
+    with n - 1 degrees of freedom; by Bartlett's decomposition W = A A' with A lower triangular, A_ii^2 ~
+    chi-square(n - i) (i = 1..p) and A_ij ~ N(0, 1) below the diagonal, all independent. The correlation
+    matrix W_ij / sqrt(W_ii W_jj) then has exactly the distribution of the data sets' correlations, at
+    O(p^3) cost per set whatever n. Needs n > p.
+    """
+    low = np.tril_indices(p, -1)
+    A = np.zeros((n_iter, p, p))
+    A[:, low[0], low[1]] = rng.standard_normal((n_iter, low[0].size))
+    diag = np.arange(p)
+    A[:, diag, diag] = np.sqrt(rng.chisquare(n - 1 - diag, size=(n_iter, p)))
+    W = A @ A.transpose(0, 2, 1)
+    d = 1 / np.sqrt(np.diagonal(W, axis1=1, axis2=2))
+    return W * d[:, :, None] * d[:, None, :]
+
+
+def _normal_data_correlations(rng, n_iter: int, n: int, p: int) -> np.ndarray:
+    """Correlation matrices of ``n_iter`` simulated n x p standard-normal data sets (psych's way), built a
+    block of rows at a time (the draws are those of ``rng.standard_normal((n_iter, n, p))``)."""
+    out = np.empty((n_iter, p, p))
+    blocks = row_blocks(n, p)
+    for i in range(n_iter):
+        S, s = np.zeros((p, p)), np.zeros(p)
+        for rows in blocks:
+            z = rng.standard_normal((rows.stop - rows.start, p))
+            S += z.T @ z
+            s += z.sum(axis=0)
+        out[i] = corr_from_cross_products(S - np.outer(s, s) / n)
+    return out
+
+
+def _resampled_correlations(rng, a: np.ndarray, n_iter: int) -> np.ndarray:
+    """Pairwise correlations of ``n_iter`` data sets made by resampling each column of ``a`` independently
+    (row draws ``rng.integers(0, n, size=(n, p))`` per set), accumulated a block of rows at a time."""
+    n, p = a.shape
+    present = ~np.isnan(a)
+    complete = bool(present.all())
+    with np.errstate(invalid="ignore"):
+        shift = np.where(present.any(axis=0), np.nanmean(np.where(present.any(axis=0), a, 0.0), axis=0), 0.0)
+    out = np.empty((n_iter, p, p))
+    blocks = row_blocks(n, p)
+    cols = np.arange(p)
+    for i in range(n_iter):
+        draw = rng.integers(0, n, size=(n, p), dtype=np.int32)  # the same numbers as int64 draws
+        if complete:  # shifted by the data's means; the resample's own means are taken out below
+            S, s = np.zeros((p, p)), np.zeros(p)
+            for rows in blocks:
+                x = a[draw[rows], cols] - shift
+                S += x.T @ x
+                s += x.sum(axis=0)
+            out[i] = corr_from_cross_products(S - np.outer(s, s) / n)
+            continue
+        cnt, sx, sxy, sxx = (np.zeros((p, p)) for _ in range(4))
+        for rows in blocks:
+            x = a[draw[rows], cols] - shift
+            m = ~np.isnan(x)
+            x0 = np.where(m, x, 0.0)
+            mf = m.astype(float)
+            cnt += mf.T @ mf
+            sx += x0.T @ mf
+            sxy += x0.T @ x0
+            sxx += (x0 * x0).T @ mf
+        out[i] = corr_from_pair_sums(cnt, sx, sxy, sxx)
+    return out
+
+
 def parallel_analysis(data, n_iter: int = 20, *, method: str = "minres", quantile: float = 0.95, seed=None,
-                      resample: bool = True, missing: str = "pairwise") -> ParallelAnalysis:
+                      resample: bool = True, missing: str = "pairwise",
+                      simulation: str = "wishart") -> ParallelAnalysis:
     """Horn's parallel analysis as psych::fa.parallel (``fa="both"``).
 
     Eigenvalues of the observed correlation matrix (components: plain eigenvalues;
@@ -196,6 +293,15 @@ def parallel_analysis(data, n_iter: int = 20, *, method: str = "minres", quantil
     missing : {"pairwise", "listwise"}
         Pairwise-complete correlations (psych's default) or drop incomplete rows first; the
         simulated data sets have as many rows as the data used.
+    simulation : {"wishart", "data"}
+        How the normal-theory sets are made. ``"wishart"`` (default) draws each set's correlation
+        matrix directly: the centred cross-products of n independent standard-normal rows follow the
+        Wishart distribution with n - 1 degrees of freedom, drawn by Bartlett's decomposition, so time and
+        memory do not grow with n. ``"data"`` simulates each n x p data set and correlates it, as
+        psych::fa.parallel does. Both give the same distribution of simulated eigenvalues (checked
+        against each other and against psych::fa.parallel, quantile by quantile, in the tests); the
+        numbers differ by Monte Carlo error only. With fewer rows than items + 1, ``"data"`` is used.
+        The resampled sets (``resample=True``) always resample the data.
 
     Returns
     -------
@@ -237,6 +343,9 @@ def parallel_analysis(data, n_iter: int = 20, *, method: str = "minres", quantil
     seed = check_seed(seed, caller=caller)
     method = check_choice(method, METHODS, param="method", caller=caller)
     resample = check_bool(resample, param="resample", caller=caller)
+    simulation = check_choice(simulation, SIMULATIONS, param="simulation", caller=caller,
+                              hint="'wishart' draws the simulated correlation matrices directly, 'data' simulates "
+                                   "whole data sets as psych does.")
     x = as_item_frame(data, caller=caller)
     if missing == "listwise":
         x = x.dropna()
@@ -248,19 +357,16 @@ def parallel_analysis(data, n_iter: int = 20, *, method: str = "minres", quantil
     pc_obs = np.sort(np.linalg.eigvalsh(r))[::-1]
     fa_obs = fa_core(r, 1, method, "none")["values"]
 
-    sims = rng.standard_normal((n_iter, n, p))
-    sims -= sims.mean(axis=1, keepdims=True)
-    cov = np.matmul(sims.transpose(0, 2, 1), sims)
-    d = 1 / np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
-    r_sim = cov * d[:, :, None] * d[:, None, :]
+    if simulation == "wishart" and n > p:
+        r_sim = _wishart_correlations(rng, n_iter, n, p)
+    else:
+        simulation = "data"
+        r_sim = _normal_data_correlations(rng, n_iter, n, p)
     pc_sim = np.linalg.eigvalsh(r_sim)[:, ::-1]
     fa_sim = _sim_fa_values(r_sim, method)
     cols = {}
     if resample:
-        r_res = np.empty((n_iter, p, p))
-        for i in range(n_iter):
-            draw = rng.integers(0, n, size=(n, p))
-            r_res[i] = _pairwise_corr(np.take_along_axis(a, draw, axis=0))
+        r_res = _resampled_correlations(rng, a, n_iter)
         pc_res = np.linalg.eigvalsh(r_res)[:, ::-1]
         fa_res = _sim_fa_values(r_res, method)
         cols.update(fa_resampled=fa_res.mean(0), pc_resampled=pc_res.mean(0),
@@ -274,11 +380,13 @@ def parallel_analysis(data, n_iter: int = 20, *, method: str = "minres", quantil
     out = ParallelAnalysis(
         table=table, n_factors=_first_not_above(fa_obs, table.fa_sim_q.to_numpy()),
         n_components=_first_not_above(pc_obs, table.pc_sim_q.to_numpy()), n_iter=n_iter,
-        seed=seed, quantile=quantile, method=method, n_obs=n, title=f"Parallel analysis ({p} items, n = {n})",
+        seed=seed, quantile=quantile, method=method, n_obs=n, simulation=simulation,
+        title=f"Parallel analysis ({p} items, n = {n})",
     )
     out.notes += [out.evidence(),
                   f"{missing} Pearson correlations; factor eigenvalues of the one-factor {method} reduced matrix "
                   "(psych's fa.values)" + ("" if resample else "; no resampled data sets (resample=False)"),
+                  _SIMULATION_NOTES[simulation].format(n=n, p=p),
                   f"R equivalent: psych::fa.parallel(x, n.iter = {n_iter}, fm = \"{method}\", quant = {quantile:g})"]
     return out
 

@@ -92,15 +92,36 @@ def _ml_grad(psi, r, k):
     return g / psi**2
 
 
+def _minres_obj_grad(psi, r, k):
+    """``(_minres_obj, _minres_grad)`` at ``psi`` from one eigendecomposition when ``r`` has a unit diagonal
+    (both then decompose the same matrix; the numbers are those of the two functions)."""
+    if not np.all(np.diag(r) == 1.0):
+        return _minres_obj(psi, r, k), _minres_grad(psi, r, k)
+    s = r.copy()
+    np.fill_diagonal(s, 1 - psi)
+    vals, vecs = _top_eig(s, k)
+    lam = vecs * np.sqrt(np.where(vals < np.finfo(float).eps, 100 * np.finfo(float).eps, vals))
+    res = (s - lam @ lam.T)[np.tril_indices_from(s, -1)]
+    load = vecs * np.sqrt(np.maximum(vals, 0))
+    return float(res @ res), np.sum(load * load, axis=1) + psi - np.diag(r)
+
+
 def _optimise(obj, grad, start, r, k, upper, ftol=1e-15):
     from scipy.optimize import minimize
 
     scale = 0.01  # psych: parscale = 0.01
+    if obj is _minres_obj:  # one eigendecomposition per step serves the objective and its gradient
+        def fun(z):
+            f, g = _minres_obj_grad(z * scale, r, k)
+            return f, g * scale
+
+        fun_jac = {"fun": fun, "jac": True}
+    else:
+        fun_jac = {"fun": lambda z: obj(z * scale, r, k), "jac": lambda z: grad(z * scale, r, k) * scale}
     with single_thread_blas():
         res = minimize(
-            lambda z: obj(z * scale, r, k),
-            start / scale,
-            jac=lambda z: grad(z * scale, r, k) * scale,
+            x0=start / scale,
+            **fun_jac,
             method="L-BFGS-B",
             bounds=[(LOWER / scale, upper / scale)] * len(start),
             options={"ftol": ftol, "gtol": 1e-12 if ftol < 1e-12 else 0.0, "maxiter": 5000, "maxcor": 5},

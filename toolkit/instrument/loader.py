@@ -28,13 +28,20 @@ _SUFFIXES = (".yaml", ".yml", ".toml")
 _TEMPLATE = "_template.yaml"
 
 
+_SHIPPED: tuple = (None, {})  # ((folder, its mtime), {id: resolved path}): listed again only when it changes
+
+
 def _shipped_files() -> dict[str, Path]:
+    global _SHIPPED
     folder = instruments_dir()
-    return {
-        p.stem: p
-        for p in sorted(folder.iterdir())
-        if p.suffix in _SUFFIXES and not p.name.startswith("_")
-    }
+    stamp = (folder, folder.stat().st_mtime_ns)
+    if _SHIPPED[0] != stamp:
+        _SHIPPED = (stamp, {
+            p.stem: p.resolve()
+            for p in sorted(folder.iterdir())
+            if p.suffix in _SUFFIXES and not p.name.startswith("_")
+        })
+    return dict(_SHIPPED[1])
 
 
 def _read_mapping(path: Path) -> dict[str, Any]:
@@ -142,7 +149,8 @@ def load_instrument(id_or_path: str | Path | Instrument) -> Instrument:
     shipped = _shipped_files()
     key = str(id_or_path)
     if key in shipped:
-        path = shipped[key]
+        path = shipped[key]  # resolved when listed
+        return _load_path(path, path.stat().st_mtime)
     else:
         path = Path(id_or_path).expanduser()
         if not path.is_file():

@@ -10,10 +10,11 @@ import numpy as np
 
 from .._numerics import cov2cor, pairwise_cov, single_thread_blas, smc
 
-__all__ = ["pairwise_cov", "cov2cor", "smc", "alpha_stats", "feldt_ci", "single_thread_blas"]
+__all__ = ["pairwise_cov", "cov2cor", "smc", "smc_and_drops", "alpha_stats", "alpha_drop_stats", "feldt_ci",
+           "single_thread_blas"]
 
 
-def alpha_stats(C: np.ndarray, R: np.ndarray | None = None) -> dict:
+def alpha_stats(C: np.ndarray, R: np.ndarray | None = None, *, smc_values: np.ndarray | None = None) -> dict:
     """psych::alpha's ``alpha.1``: raw and standardized alpha, G6(smc), average r, S/N, Q, var.r, med.r.
 
     Notes
@@ -21,7 +22,7 @@ def alpha_stats(C: np.ndarray, R: np.ndarray | None = None) -> dict:
     alpha = k/(k-1) (1 - tr C / 1'C1);  std = k/(k-1) (1 - k / 1'R1);  G6 = 1 - (k - sum smc) / 1'R1;
     r_bar = (1'R1 - k) / (k (k-1));  S/N = k r_bar / (1 - r_bar);
     Q = 2k^2 / ((k-1)^2 (1'C1)^3) [1'C1 (tr C^2 + (tr C)^2) - 2 tr C 1'C^2 1]  (Duhachek & Iacobucci 2004),
-    so that the asymptotic standard error is sqrt(Q / n).
+    so that the asymptotic standard error is sqrt(Q / n). ``smc_values``: ``smc(R)`` when already known.
     """
     if R is None:
         R = cov2cor(C)
@@ -32,7 +33,7 @@ def alpha_stats(C: np.ndarray, R: np.ndarray | None = None) -> dict:
     with np.errstate(invalid="ignore", divide="ignore"):
         raw = (1 - trC / sumC) * (k / (k - 1))
         std = (1 - k / sumR) * (k / (k - 1))
-        g6 = 1 - (k - smc(R).sum()) / sumR
+        g6 = 1 - (k - (smc(R) if smc_values is None else smc_values).sum()) / sumR
         av_r = (sumR - k) / (k * (k - 1))
         sn = k * av_r / (1 - av_r)
         CC = C @ C
@@ -44,17 +45,76 @@ def alpha_stats(C: np.ndarray, R: np.ndarray | None = None) -> dict:
             "var_r": var_r, "median_r": med_r}
 
 
+def _leave_one_out(k: int) -> np.ndarray:
+    """Row i: the indices 0..k-1 without i."""
+    return np.array([[j for j in range(k) if j != i] for i in range(k)], dtype=np.intp).reshape(k, k - 1)
+
+
+def smc_and_drops(R: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``smc(R)`` and, in row i, ``smc(R[-i, -i])`` (k x (k-1)).
+
+    When R is well conditioned (smallest eigenvalue above 1e-6 x the largest; its submatrices are then too,
+    eigenvalues interlace) psych's pseudo-inverse is the inverse, and all of them come from R^-1: the inverse
+    of R[-i, -i] is R^-1[-i, -i] - R^-1[-i, i] R^-1[i, -i] / R^-1[i, i], so its diagonal is
+    R^-1_jj - (R^-1_ij)^2 / R^-1_ii. Otherwise every matrix goes through :func:`smc` (pseudo-inverse).
+    """
+    k = R.shape[0]
+    keep = _leave_one_out(k)
+    if k > 2 and not np.isnan(R).any():
+        ev = np.linalg.eigvalsh(R)
+        if ev[0] > 1e-6 * ev[-1]:
+            inv = np.linalg.inv(R)
+            d = np.diag(inv)
+            with np.errstate(divide="ignore"):
+                full = np.clip(1 - 1 / d, 0.0, 1.0)
+                sub = d[None, :] - inv**2 / d[:, None]
+                drops = np.clip(1 - 1 / np.take_along_axis(sub, keep, axis=1), 0.0, 1.0)
+            return full, drops
+    return smc(R), smc(R[keep[:, :, None], keep[:, None, :]])
+
+
+def alpha_drop_stats(C: np.ndarray, R: np.ndarray, smc_drops: np.ndarray | None = None) -> dict:
+    """:func:`alpha_stats` of the k scales that each leave one item out (psych::alpha's ``alpha.drop``), at once.
+
+    Every statistic is an array of length k (item i left out in entry i), computed as :func:`alpha_stats`
+    computes it on ``C[-i, -i]`` and ``R[-i, -i]``; ``smc_drops`` is the SMCs of those (from
+    :func:`smc_and_drops`; computed here when not given). Needs k >= 3.
+    """
+    k = C.shape[0]
+    keep = _leave_one_out(k)
+    Cd = C[keep[:, :, None], keep[:, None, :]]
+    Rd = R[keep[:, :, None], keep[:, None, :]]
+    m = k - 1
+    sumC = Cd.sum(axis=(1, 2))
+    trC = np.einsum("ijj->i", Cd)
+    sumR = Rd.sum(axis=(1, 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        raw = (1 - trC / sumC) * (m / (m - 1))
+        std = (1 - m / sumR) * (m / (m - 1))
+        g6 = 1 - (m - (smc(Rd) if smc_drops is None else smc_drops).sum(axis=1)) / sumR
+        av_r = (sumR - m) / (m * (m - 1))
+        sn = m * av_r / (1 - av_r)
+        CC = Cd @ Cd
+        Q = (2 * m**2 / ((m - 1) ** 2 * sumC**3)) * (sumC * (np.einsum("ijj->i", CC) + trC**2)
+                                                      - 2 * (trC * CC.sum(axis=(1, 2))))
+    low = Rd[:, np.tril_indices(m, -1)[0], np.tril_indices(m, -1)[1]]
+    var_r = np.var(low, axis=1, ddof=1) if low.shape[1] > 1 else np.full(k, np.nan)
+    med_r = np.median(low, axis=1) if low.shape[1] else np.full(k, np.nan)
+    return {"raw_alpha": raw, "std_alpha": std, "g6": g6, "average_r": av_r, "sn": sn, "Q": Q,
+            "var_r": var_r, "median_r": med_r}
+
+
 def feldt_ci(alpha: float, n_obs: int, n_items: int, level: float = 0.95) -> tuple[float, float]:
     """Feldt's (1965) F-based interval, as ``psych::alpha.ci``.
 
     lower = 1 - (1 - alpha) F_{1-p/2}(n-1, (n-1)(k-1)),  upper = 1 - (1 - alpha) F_{p/2}(n-1, (n-1)(k-1)).
     """
-    from scipy.stats import f
+    from scipy.special import fdtri  # the F quantile itself (scipy.stats.f.ppf calls it)
 
     p = 1 - level
     d1, d2 = n_obs - 1, (n_obs - 1) * (n_items - 1)
     if d1 < 1 or d2 < 1 or not np.isfinite(alpha):
         return np.nan, np.nan
-    lower = 1 - (1 - alpha) * f.ppf(1 - p / 2, d1, d2)
-    upper = 1 - (1 - alpha) * f.ppf(p / 2, d1, d2)
+    lower = 1 - (1 - alpha) * fdtri(d1, d2, 1 - p / 2)
+    upper = 1 - (1 - alpha) * fdtri(d1, d2, p / 2)
     return float(lower), float(upper)

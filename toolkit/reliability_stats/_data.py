@@ -152,7 +152,8 @@ def prepare(data, instrument=None, *, keys=None, form=None, items=None, pattern=
             "keys and recode cells that are not numbers yourself (e.g. data.apply(pd.to_numeric, errors='coerce')).")
     scales, reversed_ = parse_keys(keys, data.columns, caller=caller)
     used = list(dict.fromkeys(c for cols in scales.values() for c in cols))
-    frame = numeric_frame(data[used], param="data", caller=caller, fix=_FIX_CELLS)
+    frame = numeric_frame(data if list(data.columns) == used else data[used], param="data", caller=caller,
+                          fix=_FIX_CELLS)
     rng = check_response_scale(response_scale, caller=caller)
     if rng is not None:
         lo, hi = rng

@@ -72,8 +72,9 @@ class AlphaResult(Result):
     main = "total"
 
 
-def _check_columns(X: pd.DataFrame, label: str) -> None:
-    empty = [c for c in X.columns if X[c].isna().all()]
+def _check_columns(X: pd.DataFrame, label: str, present: np.ndarray | None = None) -> None:
+    answered = (present if present is not None else X.notna().to_numpy()).any(axis=0)
+    empty = [c for c, a in zip(X.columns, answered) if not a]
     if empty:
         report = pd.DataFrame({"row": None, "column": empty, "value": np.nan,
                                "reason": "column has no responses at all"})
@@ -86,25 +87,80 @@ def _check_columns(X: pd.DataFrame, label: str) -> None:
 MAX_CATEGORIES = 10  # psych::response.frequencies' max: more distinct values are not tabulated
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of floats without NaN; small whole numbers (Likert answers) are counted, not sorted."""
+    if values.size:
+        lo, hi = values.min(), values.max()
+        if hi - lo <= 4096 and np.array_equal(values, np.rint(values)):
+            present = np.bincount((values - lo).astype(np.intp), minlength=int(hi - lo) + 1) > 0
+            return lo + np.flatnonzero(present).astype(float)
+    return np.unique(values)
+
+
 def response_values(X: pd.DataFrame, points=None) -> np.ndarray:
     """Values to tabulate: the instrument's scale points, else the observed values if at most 10 (psych)."""
     if points is not None:
         return np.asarray(points, dtype=float)
-    values = np.unique(X.to_numpy()[~X.isna().to_numpy()])
+    A = X.to_numpy()
+    if A.dtype.kind == "f":
+        values = _distinct(A[~np.isnan(A)])
+    else:
+        values = np.unique(A[~X.isna().to_numpy()])
     return values if values.size <= MAX_CATEGORIES else np.array([])
 
 
-def _response_freq(X: pd.DataFrame, points=None) -> pd.DataFrame:
+def _count_whole(A: np.ndarray, points=None, present: np.ndarray | None = None):
+    """(values, counts per item x value, answers per item) when every answer and scale point is a whole number
+    within a range of at most 16 values (Likert items; else None). The values are the scale points, else the
+    observed values if at most 10 (psych); answers that are not among them count nowhere."""
+    present = ~np.isnan(A) if present is None else present
+    answered = present.sum(axis=0)
+    if not answered.any():
+        return None
+    lo, hi = np.min(A, where=present, initial=np.inf), np.max(A, where=present, initial=-np.inf)
+    pts = None if points is None else np.asarray(points, dtype=float)
+    if pts is not None and pts.size:
+        lo, hi = min(lo, pts.min()), max(hi, pts.max())
+    if not (hi - lo < 16 and float(lo).is_integer()) or (pts is not None and not np.all(pts == np.rint(pts))):
+        return None
+    grid = lo + np.arange(int(hi - lo) + 1)
+    counts = np.column_stack([(A == v).sum(axis=0) for v in grid])
+    if not np.array_equal(counts.sum(axis=1), answered):  # some answers are not whole numbers
+        return None
+    if pts is None:
+        seen = np.flatnonzero(counts.sum(axis=0))
+        values = grid[seen]
+        if values.size > MAX_CATEGORIES:
+            values, seen = np.array([]), seen[:0]
+    else:
+        values, seen = pts, (pts - lo).astype(np.intp)
+    return values, counts[:, seen], answered
+
+
+def _response_freq(X: pd.DataFrame, points=None, A: np.ndarray | None = None) -> pd.DataFrame:
+    """Share of each response value among each item's answers, and the share of rows not answering it."""
+    A = X.to_numpy(dtype=float) if A is None else A
+    n_cases, k = A.shape
+    counted = _count_whole(A, points)
+    if counted is not None:  # whole-number answers in a small range (Likert items): one counting pass
+        values, counts, answered = counted
+        with np.errstate(invalid="ignore", divide="ignore"):
+            freq = np.column_stack([np.where(answered[:, None] > 0, counts / answered[:, None], np.nan),
+                                    1 - answered / n_cases if n_cases else np.full(k, np.nan)])
+        return pd.DataFrame(freq, index=X.columns, columns=[*(_fmt(v) for v in values), "miss"])
     values = response_values(X, points)
-    rows = {}
-    n_cases = len(X)
-    for c in X.columns:
-        s = X[c].dropna()
-        counts = s.value_counts()
-        answered = len(s)
-        rows[c] = {**{_fmt(v): (counts.get(v, 0) / answered if answered else np.nan) for v in values},
-                   "miss": 1 - answered / n_cases if n_cases else np.nan}
-    return pd.DataFrame.from_dict(rows, orient="index")
+    answered = (~np.isnan(A)).sum(axis=0)
+    freq = np.empty((k, values.size + 1))
+    if values.size:
+        order = np.argsort(values, kind="stable")
+        pos = order[np.minimum(np.searchsorted(values, A, sorter=order), values.size - 1)]
+        hit = values[pos] == A  # NaN and values that are not scale points count nowhere
+        key = (pos + np.arange(k) * values.size)[hit]
+        counts = np.bincount(key, minlength=k * values.size).reshape(k, values.size)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            freq[:, :-1] = np.where(answered[:, None] > 0, counts / answered[:, None], np.nan)
+    freq[:, -1] = 1 - answered / n_cases if n_cases else np.nan
+    return pd.DataFrame(freq, index=X.columns, columns=[*(_fmt(v) for v in values), "miss"])
 
 
 def _fmt(v: float) -> str:
@@ -120,21 +176,29 @@ def alpha_block(X: pd.DataFrame, *, label: str = "scale", missing: str = "pairwi
     and items the statistics used). ``label`` names the scale in notes and warnings.
     """
     notes: list[str] = []
-    _check_columns(X, label)
+    A = X.to_numpy(dtype=float)
+    present = ~np.isnan(A)
+    _check_columns(X, label, present)
     if missing == "listwise":
-        X = X.dropna()
-    answered = X.notna().any(axis=1)  # respondents who answered nothing of this scale carry no information
+        keep_rows = present.all(axis=1)
+        if not keep_rows.all():
+            X, A, present = X.loc[keep_rows], A[keep_rows], present[keep_rows]
+    answered = present.any(axis=1)  # respondents who answered nothing of this scale carry no information
     if not answered.all():
         notes.append(f"scale {label!r}: {int((~answered).sum())} row(s) answered none of its items and were left "
                      f"out, so n = {int(answered.sum())} (psych::alpha counts every row)")
-        X = X.loc[answered]
-    constant = [c for c in X.columns if not (X[c].std(ddof=1) > 0)]
+        X, A, present = X.loc[answered], A[answered], present[answered]
+    complete = bool(present.all())
+    with np.errstate(invalid="ignore"):  # an item answered once or never has no variance either
+        varies = (present.sum(axis=0) >= 2) & (np.nanmax(A, axis=0, initial=-np.inf, where=present)
+                                               > np.nanmin(A, axis=0, initial=np.inf, where=present))
+    constant = [c for c, v in zip(X.columns, varies) if not v]
     if constant:
         msg = (f"scale {label!r}: item(s) {', '.join(map(repr, constant))} have the same answer from everyone "
                "(no variance) and were left out of the statistics, as psych::alpha does; an item that does not "
                "vary cannot tell respondents apart")
         note_and_warn(notes, msg)
-        X = X.drop(columns=constant)
+        X, A, present = X.loc[:, varies], A[:, varies], present[:, varies]
     cols = list(X.columns)
     k, n = len(cols), len(X)
     nan_total = pd.Series(np.nan, index=_TOTAL_COLS)
@@ -145,56 +209,59 @@ def alpha_block(X: pd.DataFrame, *, label: str = "scale", missing: str = "pairwi
         note_and_warn(notes, msg)
         stats = pd.DataFrame({"n": X.notna().sum(), "mean": X.mean(), "sd": X.std(ddof=1)})
         return {"total": nan_total, "alpha_drop": pd.DataFrame(index=cols), "item_stats": stats,
-                "response_freq": _response_freq(X, points), "notes": notes, "C": None, "X": X}
+                "response_freq": _response_freq(X, points, A), "notes": notes, "C": None, "X": X}
     if n <= k:
         msg = (f"scale {label!r}: only {n} respondents for {k} items, so the item correlation matrix is "
                "singular: G6 and r.cor use a pseudo-inverse (as psych), alpha-if-deleted has no standard error "
                "and the standard error and intervals are not trustworthy. Collect more respondents than items")
         note_and_warn(notes, msg)
-    A = X.to_numpy(dtype=float)
     C, _ = _core.pairwise_cov(A)
     R = _core.cov2cor(C)
-    tot = _core.alpha_stats(C, R)
+    smc, smc_drops = _core.smc_and_drops(R)
+    tot = _core.alpha_stats(C, R, smc_values=smc)
 
-    # item statistics (psych::alpha's item.stats)
-    total_score = np.nanmean(A, axis=1)
-    mean_t = float(np.mean(total_score))
-    sd_t = float(np.std(total_score, ddof=1))
-    raw_r = np.array([_paircor(total_score, A[:, i]) for i in range(k)])
+    # item statistics (psych::alpha's item.stats): the total score is the mean of the answered items
+    if complete:  # then its covariances follow from C: cov(t, x_j) = (C 1)_j / k, var(t) = 1'C1 / k^2
+        mean_t = float(A.mean())
+        sd_t = float(np.sqrt(C.sum())) / k
+        with np.errstate(invalid="ignore", divide="ignore"):
+            raw_r = C.sum(axis=0) / np.sqrt(np.diag(C) * C.sum())
+        item_mean, item_sd = A.mean(axis=0), np.sqrt(np.diag(C))
+    else:
+        total_score = np.nanmean(A, axis=1)
+        mean_t = float(np.mean(total_score))
+        sd_t = float(np.std(total_score, ddof=1))
+        raw_r = _paircor_total(total_score, A, present)
+        item_mean, item_sd = np.nanmean(A, axis=0), np.nanstd(A, axis=0, ddof=1)
     Vt = R.sum()
     std_r = R.sum(axis=0) / np.sqrt(Vt)
     RC = R.copy()
-    np.fill_diagonal(RC, _core.smc(R))
+    np.fill_diagonal(RC, smc)
     with np.errstate(invalid="ignore", divide="ignore"):
         r_cor = RC.sum(axis=0) / np.sqrt(RC.sum())
-    r_drop = np.empty(k)
-    drop_rows = []
-    for i in range(k):
-        keep = np.arange(k) != i
-        v_drop = C[np.ix_(keep, keep)].sum()
-        c_drop = C[:, i].sum() - C[i, i]
-        r_drop[i] = c_drop / np.sqrt(C[i, i] * v_drop)
-        if k > 2:
-            s = _core.alpha_stats(C[np.ix_(keep, keep)], R[np.ix_(keep, keep)])
-            drop_rows.append([s["raw_alpha"], s["std_alpha"], s["g6"], s["average_r"], s["sn"],
-                              np.sqrt(s["Q"] / n) if n > k else np.nan, s["var_r"], s["median_r"]])
-    if k == 2:  # psych's special case for two items
+        # item i against the sum of the others: cov = (C 1)_i - C_ii, var(rest) = 1'C1 - 2 (C 1)_i + C_ii
+        c_sum = C.sum(axis=0)
+        r_drop = (c_sum - np.diag(C)) / np.sqrt(np.diag(C) * (C.sum() - 2 * c_sum + np.diag(C)))
+    if k > 2:
+        s = _core.alpha_drop_stats(C, R, smc_drops)
+        se = np.sqrt(s["Q"] / n) if n > k else np.full(k, np.nan)
+        drop = np.column_stack([s["raw_alpha"], s["std_alpha"], s["g6"], s["average_r"], s["sn"], se, s["var_r"],
+                                s["median_r"]])
+    else:  # psych's special case for two items
         r12 = R[0, 1]
-        sm = _core.smc(R)[0]
-        for i, j in ((0, 1), (1, 0)):
-            drop_rows.append([C[0, 1] / C[j, j], r12, sm, r12, r12 / (1 - r12), np.nan, 0.0, r12])
-    alpha_drop = pd.DataFrame(drop_rows, index=cols,
+        sm = smc[0]
+        drop = np.array([[C[0, 1] / C[j, j], r12, sm, r12, r12 / (1 - r12), np.nan, 0.0, r12] for j in (1, 0)])
+    alpha_drop = pd.DataFrame(drop, index=X.columns,
                               columns=["alpha", "std_alpha", "g6", "average_r", "sn", "alpha_se", "var_r", "median_r"])
-    item_stats = pd.DataFrame({"n": X.notna().sum().to_numpy(), "raw_r": raw_r, "std_r": std_r, "r_cor": r_cor,
-                               "r_drop": r_drop, "mean": np.nanmean(A, axis=0),
-                               "sd": np.nanstd(A, axis=0, ddof=1)}, index=cols)
+    item_stats = pd.DataFrame({"n": present.sum(axis=0), "raw_r": raw_r, "std_r": std_r, "r_cor": r_cor,
+                               "r_drop": r_drop, "mean": item_mean, "sd": item_sd}, index=X.columns)
     lo, hi = _core.feldt_ci(tot["raw_alpha"], n, k, level)
     total = pd.Series({"alpha": tot["raw_alpha"], "std_alpha": tot["std_alpha"], "g6": tot["g6"],
                        "average_r": tot["average_r"], "sn": tot["sn"],
                        "ase": np.sqrt(tot["Q"] / n), "mean": mean_t, "sd": sd_t,
                        "median_r": tot["median_r"], "n": n, "n_items": k, "feldt_low": lo, "feldt_high": hi})
     if n_boot:
-        from ._boot import bca_ci, bootstrap_alpha, percentile_ci
+        from ._boot import JACKKNIFE_EXACT_MAX, bca_ci, bootstrap_alpha, jackknife_groups, percentile_ci
 
         with _core.single_thread_blas():
             boot, jack = bootstrap_alpha(A, int(n_boot), seed)
@@ -205,16 +272,28 @@ def alpha_block(X: pd.DataFrame, *, label: str = "scale", missing: str = "pairwi
         if failed:
             notes.append(f"scale {label!r}: {failed} of {int(n_boot)} bootstrap resamples gave no alpha (e.g. a "
                          "constant item in the resample) and were left out of the bootstrap intervals")
+        groups = jackknife_groups(n)
+        if groups < n:
+            notes.append(f"scale {label!r}: the BCa interval's acceleration comes from a grouped (delete-d) "
+                         f"jackknife, {groups:,} random groups of about {n / groups:.0f} rows (n = {n:,} is above "
+                         f"{JACKKNIFE_EXACT_MAX:,}), not from {n:,} leave-one-out fits; the limits differ from the "
+                         "exact jackknife's by far less than the interval's Monte Carlo error")
     _warn_keying(label, tot["raw_alpha"], C, cols, r_drop, notes)
     return {"total": total, "alpha_drop": alpha_drop, "item_stats": item_stats,
-            "response_freq": _response_freq(X, points), "notes": notes, "C": C, "X": X}
+            "response_freq": _response_freq(X, points, A), "notes": notes, "C": C, "X": X}
 
 
-def _paircor(a: np.ndarray, b: np.ndarray) -> float:
-    ok = ~(np.isnan(a) | np.isnan(b))
-    if ok.sum() < 2:
-        return np.nan
-    return float(np.corrcoef(a[ok], b[ok])[0, 1])
+def _paircor_total(t: np.ndarray, A: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Correlation of the (complete) total score ``t`` with each item, over the rows answering the item."""
+    m = present.astype(float)
+    tc = t - t.mean()  # shift both for precision; correlations are shift invariant
+    x = np.where(present, A - np.nanmean(A, axis=0), 0.0)
+    n = m.sum(axis=0)
+    st, stt = tc @ m, (tc * tc) @ m
+    sx, sxx, sxt = x.sum(axis=0), (x * x).sum(axis=0), tc @ x
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (sxt - sx * st / n) / np.sqrt((sxx - sx * sx / n) * (stt - st * st / n))
+    return np.where(n >= 2, r, np.nan)
 
 
 def _warn_keying(label, alpha, C, cols, r_drop, notes) -> None:
@@ -303,7 +382,9 @@ def cronbach_alpha(data: pd.DataFrame, instrument=None, *, keys=None, form: str 
     * ase = sqrt(Q/n) (Duhachek & Iacobucci 2004);
     * Feldt's interval: 1 - (1 - alpha) F quantiles with (n - 1, (n - 1)(k - 1)) degrees of freedom;
     * percentile bootstrap: quantiles of alpha over resampled rows (what psych reports as ``boot.ci``, from
-      other draws); BCa: Efron's bias-corrected and accelerated interval with the jackknife acceleration.
+      other draws); BCa: Efron's bias-corrected and accelerated interval with the jackknife acceleration
+      (leave-one-out up to 20,000 rows; above that a grouped, delete-d jackknife over 20,000 random groups,
+      said in the notes).
 
     Where we differ from psych: ``n`` counts respondents who answered at least one item (psych counts every
     row: the same unless some rows are empty). Items without variance are left out, as psych does, with a
@@ -350,11 +431,10 @@ def cronbach_alpha(data: pd.DataFrame, instrument=None, *, keys=None, form: str 
     sd = prepare(data, instrument, keys=keys, form=form, items=items, pattern=pattern, on_invalid=on_invalid,
                  total=True, response_scale=response_scale, caller=caller)
     name, cols = pick_scale(sd, subscale, caller=caller)
-    block = alpha_block(sd.frame[cols], label=name, missing=missing, level=ci, n_boot=n_boot, seed=seed,
+    items = sd.frame if list(sd.frame.columns) == list(cols) else sd.frame[cols]  # no copy when all are used
+    block = alpha_block(items, label=name, missing=missing, level=ci, n_boot=n_boot, seed=seed,
                         points=sd.scale_points)
-    total = block["total"].to_frame().T.reset_index(drop=True)
-    for c in ("n", "n_items"):
-        total[c] = total[c].astype(int)
+    total = pd.DataFrame({c: [int(v) if c in ("n", "n_items") else v] for c, v in block["total"].items()})
     how = ("each covariance from the rows answering both items, as psych" if missing == "pairwise"
            else "only rows answering every item")
     notes = [f"missing data: {missing} ({how})",

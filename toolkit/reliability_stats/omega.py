@@ -163,13 +163,15 @@ def _omega_table(frame: pd.DataFrame, scales: dict, *, correlated_total: bool = 
 
 
 def _bootstrap_omega(X: np.ndarray, groups, fit: dict, n_boot: int, seed, per_factor: bool = False) -> np.ndarray:
-    """omega on resampled rows (the same draws as the alpha bootstrap: default_rng(seed).integers), each
-    CFA warm-started at the full-sample estimates; with ``per_factor`` one column per factor, then the total."""
+    """omega on resampled rows (the same draws as the alpha bootstrap, ``_boot.Resamples``), each CFA
+    warm-started at the full-sample estimates; with ``per_factor`` one column per factor, then the total."""
+    from ._boot import Resamples
+
     n = X.shape[0]
-    rng = np.random.default_rng(seed)
+    draws = Resamples(n, n_boot, seed)
     out = np.full((n_boot, len(groups) + 1) if per_factor else n_boot, np.nan)
     for b in range(n_boot):
-        w = np.bincount(rng.integers(0, n, size=n), minlength=n).astype(float)
+        w = np.concatenate([draws.counts(j, b, b + 1)[0] for j in range(draws.n_blocks)]).astype(float)
         mean = w @ X / n
         Xc = X - mean
         S = (Xc.T * w) @ Xc / n

@@ -16,6 +16,7 @@ from .._numerics import single_thread_blas
 __all__ = ["for_blocks"]
 
 _PARALLEL_ROWS = 200_000
+_SMALL_ROWS = 64
 
 
 def for_blocks(n_rows: int, block: int, fn: Callable[[int, int], object]) -> list:
@@ -25,6 +26,8 @@ def for_blocks(n_rows: int, block: int, fn: Callable[[int, int], object]) -> lis
     products of a block some 50 times slower, and we parallelise over blocks.
     """
     bounds = [(lo, min(lo + block, n_rows)) for lo in range(0, n_rows, block)]
+    if n_rows <= _SMALL_ROWS:  # a few rows (one form): no BLAS product is large enough to use threads
+        return [fn(lo, hi) for lo, hi in bounds]
     workers = min(2, os.cpu_count() or 1)
     with single_thread_blas():
         if n_rows < _PARALLEL_ROWS or workers < 2:

@@ -63,28 +63,71 @@ def detect_id_columns(columns: Sequence, item_columns: Sequence = ()) -> list:
     ]
 
 
+_PLANS: dict = {}  # what a definition and a set of column names decide, for the next call with the same ones
+_PLANS_SIZE = 64
+
+
+def _cached(key: tuple, ins: Instrument, build):
+    """``build()`` for this instrument, remembered under ``key`` (a small first-in first-out cache; calls whose
+    arguments cannot be hashed are not kept).
+
+    The entry keeps the instrument and is found only for that very object (definitions are immutable)."""
+    key = (id(ins), *key)
+    try:
+        hit = _PLANS.get(key)
+    except TypeError:
+        return build()
+    if hit is None or hit[0] is not ins:
+        hit = (ins, build())
+        if len(_PLANS) >= _PLANS_SIZE:
+            _PLANS.pop(next(iter(_PLANS)))
+        _PLANS[key] = hit
+    return hit[1]
+
+
+def _frozen(value):
+    """A hashable stand-in for a call's ``items``/``id_cols`` argument (unhashable ones stay as they are)."""
+    if isinstance(value, Mapping):
+        return ("map", tuple(value.items()))
+    if isinstance(value, (list, tuple)):
+        return ("seq", tuple(value))
+    return value
+
+
+def _column_plan(columns, ins, items, pattern, id_cols):
+    """(mapping, unmatched item-like columns, id columns, the item columns' positions) for these names."""
+
+    def build():
+        mapping = match_item_columns(columns, ins, items=items, pattern=pattern)
+        extra = unmatched_item_like(columns, mapping)
+        if id_cols is None:
+            ids = detect_id_columns(columns, list(mapping.values()))
+        else:
+            ids = [id_cols] if isinstance(id_cols, (str, int)) else list(id_cols)
+            absent = [c for c in ids if c not in columns]
+            if absent:
+                raise KeyError(f"id_cols {absent} are not columns of the data; columns are {list(columns)}")
+        positions = pd.Index(columns).get_indexer_for(list(mapping.values()))
+        return mapping, extra, ids, positions
+
+    return _cached(("columns", tuple(columns), _frozen(items), pattern, _frozen(id_cols)), ins, build)
+
+
 class _Prepared:
     """Item values of a wide frame, checked and keyed."""
 
     def __init__(self, data, ins, items, pattern, id_cols, scale, missing_codes):
-        self.mapping = match_item_columns(data.columns, ins, items=items, pattern=pattern)
+        mapping, extra, ids, positions = _column_plan(data.columns, ins, items, pattern, id_cols)
+        self.mapping = dict(mapping)
         self.columns = list(self.mapping.values())
         self.numbers = list(self.mapping.keys())
-        extra = unmatched_item_like(data.columns, self.mapping)
         if extra:
             _warn(f"columns {[str(c) for c in extra]} look like item columns but {ins.id} has only "
                   f"{ins.n_items} items; they are not scored (rename them, or check the instrument)",
                   UnmatchedColumnsWarning)
-        if id_cols is None:
-            id_cols = detect_id_columns(data.columns, self.columns)
-        else:
-            id_cols = [id_cols] if isinstance(id_cols, (str, int)) else list(id_cols)
-            absent = [c for c in id_cols if c not in data.columns]
-            if absent:
-                raise KeyError(f"id_cols {absent} are not columns of the data; columns are {list(data.columns)}")
-        self.id_cols = id_cols
+        self.id_cols = list(ids)
         self.values, self.bad_rows, self.bad_cols, self.reasons = coerce_cells(
-            data, self.columns, scale, missing_codes=missing_codes
+            data, self.columns, scale, missing_codes=missing_codes, positions=positions
         )
 
     def report(self, data) -> pd.DataFrame:
@@ -434,7 +477,7 @@ def score(
     for t in active:
         out[f"flag_{t.id}"] = _flag(t, scores[:, names.index(t.applies_to)] if t.applies_to in names else None,
                                     hits.get(t.id))
-    result = pd.DataFrame(out, index=wide.index, copy=False)
+    result = _frame(out, wide.index)
     for c in carry:
         if result[c].dtype != wide[c].dtype:
             result[c] = result[c].astype(wide[c].dtype)
@@ -456,6 +499,25 @@ def score(
         result.attrs["invalid_cells"] = prep.report(wide)
     _warn_duplicates(wide, prep)
     return result
+
+
+def _frame(columns: dict, index) -> pd.DataFrame:
+    """``pd.DataFrame(columns, index=index)``, its column labels built once per layout instead of every call."""
+    names = tuple(columns)
+    try:
+        labels = _LABELS.get(names)
+    except TypeError:  # a label that cannot be hashed: the plain way
+        return pd.DataFrame(columns, index=index, copy=False)
+    if labels is None:
+        if len(_LABELS) >= _PLANS_SIZE:
+            _LABELS.pop(next(iter(_LABELS)))
+        labels = _LABELS[names] = pd.Index(list(names))
+    frame = pd.DataFrame(dict(enumerate(columns.values())), index=index, copy=False)
+    frame.columns = labels.copy()  # a new Index object over the same labels (its name stays the caller's own)
+    return frame
+
+
+_LABELS: dict = {}
 
 
 def _in_metric(col: np.ndarray, own: str, metric: str, k: float, scale, grid, difference: bool = False):
@@ -552,7 +614,7 @@ def _instruments_with_rater(rater: str, ins: Instrument) -> list[str]:
 def _warn_duplicates(wide: pd.DataFrame, prep: _Prepared) -> None:
     """Rows that repeat an earlier row's ids are scored, and named in a warning: with the same answers (a double
     submission) and with different answers (which one is right cannot be told)."""
-    if not prep.id_cols:
+    if not prep.id_cols or len(wide) < 2:
         return
     same_ids = wide.duplicated(subset=prep.id_cols, keep=False).to_numpy()
     if not same_ids.any():
@@ -614,19 +676,28 @@ def _change_from_first(col: np.ndarray, wide: pd.DataFrame, by, order) -> np.nda
     return change.to_numpy()
 
 
-_CHUNK = 1 << 13  # rows per block: temporaries stay in cache and are reused
+_CHUNK_ELEMENTS = 1 << 15  # cells per block (256 KB of float64): temporaries stay in cache and are reused
 
 
 def _weights(ins: Instrument, names: list[str], numbers: list[int], scale):
-    """Item x score membership, and the keying ``a + b * x`` of each item."""
+    """Item x score membership, and the keying ``a + b * x`` of each item (remembered per definition)."""
+    return _cached(("weights", tuple(names), tuple(numbers), float(scale.midpoint_sum)), ins,
+                   lambda: _build_weights(ins, names, numbers, scale))
+
+
+def _build_weights(ins: Instrument, names: list[str], numbers: list[int], scale):
+    keys = ins.keys  # a property that builds the map: once, not once per score
+    items = {it.number: it for it in ins.items}
     pos = {n: j for j, n in enumerate(numbers)}
     member = np.zeros((len(pos), len(names)))
     for s_idx, s in enumerate(names):
-        for n in ins.items_of(s):
+        for n in (items if s == "total" else keys[s]):
             member[pos[n], s_idx] = 1.0
-    rev = np.array([ins.item(n).reversed for n in numbers])
+    rev = np.array([items[n].reversed for n in numbers])
     a = np.where(rev, scale.midpoint_sum, 0.0)
     b = np.where(rev, -1.0, 1.0)
+    for arr in (member, a, b):
+        arr.flags.writeable = False  # shared by every call with this definition
     return member, a, b
 
 
@@ -650,31 +721,32 @@ def _score_matrix(values, member, a, b, method, item_thresholds):
 
     def block(lo: int, hi: int) -> None:
         x = values[lo:hi]
-        miss = np.isnan(x)
-        for t in item_thresholds:
-            with np.errstate(invalid="ignore"):
-                hits[t.id][0][lo:hi] = OPERATORS[t.operator](x, t.value).any(axis=1)
-            hits[t.id][1][lo:hi] = ~miss.all(axis=1)
-        sums = np.where(miss, 0.0, x) @ bw
-        sums += a_const
-        cnt = np.empty_like(sums)
-        cnt[:] = k
-        rows = np.flatnonzero(miss.any(axis=1))
-        if len(rows):  # missing cells are rare: correct only the rows that have some
-            m = miss[rows].astype(np.float64) @ miss_w
-            sums[rows] -= m[:, :n_scores]
-            cnt[rows] -= m[:, n_scores:]
-        if method == "sum":
+        if item_thresholds:
+            miss = np.isnan(x)
+            for t in item_thresholds:
+                with np.errstate(invalid="ignore"):
+                    hits[t.id][0][lo:hi] = OPERATORS[t.operator](x, t.value).any(axis=1)
+                hits[t.id][1][lo:hi] = ~miss.all(axis=1)
+        out = scores[lo:hi]
+        np.matmul(x, bw, out=out)  # rows with a missing cell are done again below, from their answered cells
+        # a missing (NaN) cell makes every product of its row NaN (NaN x 0 is NaN): those are the rows to redo
+        rows = np.flatnonzero(np.isnan(out[:, 0]))
+        out += a_const
+        counts[lo:hi] = k
+        if method != "sum":
+            out /= k
+        if len(rows):  # missing cells are rare: only the rows that have some
+            mr = np.isnan(x[rows])
+            m = mr.astype(np.float64) @ miss_w  # keying constants and number of the missing cells, per score
+            sums = np.where(mr, 0.0, x[rows]) @ bw
+            sums += a_const
+            sums -= m[:, :n_scores]
+            cnt = k - m[:, n_scores:]
             with np.errstate(invalid="ignore", divide="ignore"):
-                prorated = sums[rows] / cnt[rows] * k
-            sums[rows] = np.where(cnt[rows] == k, sums[rows], prorated)
-            scores[lo:hi] = sums
-        else:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                scores[lo:hi] = sums / cnt
-        counts[lo:hi] = cnt
+                out[rows] = np.where(cnt == k, sums, sums / cnt * k) if method == "sum" else sums / cnt
+            counts[lo + rows] = cnt
 
-    for_blocks(n, _CHUNK, block)
+    for_blocks(n, max(64, _CHUNK_ELEMENTS // max(1, values.shape[1])), block)
     return scores, counts, hits
 
 
