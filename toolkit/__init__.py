@@ -76,6 +76,8 @@ _EXPORTS = {
     "person_mean_center": "toolkit.sessions",
     "MixedModel": "toolkit.sessions",
     "mixed_model": "toolkit.sessions",
+    "plan": "toolkit.planning",
+    "Population": "toolkit.planning",
     "compare_raters": "toolkit.widgets",
     "questionnaire_form": "toolkit.widgets",
     "session_timeline": "toolkit.widgets",
@@ -87,7 +89,7 @@ _EXPORTS = {
 
 # subpackages reachable as attributes without an explicit import
 _SUBPACKAGES = ("exceptions", "instrument", "scoring", "samples", "io", "reliability_stats", "factor", "dyadic",
-                "validity", "sessions", "reports", "widgets", "classroom")
+                "validity", "sessions", "planning", "reports", "widgets", "classroom")
 
 __all__ = sorted(_EXPORTS) + ["exceptions", "__version__"]
 

@@ -27,6 +27,8 @@ Old spellings keep working for one release through :func:`renamed_parameter`, wh
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import inspect
 import numbers
@@ -53,6 +55,7 @@ __all__ = [
     "numeric_frame",
     "renamed_parameter",
     "warn",
+    "collected_warnings",
 ]
 
 METRICS = ("sum", "mean", "pomp")
@@ -319,11 +322,41 @@ def renamed_parameter(old: str, new: str, *, version: str = "0.3", transform: Ca
     return decorate
 
 
+#: where warn() puts warnings inside collected_warnings() (per thread and task: a context variable)
+_COLLECTED: contextvars.ContextVar = contextvars.ContextVar("toolkit_collected_warnings", default=None)
+
+
+@contextlib.contextmanager
+def collected_warnings():
+    """Collect the warnings :func:`warn` issues in this thread (or task) as ``(category, message)`` pairs instead
+    of issuing them.
+
+    For work that runs on many threads at once (Dask tasks): ``warnings.catch_warnings`` changes the filters of
+    the whole process and is not safe there, while this only touches a context variable. The caller issues what
+    was collected, once, where the user sees it (every such warning is also in the result's notes).
+
+    >>> with collected_warnings() as got:
+    ...     warn("a series is too short", UserWarning)
+    >>> got
+    [(<class 'UserWarning'>, 'a series is too short')]
+    """
+    token = _COLLECTED.set([])
+    try:
+        yield _COLLECTED.get()
+    finally:
+        _COLLECTED.reset(token)
+
+
 def warn(message: str, category: type[Warning] = UserWarning) -> None:
     """``warnings.warn`` pointing at the first frame outside the toolkit (the user's own line).
 
-    Hand-counted ``stacklevel`` values go wrong as soon as a call path changes; this finds the level.
+    Hand-counted ``stacklevel`` values go wrong as soon as a call path changes; this finds the level. Inside
+    :func:`collected_warnings` the warning is collected instead.
     """
+    sink = _COLLECTED.get()
+    if sink is not None:
+        sink.append((category, message))
+        return
     frame = sys._getframe(1)
     level = 2  # 1 would be this function itself
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR + os.sep):

@@ -7,6 +7,7 @@
     alliance schema -o schema.json            # JSON Schema of a definition file
     alliance template -o calpas.yaml          # documented template for a new definition
     alliance score export.sav --instrument wai-sr -o scores.xlsx
+    alliance score big.parquet --instrument wai-sr -o scored/   # streamed: a Parquet dataset, bad cells to a CSV
     alliance classroom student-notebooks OUTDIR   # classroom notebooks without solutions or teacher notes
     alliance --version
 
@@ -219,7 +220,8 @@ def _cmd_template(args) -> int:
 
     src = Path(template_path())
     if not src.is_file():
-        raise CommandError(f"the definition template {str(src)!r} is missing from this installation; reinstall the toolkit")
+        raise CommandError(f"the definition template {str(src)!r} is missing from this installation; "
+                           "reinstall the toolkit")
     text = src.read_text(encoding="utf-8")
     if args.output:
         _write_text(Path(args.output), text, args.force)
@@ -273,6 +275,10 @@ def _cmd_score(args) -> int:
 
     from .instrument import load_instrument
 
+    from .io.stream import streams
+
+    if streams(args.file, args.output):  # Parquet, or an output folder: chunk by chunk (toolkit/io/stream.py)
+        return _cmd_score_streamed(args)
     out = Path(args.output) if args.output else None
     src = Path(args.file)
     if out is not None:  # refuse early, before any work
@@ -327,6 +333,42 @@ def _cmd_score(args) -> int:
     return 0
 
 
+def _cmd_score_streamed(args) -> int:
+    import warnings
+
+    from .io.stream import score_file
+
+    metric = args.metric
+    if args.method is not None:
+        _err(f"warning: --method is deprecated and goes in version 0.3; use --metric {args.method}")
+        metric = metric or args.method
+    if args.change_by is not None or args.change_order is not None:
+        raise CommandError("--change-by needs all of a person's administrations together, which streamed scoring "
+                           "(a .parquet input or an output folder) does not hold: score in memory (-o scores.csv), "
+                           "or use toolkit.clinical_change on a Dask DataFrame, which partitions it by client")
+    if args.sheet is not None:
+        raise CommandError("--sheet is for Excel workbooks; streamed scoring reads Parquet and delimited text")
+    if args.header_row not in (None, 1):
+        raise CommandError("streamed scoring reads the header from line 1; remove the lines above it, or score in "
+                           "memory (-o scores.csv), where --header-row works")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            done = score_file(args.file, args.output, args.instrument, form=args.form, pattern=args.pattern,
+                              id_cols=_split_cols(args.id_cols), metric=metric, on_invalid=args.on_invalid,
+                              allow_unverified=args.allow_unverified, chunk_rows=args.chunk_rows,
+                              response_scale=_response_scale(args.response_scale),
+                              keep="all" if args.keep == "all" else None, sep=args.sep,
+                              bad_cells=args.bad_cells, force=args.force, encoding=args.encoding)
+        finally:
+            _show_warnings(caught)
+    if done.n_bad_cells:
+        _err(f"warning: {done.notes[-1]}")
+    if done.output:
+        _err(f"wrote {done.n_rows} rows of scores in {len(done.table)} part(s) to {done.output}")
+    return 0
+
+
 # ----------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``alliance`` command."""
@@ -363,10 +405,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="score a response file (CSV, TSV, XLSX, SAV, ZSAV, POR, DTA)",
         description="Read a response file, check every cell, and write one row of scores per input row.",
     )
-    p.add_argument("file", metavar="FILE", help="responses: .csv .tsv .xlsx .sav .zsav .por .dta")
+    p.add_argument("file", metavar="FILE", help="responses: .csv .tsv .xlsx .sav .zsav .por .dta .parquet")
     p.add_argument("-i", "--instrument", required=True, metavar="ID", help="instrument id or definition file")
     p.add_argument("--form", metavar="F", help="form id (default: the instrument's first form)")
-    p.add_argument("-o", "--output", metavar="OUT", help="write scores to OUT (.csv, .tsv or .xlsx); default stdout")
+    p.add_argument("-o", "--output", metavar="OUT",
+                   help="write scores to OUT (.csv, .tsv or .xlsx; a folder: a Parquet dataset, streamed); "
+                        "default stdout")
     p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     p.add_argument("--on-invalid", choices=["raise", "missing"], default="raise",
                    help="bad cells: stop and list them (raise, default) or score them as missing")
@@ -393,6 +437,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "e.g. session or date (default: the file's order)")
     p.add_argument("--allow-unverified", action="store_true",
                    help="score a form whose key is not verified by two sources")
+    p.add_argument("--chunk-rows", type=int, default=250_000, metavar="N",
+                   help="streamed scoring (a .parquet input, or OUT a folder): rows per chunk (default 250000)")
+    p.add_argument("--bad-cells", metavar="FILE", help="streamed scoring: where the CSV of bad cells goes "
+                   "(default OUT_bad_cells.csv)")
     p.set_defaults(func=_cmd_score)
 
     p = sub.add_parser("classroom", help="write the classroom notebooks: student versions or teacher copies",

@@ -543,6 +543,14 @@ def _clinic_dashboard(h):
     return [board]
 
 
+def _plan(h):
+    """A plan for the hostile instrument (its name, subscale names and form names are hostile)."""
+    from toolkit import Population, plan
+
+    pop = Population(h.instrument(), loadings=0.7)
+    return [plan(pop, n=[30], analyses=["omega", "icc_agreement"], n_reps=2, seed=1, reference_n=500)]
+
+
 FIXTURES: dict[str, Callable | str] = {
     "validation_report": _validation_report,
     "clinic_report": _clinic_report,
@@ -608,6 +616,9 @@ FIXTURES: dict[str, Callable | str] = {
     "cfa_family": _cfa_family,
     "invariance": _invariance,
     "rater_invariance": _rater_invariance,
+    "plan": _plan,
+    "Population": "a population model (an instrument and numbers) with no display of its own; plan()'s result "
+                  "shows it",
     "exceptions": "a module of exception classes",
     "__version__": "a version string",
 }
@@ -706,6 +717,18 @@ def _classroom(h):
     return out
 
 
+def _streamed(h):
+    """Streamed scoring of a file with a hostile name, hostile ids and column names, and a bad cell."""
+    from toolkit.io.stream import score_file
+
+    df = h.responses(40).drop(columns=["rater"]).astype({c: object for c in [f"hostile_{k:02d}" for k in (1, 2)]})
+    df.loc[3, "hostile_01"] = PAYLOADS[1]  # a bad cell holding a payload
+    src = h.folder / f"{PAYLOADS[0]}.csv"
+    df.to_csv(src, index=False)
+    return [score_file(src, h.folder / f"scored {PAYLOADS[0]}", h.instrument(), on_invalid="missing",
+                       chunk_rows=15, force=True)]
+
+
 #: More objects: displays that only some inputs reach, and public functions of the subpackages that return
 #: a class of their own (name -> builder).
 VARIANTS: dict[str, Callable] = {
@@ -716,6 +739,7 @@ VARIANTS: dict[str, Callable] = {
     "dyadic statistics": _dyadic_statistics,
     "dyadic.plots.bland_altman_data": _bland_altman_data,
     "classroom": _classroom,
+    "io.stream.score_file": _streamed,
 }
 
 #: Displays known to be unescaped on this branch, with who fixes them (the test expects them to fail, strictly:

@@ -89,6 +89,8 @@ def solve(name: str, ex) -> dict:
         groups = [list(oblique.index[oblique == f]) for f in oblique.unique()]
         return {"n_factors": m, "groups": groups[::-1], "communality": float(h2[g["item"]]),
                 "weakest": str(h2.idxmin())}
+    if name == "reading_a_cfa":
+        return _solve_cfa(x, g)
     if name == "icc_vs_r":
         a, b = x["rater_a"].to_numpy(), x["rater_b"].to_numpy()
         d = (b - a).mean()
@@ -97,6 +99,41 @@ def solve(name: str, ex) -> dict:
                 "icc_agreement_shifted": _icc2_icc3(pd.DataFrame({"a": a, "b": b - d}))[0],
                 "unchanged": {"icc_consistency", "r"}}
     raise AssertionError(name)
+
+
+def _solve_cfa(x: pd.DataFrame, g) -> dict:
+    """The CFA answers from other routes than the checks take: factors identified by their variance (std_lv), CFI,
+    RMSEA and SRMR from the chi-squares and the moments (lavaan's formulas, N in RMSEA), the test from scipy."""
+    from scipy import stats
+
+    one = toolkit.cfa(x, "g =~ " + " + ".join(x.columns), std_lv=True)
+    syntax = "\n".join(f"{f} =~ " + " + ".join(items) for f, items in g["factors"].items())
+    two = toolkit.cfa(x, syntax, std_lv=True)
+    n = len(x)
+    S = np.cov(x.to_numpy(dtype=float), rowvar=False, ddof=0)
+    base = -n * np.linalg.slogdet(S / np.sqrt(np.outer(np.diag(S), np.diag(S))))[1]   # independence model
+    p = S.shape[0]
+    df_base = p * (p - 1) / 2
+
+    def fit(m):
+        chi, df = m.fit_measures_["chisq"], m.fit_measures_["df"]
+        sigma = m.implied_[None]["cov"].loc[x.columns, x.columns].to_numpy()   # the model orders items its way
+        sd = np.sqrt(np.diag(S))
+        resid = (S - sigma) / np.outer(sd, sd)
+        lower = resid[np.tril_indices(p)]
+        cfi = 1 - max(chi - df, 0) / max(base - df_base, chi - df, 0)
+        return [cfi, np.sqrt(max(chi - df, 0) / (df * n)), np.sqrt(np.mean(lower**2))], chi, df
+
+    (f1, chi1, df1), (f2, chi2, df2) = fit(one), fit(two)
+    est = two.estimates_
+    item = g["item"]
+    factor = next(f for f, items in g["factors"].items() if item in items)
+    lam = est[(est.op == "=~") & (est.lhs == factor) & (est.rhs == item)]["est"].item()
+    a, b = g["factor_pair"]
+    phi = est[(est.op == "~~") & (est.lhs == a) & (est.rhs == b)]["est"].item()
+    return {"one_factor_fit": f1, "correlated_fit": f2, "chisq_diff": chi1 - chi2, "df_diff": int(df1 - df2),
+            "better_model": "correlated" if stats.chi2.sf(chi1 - chi2, df1 - df2) < 0.05 else "one-factor",
+            "std_loading": lam / np.sqrt(two.implied_[None]["cov"].loc[item, item]), "factor_corr": phi}
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +150,7 @@ def solved():
 
 def test_every_exercise_is_solved_here():
     assert set(EXERCISES) == {"reverse_scoring", "alpha_by_hand", "item_deletion", "test_length", "alpha_and_omega",
-                              "reading_an_efa", "icc_vs_r"}
+                              "reading_an_efa", "icc_vs_r", "reading_a_cfa"}
 
 
 @pytest.mark.parametrize("sid", IDS)
@@ -157,9 +194,10 @@ def _shown(value) -> list[str]:
     return [repr(v), f"{v:.2f}", f"{v:.3f}", f"{v:.4f}", f"{v:.6f}", f"{v:g}"]
 
 
-def _wrong_answers(kind, expected):
-    if kind == "number":
-        return [float(expected) + 0.1, float(expected) * 1.002, "0.5", [1, 2], pd.DataFrame({"a": [1.0]}), np.nan]
+def _wrong_answers(kind, expected, tolerance=0.0):
+    if kind == "number":  # the second: near the answer, but outside a loose (hand-read) tolerance too
+        near = float(expected) + max(0.002 * abs(float(expected)), 2 * tolerance)
+        return [float(expected) + 0.1, near, "0.5", [1, 2], pd.DataFrame({"a": [1.0]}), np.nan]
     if kind == "integer":
         return [int(expected) + 1, int(expected) - 1, 2.5, "12"]
     if kind == "vector":
@@ -174,7 +212,8 @@ def test_feedback_never_shows_the_expected_value(name, step):
     ex = classroom.exercise(name, "2026001")
     spec = EXERCISES[name].step(step)
     expected = ex._expected(spec)
-    candidates = _wrong_answers(spec.kind, expected) + [v for v, _ in (spec.mistakes(ex) if spec.mistakes else [])]
+    mistakes = [v for v, _ in (spec.mistakes(ex) if spec.mistakes else [])]
+    candidates = _wrong_answers(spec.kind, expected, spec.tolerance) + mistakes
     for answer in candidates:
         fb = ex.check(step, answer)
         assert not fb.passed

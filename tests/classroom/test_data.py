@@ -5,8 +5,10 @@ numpy, pandas or Python, another machine, or a change in the generator). Changin
 means that students' data sets change mid-course: update the fingerprints only together with a note in the
 changelog.
 
-The same 21 fingerprints were obtained, when they were recorded, with Python 3.10.13 (numpy 2.2.6, pandas 2.3.3),
-3.11.7 (numpy 1.26.4, pandas 2.2.3; and numpy 2.4.6, pandas 3.1.1) and 3.13.0 (numpy 2.5.5, pandas 3.1.1).
+The same 21 fingerprints of the first seven exercises were obtained, when they were recorded, with Python 3.10.13
+(numpy 2.2.6, pandas 2.3.3), 3.11.7 (numpy 1.26.4, pandas 2.2.3; and numpy 2.4.6, pandas 3.1.1) and 3.13.0 (numpy
+2.5.5, pandas 3.1.1). The three of ``reading_a_cfa`` were recorded with Python 3.11.7, numpy 2.4.6 and pandas 3.1.1
+only; its builder uses the same generator and item model as ``reading_an_efa``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ FINGERPRINTS = {
     ("alpha_and_omega", "2026001"): "626473f297633f79",
     ("reading_an_efa", "2026001"): "b6fa8f7d2ea952f6",
     ("icc_vs_r", "2026001"): "0a6de12f8e8dd0aa",
+    ("reading_a_cfa", "2026001"): "9b6327674e4b4c33",
     ("reverse_scoring", "ab12"): "6fd4575721101566",
     ("alpha_by_hand", "ab12"): "a040a30ab9a58b10",
     ("item_deletion", "ab12"): "9291e8a9e5a27cfb",
@@ -39,6 +42,7 @@ FINGERPRINTS = {
     ("alpha_and_omega", "ab12"): "78924ab56c31930e",
     ("reading_an_efa", "ab12"): "4a9865da30957c7f",
     ("icc_vs_r", "ab12"): "48e7b56b2095a883",
+    ("reading_a_cfa", "ab12"): "1837415872536d41",
     ("reverse_scoring", "Émilie"): "bd621bcb1013c586",
     ("alpha_by_hand", "Émilie"): "5b1f4e15ae164806",
     ("item_deletion", "Émilie"): "40d61029f633d0fb",
@@ -46,6 +50,7 @@ FINGERPRINTS = {
     ("alpha_and_omega", "Émilie"): "143b96ccd3f3be42",
     ("reading_an_efa", "Émilie"): "29332b2f4aa62f67",
     ("icc_vs_r", "Émilie"): "f4c070f7add020ae",
+    ("reading_a_cfa", "Émilie"): "c60a5731ca995a91",
 }
 
 

@@ -193,7 +193,8 @@ def test_write_notebooks_writes_every_student_version_and_refuses_to_overwrite(t
         nb = _load(p)
         assert "BEGIN SOLUTION" not in p.read_text() and nb["nbformat"] == 4
     (tmp_path / "out" / NAMES[0]).write_text("my edits")
-    with pytest.raises(FileExistsRefusal, match=rf"refusing to overwrite 7 existing notebook\(s\).*{NAMES[0]}"):
+    n = len(NAMES)
+    with pytest.raises(FileExistsRefusal, match=rf"refusing to overwrite {n} existing notebook\(s\).*{NAMES[0]}"):
         classroom.write_notebooks(tmp_path / "out")
     assert (tmp_path / "out" / NAMES[0]).read_text() == "my edits"
     classroom.write_notebooks(tmp_path / "out", overwrite=True)
@@ -230,7 +231,7 @@ def test_alliance_classroom_commands(tmp_path, capsys):
     assert alliance(["classroom", "student-notebooks", str(tmp_path / "s")]) == 0
     assert capsys.readouterr().out.splitlines() == [str(tmp_path / "s" / n) for n in NAMES]
     assert alliance(["classroom", "student-notebooks", str(tmp_path / "s")]) == 1
-    assert "refusing to overwrite 7 existing notebook(s)" in capsys.readouterr().err
+    assert f"refusing to overwrite {len(NAMES)} existing notebook(s)" in capsys.readouterr().err
     assert alliance(["classroom", "student-notebooks", str(tmp_path / "s"), "--force"]) == 0
     assert alliance(["classroom", "teacher-notebooks", str(tmp_path / "t")]) == 0
     assert "BEGIN SOLUTION" in (tmp_path / "t" / NAMES[0]).read_text()

@@ -318,7 +318,10 @@ class Exercise:
     def _given_lines(self) -> list[tuple[str, str]]:
         out = []
         for k, v in self.given.items():
-            if isinstance(v, (list, tuple)):
+            if isinstance(v, dict):  # e.g. a scoring key: subscale -> items
+                v = "; ".join(f"{name}: " + (", ".join(map(str, x)) if isinstance(x, (list, tuple)) else str(x))
+                              for name, x in v.items())
+            elif isinstance(v, (list, tuple)):
                 v = ", ".join(map(str, v)) if k != "response_scale" else f"{v[0]} to {v[1]}"
             out.append((k, str(v)))
         return out

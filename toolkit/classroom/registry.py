@@ -5,14 +5,15 @@ from __future__ import annotations
 import pandas as pd
 
 from .base import Exercise, ExerciseSpec
-from .exercises import (alpha_and_omega, alpha_by_hand, icc_vs_r, item_deletion, reading_an_efa, reverse_scoring,
-                        test_length)
+from .exercises import (alpha_and_omega, alpha_by_hand, icc_vs_r, item_deletion, reading_a_cfa, reading_an_efa,
+                        reverse_scoring, test_length)
 
 __all__ = ["EXERCISES", "exercise", "student_data", "list_exercises"]
 
 #: name -> declaration, in the order of the notebooks in ``notebooks/classroom/``
 EXERCISES: dict[str, ExerciseSpec] = {m.SPEC.name: m.SPEC for m in (
-    reverse_scoring, alpha_by_hand, item_deletion, test_length, alpha_and_omega, reading_an_efa, icc_vs_r)}
+    reverse_scoring, alpha_by_hand, item_deletion, test_length, alpha_and_omega, reading_an_efa, icc_vs_r,
+    reading_a_cfa)}
 
 
 def _spec(name, caller: str) -> ExerciseSpec:
@@ -60,10 +61,10 @@ def exercise(name: str, student_id, *, course: str = "") -> Exercise:
     known true parameters, from random numbers fixed by (exercise, course, student id) alone; see
     :mod:`toolkit.classroom.randomness` for why they are the same on every machine. Every check compares
     the answer with a value computed from the student's own data (with ``toolkit.cronbach_alpha``,
-    ``toolkit.icc``, ``toolkit.EFA`` or a closed formula), within the step's stated tolerance.
+    ``toolkit.icc``, ``toolkit.EFA``, ``toolkit.cfa`` or a closed formula), within the step's stated tolerance.
 
     R equivalent: none (the statistics each check uses name theirs: ``psych::alpha``, ``psych::ICC``,
-    ``psych::fa``).
+    ``psych::fa``, ``lavaan::cfa``).
 
     Examples
     --------

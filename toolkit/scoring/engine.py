@@ -26,6 +26,7 @@ from ._blocks import for_blocks
 from .columns import default_column, match_item_columns, unmatched_item_like
 from .exact import data_unit, pomp, scale_unit, score_grid, snap
 from .layout import long_to_wide
+from .partitioned import is_dask_collection
 from .rules import (
     OPERATORS,
     check_key_confidence,
@@ -205,6 +206,11 @@ def validate_responses(
        row     column value
     0    1  wai_sr_05     9
     """
+    if is_dask_collection(data):  # lazily, partition by partition, with a ``partition`` column
+        from .partitioned import validate_lazily
+
+        return validate_lazily(data, instrument, form=form, items=items, pattern=pattern, id_cols=id_cols,
+                               response_scale=response_scale, missing_codes=missing_codes)
     data = _as_frame(data)
     ins = load_instrument(instrument)
     scale = resolve_scale(ins, form, response_scale)
@@ -295,6 +301,8 @@ def score(
     data : pandas.DataFrame
         Wide (one row per administration, one column per item) or long (one row
         per answer: id columns, ``item_col`` and ``value_col``; set ``layout='long'``).
+        A Dask DataFrame (wide) is scored lazily, partition by partition, into a Dask DataFrame with the
+        same columns and dtypes (see :mod:`toolkit.scoring.partitioned` for what ``on_invalid`` means then).
     instrument : str, path or Instrument
         A shipped id (``"wai-sr"``), a definition file, or a loaded instrument.
     form : str, optional
@@ -417,6 +425,13 @@ def score(
     >>> score(df, "wai-sr", metric="pomp")["total"].tolist()
     [75.0, 100.0]
     """
+    if is_dask_collection(data):  # lazily, partition by partition (toolkit.scoring.partitioned)
+        from .partitioned import score_lazily
+
+        return score_lazily(data, instrument, form=form, items=items, pattern=pattern, id_cols=id_cols,
+                            layout=layout, metric=metric, on_invalid=on_invalid, max_missing=max_missing,
+                            thresholds=thresholds, missing_codes=missing_codes, response_scale=response_scale,
+                            allow_unverified=allow_unverified, keep=keep, change_by=change_by)
     data = _as_frame(data)
     ins = load_instrument(instrument)
     check_key_confidence(ins, form, allow_unverified)

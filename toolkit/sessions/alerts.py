@@ -17,6 +17,7 @@ from .._checks import check_bool, check_number, warn
 from .._results import Result
 from ..exceptions import InvalidParameterError, SessionWarning
 from ._panel import build_panel
+from .partitioned import by_client
 from .series import _value_column
 
 __all__ = ["session_alerts", "Alerts", "clinical_change", "ClinicalChange", "caseload_summary", "Caseload"]
@@ -95,6 +96,7 @@ class Alerts(Result):
         return {"table": self.table, "latest": self.latest, "rules": self.rules}
 
 
+@by_client
 def session_alerts(data, instrument, *, form=None, client: str = "client_id", session: str = "session",
                    rater: str | None = None, thresholds=None, **score_options) -> Alerts:
     """Per-session feedback alerts from the instrument's definition.
@@ -103,7 +105,9 @@ def session_alerts(data, instrument, *, form=None, client: str = "client_id", se
     ----------
     data : DataFrame
         Item responses, one row per administration, with the ``client`` and ``session`` columns (scored with
-        :func:`toolkit.score`, so every bad cell is reported as there).
+        :func:`toolkit.score`, so every bad cell is reported as there). A Dask DataFrame is shuffled once by
+        client and each partition alerted on its own: the tables come back lazy (:mod:`toolkit.sessions.partitioned`,
+        :func:`toolkit.sessions.collect`).
     instrument : str or Instrument
         The instrument: ``"srs"``, ``"ors"``, or any definition with thresholds.
     form : str, optional
@@ -344,6 +348,7 @@ class ClinicalChange(Result):
     client: str = "client_id"
 
 
+@by_client
 def clinical_change(data, instrument=None, *, cutoff: float | None = None, reliable_change: float | None = None,
                     higher_is_better: bool | None = None, value: str | None = None, client: str = "client_id",
                     session: str = "session", rater: str | None = None) -> ClinicalChange:
@@ -353,7 +358,8 @@ def clinical_change(data, instrument=None, *, cutoff: float | None = None, relia
     Parameters
     ----------
     data : DataFrame
-        Long layout scores (e.g. from :func:`session_scores`).
+        Long layout scores (e.g. from :func:`session_scores`); a Dask DataFrame is run per partition of clients
+        (:mod:`toolkit.sessions.partitioned`).
     instrument : str or Instrument, optional
         Gives the clinical cut-off (its threshold with ``clinical_cutoff: true``), the reliable change and the
         direction, for any instrument that declares them (ORS: 25 and 5).

@@ -14,6 +14,7 @@ from .._checks import check_count, check_number, warn
 from ..exceptions import InvalidParameterError, SessionWarning
 from ._panel import build_panel
 from .episodes import Episodes
+from .partitioned import by_client
 from .series import _value_column
 
 __all__ = ["drop_below_running_mean", "pooled_within_sd"]
@@ -80,17 +81,19 @@ def _rc_value(reliable_change, instrument, caller):
                         what="score points")
 
 
+@by_client
 def drop_below_running_mean(data, instrument=None, *, k: float = 2.0, sd="person", min_prior: int = 2,
                             window: int = 3, reliable_change=None, value: str | None = None,
                             client: str = "client_id", session: str = "session",
-                            rater: str | None = None) -> Episodes:
+                            rater: str | None = None, sample_sd: float | None = None) -> Episodes:
     """Ruptures: a score at least ``k`` SDs below the mean of the client's earlier scores; repairs: a return to
     that mean within ``window`` sessions.
 
     Parameters
     ----------
     data : DataFrame
-        Long layout, one row per session: ``client`` (and ``rater``), ``session`` and the score ``value``.
+        Long layout, one row per session: ``client`` (and ``rater``), ``session`` and the score ``value``; a Dask
+        DataFrame is run per partition of clients (:mod:`toolkit.sessions.partitioned`).
     instrument : str or Instrument, optional
         Needed for ``reliable_change="instrument"``; named in the title.
     k : float, default 2
@@ -109,6 +112,10 @@ def drop_below_running_mean(data, instrument=None, *, k: float = 2.0, sd="person
         declared reliable change, e.g. ORS 5).
     value, client, session, rater : str
         Columns (``value`` defaults to the only numeric column that is not an id).
+    sample_sd : float, optional
+        The sample's pooled within-client SD for ``sd="sample"`` and ``"stricter"``, when ``data`` is a part of
+        the sample (default: :func:`pooled_within_sd` of ``data``). Given a Dask DataFrame, the function computes
+        it over all partitions first and passes it to each.
 
     Returns
     -------
@@ -181,7 +188,8 @@ def drop_below_running_mean(data, instrument=None, *, k: float = 2.0, sd="person
         ss = (np.where(ok, y - mean[:, None], 0.0) ** 2).sum(axis=1)
         person = np.sqrt(ss / (n - 1))
     person[n < 2] = np.nan
-    sample = pooled_within_sd(y)
+    sample = pooled_within_sd(y) if sample_sd is None else \
+        check_number(sample_sd, param="sample_sd", caller=caller, low=0, low_open=True)
     if isinstance(sd, float):
         used = np.full(len(y), sd)
     elif sd == "person":

@@ -12,6 +12,7 @@ from .._checks import check_bool, check_ci, check_number, warn
 from ..exceptions import InvalidParameterError, SessionWarning
 from ._panel import build_panel
 from .episodes import Episodes
+from .partitioned import by_client
 from .ruptures import _EPS, _rc_value
 from .series import _value_column
 
@@ -21,6 +22,7 @@ __all__ = ["sudden_gains", "sudden_losses"]
 _REVERSAL_FROM = 2
 
 
+@by_client
 def sudden_gains(data, instrument=None, *, cutoff, percent: float | None = 0.25, t_test: bool = True,
                  ci: float = 0.95, adjust: bool = True, critical_value: float | None = None,
                  higher_is_better: bool = True, value: str | None = None, client: str = "client_id",
@@ -115,6 +117,7 @@ def sudden_gains(data, instrument=None, *, cutoff, percent: float | None = 0.25,
                    session=session, rater=rater, window=None)
 
 
+@by_client
 def sudden_losses(data, instrument=None, *, cutoff, percent: float | None = 0.25, t_test: bool = True,
                   ci: float = 0.95, adjust: bool = True, critical_value: float | None = None,
                   higher_is_better: bool = True, window: int = 3, value: str | None = None,

@@ -1,4 +1,4 @@
-# Reference values for tests/classroom/test_reference.py (psych 2.2.9, GPArotation, R 4.2).
+# Reference values for tests/classroom/test_reference.py (psych 2.2.9, GPArotation, lavaan 0.6-14, R 4.2).
 #
 # Run from the repository root, after writing the data sets with export_data.py:
 #   .venv/bin/python tests/reference/classroom/export_data.py
@@ -6,8 +6,9 @@
 # Writes tests/reference/classroom/classroom_r.json: for each student id, every value a classroom check expects,
 # computed here in R from the exported data set and what the student is told (given.json), independently of
 # toolkit.classroom. The number of factors is psych::fa.parallel's (R's own random data, set.seed(1)); the
-# check expects the number the data were drawn with, and the two must agree.
-suppressPackageStartupMessages({library(psych); library(GPArotation); library(jsonlite)})
+# check expects the number the data were drawn with, and the two must agree. The CFA exercise uses lavaan's
+# defaults (ML, the first loading of each factor fixed to 1) and lavTestLRT.
+suppressPackageStartupMessages({library(psych); library(GPArotation); library(lavaan); library(jsonlite)})
 dir <- "tests/reference/classroom"
 given <- fromJSON(file.path(dir, "given.json"))
 read <- function(name, id) {
@@ -17,9 +18,11 @@ read <- function(name, id) {
 raw_alpha <- function(x) psych::alpha(x, check.keys = FALSE, warnings = FALSE)$total$raw_alpha
 out <- list(call = c(alpha = "psych::alpha(x)", icc = "psych::ICC(x, lmer = FALSE)",
                      fa = "psych::fa(x, nfactors, fm = 'minres', rotate = 'oblimin')",
-                     parallel = "psych::fa.parallel(x, fm = 'minres', fa = 'fa', n.iter = 20)"),
+                     parallel = "psych::fa.parallel(x, fm = 'minres', fa = 'fa', n.iter = 20)",
+                     cfa = "lavaan::cfa(model, x); lavaan::lavTestLRT(two, one); lavaan::standardizedSolution(two)"),
             versions = list(R = R.version.string, psych = as.character(packageVersion("psych")),
-                            GPArotation = as.character(packageVersion("GPArotation"))))
+                            GPArotation = as.character(packageVersion("GPArotation")),
+                            lavaan = as.character(packageVersion("lavaan"))))
 for (id in c("2026001", "ab12")) {
   r <- list()
   # alpha by hand
@@ -69,6 +72,24 @@ for (id in c("2026001", "ab12")) {
   r$icc_vs_r <- list(r = cor(x$rater_a, x$rater_b), icc_agreement = res["Single_random_raters", "ICC"],
                      icc_consistency = res["Single_fixed_raters", "ICC"], mean_difference = d,
                      icc_agreement_shifted = psych::ICC(shifted, lmer = FALSE)$results["Single_random_raters", "ICC"])
+  # reading a CFA: one factor against the subscales of the key as correlated factors
+  x <- read("reading_a_cfa", id)
+  g <- given[[paste0("reading_a_cfa_", id)]]
+  one <- lavaan::cfa(paste("general =~", paste(g$items, collapse = " + ")), data = x)
+  two <- lavaan::cfa(paste(sapply(names(g$factors), function(f) paste(f, "=~", paste(g$factors[[f]], collapse = " + "))),
+                           collapse = "\n"), data = x)
+  lrt <- lavaan::lavTestLRT(two, one)
+  std <- lavaan::standardizedSolution(two)
+  f <- names(g$factors)[sapply(g$factors, function(items) g$item %in% items)]
+  a <- g$factor_pair[1]; b <- g$factor_pair[2]
+  fm <- c("cfi", "rmsea", "srmr")
+  r$reading_a_cfa <- list(one_factor_fit = as.list(unclass(lavaan::fitMeasures(one, fm))),
+                          correlated_fit = as.list(unclass(lavaan::fitMeasures(two, fm))),
+                          chisq_diff = lrt[2, "Chisq diff"], df_diff = lrt[2, "Df diff"],
+                          better_model = if (lrt[2, "Pr(>Chisq)"] < 0.05) "correlated" else "one-factor",
+                          std_loading = std$est.std[std$op == "=~" & std$lhs == f & std$rhs == g$item],
+                          factor_corr = std$est.std[std$op == "~~" & ((std$lhs == a & std$rhs == b) |
+                                                                       (std$lhs == b & std$rhs == a))])
   out[[id]] <- r
 }
 write_json(out, file.path(dir, "classroom_r.json"), digits = NA, auto_unbox = TRUE, pretty = TRUE)
