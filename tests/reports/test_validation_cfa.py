@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from toolkit.exceptions import ReliabilityWarning
+
 import toolkit
 from toolkit.exceptions import AllianceWarning, IncompleteRowsWarning, InvalidParameterError
 from toolkit.reports import validation_report
@@ -111,16 +113,27 @@ def _two_factors(n=300, seed=5):
     return pd.DataFrame(np.clip(np.round(x + 3), 1, 5), columns=["a1", "a2", "a3", "b1", "b2", "b3"])
 
 
-def test_a_model_that_cannot_be_fitted_is_a_note_not_a_crash():
-    # a subscale named like one of its items: the correlated model would make the factor its own indicator,
-    # and cannot be fitted; the one-factor model can
+def test_a_model_that_cannot_be_fitted_is_a_note_not_a_crash(monkeypatch):
+    # the correlated model fails (here forced: its fit raises the engine's identification error); the family
+    # is then fitted member by member, and the one-factor model is reported
+    import toolkit.validity as validity
+    from toolkit.exceptions import ModelSpecificationError
+
+    real = validity.cfa_family
+
+    def family(data, instrument=None, *, members=None, **kw):
+        if members is None or "correlated" in members:
+            raise ModelSpecificationError("the correlated model is not identified (forced by the test)")
+        return real(data, instrument, members=members, **kw)
+
+    monkeypatch.setattr(validity, "cfa_family", family)
     data = _two_factors()
-    keys = {"a1": ["a1", "a2", "a3"], "B": ["b1", "b2", "b3"]}
-    rep = validation_report(data, keys=keys, n_boot=0, n_iter=2)
+    rep = validation_report(data, keys={"A": ["a1", "a2", "a3"], "B": ["b1", "b2", "b3"]}, n_boot=0, n_iter=2)
     assert list(rep.cfa.index) == ["one_factor"]
-    assert any("CFA: the correlated model could not be fitted" in n and "its own indicator" in n
-               for n in rep.notes)
+    assert any("CFA: the correlated model could not be fitted" in n and "forced by the test" in n
+               for n in rep.notes), rep.notes
     assert "Notes on the analyses" in rep.html and "could not be fitted" in rep.html
+    monkeypatch.undo()
     # no model at all: a sentence and a note
     rep = validation_report(data, keys={"A": ["a1", "a2"]}, n_boot=0, n_iter=2)
     assert rep.cfa.empty and "No confirmatory model could be fitted" in rep.html
@@ -131,6 +144,14 @@ def test_a_model_that_cannot_be_fitted_is_a_note_not_a_crash():
                             group="site")
     assert rep.invariance.empty and any("invariance: not tested" in n and "one group" in n for n in rep.notes)
     assert "could not be tested" in rep.html
+
+
+def test_a_subscale_named_like_its_item_is_renamed_not_its_own_indicator():
+    data = _two_factors()
+    rep = validation_report(data, keys={"a1": ["a1", "a2", "a3"], "B": ["b1", "b2", "b3"]}, n_boot=0, n_iter=2)
+    assert "correlated" in rep.cfa.index
+    factors = set(rep.cfa_loadings["factor"]) if "factor" in rep.cfa_loadings else set()
+    assert not factors or ("a1" not in factors and "B" in factors), factors
 
 
 def test_non_convergence_is_marked_and_noted(monkeypatch):

@@ -33,15 +33,23 @@ def safe_name(text) -> str:
     return name
 
 
+def _distinct(name: str, taken: set) -> str:
+    """``name``, or ``name2``, ``name3`` ... when it is taken; the result is added to ``taken``."""
+    base, k = name, 2
+    while name in taken:
+        name, k = f"{base}{k}", k + 1
+    taken.add(name)
+    return name
+
+
 def _safe_factors(factors: dict) -> dict:
-    """The same map with factor names lavaan accepts (a name from keys may hold any text), kept distinct."""
+    """The same map with factor names lavaan accepts (a name from keys may hold any text), kept distinct from
+    each other and from every item name (a factor named like one of its items would be its own indicator)."""
+    taken = {c for cols in factors.values() for c in cols}
     out = {}
     for name, cols in factors.items():
         new = name if re.match(r"^[A-Za-z][A-Za-z0-9._]*$", name) else safe_name(name)
-        base, k = new, 2
-        while new in out:
-            new, k = f"{base}{k}", k + 1
-        out[new] = cols
+        out[_distinct(new, taken)] = cols
     return out
 
 
@@ -106,6 +114,8 @@ def item_data(data, instrument=None, *, keys=None, form=None, response_scale=Non
             frame[c] = lo + hi - frame[c]
     bad = [c for c in used if not re.match(r"^[A-Za-z.][A-Za-z0-9._]*$", c)]
     if bad:
-        frame = frame.rename(columns={c: safe_name(c) for c in bad})
-        factors = {f: [safe_name(c) if c in bad else c for c in cols] for f, cols in factors.items()}
+        taken = {c for c in used if c not in bad}
+        renamed = {c: _distinct(safe_name(c), taken) for c in bad}  # "a b" and "a_b" stay two items
+        frame = frame.rename(columns=renamed)
+        factors = {f: [renamed.get(c, c) for c in cols] for f, cols in factors.items()}
     return ItemData(frame=frame, factors=_safe_factors(factors), source="keys", labels={c: "" for c in frame.columns})
