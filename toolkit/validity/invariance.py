@@ -213,10 +213,14 @@ def invariance(data, instrument=None, *, group: str, keys=None, form=None, model
              "than .015 (Chen, 2007) is conventionally read as a loss of invariance (cfi_holds)"]
     if partial:
         notes.append(f"partial invariance: {list(partial)} free across groups")
-    for s, f in fits.items():
-        for n in f._notes:
-            if n.startswith(("negative variance", "the model did not converge", "the covariance matrix")):
-                notes.append(f"{s}: {n}")
+    notes += fit_warnings(fits)
     n = sum(first.n_obs_.values())
     return Invariance(title=f"Measurement invariance across {group} ({items.source}, {n} rows)", notes=notes,
                       table=table, latent_means=lm, fits=fits, syntax=syntax)
+
+
+def fit_warnings(fits: dict) -> list:
+    """The notes of the fitted steps that put the comparison in doubt (negative variances, no convergence, a
+    covariance matrix that is not positive definite), each prefixed with its step."""
+    return [f"{step}: {n}" for step, f in fits.items() for n in f._notes
+            if n.startswith(("negative variance", "the model did not converge", "the covariance matrix"))]

@@ -27,7 +27,7 @@ from .._checks import check_choice, warn
 from ..exceptions import DataValidationError, InvalidParameterError
 from ..factor.cfa import CFA
 from ._items import item_data, safe_name
-from .invariance import STEPS, Invariance, step_table
+from .invariance import STEPS, Invariance, fit_warnings, step_table
 
 __all__ = ["rater_invariance", "RaterInvariance", "paired_syntax"]
 
@@ -247,10 +247,7 @@ def rater_invariance(data, instrument=None, *, keys=None, form=None, rater: str 
     if "scalar" in fits:
         notes.append(f"latent_means: the {suffixes[1]!r} factor means at the scalar step are differences from "
                      f"{suffixes[0]!r} in units of its factor SD; interpret them only where scalar invariance holds")
-    for s, f in fits.items():
-        for n in f._notes:
-            if n.startswith(("negative variance", "the model did not converge", "the covariance matrix")):
-                notes.append(f"{s}: {n}")
+    notes += fit_warnings(fits)
     n = sum(first.n_obs_.values())
     return RaterInvariance(title=f"Invariance across {suffixes[0]} and {suffixes[1]} ({n} pairs)", notes=notes,
                            table=table, latent_means=lm, fits=fits, syntax=syntax)

@@ -322,12 +322,8 @@ class CFA(Estimator):
                 elif pt.at[i, "op"] == "~1":
                     pt.at[i, "ustart"] = st.mean[a]
         model.partable = pt
-        base = pt["ustart"].to_numpy(dtype=float).copy()
+        base, K, x0, n_eq = _fixed_values_and_constraints(pt, parsed)
         free = pt["free"].to_numpy() > 0
-        base[free] = 0.0
-        base[np.isnan(base)] = 0.0
-        eq = [c for c in parsed.constraints if c.op == "=="]
-        K, x0, n_eq = reparameterise(pt, eq, base)
         problem = Problem(model, stats, base, K, x0, fiml=fiml, meanstructure=meanstructure)
         nd, npar = ndat(model, stats, meanstructure), problem.nz
         if nd - npar < 0:
@@ -760,12 +756,8 @@ class CFA(Estimator):
         model = LisrelModel(pt, ordered=ordered, ov_order=ov)
         self._lisrel = model
         check_scope(model, pt)
-        base = pt["ustart"].to_numpy(dtype=float).copy()
+        base, K, x0, n_eq = _fixed_values_and_constraints(pt, parsed)
         free = pt["free"].to_numpy() > 0
-        base[free] = 0.0
-        base[np.isnan(base)] = 0.0
-        eq = [c for c in parsed.constraints if c.op == "=="]
-        K, x0, n_eq = reparameterise(pt, eq, base)
         # pseudo moments (polychoric correlations, zero means) for the starting values and the tables
         pstats = []
         for s_ in samples:
@@ -1002,3 +994,14 @@ def cfa(data: pd.DataFrame, model, *, group: str | None = None, **options) -> CF
         raise InvalidParameterError(f"cfa() got unknown option(s) {sorted(unknown)}; the options are "
                                     f"{', '.join(p for p in CFA._get_param_names() if p != 'model')}.")
     return CFA(model, **options).fit(data, group=group)
+
+
+def _fixed_values_and_constraints(pt, parsed):
+    """The parameter vector's fixed values (free ones and unset ones 0) and the reparameterisation of the
+    model's equality constraints: ``(base, K, x0, n_eq)`` as :func:`reparameterise` gives them."""
+    base = pt["ustart"].to_numpy(dtype=float).copy()
+    base[pt["free"].to_numpy() > 0] = 0.0
+    base[np.isnan(base)] = 0.0
+    eq = [c for c in parsed.constraints if c.op == "=="]
+    K, x0, n_eq = reparameterise(pt, eq, base)
+    return base, K, x0, n_eq
