@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.exceptions import ReliabilityWarning
 
 import toolkit
 from toolkit.exceptions import AllianceWarning, IncompleteRowsWarning, InvalidParameterError
