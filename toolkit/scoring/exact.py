@@ -72,12 +72,25 @@ def data_unit(values: np.ndarray, largest_power: int = 6) -> int | None:
     """
     if _whole(values):  # the usual case, told in one pass without copying the finite cells out
         return 1
-    x = values[np.isfinite(values)]
-    for p in range(largest_power + 1):
-        scaled = x * 10**p
-        if np.all(np.abs(scaled - np.rint(scaled)) <= 1e-9 * np.maximum(1.0, np.abs(scaled))):
+    flat = np.asarray(values, dtype=np.float64).ravel(order="K")
+    for p in range(largest_power + 1):  # chunk by chunk; a chunk that needs a finer unit ends this pass
+        if all(_multiples(flat[start:start + _CHUNK], 10**p) for start in range(0, flat.size, _CHUNK)):
             return 10**p
     return None
+
+
+def _multiples(x: np.ndarray, scale: int) -> bool:
+    """Whether every finite cell of ``x * scale`` is within 1e-9 (relative, at least absolute) of a whole
+    number; missing and infinite cells are skipped (their comparisons are False)."""
+    scaled = x * scale
+    d = np.rint(scaled)
+    with np.errstate(invalid="ignore"):
+        np.subtract(scaled, d, out=d)
+        np.abs(d, out=d)
+        np.abs(scaled, out=scaled)
+        np.maximum(scaled, 1.0, out=scaled)
+        scaled *= 1e-9
+        return not np.any(d > scaled)
 
 
 _CHUNK = 1 << 15  # cells per pass of :func:`_whole` (256 KB of float64)
