@@ -18,27 +18,10 @@ from toolkit.classroom.registry import EXERCISES
 from toolkit.classroom.release import student_version, teacher_notebooks
 
 from ..test_notebooks import _execute, venv_kernel  # noqa: F401  (venv_kernel is a fixture)
-from .test_lab_compare import CHROMIUM, CHROMIUM_ARGS, _missing
 
 HOSTILE = '<img src=x onerror="window.__pwned=1;alert(1)"><script>window.__pwned=2</script>'
 NOTEBOOKS = ["01_reverse_scoring.ipynb", "07_icc_vs_r.ipynb"]
 BY_NOTEBOOK = {spec.notebook: spec for spec in EXERCISES.values()}
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not CHROMIUM.exists():
-        _missing(f"{CHROMIUM} is not installed (Debian package 'chromium')")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the Python package 'playwright' is not installed")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _rendered(name: str, version: str, kernel: str, tmp_path) -> tuple[str, object]:

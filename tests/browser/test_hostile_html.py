@@ -25,7 +25,6 @@ import toolkit
 
 from .hostile import (ABSTRACT_DISPLAYS, FIXTURES, KNOWN_UNESCAPED, PAYLOADS, VARIANTS, Hostile, has_display,
                       html_of)
-from .test_lab_compare import CHROMIUM, CHROMIUM_ARGS, _missing
 
 BUILDERS = {name: b for name, b in FIXTURES.items() if callable(b)} | VARIANTS
 PARAMS = [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_UNESCAPED[name]))
@@ -95,22 +94,6 @@ def test_no_payload_is_left_unescaped(built, name):
         html = html_of(obj)
         raw = [p for p in PAYLOADS if p in html]
         assert not raw, f"{name} ({type(obj).__name__}) writes {raw} into its HTML unescaped"
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not CHROMIUM.exists():
-        _missing(f"{CHROMIUM} is not installed (Debian package 'chromium')")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the Python package 'playwright' is not installed")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>hostile</title></head>
