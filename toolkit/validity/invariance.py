@@ -199,10 +199,7 @@ def invariance(data, instrument=None, *, group: str, keys=None, form=None, model
             warnings.simplefilter("always")
             fit = CFA(syntax, estimator=estimator, missing=missing, ci=ci, group_equal=STEPS[s],
                       group_partial=partial, **options, **extra).fit(frame, group=group)
-        for w in caught:
-            if not issubclass(w.category, DeprecationWarning) and not (s != steps[0] and "left out" in
-                                                                          str(w.message)):
-                warn(f"{s}: {w.message}", w.category)
+        pass_on_step_warnings(caught, s, first=s == steps[0])
         fits[s] = fit
     table = step_table(fits)
     first = fits[steps[0]]
@@ -224,3 +221,12 @@ def fit_warnings(fits: dict) -> list:
     covariance matrix that is not positive definite), each prefixed with its step."""
     return [f"{step}: {n}" for step, f in fits.items() for n in f._notes
             if n.startswith(("negative variance", "the model did not converge", "the covariance matrix"))]
+
+
+def pass_on_step_warnings(caught, step: str, *, first: bool) -> None:
+    """Warn again what fitting one step warned, prefixed with the step; deprecations are dropped, and the
+    "left out" notes only from the first step (every later step would repeat them)."""
+    for w in caught:
+        if issubclass(w.category, DeprecationWarning) or (not first and "left out" in str(w.message)):
+            continue
+        warn(f"{step}: {w.message}", w.category)

@@ -23,11 +23,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .._checks import check_choice, warn
+from .._checks import check_choice
 from ..exceptions import DataValidationError, InvalidParameterError
 from ..factor.cfa import CFA
 from ._items import item_data, safe_name
-from .invariance import STEPS, Invariance, fit_warnings, step_table
+from .invariance import STEPS, Invariance, fit_warnings, pass_on_step_warnings, step_table
 
 __all__ = ["rater_invariance", "RaterInvariance", "paired_syntax"]
 
@@ -222,10 +222,7 @@ def rater_invariance(data, instrument=None, *, keys=None, form=None, rater: str 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             fit = CFA(syn, estimator=estimator, missing=missing, ci=ci, meanstructure=True).fit(frame)
-        for w in caught:
-            if not issubclass(w.category, DeprecationWarning) and not (s != steps[0] and "left out" in
-                                                                          str(w.message)):
-                warn(f"{s}: {w.message}", w.category)
+        pass_on_step_warnings(caught, s, first=s == steps[0])
         fits[s] = fit
     table = step_table(fits)
     rows = []
