@@ -150,7 +150,6 @@ def item_numbers(series, *, decimal: str = ".", missing=frozenset()):
     Whole numbers without a missing cell are int64 (as pandas reads them), others float64. ``missing``
     are texts read as missing (e.g. ``"NA"``, ``"n/a"``), compared trimmed and case-folded.
     """
-    import numpy as np
     import pandas as pd
 
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
@@ -159,10 +158,7 @@ def item_numbers(series, *, decimal: str = ".", missing=frozenset()):
     out = None if texts is None else _numbers(series, texts, decimal, plain=False)
     if out is None:
         return series
-    result = pd.Series(out, index=series.index, name=series.name)
-    if len(out) and not np.isnan(out).any() and np.all(np.mod(out, 1) == 0) and np.all(np.abs(out) < 2**53):
-        return result.astype("int64")  # whole numbers stay whole, as pandas reads them
-    return result
+    return _as_series(out, series)
 
 
 def plain_numbers(series, *, decimal: str = ".", missing=frozenset()):
@@ -170,13 +166,20 @@ def plain_numbers(series, *, decimal: str = ".", missing=frozenset()):
 
     Whole numbers without a missing cell are int64, others float64.
     """
-    import numpy as np
-    import pandas as pd
 
     texts = _texts(series, missing)
     out = None if texts is None else _numbers(series, texts, decimal, plain=True)
     if out is None:
         return None
+    return _as_series(out, series)
+
+
+def _as_series(out, series):
+    """``out`` on the index and name of ``series``: int64 when every value is a whole number (no missing cell,
+    exact as a float), as pandas reads such a column, else float64."""
+    import numpy as np
+    import pandas as pd
+
     result = pd.Series(out, index=series.index, name=series.name)
     if len(out) and not np.isnan(out).any() and np.all(np.mod(out, 1) == 0) and np.all(np.abs(out) < 2**53):
         return result.astype("int64")
