@@ -172,7 +172,10 @@ class _Features:
         out = np.empty((x.shape[0], self.n_dense))
         out[:, 0] = 1.0
         out[:, 1:1 + k] = x
-        np.multiply(x[:, self.j], x[:, self.jl], out=out[:, 1 + k:])
+        c = 1 + k
+        for a in range(k):  # x_a x_l for l >= a: the pairs in np.triu_indices order
+            np.multiply(x[:, a:a + 1], x[:, a:], out=out[:, c:c + k - a])
+            c += k - a
         return out
 
     def sparse(self, rows):
@@ -369,13 +372,16 @@ def _jackknife(feat: _Features, n_groups: int, w: Resamples) -> np.ndarray:
         Gd, Gs = feat.both(rows)
         Gs = S_all[None, :0] if Gs is None else Gs.toarray()
         size = 1.0
-        if not exact:  # sum each group's rows: their labels never decrease along the visiting order
-            label = np.arange(start, stop) * n_groups // n
-            first = np.flatnonzero(np.r_[True, label[1:] != label[:-1]])
-            Gd = np.add.reduceat(Gd, first, axis=0)
+        if not exact:  # sum each group's rows (consecutive along the visiting order): a sparse 0/1 product
+            from scipy.sparse import csr_array
+
+            label = np.arange(start, stop) * n_groups // n - g0
+            size = np.bincount(label, minlength=g1 - g0).astype(float)
+            member = csr_array((np.ones(stop - start), np.arange(stop - start), np.r_[0, np.cumsum(size, dtype=np.int64)]),
+                               shape=(g1 - g0, stop - start))
+            Gd = member @ Gd
             if Gs.shape[1]:
-                Gs = np.add.reduceat(Gs, first, axis=0)
-            size = np.diff(np.r_[first, stop - start]).astype(float)
+                Gs = member @ Gs
         out[g0:g1] = feat.alpha(D_all - Gd, S_all - Gs, n - size)
         start = stop
     return out
