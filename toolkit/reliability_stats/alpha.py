@@ -226,7 +226,7 @@ def alpha_block(X: pd.DataFrame, *, label: str = "scale", missing: str = "pairwi
         note_and_warn(notes, msg)
         X, A, present = X.loc[:, varies], A[:, varies], present[:, varies]
         extremes = None
-    cols = list(X.columns)
+    cols = X.columns.tolist()
     k, n = len(cols), len(X)
     if k < 2:
         nan_total = pd.Series(np.nan, index=_labels(tuple(_TOTAL_COLS)).copy())
@@ -464,7 +464,7 @@ def cronbach_alpha(data: pd.DataFrame, instrument=None, *, keys=None, form: str 
     sd = prepare(data, instrument, keys=keys, form=form, items=items, pattern=pattern, on_invalid=on_invalid,
                  total=True, response_scale=response_scale, caller=caller)
     name, cols = pick_scale(sd, subscale, caller=caller)
-    items = sd.frame if list(sd.frame.columns) == list(cols) else sd.frame[cols]  # no copy when all are used
+    items = sd.frame if sd.frame.columns.tolist() == list(cols) else sd.frame[cols]  # no copy when all are used
     block = alpha_block(items, label=name, missing=missing, level=ci, n_boot=n_boot, seed=seed,
                         points=sd.scale_points)
     t = block["total"]
