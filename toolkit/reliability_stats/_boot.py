@@ -119,7 +119,8 @@ class _Features:
     for complete data, ``n_sparse`` = 0), nonzero only in rows with a missing cell; ``alpha(D, S, N)`` turns
     summed features (any leading shape) into alpha.
 
-    Complete data: x_j (centred), sum_j x_j^2 and (sum_j x_j)^2 (k + 2 dense features). Missing cells: with x
+    Complete data: x_j (centred), sum_j x_j^2 and (sum_j x_j)^2 (k + 2 dense features, then zero columns up to
+    a multiple of 4). Missing cells: with x
     centred and 0 where missing and u_j = 1 where item j is missing, every row has the dense features 1, x_j and
     x_j x_l (j <= l), and the rows with a missing cell also u_j, u_j u_l (j <= l) and x_j u_l (all j, l), which
     are sparse. A pair's sums over the rows answering both items follow exactly:
@@ -142,8 +143,8 @@ class _Features:
         self.M = M
         self.complete = bool(M.all())
         self.full = None  # (dense, sparse) features of every row, when built once for all (small data)
-        if self.complete:
-            self.n_dense, self.n_sparse = k + 2, 0
+        if self.complete:  # padded with zero columns to a multiple of 4: BLAS's kernels are faster then
+            self.n_dense, self.n_sparse = k + 2 + (-(k + 2)) % 4, 0
             return
         j, jl = np.triu_indices(k)
         self.j, self.jl, self.P = j, jl, j.size
@@ -161,7 +162,7 @@ class _Features:
         k = self.k
         if self.complete:
             x = self.X[rows] - self.mean
-            out = np.empty((x.shape[0], k + 2))
+            out = np.zeros((x.shape[0], self.n_dense))
             out[:, :k] = x
             np.einsum("ij,ij->i", x, x, out=out[:, k])
             t = x.sum(axis=1)
