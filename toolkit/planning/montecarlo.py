@@ -115,7 +115,8 @@ class Plan(Result):
         warnings the analysis raised), ``error``.
     choices : DataFrame
         For analyses that choose (``cfa_family``): ``analysis``, ``n``, ``choice``, ``share`` (of the converged
-        replications), ``share_mcse``; every choice at every n, zeros included.
+        replications), ``share_mcse``; every member at every n (zeros included), then ``"none"`` when a
+        replication met no criterion.
     population_table : DataFrame
         The population's items: ``item``, ``column``, ``factor``, ``loading``, ``reversed``, ``rater_loading``,
         ``rater_intercept``.
@@ -335,12 +336,12 @@ def plan(population: Population, n, *, analyses=("omega",), n_reps: int = 200, s
 
     The power of the one-factor vs correlated-factors test, and how often BIC picks each model:
 
-    >>> res = plan(Population("wai-sr", factor_corr=0.8), n=[60], analyses=["cfa_family"], n_reps=4, seed=3,
+    >>> res = plan(Population("wai-sr", factor_corr=0.5), n=[60], analyses=["cfa_family"], n_reps=4, seed=3,
     ...            reference_n=1000)
     >>> res.table[["analysis", "n", "power"]].values.tolist()
     [['cfa_family', 60, 1.0]]
     >>> res.choices[["choice", "share"]].values.tolist()
-    [['correlated', 1.0], ['one_factor', 0.0]]
+    [['one_factor', 0.0], ['correlated', 1.0]]
     """
     caller = "plan"
     if not isinstance(population, Population):
@@ -435,7 +436,7 @@ def plan(population: Population, n, *, analyses=("omega",), n_reps: int = 200, s
                      "...): counted in replications['warnings'].")
     title = f"Planning {population.instrument.id}: {', '.join(names)} at n = {', '.join(map(str, sizes))}"
     return Plan(title=title, notes=notes, table=table, replications=reps, population_table=population.table.copy(),
-                analyses=info, choices=_choices(reps, sizes), seed=seed, ci=ci, alpha=alpha, n_reps=n_reps,
+                analyses=info, choices=_choices(reps, sizes, settings), seed=seed, ci=ci, alpha=alpha, n_reps=n_reps,
                 workers=workers)
 
 
@@ -462,12 +463,14 @@ def _share(mask: pd.Series) -> tuple[float, float]:
     return p, float(np.sqrt(p * (1 - p) / k))
 
 
-def _choices(reps, sizes) -> pd.DataFrame:
-    """Share of the converged replications choosing each label, per analysis and sample size (zeros kept)."""
+def _choices(reps, sizes, settings) -> pd.DataFrame:
+    """Share of the converged replications choosing each label, per analysis and sample size: the members an
+    analysis chooses from (zeros kept) in their order, then any other label seen (``"none"``)."""
     out = []
     chose = reps[reps["choice"] != ""]
     for a in dict.fromkeys(chose["analysis"]):
-        labels = sorted(set(chose.loc[chose["analysis"] == a, "choice"]))
+        members = list(settings[a].get("members", ()))
+        labels = members + sorted(set(chose.loc[chose["analysis"] == a, "choice"]) - set(members))
         for s in sizes:
             ok = reps[(reps["analysis"] == a) & (reps["n"] == s) & reps["converged"] & reps["estimate"].notna()]
             for lab in labels:
