@@ -10,7 +10,9 @@ reach 1 at a large n (the sizes are chosen so that the power there is above .99 
 
 from __future__ import annotations
 
+import json
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,6 +22,7 @@ from toolkit.exceptions import InvalidParameterError, NotFittedError
 from toolkit.planning import Population, plan, replication_seed
 
 ALPHA = 0.05
+REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "planning"
 
 
 def _mc_bound(reps: int) -> float:
@@ -71,6 +74,42 @@ def test_family_replication_is_the_test_cfa_family_reports():
     assert rep["p"] == pytest.approx(comp["p"], abs=1e-10)
     conv = fam.table["converged"]
     assert rep["choice"] == fam.table.loc[conv[conv].index, "bic"].astype(float).idxmin()
+
+
+def test_family_and_invariance_tests_match_lavaan():
+    """R: lavaan::cfa(one_factor / correlated, std.lv = TRUE) + lavTestLRT + BIC, and the paired model's
+    configural/metric/scalar steps (meanstructure = TRUE) + lavTestLRT, on the data sets plan() draws
+    (tests/reference/planning/model_tests.R). Tolerances: 1e-5 on the chi-square differences and 1e-6 on the p
+    values (iterative fits on both sides, converged to gradients below 1e-7)."""
+    ref = json.loads((REFERENCE / "model_tests.json").read_text())
+    fam = Population("wai-sr", loadings=0.7, factor_corr=0.7)
+    stored = pd.read_csv(REFERENCE / "family_sets.csv")
+    for r in range(3):   # the stored rows are the plan's draws
+        d = fam.draw(100, np.random.default_rng(replication_seed(31, 100, r))).drop(columns="dyad_id")
+        pd.testing.assert_frame_equal(d, stored[stored["rep"] == r].drop(columns="rep").reset_index(drop=True),
+                                      check_dtype=False)
+    res = plan(fam, n=[100], analyses=["cfa_family"], n_reps=3, seed=31, reference_n=1000)
+    for got, want in zip(res.replications.itertuples(), ref["family"]):
+        assert got.estimate == pytest.approx(want["chisq_diff"], abs=1e-5)
+        assert got.p == pytest.approx(want["p"], abs=1e-6)
+        assert got.choice == ("one_factor" if want["bic_one_factor"] < want["bic_correlated"] else "correlated")
+    dyads = Population("wai-sr", loadings=0.7, rater_loadings={1: 0.4}, rater_intercepts={2: 0.4})
+    stored = pd.read_csv(REFERENCE / "rater_sets.csv")
+    for r in range(2):
+        d = dyads.draw(80, np.random.default_rng(replication_seed(32, 80, r)), raters=2)
+        for rater in ("client", "therapist"):
+            want = stored.loc[stored["rep"] == r, [f"{c}_{rater}" for c in dyads.columns]].to_numpy()
+            np.testing.assert_array_equal(d.loc[d["rater"] == rater, dyads.columns].to_numpy(), want)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # lavaan too warns of a latent covariance matrix not positive definite
+        res = plan(dyads, n=[80], analyses=["invariance_metric", "invariance_scalar"], n_reps=2, seed=32,
+                   reference_n=1000)
+    got = res.replications.set_index(["analysis", "rep"])
+    for want in ref["rater"]:
+        for step in ("metric", "scalar"):
+            row = got.loc[(f"invariance_{step}", want["rep"])]
+            assert row["estimate"] == pytest.approx(want[f"{step}_chisq_diff"], abs=1e-5), (step, want["rep"])
+            assert row["p"] == pytest.approx(want[f"{step}_p"], abs=1e-6)
 
 
 # -- paired invariance --------------------------------------------------------------------------------------------
