@@ -33,8 +33,8 @@ def _labels(names: tuple) -> pd.Index:
 def _frame(values: np.ndarray, index, names, ints=()) -> pd.DataFrame:
     """DataFrame of a float matrix with these column names; the columns at positions ``ints`` as int64."""
     out = pd.DataFrame(values, index=index, columns=_labels(tuple(names)).copy(), copy=False)
-    for j in ints:
-        out.isetitem(j, values[:, j].astype(np.int64))
+    if len(ints):
+        out.isetitem(list(ints), values[:, list(ints)].astype(np.int64))
     return out
 
 
@@ -92,6 +92,8 @@ class AlphaResult(Result):
 
 def _check_columns(X: pd.DataFrame, label: str, present: np.ndarray | None = None) -> None:
     answered = (present if present is not None else X.notna().to_numpy()).any(axis=0)
+    if answered.all():
+        return
     empty = [c for c, a in zip(X.columns, answered) if not a]
     if empty:
         report = pd.DataFrame({"row": None, "column": empty, "value": np.nan,
