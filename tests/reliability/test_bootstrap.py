@@ -30,7 +30,7 @@ def _data(n=80, k=5, seed=0, missing=0.0):
     return X
 
 
-@pytest.mark.parametrize("missing", [0.0, 0.1])
+@pytest.mark.parametrize("missing", [0.0, 0.1, 0.4])  # 0.4: the missing-cell features are multiplied densely
 def test_resampling_equals_naive_loop(missing):
     X = _data(missing=missing)
     boot, jack = bootstrap_alpha(X, 50, seed=7)
