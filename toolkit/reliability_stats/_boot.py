@@ -132,16 +132,19 @@ class _Features:
         n, k = X.shape
         self.k = k
         M = ~np.isnan(X)
-        # the items are centred by their means as features are built (no centred copy of the data)
-        total, count = np.zeros(k), np.zeros(k)
-        for rows in row_blocks(n, k):
-            m = M[rows]
-            total += np.where(m, X[rows], 0.0).sum(axis=0)
-            count += m.sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            self.mean = total / count
         self.M = M
         self.complete = bool(M.all())
+        # the items are centred by their means as features are built (no centred copy of the data)
+        if self.complete:
+            self.mean = X.mean(axis=0)
+        else:
+            total, count = np.zeros(k), np.zeros(k)
+            for rows in row_blocks(n, k, 1 << 18):
+                m = M[rows]
+                total += np.where(m, X[rows], 0.0).sum(axis=0)
+                count += m.sum(axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                self.mean = total / count
         self.full = None  # (dense, sparse) features of every row, when built once for all (small data)
         if self.complete:  # padded with zero columns to a multiple of 4: BLAS's kernels are faster then
             self.n_dense, self.n_sparse = k + 2 + (-(k + 2)) % 4, 0
@@ -161,7 +164,7 @@ class _Features:
     def dense(self, rows) -> np.ndarray:
         k = self.k
         if self.complete:
-            x = self.X[rows] - self.mean
+            x = np.subtract(self.X[rows], self.mean, order="C")  # row-major: the row sums below are fast
             out = np.zeros((x.shape[0], self.n_dense))
             out[:, :k] = x
             np.einsum("ij,ij->i", x, x, out=out[:, k])
@@ -169,7 +172,7 @@ class _Features:
             np.multiply(t, t, out=out[:, k + 1])
             return out
         m = self.M[rows]
-        x = np.where(m, self.X[rows] - self.mean, 0.0)
+        x = np.where(m, np.subtract(self.X[rows], self.mean, order="C"), 0.0)
         out = np.empty((x.shape[0], self.n_dense))
         out[:, 0] = 1.0
         out[:, 1:1 + k] = x
@@ -357,6 +360,17 @@ def _jackknife(feat: _Features, n_groups: int, w: Resamples) -> np.ndarray:
     exact = n_groups == n
     visit = None if exact else w.aux.permutation(n)
     width = feat.n_dense + feat.n_sparse
+    if not exact and feat.complete:
+        # few features: each group's sums by weighted counting over the rows in their own order (no gather)
+        label = np.empty(n, dtype=np.intp)
+        label[visit] = np.arange(n) * n_groups // n
+        G = np.zeros((n_groups, feat.n_dense))
+        for rows in row_blocks(n, width, _JACK_ELEMENTS):
+            F = feat.dense(rows)
+            for f in range(feat.k + 2):  # the padding columns stay zero
+                G[:, f] += np.bincount(label[rows], weights=F[:, f], minlength=n_groups)
+        size = np.bincount(label, minlength=n_groups).astype(float)
+        return feat.alpha(G.sum(axis=0) - G, None, n - size)
     D_all, S_all = np.zeros(feat.n_dense), np.zeros(feat.n_sparse)
     for rows in row_blocks(n, width, _JACK_ELEMENTS):
         Fd, Fs = feat.both(rows)
@@ -371,18 +385,18 @@ def _jackknife(feat: _Features, n_groups: int, w: Resamples) -> np.ndarray:
         stop = -(-g1 * n // n_groups)  # positions [start, stop) of the visiting order hold groups g0 .. g1 - 1
         rows = slice(start, stop) if exact else visit[start:stop]
         Gd, Gs = feat.both(rows)
-        Gs = S_all[None, :0] if Gs is None else Gs.toarray()
         size = 1.0
         if not exact:  # sum each group's rows (consecutive along the visiting order): a sparse 0/1 product
             from scipy.sparse import csr_array
 
             label = np.arange(start, stop) * n_groups // n - g0
             size = np.bincount(label, minlength=g1 - g0).astype(float)
-            member = csr_array((np.ones(stop - start), np.arange(stop - start), np.r_[0, np.cumsum(size, dtype=np.int64)]),
-                               shape=(g1 - g0, stop - start))
+            member = csr_array((np.ones(stop - start), np.arange(stop - start),
+                                np.r_[0, np.cumsum(size, dtype=np.int64)]), shape=(g1 - g0, stop - start))
             Gd = member @ Gd
-            if Gs.shape[1]:
-                Gs = member @ Gs
+            if Gs is not None:
+                Gs = member @ Gs  # still sparse: densified per group, not per row
+        Gs = S_all[None, :0] if Gs is None else Gs.toarray()
         out[g0:g1] = feat.alpha(D_all - Gd, S_all - Gs, n - size)
         start = stop
     return out
