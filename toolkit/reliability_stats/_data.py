@@ -92,7 +92,8 @@ class ScaleData:
     ``frame`` (DataFrame, caller's index, keyed items), ``scales`` ({name: [columns]}, the total included when
     asked), ``reversed`` (set of columns), ``labels`` ({column: item label}), ``scale_points`` (array of
     admissible values or None), ``source`` (text for titles and notes), ``lo``/``hi`` (the response range
-    used to reverse items; None when nothing is reversed and no range was given), ``metric`` (the instrument's score metric).
+    used to reverse items; None when nothing is reversed and no range was given), ``metric`` (the
+    instrument's score metric).
     """
 
     frame: pd.DataFrame
