@@ -260,6 +260,68 @@ class LisrelModel:
             dtau = None
         return a, b, dmu, dtau
 
+    def curvature(self, imp: Implied, rows: np.ndarray, G: np.ndarray, gmu: np.ndarray) -> np.ndarray:
+        """Hessian of ``tr(G Sigma) + gmu' mu`` in the parameters of table rows ``rows`` (G symmetric, fixed).
+
+        This is the part of a discrepancy's Hessian that comes from the model's second derivatives when G
+        and gmu are its gradient in Sigma and mu. Only loadings, factor (co)variances, regressions among
+        factors and factor means enter Sigma or mu nonlinearly. With A = (I - B)^-1, L = Lambda A,
+        U = A Psi A' and LM = Lambda U, the derivatives of (L, LM, A alpha) along one parameter are
+
+        - loading lambda_rc: dL = e_r A[c, :], dLM = e_r U[c, :];
+        - psi_rc: dLM = L_r A_c' + L_c A_r' (one term when r = c);
+        - beta_rc: dL = L_r A[c, :], dLM = L_r U[c, :] + LM_c A_r', d(A alpha) = A_r (A alpha)_c;
+        - alpha_r: d(A alpha) = A_r;
+
+        and the gradient entries 2 a_k' G b_k + dmu_k' gmu, being bilinear in (L, LM, A alpha), are
+        differentiated along each of them (product rule). Not for ordinal indicators (their residual
+        variances follow Sigma).
+        """
+        if self._ord_idx.size:
+            raise NotImplementedError("the curvature of a model with ordinal indicators")
+        q = len(rows)
+        plan = self._plan(rows)
+        p, m = self.p, self.m
+        L, LM, Aa, A, U = imp.L, imp.LM, imp.Aalpha, imp.A, imp.lv_cov
+        DL = np.zeros((q, p, m))
+        DLM = np.zeros((q, p, m))
+        DAa = np.zeros((q, m))
+        k, r, c = plan[LAMBDA]
+        DL[k, r] = A[c]
+        DLM[k, r] = U[c]
+        k, r, c, half = plan[PSI]
+        if k.size:
+            DLM[k] = L[:, r].T[:, :, None] * A[:, c].T[:, None, :]
+            off = half == 1.0
+            DLM[k[off]] += L[:, c[off]].T[:, :, None] * A[:, r[off]].T[:, None, :]
+        k, r, c = plan[BETA]
+        if k.size:
+            DL[k] = L[:, r].T[:, :, None] * A[c][:, None, :]
+            DLM[k] = L[:, r].T[:, :, None] * U[c][:, None, :] + LM[:, c].T[:, :, None] * A[:, r].T[:, None, :]
+            DAa[k] = A[:, r].T * Aa[c][:, None]
+        k, r, _ = plan[ALPHA]
+        DAa[k] = A[:, r].T
+        GL, GLM = G @ L, G @ LM
+        S2 = np.zeros((q, q))
+        k, r, c = plan[LAMBDA]
+        if k.size:
+            GDLM = np.einsum("pq,jqm->jpm", G, DLM)
+            S2[k] = 2 * GDLM[:, r, c].T + gmu[r][:, None] * DAa[:, c].T
+        k, r, c, half = plan[PSI]
+        if k.size:
+            X = np.einsum("pr,jpc->jrc", GL, DL)            # L' G dL_j
+            S2[k] = 2 * half[:, None] * (X[:, c, r] + X[:, r, c]).T
+        k, r, c = plan[BETA]
+        if k.size:
+            Y = np.einsum("pc,jpr->jcr", GLM, DL)           # (G LM)' dL_j: [c, r] = dL_j[:, r]' G LM[:, c]
+            Z = np.einsum("pr,jpc->jrc", GL, DLM)           # L' G dLM_j
+            Lg, DLg = L.T @ gmu, DL.transpose(0, 2, 1) @ gmu  # m; q x m
+            S2[k] = (2 * (Y[:, c, r] + Z[:, r, c]) + DLg[:, r] * Aa[c] + Lg[r] * DAa[:, c]).T
+        k, r, _ = plan[ALPHA]
+        if k.size:
+            S2[k] = (DL.transpose(0, 2, 1) @ gmu)[:, r].T
+        return S2
+
     def _plan(self, rows):
         """Index arrays of ``rows`` by matrix (cached: the same row sets come back at every evaluation)."""
         key = rows.tobytes()

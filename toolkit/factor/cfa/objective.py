@@ -25,34 +25,6 @@ __all__ = ["Problem"]
 _LOG2PI = np.log(2 * np.pi)
 
 
-def pattern_inverses(sigma: np.ndarray, patterns: list):
-    """(log|Sigma_oo|, Sigma_oo^-1, extra) of every missing-data pattern, from one inverse of Sigma.
-
-    With T = Sigma^-1 and m the missing variables: Sigma_oo^-1 = T_oo - T_om T_mm^-1 T_mo and
-    |Sigma_oo| = |Sigma| |T_mm| (Schur complements), so a pattern costs O(p^2 k) for k missing variables
-    instead of O(p^3). ``extra`` is ``(m, T_mm^-1)`` (None for a complete pattern). None when Sigma is not
-    positive definite.
-    """
-    ci = chol_inverse(sigma)
-    if ci is None:
-        return None
-    logdet, T = ci
-    out = []
-    for pat in patterns:
-        m = pat.missing
-        if m is None or m.size == 0:
-            out.append((logdet, T, None))
-            continue
-        Tmm = pat.take(T, "mm")
-        cm = chol_inverse(Tmm)
-        if cm is None:
-            return None
-        Tom = pat.take(T, "om")
-        Si = pat.take(T, "oo") - Tom @ cm[1] @ Tom.T
-        out.append((logdet + cm[0], Si, (m, cm[1])))
-    return out
-
-
 def chol_inverse(S: np.ndarray):
     """(log|S|, S^-1) of a symmetric matrix by Cholesky, or None when it is not positive definite."""
     if S.shape[0] == 1:
@@ -77,6 +49,29 @@ def chol_inverse(S: np.ndarray):
     inv += inv.T          # dpotri fills the lower triangle; the upper one is zero (dpotrf cleaned it)
     inv.flat[:: S.shape[0] + 1] *= 0.5
     return logdet, inv
+
+
+def _pair_products(X: np.ndarray, Y: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """P[k, l] = tr(X A_k Y A_l) for symmetric X, Y and A_k = a_k b_k' + b_k a_k' (a, b: q x p).
+
+    Expanding the rank-2 factors, P = XAB o YAB' + XAA o YBB + XBB o YAA + XAB' o YAB with XAB = a X b' etc.
+    (o: elementwise product): four q x q products instead of q^2 traces.
+    """
+    Xa, Xb = a @ X, b @ X
+    XAA, XAB, XBB = Xa @ a.T, Xa @ b.T, Xb @ b.T
+    if Y is X:
+        YAA, YAB, YBB = XAA, XAB, XBB
+    else:
+        Ya, Yb = a @ Y, b @ Y
+        YAA, YAB, YBB = Ya @ a.T, Ya @ b.T, Yb @ b.T
+    return XAB * YAB.T + XAA * YBB + XBB * YAA + XAB.T * YAB
+
+
+def _mean_terms(S: np.ndarray, e: np.ndarray, a, b, dmu, w: float = 1.0) -> np.ndarray:
+    """w dmu S dmu' + C + C' with C[l, k] = dmu_k' S A_l e: the mean part of a pattern's Hessian (e = S d)."""
+    Sm = S @ dmu.T
+    C = (a @ Sm) * (b @ e)[:, None] + (b @ Sm) * (a @ e)[:, None]
+    return w * (dmu @ Sm) + C + C.T
 
 
 class Problem:
@@ -136,7 +131,7 @@ class Problem:
         return [self.model.implied(v, g) for g in range(self.model.ngroups)]
 
     # -- discrepancy --------------------------------------------------------------------------------
-    def _group_terms(self, imp, st, want_grad: bool):
+    def _group_terms(self, g: int, imp, st, want_grad: bool):
         """f_g and (dF/dSigma, dF/dmu) of one group (None when Sigma is not positive definite)."""
         p = self.model.p
         if not self.fiml or st.complete:
@@ -156,35 +151,91 @@ class Problem:
             G = 0.5 * (Si - Si @ W @ Si)
             gmu = -Si @ d if self.meanstructure else np.zeros(p)
             return f, G, gmu
-        inv = pattern_inverses(imp.sigma, st.patterns)
-        if inv is None:
+        ci = chol_inverse(imp.sigma)
+        if ci is None:
             return None
-        total = 0.0
-        G = np.zeros((p, p))
-        gmu = np.zeros(p)
-        for pat, (logdet, Si, _) in zip(st.patterns, inv):
-            o = pat.observed
-            d = pat.mean - imp.mu[o]
-            W = pat.cov + np.outer(d, d)
-            total += pat.n * (o.size * _LOG2PI + logdet + np.sum(W * Si))
-            if want_grad:
-                w = pat.n / st.n
-                if pat.n < o.size:   # Si W Si from the rows: rank n
-                    V = Si @ (pat.Y - imp.mu[o]).T
-                    SWS = V @ V.T / pat.n
-                else:
-                    SWS = Si @ W @ Si
-                G[np.ix_(o, o)] += 0.5 * w * (Si - SWS)
-                gmu[o] += -w * (Si @ d)
-        # -2 loglik / n (with 2 pi) less the saturated value, halved: lavaan's fmin for FIML
+        logdet, T = ci
+        fac = self._fiml_factors(g, T, imp.mu)
+        if fac is None:
+            return None
+        X, ld, V, quad = fac
+        setup = self._fiml_setup(g)
+        # -2 loglik (with 2 pi) over n, less the saturated value, halved: lavaan's fmin for FIML
+        total = setup["const"] + setup["n_rows"] * logdet + setup["n"] @ ld + quad
         f = 0.5 * (total / st.n + 2 * st.h1_loglik / st.n)
-        return f, G, gmu
+        if not want_grad:
+            return f, None, None
+        Xw = [X[i] * np.sqrt(st.patterns[i].n / st.n) for i in setup["incomplete"]]
+        D = np.vstack(Xw).T @ np.vstack(Xw) if Xw else 0.0
+        G = 0.5 * (setup["n_rows"] / st.n * T - D - V.T @ V / st.n)
+        return f, G, -V.sum(axis=0) / st.n
+
+    def _fiml_setup(self, g: int) -> dict:
+        """The group's rows stacked by pattern (zeros where missing), and the patterns bucketed by their number
+        of missing variables (built once: the data do not change)."""
+        cache = self.__dict__.setdefault("_fiml_cache", {})
+        if g in cache:
+            return cache[g]
+        st, p = self.stats[g], self.model.p
+        pats = st.patterns
+        n_rows = sum(pat.n for pat in pats)
+        Xz, mask = np.zeros((n_rows, p)), np.zeros((n_rows, p))
+        bounds, s = [], 0
+        for pat in pats:
+            Xz[s:s + pat.n, pat.observed] = pat.Y
+            mask[s:s + pat.n, pat.observed] = 1.0
+            bounds.append((s, s + pat.n))
+            s += pat.n
+        by_k = {}
+        for i, pat in enumerate(pats):
+            if pat.missing.size:
+                by_k.setdefault(pat.missing.size, []).append(i)
+        buckets = [(np.array(ids), np.array([pats[i].missing for i in ids])) for ids in by_k.values()]
+        cache[g] = {"X": Xz, "mask": mask, "bounds": bounds, "buckets": buckets, "n_rows": n_rows,
+                    "n": np.array([pat.n for pat in pats], dtype=float),
+                    "incomplete": [i for i, pat in enumerate(pats) if pat.missing.size],
+                    "const": _LOG2PI * sum(pat.n * pat.observed.size for pat in pats)}
+        return cache[g]
+
+    def _fiml_factors(self, g: int, T: np.ndarray, mu: np.ndarray):
+        """Per pattern of group ``g``, from T = Sigma^-1 alone (Schur complements): ``X[i]`` (k x p) with
+        X' X = T_.m T_mm^-1 T_m., so that Sigma_oo^-1 padded with zeros is T - X' X; ``ld[i]`` = log|T_mm|
+        (log|Sigma_oo| = log|Sigma| + log|T_mm|); the rows ``V`` (n x p) of v_i = (T - X'X) r_i with r_i the
+        residuals y_i - mu padded with zeros; and ``quad`` = sum_i r_i' Sigma_oo^-1 r_i. The Cholesky factors
+        of the T_mm are computed for all patterns with k missing variables at once. None when a T_mm is not
+        positive definite.
+        """
+        setup = self._fiml_setup(g)
+        R = (setup["X"] - mu) * setup["mask"]
+        V = R @ T
+        quad = float(np.sum(R * V))
+        bounds = setup["bounds"]
+        X = [None] * len(bounds)
+        ld = np.zeros(len(bounds))
+        for ids, mi in setup["buckets"]:
+            try:
+                Lc = np.linalg.cholesky(T[mi[:, :, None], mi[:, None, :]])
+            except np.linalg.LinAlgError:
+                return None
+            diag = np.diagonal(Lc, axis1=1, axis2=2)
+            if np.any(diag <= 0):
+                return None
+            ld[ids] = 2 * np.log(diag).sum(axis=1)
+            Li = np.linalg.inv(Lc)
+            Xs = Li @ T[mi]
+            for t, i in enumerate(ids):
+                s, e = bounds[i]
+                Z = V[s:e][:, mi[t]] @ Li[t].T      # rows of T_mm^-1/2 (T r)_m
+                quad -= float(np.sum(Z * Z))
+                V[s:e] -= Z @ Xs[t]
+                X[i] = Xs[t]
+        return X, ld, V, quad
 
     def objective(self, z) -> float:
         imps = self.implied(z)
         total = 0.0
         for g, (imp, st) in enumerate(zip(imps, self.stats)):
-            out = self._group_terms(imp, st, False)
+            out = self._group_terms(g, imp, st, False)
             if out is None:
                 return np.inf
             total += self.weights[g] * out[0]
@@ -196,7 +247,7 @@ class Problem:
         total = 0.0
         gx = np.zeros(self.nx)
         for g, (imp, st) in enumerate(zip(imps, self.stats)):
-            out = self._group_terms(imp, st, True)
+            out = self._group_terms(g, imp, st, True)
             if out is None:
                 return np.inf, np.zeros(self.nz)
             f, G, gmu = out
@@ -246,133 +297,147 @@ class Problem:
             total += self.weights[g] * full
         return (total, groups) if per_group else total
 
-    def _parts(self, imp, st):
-        """(observed indices, weight within the group, W = S + dd', d) per pattern (one for complete data)."""
-        if not self.fiml or st.complete:
-            p = self.model.p
-            if self.meanstructure:
-                d = st.mean - imp.mu
-                W = st.cov + np.outer(d, d)
-            else:
-                d, W = np.zeros(p), st.cov
-            return [(np.arange(p), 1.0, W, d)]
-        out = []
-        for pat in st.patterns:
-            d = pat.mean - imp.mu[pat.observed]
-            out.append((pat.observed, pat.n / st.n, pat.cov + np.outer(d, d), d))
-        return out
-
-    def _pattern_products(self, imp, st, a, b, dmu):
-        """Per pattern: (share of rows, observed indices, Si, M = Si W Si, d, products), the products being
-        X_o Si Y_o' (P1) and X_o M Y_o' (P2) for X, Y in the rank-2 factors a, b (and dmu), and a_o Si d,
-        b_o Si d. For incomplete patterns P1 comes from the complete-data products by rank-k corrections
-        and P2 from the rows (W has rank n_p), so a pattern costs O(q^2 (k + n_p)) instead of O(q^2 p)."""
-        p = self.model.p
-        if not self.fiml or st.complete:
-            ci = chol_inverse(imp.sigma)
-            Si = ci[1]
-            o = np.arange(p)
-            d, W = (st.mean - imp.mu, None) if self.meanstructure else (np.zeros(p), None)
-            W = st.cov + np.outer(d, d)
-            M = Si @ W @ Si
-            AS, BS, MS = a @ Si, b @ Si, dmu @ Si
-            AM, BM = a @ M, b @ M
-            P = (AS @ a.T, BS @ b.T, AS @ b.T, MS @ dmu.T, AS @ dmu.T, BS @ dmu.T, AM @ a.T, BM @ b.T, AM @ b.T,
-                 AS @ d, BS @ d)
-            yield 1.0, o, Si, M, d, P
-            return
-        inv = pattern_inverses(imp.sigma, st.patterns)
-        T = chol_inverse(imp.sigma)[1]
-        XT = {"a": a @ T, "b": b @ T, "m": dmu @ T}
-        X = {"a": a, "b": b, "m": dmu}
-        full = {k: XT[k[0]] @ X[k[1]].T for k in ("aa", "bb", "ab", "mm", "am", "bm")}
-        for pat, (_, Si, extra) in zip(st.patterns, inv):
-            o = pat.observed
-            w = pat.n / st.n
-            d = pat.mean - imp.mu[o]
-            if extra is None:
-                P1 = full
-            else:
-                m, Tmm_inv = extra
-                Tmm = pat.take(T, "mm")
-                Xm = {k: v[:, m] for k, v in X.items()}
-                XTm = {k: v[:, m] for k, v in XT.items()}
-                C = {k: XTm[k] - Xm[k] @ Tmm for k in X}
-                CTi = {k: C[k] @ Tmm_inv for k in X}
-                P1 = {}
-                for key in ("aa", "bb", "ab", "mm", "am", "bm"):
-                    x, y = key
-                    P1[key] = full[key] - Xm[x] @ C[y].T - XTm[x] @ Xm[y].T - CTi[x] @ C[y].T
-            R = pat.Y - imp.mu[o]
-            if pat.n < o.size:
-                V = Si @ R.T                              # o x n
-                M = V @ V.T / pat.n
-                VA, VB = a[:, o] @ V, b[:, o] @ V         # q x n
-                P2aa, P2bb, P2ab = VA @ VA.T / pat.n, VB @ VB.T / pat.n, VA @ VB.T / pat.n
-                ea, eb = VA.mean(axis=1), VB.mean(axis=1)
-            else:
-                W = pat.cov + np.outer(d, d)
-                M = Si @ W @ Si
-                Ao, Bo = a[:, o], b[:, o]
-                AM, BM = Ao @ M, Bo @ M
-                P2aa, P2bb, P2ab = AM @ Ao.T, BM @ Bo.T, AM @ Bo.T
-                Sd = Si @ d
-                ea, eb = Ao @ Sd, Bo @ Sd
-            P = (P1["aa"], P1["bb"], P1["ab"], P1["mm"], P1["am"], P1["bm"], P2aa, P2bb, P2ab, ea, eb)
-            yield w, o, Si, M, d, P
-
     def observed_information(self, z, *, reuse: float = 0.0) -> np.ndarray:
         """Analytic Hessian of fmin in ``z`` (lavaan's observed information, ``"hessian"``); with ``reuse`` > 0
         the last one computed is returned when its ``z`` is that close (largest absolute difference).
 
-        Per pattern, with Si = Sigma_oo^-1, W = S + dd' and M = Si W Si, the moment part is
-        1/2 [-tr(Si dS_l Si dS_k) + 2 tr(M dS_l Si dS_k)] + mean terms, contracted in the rank-2 form of the
-        derivatives; the part with the model's second derivatives is the change of g'(d sigma/d theta) with
-        the moment gradient g held fixed, by central differences (it needs no data).
+        Per group, the moment part (:meth:`_moment_hessian`) plus the part with the model's second
+        derivatives, the Hessian of tr(G Sigma) + gmu' mu with the moment gradient (G, gmu) held fixed
+        (:meth:`LisrelModel.curvature`).
         """
         last = getattr(self, "_hessian_cache", None)
         if reuse > 0 and last is not None and last[0].shape == np.shape(z) and np.max(np.abs(last[0] - z)) <= reuse:
             return last[1]
         imps = self.implied(z)
-        values = self.values(z)
         Hx = np.zeros((self.nx, self.nx))
         for g, (imp, st) in enumerate(zip(imps, self.stats)):
             rows, cols = self._group_rows[g], self._group_cols[g]
             if rows.size == 0:
                 continue
             a, b, dmu, _ = self.model.derivatives(imp, rows)
-            H = np.zeros((rows.size, rows.size))
-            p = self.model.p
-            Gfull = np.zeros((p, p))
-            gfull = np.zeros(p)
-            for w, o, Si, M, d, P in self._pattern_products(imp, st, a, b, dmu):
-                P1aa, P1bb, P1ab, P1mm, P1am, P1bm, P2aa, P2bb, P2ab, ea, eb = P
-                T1 = 2 * (P1aa * P1bb + P1ab * P1ab.T)
-                T2 = P1ab * P2ab.T + P1bb * P2aa + P1aa * P2bb + P1ab.T * P2ab
-                H += 0.5 * w * (-T1 + 2 * T2)
-                Gfull[np.ix_(o, o)] += 0.5 * w * (Si - M)
-                if self.meanstructure:
-                    H += w * P1mm
-                    C = ea[:, None] * P1bm + eb[:, None] * P1am
-                    H += w * (C + C.T)
-                    gfull[o] += -w * (Si @ d)
-            # the model's second derivatives, with the moment gradient held fixed
-            S2 = np.zeros_like(H)
-            for j, row in enumerate(rows):
-                h = 1e-6 * max(1.0, abs(values[row]))
-                out = []
-                for s in (h, -h):
-                    v = values.copy()
-                    v[row] += s
-                    im = self.model.implied(v, g)
-                    aa, bb, mm, _ = self.model.derivatives(im, rows)
-                    out.append(2 * np.sum((aa @ Gfull) * bb, axis=1) + (mm @ gfull if self.meanstructure else 0.0))
-                S2[:, j] = (out[0] - out[1]) / (2 * h)
+            out = self._moment_hessian(g, imp, st, a, b, dmu)
+            if out is None:
+                raise np.linalg.LinAlgError("the implied covariance matrix is not positive definite")
+            H, G, gmu = out
+            S2 = self.model.curvature(imp, rows, G, gmu)
             H += (S2 + S2.T) / 2
             Hx[np.ix_(cols, cols)] += self.weights[g] * H
         out = self.K.T @ Hx @ self.K
         self._hessian_cache = (np.array(z, dtype=float), out)
         return out
+
+    def _moment_hessian(self, g, imp, st, a, b, dmu):
+        """(H, G, gmu) of one group: the Hessian of f_g through the implied moments with the model's second
+        derivatives left out, and the gradient of f_g in Sigma (G) and mu (gmu). None when Sigma is not
+        positive definite.
+
+        With A_k = a_k b_k' + b_k a_k' the derivative of Sigma in parameter k and, per pattern, Si = Sigma_oo^-1
+        (padded with zeros to p x p), W = S + dd' and M = Si W Si, the pattern adds
+        w/2 [-tr(Si A_k Si A_l) + tr(M A_k Si A_l) + tr(M A_l Si A_k)] + w dmu_k' Si dmu_l
+        + w (dmu_k' Si A_l Si d + dmu_l' Si A_k Si d). For a pattern with missing variables m, Si = T - C C' with
+        T = Sigma^-1 and C = T_.m chol(T_mm^-1) (p x k, Schur complement), and M = (1/n) sum_i v_i v_i' with
+        v_i = Si r_i over its rows. Expanding, every term linear in Si or M sums over the patterns into p x p
+        matrices first (the sums of C C', of v_i v_i' / N and of v_i / N) and is contracted with the
+        derivatives once; the terms with C twice are inner products of k x k (or k-vector) blocks, stacked
+        over all patterns and rows into one matrix product. Patterns where that costs more than working in
+        their observed block directly are done directly.
+        """
+        p = self.model.p
+        ms = self.meanstructure
+        ci = chol_inverse(imp.sigma)
+        if ci is None:
+            return None
+        T = ci[1]
+        if not self.fiml or st.complete:
+            d = st.mean - imp.mu if ms else np.zeros(p)
+            M = T @ (st.cov + np.outer(d, d)) @ T
+            e = T @ d
+            PM = _pair_products(M, T, a, b)
+            H = 0.5 * (PM + PM.T - _pair_products(T, T, a, b))
+            if ms:
+                H += _mean_terms(T, e, a, b, dmu)
+            return H, 0.5 * (T - M), -e
+        fac = self._fiml_factors(g, T, imp.mu)
+        if fac is None:
+            return None
+        Xf, _, Vall, _ = fac
+        bounds = self._fiml_setup(g)["bounds"]
+        q = a.shape[0]
+        H = np.zeros((q, q))
+        G = np.zeros((p, p))
+        gmu = np.zeros(p)
+        w_low = 0.0                  # share of the rows in patterns done by low-rank corrections
+        X = np.zeros((p, p))         # their sum of w C C' + v v' / N
+        ebar = np.zeros(p)           # their sum of v / N
+        neg, gam, ue = [], [], []    # stacked blocks: H -= neg neg'; cross mean term -= ue gam'
+        for i, pat in enumerate(st.patterns):
+            o, k, n = pat.observed, pat.missing.size, pat.n
+            w = n / st.n
+            V = Vall[bounds[i][0]:bounds[i][1]]        # rows v_i' (n x p), zero where missing
+            if k == 0:
+                w_low += w
+                X += V.T @ V / st.n
+                ebar += V.sum(axis=0) / st.n
+                continue
+            C = Xf[i].T                                # p x k, C C' = T_.m T_mm^-1 T_m.
+            if k * (k + 1) / 2 + (n + 1) * k > 6 * o.size:
+                Co = C[o]
+                Si = pat.take(T, "oo") - Co @ Co.T
+                Vo = V[:, o]
+                Mo = Vo.T @ Vo / n
+                e = Vo.mean(axis=0)
+                ao, bo, mo = a[:, o], b[:, o], dmu[:, o]
+                PM = _pair_products(Mo, Si, ao, bo)
+                H += 0.5 * w * (PM + PM.T - _pair_products(Si, Si, ao, bo))
+                H += w * _mean_terms(Si, e, ao, bo, mo)
+                G[np.ix_(o, o)] += 0.5 * w * (Si - Mo)
+                gmu[o] -= w * e
+                continue
+            w_low += w
+            X += w * (C @ C.T) + V.T @ V / st.n
+            e = V.mean(axis=0)
+            ebar += w * e
+            al, be, ga = a @ C, b @ C, dmu @ C          # q x k
+            r, c = np.triu_indices(k)
+            scale = np.where(r == c, np.sqrt(0.5 * w), np.sqrt(w))
+            neg.append((al[:, r] * be[:, c] + be[:, r] * al[:, c]) * scale)      # C'A_k C . C'A_l C
+            aV, bV = a @ V.T, b @ V.T                                            # q x n
+            U = al[:, None, :] * bV[:, :, None] + be[:, None, :] * aV[:, :, None]  # C'A_k v_i: q x n x k
+            neg.append(U.reshape(q, n * k) * np.sqrt(1.0 / st.n))
+            if ms:
+                sw = np.sqrt(w)
+                neg.append(ga * sw)
+                gam.append(ga * sw)
+                ue.append((al * (b @ e)[:, None] + be * (a @ e)[:, None]) * sw)
+        if w_low > 0:
+            PX = _pair_products(X, T, a, b)
+            H += 0.5 * (PX + PX.T - w_low * _pair_products(T, T, a, b))
+            G += 0.5 * (w_low * T - X)
+            gmu -= ebar
+            if ms:
+                H += _mean_terms(T, ebar, a, b, dmu, w_low)
+        if neg:
+            N_ = np.hstack(neg)
+            H -= N_ @ N_.T
+        if gam:
+            Cx = np.hstack(ue) @ np.hstack(gam).T
+            H -= Cx + Cx.T
+        return H, G, gmu
+
+    def _curvature_numeric(self, values, g, rows, G, gmu, *, h: float = 1e-6):
+        """Central differences of the gradient entries tr(G dSigma_k) + gmu' dmu_k in the parameters of
+        ``rows``: the check of :meth:`LisrelModel.curvature` (tests)."""
+        S2 = np.zeros((rows.size, rows.size))
+        for j, row in enumerate(rows):
+            step = h * max(1.0, abs(values[row]))
+            out = []
+            for s in (step, -step):
+                v = values.copy()
+                v[row] += s
+                aa, bb, mm, _ = self.model.derivatives(self.model.implied(v, g), rows)
+                out.append(2 * np.sum((aa @ G) * bb, axis=1) + mm @ gmu)
+            S2[:, j] = (out[0] - out[1]) / (2 * step)
+        return S2
 
     def hessian(self, z, *, h: float = 1e-5) -> np.ndarray:
         """Hessian of fmin in ``z``: central differences of the analytic gradient (Richardson, O(h^4))."""
