@@ -16,39 +16,13 @@ saturated value. chi2 = 2 N fmin in both cases.
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg import lapack
 
 from .matrices import LisrelModel
+from .patterns import chol_inverse, pattern_factors, stack_patterns
 
 __all__ = ["Problem"]
 
 _LOG2PI = np.log(2 * np.pi)
-
-
-def chol_inverse(S: np.ndarray):
-    """(log|S|, S^-1) of a symmetric matrix by Cholesky, or None when it is not positive definite."""
-    if S.shape[0] == 1:
-        v = S[0, 0]
-        return (float(np.log(v)), np.array([[1.0 / v]])) if v > 0 else None
-    if S.shape[0] == 2:
-        a, b, d = S[0, 0], S[0, 1], S[1, 1]
-        det = a * d - b * b
-        if a <= 0 or det <= 0:
-            return None
-        return float(np.log(det)), np.array([[d, -b], [-b, a]]) / det
-    c, info = lapack.dpotrf(S, lower=1)
-    if info != 0:
-        return None
-    d = np.diag(c)
-    if np.any(d <= 0):
-        return None
-    logdet = 2.0 * np.log(d).sum()
-    inv, info = lapack.dpotri(c, lower=1)
-    if info != 0:
-        return None
-    inv += inv.T          # dpotri fills the lower triangle; the upper one is zero (dpotrf cleaned it)
-    inv.flat[:: S.shape[0] + 1] *= 0.5
-    return logdet, inv
 
 
 def _pair_products(X: np.ndarray, Y: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -158,78 +132,28 @@ class Problem:
         fac = self._fiml_factors(g, T, imp.mu)
         if fac is None:
             return None
-        X, ld, V, quad = fac
-        setup = self._fiml_setup(g)
+        stack = self._fiml_setup(g)
         # -2 loglik (with 2 pi) over n, less the saturated value, halved: lavaan's fmin for FIML
-        total = setup["const"] + setup["n_rows"] * logdet + setup["n"] @ ld + quad
+        total = stack.const + stack.n_rows * logdet + stack.n @ fac.ld + fac.quad
         f = 0.5 * (total / st.n + 2 * st.h1_loglik / st.n)
         if not want_grad:
             return f, None, None
-        Xw = [X[i] * np.sqrt(st.patterns[i].n / st.n) for i in setup["incomplete"]]
-        D = np.vstack(Xw).T @ np.vstack(Xw) if Xw else 0.0
-        G = 0.5 * (setup["n_rows"] / st.n * T - D - V.T @ V / st.n)
+        blocks = [fac.X[i] * np.sqrt(stack.n[i] / st.n) for i in stack.incomplete]
+        Xw = np.vstack(blocks) if blocks else np.zeros((0, p))
+        V = fac.V
+        G = 0.5 * (stack.n_rows / st.n * T - Xw.T @ Xw - V.T @ V / st.n)
         return f, G, -V.sum(axis=0) / st.n
 
-    def _fiml_setup(self, g: int) -> dict:
-        """The group's rows stacked by pattern (zeros where missing), and the patterns bucketed by their number
-        of missing variables (built once: the data do not change)."""
+    def _fiml_setup(self, g: int):
+        """The group's rows stacked by pattern (built once: the data do not change)."""
         cache = self.__dict__.setdefault("_fiml_cache", {})
-        if g in cache:
-            return cache[g]
-        st, p = self.stats[g], self.model.p
-        pats = st.patterns
-        n_rows = sum(pat.n for pat in pats)
-        Xz, mask = np.zeros((n_rows, p)), np.zeros((n_rows, p))
-        bounds, s = [], 0
-        for pat in pats:
-            Xz[s:s + pat.n, pat.observed] = pat.Y
-            mask[s:s + pat.n, pat.observed] = 1.0
-            bounds.append((s, s + pat.n))
-            s += pat.n
-        by_k = {}
-        for i, pat in enumerate(pats):
-            if pat.missing.size:
-                by_k.setdefault(pat.missing.size, []).append(i)
-        buckets = [(np.array(ids), np.array([pats[i].missing for i in ids])) for ids in by_k.values()]
-        cache[g] = {"X": Xz, "mask": mask, "bounds": bounds, "buckets": buckets, "n_rows": n_rows,
-                    "n": np.array([pat.n for pat in pats], dtype=float),
-                    "incomplete": [i for i, pat in enumerate(pats) if pat.missing.size],
-                    "const": _LOG2PI * sum(pat.n * pat.observed.size for pat in pats)}
+        if g not in cache:
+            cache[g] = stack_patterns(self.stats[g].patterns, self.model.p)
         return cache[g]
 
     def _fiml_factors(self, g: int, T: np.ndarray, mu: np.ndarray):
-        """Per pattern of group ``g``, from T = Sigma^-1 alone (Schur complements): ``X[i]`` (k x p) with
-        X' X = T_.m T_mm^-1 T_m., so that Sigma_oo^-1 padded with zeros is T - X' X; ``ld[i]`` = log|T_mm|
-        (log|Sigma_oo| = log|Sigma| + log|T_mm|); the rows ``V`` (n x p) of v_i = (T - X'X) r_i with r_i the
-        residuals y_i - mu padded with zeros; and ``quad`` = sum_i r_i' Sigma_oo^-1 r_i. The Cholesky factors
-        of the T_mm are computed for all patterns with k missing variables at once. None when a T_mm is not
-        positive definite.
-        """
-        setup = self._fiml_setup(g)
-        R = (setup["X"] - mu) * setup["mask"]
-        V = R @ T
-        quad = float(np.sum(R * V))
-        bounds = setup["bounds"]
-        X = [None] * len(bounds)
-        ld = np.zeros(len(bounds))
-        for ids, mi in setup["buckets"]:
-            try:
-                Lc = np.linalg.cholesky(T[mi[:, :, None], mi[:, None, :]])
-            except np.linalg.LinAlgError:
-                return None
-            diag = np.diagonal(Lc, axis1=1, axis2=2)
-            if np.any(diag <= 0):
-                return None
-            ld[ids] = 2 * np.log(diag).sum(axis=1)
-            Li = np.linalg.inv(Lc)
-            Xs = Li @ T[mi]
-            for t, i in enumerate(ids):
-                s, e = bounds[i]
-                Z = V[s:e][:, mi[t]] @ Li[t].T      # rows of T_mm^-1/2 (T r)_m
-                quad -= float(np.sum(Z * Z))
-                V[s:e] -= Z @ Xs[t]
-                X[i] = Xs[t]
-        return X, ld, V, quad
+        """:func:`~toolkit.factor.cfa.patterns.pattern_factors` of group ``g``."""
+        return pattern_factors(self._fiml_setup(g), T, mu)
 
     def objective(self, z) -> float:
         imps = self.implied(z)
@@ -360,8 +284,8 @@ class Problem:
         fac = self._fiml_factors(g, T, imp.mu)
         if fac is None:
             return None
-        Xf, _, Vall, _ = fac
-        bounds = self._fiml_setup(g)["bounds"]
+        Xf, Vall = fac.X, fac.V
+        bounds = self._fiml_setup(g).bounds
         q = a.shape[0]
         H = np.zeros((q, q))
         G = np.zeros((p, p))
