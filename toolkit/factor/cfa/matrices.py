@@ -260,6 +260,18 @@ class LisrelModel:
             dtau = None
         return a, b, dmu, dtau
 
+    def lv_variance_derivatives(self, imp: Implied, rows: np.ndarray) -> np.ndarray:
+        """d diag(A Psi A') (the factors' total variances, q x m) in the parameters of table rows ``rows``
+        (of this group): psi_rc moves it by 2 A_jr A_jc (A_jr^2 when r = c), beta_rc by 2 A_jr U_cj."""
+        plan = self._plan(rows)
+        A, U = imp.A, imp.lv_cov
+        out = np.zeros((len(rows), self.m))
+        k, r, c, half = plan[PSI]
+        out[k] = 2 * half[:, None] * (A[:, r] * A[:, c]).T
+        k, r, c = plan[BETA]
+        out[k] = 2 * (A[:, r] * U[c].T).T
+        return out
+
     def curvature(self, imp: Implied, rows: np.ndarray, G: np.ndarray, gmu: np.ndarray) -> np.ndarray:
         """Hessian of ``tr(G Sigma) + gmu' mu`` in the parameters of table rows ``rows`` (G symmetric, fixed).
 
@@ -302,24 +314,28 @@ class LisrelModel:
         k, r, _ = plan[ALPHA]
         DAa[k] = A[:, r].T
         GL, GLM = G @ L, G @ LM
+        # the tensors as p x (q m) matrices, so that each contraction is one matrix product
+        DLt = DL.transpose(1, 0, 2).reshape(p, q * m)
+        DLMt = DLM.transpose(1, 0, 2).reshape(p, q * m)
         S2 = np.zeros((q, q))
         k, r, c = plan[LAMBDA]
         if k.size:
-            GDLM = np.einsum("pq,jqm->jpm", G, DLM)
-            S2[k] = 2 * GDLM[:, r, c].T + gmu[r][:, None] * DAa[:, c].T
+            GDLM = (G @ DLMt).reshape(p, q, m)              # [r, j, c] = (G dLM_j)[r, c]
+            S2[k] = 2 * GDLM[r, :, c] + gmu[r][:, None] * DAa[:, c].T
         k, r, c, half = plan[PSI]
         if k.size:
-            X = np.einsum("pr,jpc->jrc", GL, DL)            # L' G dL_j
-            S2[k] = 2 * half[:, None] * (X[:, c, r] + X[:, r, c]).T
+            Xm = (GL.T @ DLt).reshape(m, q, m)              # [r, j, c] = (L' G dL_j)[r, c]
+            S2[k] = 2 * half[:, None] * (Xm[c, :, r] + Xm[r, :, c])
         k, r, c = plan[BETA]
         if k.size:
-            Y = np.einsum("pc,jpr->jcr", GLM, DL)           # (G LM)' dL_j: [c, r] = dL_j[:, r]' G LM[:, c]
-            Z = np.einsum("pr,jpc->jrc", GL, DLM)           # L' G dLM_j
-            Lg, DLg = L.T @ gmu, DL.transpose(0, 2, 1) @ gmu  # m; q x m
-            S2[k] = (2 * (Y[:, c, r] + Z[:, r, c]) + DLg[:, r] * Aa[c] + Lg[r] * DAa[:, c]).T
+            Y = (GLM.T @ DLt).reshape(m, q, m)              # [c, j, r] = dL_j[:, r]' G LM[:, c]
+            Z = (GL.T @ DLMt).reshape(m, q, m)              # [r, j, c] = (L' G dLM_j)[r, c]
+            DLg = (gmu @ DLt).reshape(q, m)                 # dL_j' gmu
+            Lg = L.T @ gmu
+            S2[k] = 2 * (Y[c, :, r] + Z[r, :, c]) + (DLg[:, r] * Aa[c]).T + Lg[r][:, None] * DAa[:, c].T
         k, r, _ = plan[ALPHA]
         if k.size:
-            S2[k] = (DL.transpose(0, 2, 1) @ gmu)[:, r].T
+            S2[k] = (gmu @ DLt).reshape(q, m)[:, r].T
         return S2
 
     def _plan(self, rows):

@@ -48,6 +48,32 @@ def _mean_terms(S: np.ndarray, e: np.ndarray, a, b, dmu, w: float = 1.0) -> np.n
     return w * (dmu @ Sm) + C + C.T
 
 
+class _Gram:
+    """Running sum of B B' over column blocks B (q rows), multiplied out whenever the blocks held reach a
+    bound, so that memory stays bounded however many blocks come."""
+
+    def __init__(self, q: int, max_cols: int = 4096):
+        self.q, self.max_cols = q, max_cols
+        self.blocks, self.cols = [], 0
+        self.sum = np.zeros((q, q))
+
+    def add(self, B: np.ndarray):
+        self.blocks.append(B)
+        self.cols += B.shape[1]
+        if self.cols >= self.max_cols:
+            self._flush()
+
+    def _flush(self):
+        if self.blocks:
+            B = np.hstack(self.blocks)
+            self.sum += B @ B.T
+            self.blocks, self.cols = [], 0
+
+    def total(self) -> np.ndarray:
+        self._flush()
+        return self.sum
+
+
 class Problem:
     """A model, its data and its constraints: the function the estimators minimise.
 
@@ -285,67 +311,79 @@ class Problem:
         if fac is None:
             return None
         Xf, Vall = fac.X, fac.V
-        bounds = self._fiml_setup(g).bounds
+        stack = self._fiml_setup(g)
         q = a.shape[0]
         H = np.zeros((q, q))
         G = np.zeros((p, p))
         gmu = np.zeros(p)
-        w_low = 0.0                  # share of the rows in patterns done by low-rank corrections
-        X = np.zeros((p, p))         # their sum of w C C' + v v' / N
-        ebar = np.zeros(p)           # their sum of v / N
-        neg, gam, ue = [], [], []    # stacked blocks: H -= neg neg'; cross mean term -= ue gam'
-        for i, pat in enumerate(st.patterns):
-            o, k, n = pat.observed, pat.missing.size, pat.n
-            w = n / st.n
-            V = Vall[bounds[i][0]:bounds[i][1]]        # rows v_i' (n x p), zero where missing
-            if k == 0:
-                w_low += w
-                X += V.T @ V / st.n
-                ebar += V.sum(axis=0) / st.n
+        N = st.n
+        # patterns done by low-rank corrections: the complete ones, and those with few missing variables and
+        # rows (the rest cost less in their observed block)
+        low_rows = [np.arange(*stack.bounds[i]) for i, pat in enumerate(st.patterns) if pat.missing.size == 0]
+        direct = []
+        neg = _Gram(q)               # H -= B B' over the blocks B added
+        Cx = np.zeros((q, q))        # cross mean terms to subtract (and their transpose)
+        X = np.zeros((p, p))         # sum over low-rank patterns of w C C', plus v v' / N over their rows
+        for ids, mi, *_ in stack.buckets:
+            k, o = mi.shape[1], p - mi.shape[1]
+            n = stack.n[ids]
+            low = k * (k + 1) / 2 + (n + 1) * k <= 6 * o
+            direct.extend(ids[~low].tolist())
+            if not low.any():
                 continue
-            C = Xf[i].T                                # p x k, C C' = T_.m T_mm^-1 T_m.
-            if k * (k + 1) / 2 + (n + 1) * k > 6 * o.size:
-                Co = C[o]
-                Si = pat.take(T, "oo") - Co @ Co.T
-                Vo = V[:, o]
-                Mo = Vo.T @ Vo / n
-                e = Vo.mean(axis=0)
-                ao, bo, mo = a[:, o], b[:, o], dmu[:, o]
-                PM = _pair_products(Mo, Si, ao, bo)
-                H += 0.5 * w * (PM + PM.T - _pair_products(Si, Si, ao, bo))
-                H += w * _mean_terms(Si, e, ao, bo, mo)
-                G[np.ix_(o, o)] += 0.5 * w * (Si - Mo)
-                gmu[o] -= w * e
-                continue
-            w_low += w
-            X += w * (C @ C.T) + V.T @ V / st.n
-            e = V.mean(axis=0)
-            ebar += w * e
-            al, be, ga = a @ C, b @ C, dmu @ C          # q x k
+            ids = ids[low]
+            P = ids.size
+            w = n[low] / N
+            Xs = np.stack([Xf[i] for i in ids])                          # P x k x p, C_i = Xs[i]'
+            Xw = (Xs * np.sqrt(w)[:, None, None]).reshape(P * k, p)
+            X += Xw.T @ Xw
+            rows = np.concatenate([np.arange(*stack.bounds[i]) for i in ids])
+            low_rows.append(rows)
+            pid = np.repeat(np.arange(P), n[low].astype(int))
+            V = Vall[rows]
+            Xcat = Xs.reshape(P * k, p).T
+            AL, BE = (a @ Xcat).reshape(q, P, k), (b @ Xcat).reshape(q, P, k)   # a_j' C_i
             r, c = np.triu_indices(k)
-            scale = np.where(r == c, np.sqrt(0.5 * w), np.sqrt(w))
-            neg.append((al[:, r] * be[:, c] + be[:, r] * al[:, c]) * scale)      # C'A_k C . C'A_l C
-            aV, bV = a @ V.T, b @ V.T                                            # q x n
-            U = al[:, None, :] * bV[:, :, None] + be[:, None, :] * aV[:, :, None]  # C'A_k v_i: q x n x k
-            neg.append(U.reshape(q, n * k) * np.sqrt(1.0 / st.n))
+            scale = np.where(r == c, np.sqrt(0.5), 1.0) * np.sqrt(w)[:, None]      # P x k(k+1)/2
+            neg.add(((AL[:, :, r] * BE[:, :, c] + BE[:, :, r] * AL[:, :, c]) * scale).reshape(q, -1))
+            aV, bV = a @ V.T, b @ V.T                                               # q x rows
+            for c0 in range(0, rows.size, max(1, 200_000 // (q * k))):            # C_i'A_j v_r, q x rows x k
+                sl = slice(c0, c0 + max(1, 200_000 // (q * k)))
+                U = AL[:, pid[sl], :] * bV[:, sl, None] + BE[:, pid[sl], :] * aV[:, sl, None]
+                neg.add(U.reshape(q, -1) * np.sqrt(1.0 / N))
             if ms:
-                sw = np.sqrt(w)
-                neg.append(ga * sw)
-                gam.append(ga * sw)
-                ue.append((al * (b @ e)[:, None] + be * (a @ e)[:, None]) * sw)
-        if w_low > 0:
+                E = np.add.reduceat(V, np.r_[0, np.cumsum(n[low].astype(int))[:-1]], axis=0) / n[low][:, None]
+                GA = (dmu @ Xcat).reshape(q, P, k) * np.sqrt(w)[None, :, None]
+                UE = (AL * (b @ E.T)[:, :, None] + BE * (a @ E.T)[:, :, None]) * np.sqrt(w)[None, :, None]
+                neg.add(GA.reshape(q, -1))
+                Cx += UE.reshape(q, -1) @ GA.reshape(q, -1).T
+        if low_rows:
+            rows = np.concatenate(low_rows)
+            V = Vall[rows]
+            w_low = rows.size / N
+            X += V.T @ V / N
+            ebar = V.sum(axis=0) / N
             PX = _pair_products(X, T, a, b)
             H += 0.5 * (PX + PX.T - w_low * _pair_products(T, T, a, b))
             G += 0.5 * (w_low * T - X)
             gmu -= ebar
             if ms:
                 H += _mean_terms(T, ebar, a, b, dmu, w_low)
-        if neg:
-            N_ = np.hstack(neg)
-            H -= N_ @ N_.T
-        if gam:
-            Cx = np.hstack(ue) @ np.hstack(gam).T
-            H -= Cx + Cx.T
+        H -= neg.total() + Cx + Cx.T
+        for i in direct:
+            pat = st.patterns[i]
+            o, w = pat.observed, pat.n / N
+            Co = Xf[i].T[o]
+            Si = pat.take(T, "oo") - Co @ Co.T
+            Vo = Vall[stack.bounds[i][0]:stack.bounds[i][1]][:, o]
+            Mo = Vo.T @ Vo / pat.n
+            e = Vo.mean(axis=0)
+            ao, bo, mo = a[:, o], b[:, o], dmu[:, o]
+            PM = _pair_products(Mo, Si, ao, bo)
+            H += 0.5 * w * (PM + PM.T - _pair_products(Si, Si, ao, bo))
+            H += w * _mean_terms(Si, e, ao, bo, mo)
+            G[np.ix_(o, o)] += 0.5 * w * (Si - Mo)
+            gmu[o] -= w * e
         return H, G, gmu
 
     def _curvature_numeric(self, values, g, rows, G, gmu, *, h: float = 1e-6):

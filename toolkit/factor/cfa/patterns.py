@@ -51,7 +51,8 @@ class PatternStack:
     X: np.ndarray            # rows x p, zeros where missing
     mask: np.ndarray         # 1 where observed
     bounds: list             # (start, stop) of each pattern's rows
-    buckets: list            # (pattern indices, their missing variables as a P x k array), one per k > 0
+    buckets: list            # per k > 0: (pattern indices, their missing variables (P x k), first row,
+                             # row after the last, each row's position among the indices)
     n: np.ndarray            # rows per pattern
     n_rows: int
     incomplete: list         # indices of the patterns with missing variables
@@ -59,19 +60,27 @@ class PatternStack:
 
 
 def stack_patterns(patterns: list, p: int) -> PatternStack:
-    n_rows = sum(pat.n for pat in patterns)
-    X, mask = np.zeros((n_rows, p)), np.zeros((n_rows, p))
-    bounds, s = [], 0
-    for pat in patterns:
-        X[s:s + pat.n, pat.observed] = pat.Y
-        mask[s:s + pat.n, pat.observed] = 1.0
-        bounds.append((s, s + pat.n))
-        s += pat.n
+    """Stack the rows of ``patterns``: complete patterns first, then those with k missing variables for each
+    k, so that the rows of a bucket are one block."""
     by_k = {}
     for i, pat in enumerate(patterns):
-        if pat.missing.size:
-            by_k.setdefault(pat.missing.size, []).append(i)
-    buckets = [(np.array(ids), np.array([patterns[i].missing for i in ids])) for ids in by_k.values()]
+        by_k.setdefault(pat.missing.size, []).append(i)
+    order = by_k.pop(0, []) + [i for k in sorted(by_k) for i in by_k[k]]
+    n_rows = sum(pat.n for pat in patterns)
+    X, mask = np.zeros((n_rows, p)), np.zeros((n_rows, p))
+    bounds, s = [None] * len(patterns), 0
+    for i in order:
+        pat = patterns[i]
+        X[s:s + pat.n, pat.observed] = pat.Y
+        mask[s:s + pat.n, pat.observed] = 1.0
+        bounds[i] = (s, s + pat.n)
+        s += pat.n
+    buckets = []
+    for k in sorted(by_k):
+        ids = np.array(by_k[k])
+        start, stop = bounds[ids[0]][0], bounds[ids[-1]][1]
+        local = np.repeat(np.arange(ids.size), [patterns[i].n for i in ids])   # pattern of each row
+        buckets.append((ids, np.array([patterns[i].missing for i in ids]), start, stop, local))
     return PatternStack(X=X, mask=mask, bounds=bounds, buckets=buckets,
                         n=np.array([pat.n for pat in patterns], dtype=float), n_rows=n_rows,
                         incomplete=[i for i, pat in enumerate(patterns) if pat.missing.size],
@@ -99,7 +108,9 @@ def pattern_factors(stack: PatternStack, T: np.ndarray, mu: np.ndarray):
     npat = len(stack.bounds)
     X, Li_all, Z_all = [None] * npat, [None] * npat, [None] * npat
     ld = np.zeros(npat)
-    for ids, mi in stack.buckets:
+    p = T.shape[0]
+    for ids, mi, start, stop, local in stack.buckets:
+        k = mi.shape[1]
         try:
             Lc = np.linalg.cholesky(T[mi[:, :, None], mi[:, None, :]])
         except np.linalg.LinAlgError:
@@ -110,10 +121,18 @@ def pattern_factors(stack: PatternStack, T: np.ndarray, mu: np.ndarray):
         ld[ids] = 2 * np.log(diag).sum(axis=1)
         Li = np.linalg.inv(Lc)
         Xs = Li @ T[mi]
+        Zb = np.empty((stop - start, k))
+        chunk = max(1, 2_000_000 // (k * p))       # rows per step: bounded temporaries (rows x k x p)
+        for c0 in range(0, stop - start, chunk):
+            c1 = min(c0 + chunk, stop - start)
+            pid = local[c0:c1]
+            Vc = V[start + c0:start + c1]
+            Ym = np.take_along_axis(Vc, mi[pid], axis=1)
+            Z = np.einsum("rij,rj->ri", Li[pid], Ym)          # Li (T r_i)_m
+            Vc -= np.einsum("rk,rkp->rp", Z, Xs[pid])
+            Zb[c0:c1] = Z
+        quad -= float(np.sum(Zb * Zb))
         for t, i in enumerate(ids):
             s, e = stack.bounds[i]
-            Z = V[s:e][:, mi[t]] @ Li[t].T
-            quad -= float(np.sum(Z * Z))
-            V[s:e] -= Z @ Xs[t]
-            X[i], Li_all[i], Z_all[i] = Xs[t], Li[t], Z
+            X[i], Li_all[i], Z_all[i] = Xs[t], Li[t], Zb[s - start:e - start]
     return Factors(X=X, Li=Li_all, Z=Z_all, ld=ld, V=V, quad=quad)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["standardize", "r_squared"]
+__all__ = ["standardize", "std_all_jacobian", "r_squared"]
 
 
 def _sqrt_pos(v):
@@ -124,6 +124,56 @@ def standardize(model, implieds: list, lhs, op, rhs, group, est, *, ov_var=None)
             _apply(o2, steps, vectors)
             target[sel] = o2[sel]
     return std_lv, std_all, std_nox
+
+
+def std_all_jacobian(model, implieds: list, lhs, op, rhs, group, est, free_rows) -> np.ndarray:
+    """d std_all / d x (rows x free parameters ``free_rows``, table rows), analytic.
+
+    Every standardized value is est_i F_i with F_i a product of powers (+-1, -2) of factor SDs sqrt(U_jj),
+    observed SDs sqrt(Sigma_jj) and residual SDs sqrt|est_r|, so d(est_i F_i) = F_i d est_i +
+    est_i F_i sum_s e_s d log s, with d Sigma_jj = 2 a_j b_j from the rank-2 derivatives of Sigma and
+    d U_jj from :meth:`LisrelModel.lv_variance_derivatives`. Not for ordinal indicators (their residual
+    variances, hence est, follow Sigma).
+    """
+    lhs, op, rhs = np.asarray(lhs, dtype=object), np.asarray(op, dtype=object), np.asarray(rhs, dtype=object)
+    group = np.asarray(group, dtype=int)
+    est = np.asarray(est, dtype=float)
+    free_rows = np.asarray(free_rows, dtype=int)
+    n, nx = est.size, free_rows.size
+    nlv = len(model.lv_names)
+    J = np.full((n, nx), np.nan)
+    rv = np.append(np.sqrt(np.abs(est)), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dlog_rv = np.zeros((n + 1, nx))
+        dlog_rv[free_rows, np.arange(nx)] = 0.5 / est[free_rows]
+        dlog_rv[n] = np.nan
+    own = np.zeros((n, nx))
+    own[free_rows, np.arange(nx)] = 1.0
+    for g, ((sel, lv_steps, all_steps, _), imp) in enumerate(zip(_plan(model, lhs, op, rhs, group), implieds)):
+        cols = np.flatnonzero(model.group[free_rows] == g)
+        a, b, _, _ = model.derivatives(imp, free_rows[cols])
+        u = np.diag(imp.lv_cov)[:nlv]
+        s2 = np.diag(imp.sigma)
+        vectors = {"eta": np.append(_sqrt_pos(u), np.nan), "ov": np.append(_sqrt_pos(s2), [np.nan, 1.0]), "rv": rv}
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d_eta = np.zeros((nlv + 1, nx))
+            d_eta[:nlv, cols] = model.lv_variance_derivatives(imp, free_rows[cols])[:, :nlv].T / (2 * u[:, None])
+            d_eta[nlv] = np.nan
+            d_ov = np.zeros((model.p + 2, nx))
+            d_ov[:model.p, cols] = (a * b).T / s2[:, None]          # d Sigma_jj / (2 Sigma_jj)
+            d_ov[model.p] = np.nan
+        dlog = {"eta": d_eta, "ov": d_ov, "rv": dlog_rv}
+        F = np.ones(n)
+        L = np.zeros((n, nx))
+        for rows, kind, idx, how in lv_steps + all_steps:
+            v = vectors[kind][idx]
+            e = {"mul": 1.0, "div": -1.0, "div2": -2.0}[how]
+            F[rows] = F[rows] * v ** e
+            L[rows] += e * dlog[kind][idx]
+        with np.errstate(invalid="ignore"):
+            Jg = F[:, None] * own + (est * F)[:, None] * L
+        J[sel] = Jg[sel]
+    return J
 
 
 def r_squared(model, implieds: list, partable, est) -> list:
