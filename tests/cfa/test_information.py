@@ -104,13 +104,24 @@ def test_gradient_is_the_derivative_of_fmin(problem_at_optimum):
     np.testing.assert_allclose(g, g_num, rtol=0, atol=1e-7 * max(1.0, np.max(np.abs(g_num))))
 
 
-def test_fiml_fmin_is_the_casewise_loglikelihood(problem_at_optimum):
-    """fmin = -(logL - logL_h1) / N per group, logL by its own route (one inverse per pattern)."""
+def test_fiml_fmin_and_loglik_are_the_casewise_loglikelihood(problem_at_optimum):
+    """fmin = -(logL - logL_h1) / N and loglik() = logL, with logL by the plain route here: one slogdet and
+    inverse per pattern (the engine gets every pattern from one inverse of Sigma)."""
     problem, z = problem_at_optimum
     if not problem.fiml:
         return
+    z = z + 0.02 * np.random.default_rng(10).standard_normal(z.size)
+    logl = 0.0
+    for imp, st in zip(problem.implied(z), problem.stats):
+        for pat in st.patterns:
+            o = pat.observed
+            S = imp.sigma[np.ix_(o, o)]
+            R = pat.Y - imp.mu[o]
+            logl += -0.5 * (pat.n * (o.size * np.log(2 * np.pi) + np.linalg.slogdet(S)[1])
+                            + np.sum((R @ np.linalg.inv(S)) * R))
+    assert problem.loglik(z) == pytest.approx(logl, rel=1e-12)
     h1 = sum(st.h1_loglik for st in problem.stats)
-    assert problem.objective(z) == pytest.approx(-(problem.loglik(z) - h1) / problem.N, rel=1e-12)
+    assert problem.objective(z) == pytest.approx(-(logl - h1) / problem.N, rel=1e-10)
 
 
 def test_curvature_is_the_hessian_of_the_gradient_terms(problem_at_optimum):
@@ -138,3 +149,26 @@ def test_standardized_jacobian_is_the_derivative_of_std_all(fitted):
     J = np.nan_to_num(fitted._std_all_jacobian(model, pt, values, rows, g0))
     J_num = np.nan_to_num(fitted._std_all_jacobian_numeric(model, pt, values, rows, g0))
     np.testing.assert_allclose(J, J_num, rtol=0, atol=1e-7 * max(1.0, np.max(np.abs(J_num))))
+
+
+def test_observed_quadratics_are_the_per_pattern_sums():
+    """The GFI terms of every missing-data pattern from one inverse of Sigma (Schur complements), against one
+    inverse per observed block; patterns with 0 to 5 missing variables."""
+    from toolkit.factor.cfa.patterns import observed_quadratics
+
+    rng = np.random.default_rng(11)
+    p = 8
+    B = rng.standard_normal((p, p))
+    sigma = B @ B.T + p * np.eye(p)
+    A = rng.standard_normal((p, p))
+    A = A + A.T
+    d = rng.standard_normal(p)
+    missing = [rng.choice(p, size=k, replace=False) for k in (0, 1, 1, 2, 3, 3, 5)]
+    w = rng.random(len(missing))
+    want = 0.0
+    for m, wi in zip(missing, w):
+        o = np.setdiff1d(np.arange(p), m)
+        Si = np.linalg.inv(sigma[np.ix_(o, o)])
+        D = Si @ A[np.ix_(o, o)]
+        want += wi * (0.5 * np.trace(D @ D) + d[o] @ Si @ d[o])
+    assert observed_quadratics(np.linalg.inv(sigma), missing, w, A, d) == pytest.approx(want, rel=1e-12)

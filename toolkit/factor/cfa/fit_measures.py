@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize, special, stats
 
+from .patterns import observed_quadratics
+
 __all__ = ["TestStatistic", "compute_fit_measures", "rmsea_ci"]
 
 
@@ -209,14 +211,12 @@ def gfi(sample: list, implied: list, ns: np.ndarray, meanstructure: bool, x_idx=
     for g, ((S, m), (Sig, mu)) in enumerate(zip(sample, implied)):
         Si = np.linalg.inv(Sig)
         if patterns is not None and patterns[g] is not None:
-            t1 = t2 = 0.0
-            for o, w in patterns[g]:
-                Sio = np.linalg.inv(Sig[np.ix_(o, o)])
-                D = Sio @ (S - Sig)[np.ix_(o, o)]
-                Ob = Sio @ S[np.ix_(o, o)]
-                d = (m - mu)[o]
-                t1 += w * (0.5 * np.sum(D * D.T) + d @ Sio @ d)
-                t2 += w * (0.5 * np.sum(Ob * Ob.T) + m[o] @ Sio @ m[o])
+            # the observed blocks' inverses from Si by Schur complements, all patterns at once
+            p = Sig.shape[0]
+            missing = [np.setdiff1d(np.arange(p), o) for o, _ in patterns[g]]
+            w = [w for _, w in patterns[g]]
+            t1 = observed_quadratics(Si, missing, w, S - Sig, m - mu)
+            t2 = observed_quadratics(Si, missing, w, S, m)
         elif x_idx.size:
             p = S.shape[0]
             Jv, Iv = np.triu_indices(p)

@@ -451,7 +451,7 @@ class Problem:
         """Log-likelihood of the model (with the 2 pi constant), summed over groups."""
         imps = self.implied(z)
         total = 0.0
-        for imp, st in zip(imps, self.stats):
+        for g, (imp, st) in enumerate(zip(imps, self.stats)):
             if not self.fiml or st.complete:
                 p = self.model.p
                 sign, logdet = np.linalg.slogdet(imp.sigma)
@@ -464,13 +464,10 @@ class Problem:
                     W = W + np.outer(d, d)
                 total += -0.5 * st.n * (p * _LOG2PI + logdet + np.sum(W * Si))
             else:
-                for pat in st.patterns:
-                    o = pat.observed
-                    S = imp.sigma[np.ix_(o, o)]
-                    sign, logdet = np.linalg.slogdet(S)
-                    if sign <= 0:
-                        return -np.inf
-                    Si = np.linalg.inv(S)
-                    d = pat.mean - imp.mu[o]
-                    total += -0.5 * pat.n * (o.size * _LOG2PI + logdet + np.sum((pat.cov + np.outer(d, d)) * Si))
+                ci = chol_inverse(imp.sigma)
+                fac = self._fiml_factors(g, ci[1], imp.mu) if ci is not None else None
+                if fac is None:
+                    return -np.inf
+                stack = self._fiml_setup(g)
+                total += -0.5 * (stack.const + stack.n_rows * ci[0] + stack.n @ fac.ld + fac.quad)
         return float(total)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import lapack
 
-__all__ = ["chol_inverse", "PatternStack", "stack_patterns", "pattern_factors"]
+__all__ = ["chol_inverse", "PatternStack", "stack_patterns", "pattern_factors", "bucket_factors",
+           "observed_quadratics"]
 
 
 def chol_inverse(S: np.ndarray):
@@ -99,6 +100,47 @@ class Factors:
     quad: float        # sum_i r_i' Sigma_oo^-1 r_i
 
 
+def bucket_factors(T: np.ndarray, mi: np.ndarray):
+    """(Li, X, log|T_mm|) of P patterns missing k variables each (``mi``: P x k): Li = chol(T_mm)^-1
+    (P x k x k) and X = Li T_m. (P x k x p), so that Sigma_oo^-1 padded with zeros is T - X'X. None when some
+    T_mm is not positive definite."""
+    try:
+        Lc = np.linalg.cholesky(T[mi[:, :, None], mi[:, None, :]])
+    except np.linalg.LinAlgError:
+        return None
+    diag = np.diagonal(Lc, axis1=1, axis2=2)
+    if not np.all(diag > 0):
+        return None
+    Li = np.linalg.inv(Lc)
+    return Li, Li @ T[mi], 2 * np.log(diag).sum(axis=1)
+
+
+def observed_quadratics(T: np.ndarray, missing: list, weights, A: np.ndarray, d: np.ndarray):
+    """sum_i w_i [tr(Si A Si A) / 2 + d' Si d] over patterns i with Si the inverse of Sigma's observed block
+    (padded with zeros; ``missing[i]``: indices of its missing variables) and symmetric A: with
+    Si = T - X'X, tr(Si A Si A) = tr(TATA) - 2 tr(X'X ATA) + |X A X'|^2 and d'Si d = d'Td - |Xd|^2, so the
+    patterns only add k x k and k-vector terms, computed for all patterns with the same k at once."""
+    weights = np.asarray(weights, dtype=float)
+    AT = A @ T
+    total = weights.sum() * (0.5 * np.sum(AT * AT.T) + d @ T @ d)
+    ATA = AT @ A
+    by_k = {}
+    for i, m in enumerate(missing):
+        if len(m):
+            by_k.setdefault(len(m), []).append(i)
+    for ids in by_k.values():
+        ids = np.array(ids)
+        bf = bucket_factors(T, np.array([missing[i] for i in ids]))
+        if bf is None:
+            return np.nan
+        X = bf[1]                                             # P x k x p
+        w = weights[ids]
+        XAX = X @ A @ X.transpose(0, 2, 1)                    # P x k x k
+        total += w @ (0.5 * np.einsum("ikl,ikl->i", XAX, XAX) - np.einsum("ikp,ikp->i", X @ ATA, X)
+                      - ((X @ d) ** 2).sum(axis=1))
+    return float(total)
+
+
 def pattern_factors(stack: PatternStack, T: np.ndarray, mu: np.ndarray):
     """The factors of every pattern from T = Sigma^-1 at means ``mu`` (residuals r_i = y_i - mu), or None
     when some T_mm is not positive definite (then Sigma is not either)."""
@@ -111,16 +153,10 @@ def pattern_factors(stack: PatternStack, T: np.ndarray, mu: np.ndarray):
     p = T.shape[0]
     for ids, mi, start, stop, local in stack.buckets:
         k = mi.shape[1]
-        try:
-            Lc = np.linalg.cholesky(T[mi[:, :, None], mi[:, None, :]])
-        except np.linalg.LinAlgError:
+        bf = bucket_factors(T, mi)
+        if bf is None:
             return None
-        diag = np.diagonal(Lc, axis1=1, axis2=2)
-        if not np.all(diag > 0):
-            return None
-        ld[ids] = 2 * np.log(diag).sum(axis=1)
-        Li = np.linalg.inv(Lc)
-        Xs = Li @ T[mi]
+        Li, Xs, ld[ids] = bf
         Zb = np.empty((stop - start, k))
         chunk = max(1, 2_000_000 // (k * p))       # rows per step: bounded temporaries (rows x k x p)
         for c0 in range(0, stop - start, chunk):
