@@ -172,3 +172,30 @@ def test_observed_quadratics_are_the_per_pattern_sums():
         D = Si @ A[np.ix_(o, o)]
         want += wi * (0.5 * np.trace(D @ D) + d[o] @ Si @ d[o])
     assert observed_quadratics(np.linalg.inv(sigma), missing, w, A, d) == pytest.approx(want, rel=1e-12)
+
+
+def test_saturated_fiml_information_is_the_sum_over_patterns():
+    """h1_observed (every pattern from one inverse of Sigma, in the engine's rank-2 form) against the sum of
+    each pattern's (mu, vech Sigma_oo) Hessian placed in the full matrix; with a block of 12 missing
+    variables in 12 rows (a pattern done in its observed block)."""
+    from toolkit.factor.cfa.fiml_robust import _moment_hessian, _vech_index, h1_observed
+    from toolkit.factor.cfa.samplestats import group_stats
+
+    rng = np.random.default_rng(12)
+    p = 16
+    X = rng.standard_normal((250, p)) @ rng.standard_normal((p, p)) * 0.3 + rng.standard_normal((250, p))
+    X[rng.random(X.shape) < 0.1] = np.nan
+    X[:12, :12] = np.nan
+    st = group_stats(X, "g", None, fiml=True)
+    mu, sigma = st.mean + 0.05, st.cov * 1.1
+    Iv, Jv = _vech_index(p)
+    where = {(i, j): p + t for t, (i, j) in enumerate(zip(Iv, Jv))}
+    want = np.zeros((p + Iv.size, p + Iv.size))
+    for pat in st.patterns:
+        o = pat.observed
+        Si = np.linalg.inv(sigma[np.ix_(o, o)])
+        d = pat.mean - mu[o]
+        oi, oj = _vech_index(o.size)
+        pos = np.r_[o, [where[(o[i], o[j])] for i, j in zip(oi, oj)]]
+        want[np.ix_(pos, pos)] += _moment_hessian(Si, Si @ (pat.cov + np.outer(d, d)) @ Si, d, pat.n / st.n)
+    np.testing.assert_allclose(h1_observed(st, mu, sigma), want, rtol=0, atol=1e-12 * np.max(np.abs(want)))

@@ -48,6 +48,88 @@ def _mean_terms(S: np.ndarray, e: np.ndarray, a, b, dmu, w: float = 1.0) -> np.n
     return w * (dmu @ Sm) + C + C.T
 
 
+def fiml_moment_hessian(T: np.ndarray, patterns: list, N: int, stack, fac, a: np.ndarray, b: np.ndarray,
+                        dmu: np.ndarray, ms: bool = True):
+    """(H, G, gmu) of the FIML discrepancy of one group through its moments (see
+    :meth:`Problem._moment_hessian`): T = Sigma^-1, the group's ``patterns`` over N rows, their ``stack``
+    and ``fac`` (:mod:`~toolkit.factor.cfa.patterns`), and Sigma's derivatives in rank-2 form (a, b) and
+    mu's (dmu) for q parameters."""
+    p = T.shape[0]
+    Xf, Vall = fac.X, fac.V
+    q = a.shape[0]
+    H = np.zeros((q, q))
+    G = np.zeros((p, p))
+    gmu = np.zeros(p)
+    # patterns done by low-rank corrections: the complete ones, and those with few missing variables and
+    # rows (the rest cost less in their observed block)
+    low_rows = [np.arange(*stack.bounds[i]) for i, pat in enumerate(patterns) if pat.missing.size == 0]
+    direct = []
+    neg = _Gram(q)               # H -= B B' over the blocks B added
+    Cx = np.zeros((q, q))        # cross mean terms to subtract (and their transpose)
+    X = np.zeros((p, p))         # sum over low-rank patterns of w C C', plus v v' / N over their rows
+    for ids, mi, *_ in stack.buckets:
+        k, o = mi.shape[1], p - mi.shape[1]
+        n = stack.n[ids]
+        low = k * (k + 1) / 2 + (n + 1) * k <= 6 * o
+        direct.extend(ids[~low].tolist())
+        if not low.any():
+            continue
+        ids = ids[low]
+        P = ids.size
+        w = n[low] / N
+        Xs = np.stack([Xf[i] for i in ids])                          # P x k x p, C_i = Xs[i]'
+        Xw = (Xs * np.sqrt(w)[:, None, None]).reshape(P * k, p)
+        X += Xw.T @ Xw
+        rows = np.concatenate([np.arange(*stack.bounds[i]) for i in ids])
+        low_rows.append(rows)
+        pid = np.repeat(np.arange(P), n[low].astype(int))
+        V = Vall[rows]
+        Xcat = Xs.reshape(P * k, p).T
+        AL, BE = (a @ Xcat).reshape(q, P, k), (b @ Xcat).reshape(q, P, k)   # a_j' C_i
+        r, c = np.triu_indices(k)
+        scale = np.where(r == c, np.sqrt(0.5), 1.0) * np.sqrt(w)[:, None]      # P x k(k+1)/2
+        neg.add(((AL[:, :, r] * BE[:, :, c] + BE[:, :, r] * AL[:, :, c]) * scale).reshape(q, -1))
+        aV, bV = a @ V.T, b @ V.T                                               # q x rows
+        for c0 in range(0, rows.size, max(1, 200_000 // (q * k))):            # C_i'A_j v_r, q x rows x k
+            sl = slice(c0, c0 + max(1, 200_000 // (q * k)))
+            U = AL[:, pid[sl], :] * bV[:, sl, None] + BE[:, pid[sl], :] * aV[:, sl, None]
+            neg.add(U.reshape(q, -1) * np.sqrt(1.0 / N))
+        if ms:
+            E = np.add.reduceat(V, np.r_[0, np.cumsum(n[low].astype(int))[:-1]], axis=0) / n[low][:, None]
+            GA = (dmu @ Xcat).reshape(q, P, k) * np.sqrt(w)[None, :, None]
+            UE = (AL * (b @ E.T)[:, :, None] + BE * (a @ E.T)[:, :, None]) * np.sqrt(w)[None, :, None]
+            neg.add(GA.reshape(q, -1))
+            Cx += UE.reshape(q, -1) @ GA.reshape(q, -1).T
+    if low_rows:
+        rows = np.concatenate(low_rows)
+        V = Vall[rows]
+        w_low = rows.size / N
+        X += V.T @ V / N
+        ebar = V.sum(axis=0) / N
+        PX = _pair_products(X, T, a, b)
+        H += 0.5 * (PX + PX.T - w_low * _pair_products(T, T, a, b))
+        G += 0.5 * (w_low * T - X)
+        gmu -= ebar
+        if ms:
+            H += _mean_terms(T, ebar, a, b, dmu, w_low)
+    H -= neg.total() + Cx + Cx.T
+    for i in direct:
+        pat = patterns[i]
+        o, w = pat.observed, pat.n / N
+        Co = Xf[i].T[o]
+        Si = pat.take(T, "oo") - Co @ Co.T
+        Vo = Vall[stack.bounds[i][0]:stack.bounds[i][1]][:, o]
+        Mo = Vo.T @ Vo / pat.n
+        e = Vo.mean(axis=0)
+        ao, bo, mo = a[:, o], b[:, o], dmu[:, o]
+        PM = _pair_products(Mo, Si, ao, bo)
+        H += 0.5 * w * (PM + PM.T - _pair_products(Si, Si, ao, bo))
+        H += w * _mean_terms(Si, e, ao, bo, mo)
+        G[np.ix_(o, o)] += 0.5 * w * (Si - Mo)
+        gmu[o] -= w * e
+    return H, G, gmu
+
+
 class _Gram:
     """Running sum of B B' over column blocks B (q rows), multiplied out whenever the blocks held reach a
     bound, so that memory stays bounded however many blocks come."""
@@ -310,81 +392,7 @@ class Problem:
         fac = self._fiml_factors(g, T, imp.mu)
         if fac is None:
             return None
-        Xf, Vall = fac.X, fac.V
-        stack = self._fiml_setup(g)
-        q = a.shape[0]
-        H = np.zeros((q, q))
-        G = np.zeros((p, p))
-        gmu = np.zeros(p)
-        N = st.n
-        # patterns done by low-rank corrections: the complete ones, and those with few missing variables and
-        # rows (the rest cost less in their observed block)
-        low_rows = [np.arange(*stack.bounds[i]) for i, pat in enumerate(st.patterns) if pat.missing.size == 0]
-        direct = []
-        neg = _Gram(q)               # H -= B B' over the blocks B added
-        Cx = np.zeros((q, q))        # cross mean terms to subtract (and their transpose)
-        X = np.zeros((p, p))         # sum over low-rank patterns of w C C', plus v v' / N over their rows
-        for ids, mi, *_ in stack.buckets:
-            k, o = mi.shape[1], p - mi.shape[1]
-            n = stack.n[ids]
-            low = k * (k + 1) / 2 + (n + 1) * k <= 6 * o
-            direct.extend(ids[~low].tolist())
-            if not low.any():
-                continue
-            ids = ids[low]
-            P = ids.size
-            w = n[low] / N
-            Xs = np.stack([Xf[i] for i in ids])                          # P x k x p, C_i = Xs[i]'
-            Xw = (Xs * np.sqrt(w)[:, None, None]).reshape(P * k, p)
-            X += Xw.T @ Xw
-            rows = np.concatenate([np.arange(*stack.bounds[i]) for i in ids])
-            low_rows.append(rows)
-            pid = np.repeat(np.arange(P), n[low].astype(int))
-            V = Vall[rows]
-            Xcat = Xs.reshape(P * k, p).T
-            AL, BE = (a @ Xcat).reshape(q, P, k), (b @ Xcat).reshape(q, P, k)   # a_j' C_i
-            r, c = np.triu_indices(k)
-            scale = np.where(r == c, np.sqrt(0.5), 1.0) * np.sqrt(w)[:, None]      # P x k(k+1)/2
-            neg.add(((AL[:, :, r] * BE[:, :, c] + BE[:, :, r] * AL[:, :, c]) * scale).reshape(q, -1))
-            aV, bV = a @ V.T, b @ V.T                                               # q x rows
-            for c0 in range(0, rows.size, max(1, 200_000 // (q * k))):            # C_i'A_j v_r, q x rows x k
-                sl = slice(c0, c0 + max(1, 200_000 // (q * k)))
-                U = AL[:, pid[sl], :] * bV[:, sl, None] + BE[:, pid[sl], :] * aV[:, sl, None]
-                neg.add(U.reshape(q, -1) * np.sqrt(1.0 / N))
-            if ms:
-                E = np.add.reduceat(V, np.r_[0, np.cumsum(n[low].astype(int))[:-1]], axis=0) / n[low][:, None]
-                GA = (dmu @ Xcat).reshape(q, P, k) * np.sqrt(w)[None, :, None]
-                UE = (AL * (b @ E.T)[:, :, None] + BE * (a @ E.T)[:, :, None]) * np.sqrt(w)[None, :, None]
-                neg.add(GA.reshape(q, -1))
-                Cx += UE.reshape(q, -1) @ GA.reshape(q, -1).T
-        if low_rows:
-            rows = np.concatenate(low_rows)
-            V = Vall[rows]
-            w_low = rows.size / N
-            X += V.T @ V / N
-            ebar = V.sum(axis=0) / N
-            PX = _pair_products(X, T, a, b)
-            H += 0.5 * (PX + PX.T - w_low * _pair_products(T, T, a, b))
-            G += 0.5 * (w_low * T - X)
-            gmu -= ebar
-            if ms:
-                H += _mean_terms(T, ebar, a, b, dmu, w_low)
-        H -= neg.total() + Cx + Cx.T
-        for i in direct:
-            pat = st.patterns[i]
-            o, w = pat.observed, pat.n / N
-            Co = Xf[i].T[o]
-            Si = pat.take(T, "oo") - Co @ Co.T
-            Vo = Vall[stack.bounds[i][0]:stack.bounds[i][1]][:, o]
-            Mo = Vo.T @ Vo / pat.n
-            e = Vo.mean(axis=0)
-            ao, bo, mo = a[:, o], b[:, o], dmu[:, o]
-            PM = _pair_products(Mo, Si, ao, bo)
-            H += 0.5 * w * (PM + PM.T - _pair_products(Si, Si, ao, bo))
-            H += w * _mean_terms(Si, e, ao, bo, mo)
-            G[np.ix_(o, o)] += 0.5 * w * (Si - Mo)
-            gmu[o] -= w * e
-        return H, G, gmu
+        return fiml_moment_hessian(T, st.patterns, st.n, self._fiml_setup(g), fac, a, b, dmu, ms)
 
     def _curvature_numeric(self, values, g, rows, G, gmu, *, h: float = 1e-6):
         """Central differences of the gradient entries tr(G dSigma_k) + gmu' dmu_k in the parameters of
