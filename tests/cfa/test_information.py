@@ -10,8 +10,8 @@ corrections; many missing variables in several rows: the observed block directly
 The Jacobian of the standardized
 solution (delta-method SEs of std_all) is analytic too and compared the same way.
 
-Tolerances: the numeric Hessian is a 4-point central difference of the analytic gradient (error ~1e-9 of
-its scale): 1e-6 relative to the largest entry. The numeric curvature is a 2-point difference: 1e-6; the
+Tolerances: the numeric Hessian is a central difference of the analytic gradient (step 1e-5, error ~1e-10
+of its scale): 1e-6 relative to the largest entry. The numeric curvature is a 2-point difference: 1e-6; the
 numeric standardized Jacobian (2-point, step 1e-6): 1e-7.
 """
 
@@ -82,13 +82,15 @@ def test_fiml_fixtures_have_both_kinds_of_pattern(problem_at_optimum):
         assert any(k >= 4 and n >= 4 for k, n in ks)          # the observed block directly
 
 
-@pytest.mark.parametrize("shift", [0.0, 0.02])
-def test_observed_information_is_the_hessian_of_fmin(problem_at_optimum, shift):
-    """At the estimates and away from them (the formula does not use the first-order conditions)."""
+def test_observed_information_is_the_hessian_of_fmin(problem_at_optimum):
+    """Away from the estimates (the formula does not use the first-order conditions, so this covers them)."""
     problem, z = problem_at_optimum
-    z = z + shift * np.random.default_rng(7).standard_normal(z.size)
+    z = z + 0.02 * np.random.default_rng(7).standard_normal(z.size)
     H = problem.observed_information(z)
-    H_num = problem.hessian(z)
+    h = 1e-5
+    H_num = np.array([(problem.objective_gradient(z + h * e)[1] - problem.objective_gradient(z - h * e)[1]) / (2 * h)
+                      for e in np.eye(z.size)])
+    H_num = (H_num + H_num.T) / 2
     scale = np.max(np.abs(H_num))
     np.testing.assert_allclose(H, H_num, rtol=0, atol=1e-6 * scale)
     assert np.allclose(H, H.T, rtol=0, atol=1e-12 * scale)
@@ -176,16 +178,16 @@ def test_observed_quadratics_are_the_per_pattern_sums():
 
 def test_saturated_fiml_information_is_the_sum_over_patterns():
     """h1_observed (every pattern from one inverse of Sigma, in the engine's rank-2 form) against the sum of
-    each pattern's (mu, vech Sigma_oo) Hessian placed in the full matrix; with a block of 12 missing
-    variables in 12 rows (a pattern done in its observed block)."""
+    each pattern's (mu, vech Sigma_oo) Hessian placed in the full matrix; with a block of 9 missing
+    variables in 10 rows (a pattern done in its observed block)."""
     from toolkit.factor.cfa.fiml_robust import _moment_hessian, _vech_index, h1_observed
     from toolkit.factor.cfa.samplestats import group_stats
 
     rng = np.random.default_rng(12)
-    p = 16
-    X = rng.standard_normal((250, p)) @ rng.standard_normal((p, p)) * 0.3 + rng.standard_normal((250, p))
+    p = 12
+    X = rng.standard_normal((200, p)) @ rng.standard_normal((p, p)) * 0.3 + rng.standard_normal((200, p))
     X[rng.random(X.shape) < 0.1] = np.nan
-    X[:12, :12] = np.nan
+    X[:10, :9] = np.nan
     st = group_stats(X, "g", None, fiml=True)
     mu, sigma = st.mean + 0.05, st.cov * 1.1
     Iv, Jv = _vech_index(p)
