@@ -9,22 +9,23 @@
    ``lme4::lmer`` timed inside R (``system.time``, R's start-up not counted) when Rscript is installed.
 
 Run: ``.venv/bin/python benchmarks/bench_sessions.py [--clients N] [--sessions S] [--repeat K] [--no-r]``
+
+Each run is stored under ``benchmarks/results/sessions/`` (``compare.py`` shows what got slower).
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import subprocess
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from _harness import Run
 from toolkit.exceptions import SessionWarning
 from toolkit.sessions import MixedModel, drop_below_running_mean, session_alerts
 
@@ -61,22 +62,6 @@ def outcome_panel(n_clients: int = 400, n_sessions: int = 12, seed: int = 2) -> 
     return pd.DataFrame({"client_id": client, "session": session, "alliance": x, "ors": y})
 
 
-def median_time(fn, repeat: int) -> float:
-    return median_times(fn, repeat)[0]
-
-
-def median_times(fn, repeat: int) -> tuple[float, float]:
-    """Median wall time and median CPU time of this process (on a shared machine the CPU time says what the
-    work costs; the wall time what a user waits)."""
-    wall, cpu = [], []
-    for _ in range(repeat):
-        w, c = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - w)
-        cpu.append(time.process_time() - c)
-    return statistics.median(wall), statistics.median(cpu)
-
-
 R_SCRIPT = r"""
 suppressPackageStartupMessages(library(lme4))
 d <- read.csv(commandArgs(trailingOnly = TRUE)[1])
@@ -94,17 +79,24 @@ def main(argv=None) -> int:
     parser.add_argument("--no-r", action="store_true")
     args = parser.parse_args(argv)
 
+    run = Run("sessions", args)
     data = caseload(args.clients, args.sessions)
     warnings.simplefilter("ignore", SessionWarning)
     alerts_and_ruptures(data.iloc[:2000])  # warm-up: imports, instrument files
-    t_alerts, c_alerts = median_times(lambda: session_alerts(data, "srs"), args.repeat)
+    what = f"{args.clients:,} clients x {args.sessions} sessions ({len(data):,} rows)"
+    ra = run.time("session_alerts", lambda: session_alerts(data, "srs"), args.repeat, warmup=False,
+                  what=f"session_alerts, SRS, {what}")
     al = session_alerts(data, "srs")
-    t_rupt, c_rupt = median_times(lambda: drop_below_running_mean(al.by_session, k=2, sd="stricter",
-                                                                  value="total"), args.repeat)
+    rr = run.time("drop_below_running_mean", lambda: drop_below_running_mean(al.by_session, k=2, sd="stricter",
+                                                                            value="total"),
+                  args.repeat, warmup=False, what=f"drop_below_running_mean(k=2, sd='stricter'), {what}")
     ep = drop_below_running_mean(al.by_session, k=2, sd="stricter", value="total")
+    t_alerts, c_alerts = ra["median_s"], ra["cpu_median_s"]
+    t_rupt, c_rupt = rr["median_s"], rr["cpu_median_s"]
     total, cpu = t_alerts + t_rupt, c_alerts + c_rupt
-    print(f"alerts and ruptures: {args.clients:,} clients x {args.sessions} sessions ({len(data):,} rows), "
-          f"median of {args.repeat} (wall / CPU of this process)")
+    run.record("alerts+ruptures", what=f"session_alerts + drop_below_running_mean, {what}", median_s=total,
+               cpu_median_s=cpu, target_s=2.0)
+    print(f"alerts and ruptures: {what}, median of {args.repeat} (wall / CPU of this process)")
     print(f"  session_alerts           {t_alerts:6.2f} s / {c_alerts:5.2f} s  ({len(al.table):,} alerts)")
     print(f"  drop_below_running_mean  {t_rupt:6.2f} s / {c_rupt:5.2f} s  ({ep.n_episodes:,} episodes)")
     verdict = "met" if total <= 2 else "met in CPU time, not in wall time (a busy machine?)" if cpu <= 2 else "NOT met"
@@ -112,10 +104,12 @@ def main(argv=None) -> int:
 
     panel = outcome_panel()
     MixedModel("ors ~ alliance + session", re_formula="~session", optimizer="bounded").fit(panel.iloc[:240])
-    t_sm = median_time(lambda: MixedModel("ors ~ alliance + session", re_formula="~session").fit(panel),
-                       max(1, args.repeat - 2))
-    t_b = median_time(lambda: MixedModel("ors ~ alliance + session", re_formula="~session",
-                                         optimizer="bounded").fit(panel), args.repeat)
+    t_sm = run.time("mixed.lbfgs", lambda: MixedModel("ors ~ alliance + session", re_formula="~session").fit(panel),
+                    max(1, args.repeat - 2), warmup=False,
+                    what="MixedModel, random intercept and slope, 400 x 12, statsmodels lbfgs + checks")["median_s"]
+    t_b = run.time("mixed.bounded", lambda: MixedModel("ors ~ alliance + session", re_formula="~session",
+                                                       optimizer="bounded").fit(panel), args.repeat, warmup=False,
+                   what="MixedModel, random intercept and slope, 400 x 12, bounded search + checks")["median_s"]
     print("mixed model, random intercept and slope, 400 clients x 12 sessions (REML)")
     print(f"  MixedModel (statsmodels lbfgs + checks)  {t_sm:6.2f} s")
     print(f"  MixedModel (bounded search + checks)     {t_b:6.2f} s")
@@ -127,10 +121,15 @@ def main(argv=None) -> int:
             script.write_text(R_SCRIPT % args.repeat)
             out = subprocess.run(["Rscript", str(script), str(csv)], capture_output=True, text=True, check=True)
             t_r = float(out.stdout.split()[0])
-        print(f"  lme4::lmer                               {t_r:6.2f} s  (ratios: {t_sm / t_r:.0f}x and "
-              f"{t_b / t_r:.0f}x)")
+        run.record("R.lmer", who="R lme4", what="lme4::lmer(ors ~ alliance + session + (1 + session | client_id))",
+                   median_s=t_r)
+        run.ratio("lbfgs / lme4", "mixed.lbfgs", "R.lmer")
+        run.ratio("bounded / lme4", "mixed.bounded", "R.lmer")
+        print(f"  lme4::lmer                               {t_r:6.2f} s  (ratios: {t_sm / t_r:.1f}x and "
+              f"{t_b / t_r:.1f}x)")
     else:
         print("  lme4: Rscript not found (or --no-r): not timed")
+    run.save()
     return 0
 
 

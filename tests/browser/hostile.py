@@ -547,8 +547,11 @@ def _plan(h):
     """A plan for the hostile instrument (its name, subscale names and form names are hostile)."""
     from toolkit import Population, plan
 
-    pop = Population(h.instrument(), loadings=0.7)
-    return [plan(pop, n=[30], analyses=["omega", "icc_agreement"], n_reps=2, seed=1, reference_n=500)]
+    pop = Population(h.instrument(), loadings=0.7, rater_loadings={1: 0.5})
+    return [plan(pop, n=[30], analyses=["omega", "icc_agreement"], n_reps=2, seed=1, reference_n=500),
+            # the tests of a model: the family's members and the choices table, on hostile subscale names
+            plan(pop, n=[40], analyses=["cfa_family", "invariance_metric"], n_reps=2, seed=1, reference_n=500,
+                 options={"cfa_family": {"criterion": "fit"}})]
 
 
 FIXTURES: dict[str, Callable | str] = {

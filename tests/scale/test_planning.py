@@ -18,6 +18,8 @@ REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "planning"
 KW = dict(n=[30, 60], analyses=["omega", "icc_agreement"], n_reps=5, seed=2026, target_width=0.15, null=0.2,
           reference_n=4000)
 
+TESTS = dict(n=[40], analyses=["cfa_family", "invariance_metric"], n_reps=3, seed=7, reference_n=500)
+
 
 @pytest.fixture(scope="module")
 def population():
@@ -27,14 +29,20 @@ def population():
 def test_same_seed_same_results_on_one_and_two_workers(population):
     from distributed import Client, LocalCluster
 
-    runs = {}
+    runs, tests = {}, {}
     for workers in (1, 2):
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=None) as c, \
                 Client(c) as client:
             runs[workers] = plan(population, client=client, **KW)
+            tests[workers] = plan(population, client=client, **TESTS)
     assert runs[1].workers == 1 and runs[2].workers == 2
     pd.testing.assert_frame_equal(runs[1].replications, runs[2].replications)
     pd.testing.assert_frame_equal(runs[1].table, runs[2].table)
+    # the tests of a model too (choices included), and as without Dask
+    pd.testing.assert_frame_equal(tests[1].replications, tests[2].replications)
+    pd.testing.assert_frame_equal(tests[1].choices, tests[2].choices)
+    pd.testing.assert_frame_equal(plan(population, **TESTS).replications, tests[2].replications)
+    assert tests[2].replications["estimate"].notna().all()
     local = plan(population, **KW)  # without Dask, and in other batches
     pd.testing.assert_frame_equal(local.replications, runs[2].replications)
     small_batches = plan(population, **KW, client=None, batch_size=1)
@@ -120,7 +128,7 @@ def test_population_errors(kwargs, match):
 
 def test_plan_errors(population):
     with pytest.raises(InvalidParameterError, match="'analyses' parameter"):
-        plan(population, n=50, analyses=["cfa_family"])
+        plan(population, n=50, analyses=["cfa_families"])
     with pytest.raises(InvalidParameterError, match="'n' parameter"):
         plan(population, n=[5])
     with pytest.raises(InvalidParameterError, match="'population' parameter"):

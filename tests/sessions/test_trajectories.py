@@ -88,6 +88,18 @@ def test_bad_cells_are_all_named_at_once():
     assert "4 bad cell(s)" in str(err.value) and "row 1 (id a), column 'session': 2.5" in str(err.value)
 
 
+@pytest.mark.parametrize("dtype", [object, "str", "string"])
+def test_every_missing_id_is_named_even_next_to_another(dtype):
+    # two missing ids in a row are two bad cells (the ids are compared in their own array type: Arrow strings,
+    # pd.NA strings, Python objects)
+    d = pd.DataFrame({"client_id": pd.array(["a", None, None, "b", None], dtype=dtype),
+                      "session": [1, 1, 2, 1, 1], "score": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    with pytest.raises(DataValidationError) as err:
+        trajectories(d, value="score")
+    assert err.value.report["row"].tolist() == [1, 2, 4]
+    assert set(err.value.report["reason"]) == {"id is missing"}
+
+
 def test_duplicate_sessions_are_refused():
     d = frame([("a", 1, 30.0), ("a", 1, 31.0), ("b", 1, 30.0)])
     with pytest.raises(DataValidationError, match="the same session appears twice for this client") as err:

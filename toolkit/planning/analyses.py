@@ -1,8 +1,8 @@
 """The analyses a study can be planned for: a small registry.
 
-Each analysis takes one simulated data set (:meth:`Population.draw`) and returns the estimate and its
-confidence interval; :func:`toolkit.plan` runs it on every replication and sums up power (the interval excludes
-a null value) and precision (its width). Registered:
+Each analysis takes one simulated data set (:meth:`Population.draw`) and returns an estimate with its confidence
+interval, or, for a test, its statistic and p value; :func:`toolkit.plan` runs it on every replication and sums
+up power and precision. Registered here:
 
 ``omega``
     McDonald's omega of the total score from the correlated-factors CFA (one factor per subscale), fitted by
@@ -12,18 +12,26 @@ a null value) and precision (its width). Registered:
     Absolute agreement of client and therapist totals: ICC(2,1) with its F-based interval (:func:`toolkit.icc`,
     as ``psych::ICC``). Needs two raters per dyad.
 
-Adding one is one function decorated with :func:`analysis`; it receives the data, the population and the
-confidence level and returns ``{"estimate", "ci_low", "ci_high", "converged"}`` (and may add ``"p"``). The CFA
-family comparison and the paired (client-therapist) invariance tests are registered the same way once the CFA
-engine (``toolkit.validity.cfa_family``, ``rater_invariance``) is part of the toolkit: their estimate is the
-chi-square difference of the nested models and their ``p`` its test, so ``power`` is the share of replications
-rejecting invariance (with ``null`` as the alpha level).
+and in :mod:`toolkit.planning.model_tests` (tests of a model: ``power`` is the share of replications whose p
+value is below ``alpha``):
+
+``cfa_family``
+    The chi-square difference of two members of the instrument's CFA family (default one factor against
+    correlated factors) and which member a criterion chooses (BIC, AIC or fit cut-offs).
+``invariance_metric``, ``invariance_scalar``
+    The chi-square difference tests of paired client-therapist invariance (:func:`toolkit.rater_invariance`):
+    equal loadings against the configural model, equal intercepts against equal loadings.
+
+Adding one is one function decorated with :func:`analysis`; it receives the data, the population, the confidence
+level, the state prepared once per plan and its options (``plan(..., options={name: {...}})``), and returns
+``{"estimate", "ci_low", "ci_high", "converged"}`` (and may add ``"p"``, and ``"choice"``: a label whose shares
+per sample size :func:`toolkit.plan` reports).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -33,20 +41,25 @@ __all__ = ["analysis", "ANALYSES", "Analysis", "omega_wald"]
 
 @dataclass(frozen=True)
 class Analysis:
-    """A registered analysis: its ``name``, the ``raters`` its data need, what it ``estimates`` and ``run``."""
+    """A registered analysis: its ``name``, the ``raters`` its data need, what it ``estimates``, ``run``, whether
+    it is a ``test`` (power from its p value), its ``options`` (names and defaults) and ``check`` (validates the
+    options given to a plan)."""
 
     name: str
     raters: int
     estimates: str
     run: Callable
+    test: bool = False
+    options: dict = field(default_factory=dict)
+    check: Callable | None = None
 
 
 #: name -> Analysis
 ANALYSES: dict[str, Analysis] = {}
 
 
-def analysis(name: str, *, raters: int = 1, estimates: str = ""):
-    """Register ``run(data, population, ci) -> dict`` as the analysis ``name`` (see the module docstring).
+def analysis(name: str, *, raters: int = 1, estimates: str = "", test: bool = False, options=None, check=None):
+    """Register ``run(data, population, ci, state, options) -> dict`` as the analysis ``name`` (see the module).
 
     Parameters
     ----------
@@ -56,6 +69,13 @@ def analysis(name: str, *, raters: int = 1, estimates: str = ""):
         Whether the data need a second rater per dyad.
     estimates : str
         What the estimate is (shown in the plan's table).
+    test : bool
+        A test: its ``p`` gives the power (share below ``alpha``); it has no interval and no population value.
+    options : mapping, optional
+        The options the analysis takes and their defaults.
+    check : callable, optional
+        ``check(options, population) -> options``: validates the options of a plan (with the defaults filled
+        in) before any replication runs, and may add what every replication needs (e.g. the model syntax).
 
     Returns
     -------
@@ -64,7 +84,8 @@ def analysis(name: str, *, raters: int = 1, estimates: str = ""):
     """
 
     def register(run):
-        ANALYSES[name] = Analysis(name=name, raters=raters, estimates=estimates, run=run)
+        ANALYSES[name] = Analysis(name=name, raters=raters, estimates=estimates, run=run, test=test,
+                                  options=dict(options or {}), check=check)
         return run
 
     return register
@@ -167,7 +188,7 @@ def omega_wald(X: np.ndarray, groups, *, ci: float = 0.95, start=None) -> dict:
 
 
 @analysis("omega", estimates="omega of the total score (correlated-factors CFA, ML) with its Wald interval")
-def _omega(data: pd.DataFrame, population, ci: float, state: dict) -> dict:
+def _omega(data: pd.DataFrame, population, ci: float, state: dict, options: dict) -> dict:
     keyed = _keyed(data, population)
     groups = [np.flatnonzero(population.factor_of == f) for f in range(len(population.factors))]
     res = omega_wald(keyed, groups, ci=ci, start=state.get("omega_start"))
@@ -183,7 +204,7 @@ def _keyed(data: pd.DataFrame, population) -> np.ndarray:
 
 @analysis("icc_agreement", raters=2,
           estimates="ICC(2,1): absolute agreement of client and therapist totals, F-based interval")
-def _icc_agreement(data: pd.DataFrame, population, ci: float, state: dict) -> dict:
+def _icc_agreement(data: pd.DataFrame, population, ci: float, state: dict, options: dict) -> dict:
     from ..reliability_stats import icc
     from ..scoring import score
 
@@ -202,8 +223,14 @@ def _icc_agreement(data: pd.DataFrame, population, ci: float, state: dict) -> di
 
 
 def prepare_state(names, population, reference: pd.DataFrame) -> dict:
-    """What every replication of the analyses may reuse, from the large reference draw (starting values)."""
+    """What every replication of the analyses may reuse, from the large reference draw (starting values), and
+    the steps of the paired invariance model the requested invariance analyses need (fitted once per
+    replication and shared)."""
     state = {}
+    steps = {"invariance_metric": ("configural", "metric"), "invariance_scalar": ("metric", "scalar")}
+    needed = {s for a in names for s in steps.get(a, ())}
+    if needed:
+        state["rater_steps"] = tuple(s for s in ("configural", "metric", "scalar") if s in needed)
     if "omega" in names:
         groups = [np.flatnonzero(population.factor_of == f) for f in range(len(population.factors))]
         state["omega_start"] = omega_wald(_keyed(reference, population), groups)["x"]

@@ -62,8 +62,12 @@ def replication_seed(seed: int, n: int, rep: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(n, rep))
 
 
-def _run_batch(population: Population, names: list, jobs: list, entropy: int, ci: float, state: dict) -> list:
-    """Every analysis on the replications ``jobs`` (``(n, rep)`` pairs): one row per analysis and replication."""
+def _run_batch(population: Population, names: list, jobs: list, entropy: int, ci: float, state: dict,
+               options: dict) -> list:
+    """Every analysis on the replications ``jobs`` (``(n, rep)`` pairs): one row per analysis and replication.
+
+    The analyses of one replication share its data and ``state["replication"]`` (a fresh dict: fits one
+    analysis may hand to the next)."""
     from .._numerics import single_thread_blas
 
     raters = max(ANALYSES[a].raters for a in names)
@@ -73,18 +77,20 @@ def _run_batch(population: Population, names: list, jobs: list, entropy: int, ci
             rng = np.random.default_rng(replication_seed(entropy, n, rep))
             data = population.draw(n, rng, raters=raters)
             first = data if raters == 1 else data[data["rater"] == "client"]
+            shared = {**state, "replication": {}}
             for name in names:
                 a = ANALYSES[name]
                 with collected_warnings() as got:
                     try:
-                        out = a.run(data if a.raters == 2 else first, population, ci, state)
+                        out = a.run(data if a.raters == 2 else first, population, ci, shared, options[name])
                         error = ""
                     except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
                         out = {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "converged": False}
                         error = f"{type(exc).__name__}: {exc}"
                 rows.append({"analysis": name, "n": n, "rep": rep, "estimate": out["estimate"],
                              "ci_low": out["ci_low"], "ci_high": out["ci_high"], "p": out.get("p", np.nan),
-                             "converged": bool(out["converged"]), "warnings": len(got), "error": error})
+                             "converged": bool(out["converged"]), "choice": str(out.get("choice", "")),
+                             "warnings": len(got), "error": error})
     return rows
 
 
@@ -100,19 +106,28 @@ class Plan(Result):
         empirical standard error), ``population`` (the value in the population), ``bias``, ``width`` (mean width
         of the interval), ``width_median``, ``coverage`` (share of intervals containing the population value),
         ``assurance`` (share no wider than ``target_width``; NaN without one) and ``power`` (share whose lower
-        limit exceeds ``null``; NaN without one). Each share comes with its Monte Carlo standard error
-        (``*_mcse``).
+        limit exceeds ``null``, NaN without one; for a test, the share whose p value is below ``alpha``). Each
+        share comes with its Monte Carlo standard error (``*_mcse``). A test (``cfa_family``, ``invariance_*``)
+        has no interval and no population value: its ``estimate`` is the mean chi-square difference.
     replications : DataFrame
         One row per analysis and replication: ``n``, ``rep``, ``estimate``, ``ci_low``, ``ci_high``, ``width``,
-        ``converged``, ``warnings`` (toolkit warnings the analysis raised), ``error``.
+        ``p``, ``converged``, ``choice`` (the model an analysis chose, ``""`` for none), ``warnings`` (toolkit
+        warnings the analysis raised), ``error``.
+    choices : DataFrame
+        For analyses that choose (``cfa_family``): ``analysis``, ``n``, ``choice``, ``share`` (of the converged
+        replications), ``share_mcse``; every member at every n (zeros included), then ``"none"`` when a
+        replication met no criterion.
     population_table : DataFrame
-        The population's items: ``item``, ``column``, ``factor``, ``loading``, ``reversed``.
+        The population's items: ``item``, ``column``, ``factor``, ``loading``, ``reversed``, ``rater_loading``,
+        ``rater_intercept``.
     analyses : DataFrame
-        ``analysis``, ``estimates``, ``population`` (value), ``target_width``, ``null``.
+        ``analysis``, ``estimates``, ``test``, ``population`` (value), ``target_width``, ``null``, ``options``.
     seed : int
         The seed (entropy) every replication's stream derives from: ``plan(..., seed=seed)`` repeats the run.
     ci : float
         Confidence level of the intervals.
+    alpha : float
+        Level of the tests.
     n_reps : int
         Replications per sample size.
     workers : int
@@ -136,13 +151,18 @@ class Plan(Result):
     replications: pd.DataFrame = field(default_factory=pd.DataFrame)
     population_table: pd.DataFrame = field(default_factory=pd.DataFrame)
     analyses: pd.DataFrame = field(default_factory=pd.DataFrame)
+    choices: pd.DataFrame = field(default_factory=pd.DataFrame)
     seed: int = 0
     ci: float = 0.95
+    alpha: float = 0.05
     n_reps: int = 0
     workers: int = 0
 
     def _display_tables(self) -> dict:
-        return {"table": self.table, "analyses": self.analyses}
+        out = {"table": self.table, "analyses": self.analyses}
+        if len(self.choices):
+            out["choices"] = self.choices
+        return out
 
     def plot(self, y: str = "power", *, ax=None):
         """A curve per analysis: ``y`` against the sample size.
@@ -189,6 +209,7 @@ class Plan(Result):
 
 
 def _per_analysis(value, names, param):
+    """One value per analysis; tests have no interval, so a single value applies to the others only."""
     if value is None:
         return dict.fromkeys(names)
     if isinstance(value, Mapping):
@@ -196,15 +217,52 @@ def _per_analysis(value, names, param):
         if unknown:
             raise InvalidParameterError(f"The {param!r} parameter of plan() names {unknown}, which are not among the "
                                         f"analyses {names}.")
+        tests = [a for a in value if ANALYSES[a].test and value[a] is not None]
+        if tests:
+            raise InvalidParameterError(f"The {param!r} parameter of plan() gives a value for {tests}, which are tests "
+                                        "without an interval; their power is the share of p values below 'alpha'.")
         return {a: (None if value.get(a) is None else check_number(value[a], param=param, caller="plan"))
                 for a in names}
     v = check_number(value, param=param, caller="plan")
-    return dict.fromkeys(names, v)
+    return {a: (None if ANALYSES[a].test else v) for a in names}
+
+
+def _options(options, names, population) -> dict:
+    """Each analysis' options: its defaults, updated with the plan's, checked by the analysis."""
+    if options is None:
+        options = {}
+    if not isinstance(options, Mapping):
+        raise InvalidParameterError(f"The 'options' parameter of plan() must be a mapping {{analysis: {{option: "
+                                    f"value}}}}; got a {type(options).__name__}.")
+    unknown = sorted(set(options) - set(names))
+    if unknown:
+        raise InvalidParameterError(f"The 'options' parameter of plan() names {unknown}, which are not among the "
+                                    f"analyses {names}.")
+    out = {}
+    for a in names:
+        given = options.get(a) or {}
+        if not isinstance(given, Mapping):
+            raise InvalidParameterError(f"The 'options' parameter of plan() must map {a!r} to a mapping of options; "
+                                        f"got a {type(given).__name__}.")
+        spec = ANALYSES[a]
+        bad = sorted(set(given) - set(spec.options))
+        if bad:
+            allowed = ", ".join(map(repr, spec.options)) or "none"
+            raise InvalidParameterError(f"The 'options' parameter of plan() gives {a!r} the options {bad}; its "
+                                        f"options are {allowed}.")
+        merged = {**spec.options, **given}
+        out[a] = spec.check(merged, population) if spec.check is not None else merged
+    return out
+
+
+def _shown(options: dict) -> str:
+    """The options as the plan's table shows them (the model syntax a check adds is left out)."""
+    return ", ".join(f"{k}={v!r}" for k, v in options.items() if k != "models")
 
 
 def plan(population: Population, n, *, analyses=("omega",), n_reps: int = 200, seed: int | None = None,
-         ci: float = 0.95, target_width=None, null=None, client=None, batch_size: int | None = None,
-         reference_n: int = 100_000) -> Plan:
+         ci: float = 0.95, target_width=None, null=None, alpha: float = 0.05, options=None, client=None,
+         batch_size: int | None = None, reference_n: int = 100_000) -> Plan:
     """Power and precision of analyses by sample size, by Monte Carlo simulation from a population model.
 
     Parameters
@@ -214,7 +272,8 @@ def plan(population: Population, n, *, analyses=("omega",), n_reps: int = 200, s
     n : int or sequence of int
         Sample sizes (respondents; dyads for two-rater analyses), each at least 10.
     analyses : sequence of str
-        Registered analyses (:data:`toolkit.planning.analyses.ANALYSES`): ``"omega"``, ``"icc_agreement"``.
+        Registered analyses (:data:`toolkit.planning.analyses.ANALYSES`): ``"omega"``, ``"icc_agreement"``,
+        ``"cfa_family"``, ``"invariance_metric"``, ``"invariance_scalar"``.
     n_reps : int, default 200
         Replications per sample size.
     seed : int, optional
@@ -227,7 +286,14 @@ def plan(population: Population, n, *, analyses=("omega",), n_reps: int = 200, s
         replications whose interval is no wider.
     null : float or mapping, optional
         The value to exceed (per analysis in a mapping): ``power`` is the share of replications whose interval's
-        lower limit exceeds it (a one-sided test at level (1 - ci) / 2).
+        lower limit exceeds it (a one-sided test at level (1 - ci) / 2). Tests take ``alpha`` instead.
+    alpha : float, default 0.05
+        Level of the tests (``cfa_family``, ``invariance_*``): their ``power`` is the share of replications whose
+        p value is below it.
+    options : mapping, optional
+        Options per analysis, e.g. ``{"cfa_family": {"members": ["one_factor", "correlated"], "criterion":
+        "bic"}}`` (see :mod:`toolkit.planning.model_tests`); unknown names are refused with the list of allowed
+        ones.
     client : distributed.Client, optional
         Run the replications on this Dask cluster; default here, one after another.
     batch_size : int, optional
@@ -246,7 +312,9 @@ def plan(population: Population, n, *, analyses=("omega",), n_reps: int = 200, s
     For replication r of sample size n: data ~ population (seed (n, r)); the analysis gives an estimate and an
     interval [L, U]. Per n over converged replications: power = mean(L > null), assurance = mean(U - L <=
     target_width), coverage = mean(L <= theta <= U) with theta the population value; each share p has Monte
-    Carlo standard error sqrt(p (1 - p) / R).
+    Carlo standard error sqrt(p (1 - p) / R). A test gives a statistic and its p value: power = mean(p <
+    alpha); where the restricted model holds in the population this is its type I error rate, which should be
+    near alpha (within about 2 sqrt(alpha (1 - alpha) / R)).
 
     R equivalent: ``simsem::sim(nRep, model, n = ..., generate = popModel)`` then ``getPower()``.
 
@@ -265,6 +333,15 @@ def plan(population: Population, n, *, analyses=("omega",), n_reps: int = 200, s
     [['omega', 50, 5, 0], ['omega', 100, 5, 0], ['icc_agreement', 50, 5, 0], ['icc_agreement', 100, 5, 0]]
     >>> res.seed
     7
+
+    The power of the one-factor vs correlated-factors test, and how often BIC picks each model:
+
+    >>> res = plan(Population("wai-sr", factor_corr=0.5), n=[60], analyses=["cfa_family"], n_reps=4, seed=3,
+    ...            reference_n=1000)
+    >>> res.table[["analysis", "n", "power"]].values.tolist()
+    [['cfa_family', 60, 1.0]]
+    >>> res.choices[["choice", "share"]].values.tolist()
+    [['one_factor', 0.0], ['correlated', 1.0]]
     """
     caller = "plan"
     if not isinstance(population, Population):
@@ -281,6 +358,8 @@ def plan(population: Population, n, *, analyses=("omega",), n_reps: int = 200, s
                                     f"({', '.join(map(repr, ANALYSES))}); got {analyses!r}.")
     n_reps = check_count(n_reps, param="n_reps", caller=caller, minimum=1)
     ci = check_ci(ci, caller=caller)
+    alpha = check_number(alpha, param="alpha", caller=caller, low=0, high=1, low_open=True, high_open=True)
+    settings = _options(options, names, population)
     reference_n = check_count(reference_n, param="reference_n", caller=caller, minimum=100)
     widths = _per_analysis(target_width, names, "target_width")
     nulls = _per_analysis(null, names, "null")
@@ -296,14 +375,17 @@ def plan(population: Population, n, *, analyses=("omega",), n_reps: int = 200, s
     state = prepare_state(names, population, reference if raters == 1 else reference[reference["rater"] == "client"])
     truth = {}
     for a in names:
+        if ANALYSES[a].test:   # a test's statistic grows with n: no population value to compare with
+            truth[a] = float("nan")
+            continue
         data = reference if ANALYSES[a].raters == 2 else (
             reference if raters == 1 else reference[reference["rater"] == "client"])
         with collected_warnings():
-            truth[a] = float(ANALYSES[a].run(data, population, ci, state)["estimate"])
+            truth[a] = float(ANALYSES[a].run(data, population, ci, state, settings[a])["estimate"])
 
     jobs = [(s, r) for s in sizes for r in range(n_reps)]
     if client is None:
-        rows = _run_batch(population, names, jobs, seed, ci, state)
+        rows = _run_batch(population, names, jobs, seed, ci, state, settings)
         workers = 0
     else:
         info = client.scheduler_info(n_workers=-1) if _takes_n_workers(client) else client.scheduler_info()
@@ -315,16 +397,18 @@ def plan(population: Population, n, *, analyses=("omega",), n_reps: int = 200, s
         batches = [jobs[i:i + batch_size] for i in range(0, len(jobs), batch_size)]
         pop = client.scatter(population, broadcast=True)
         futures = client.map(_run_batch, [pop] * len(batches), [names] * len(batches), batches,
-                             [seed] * len(batches), [ci] * len(batches), [state] * len(batches), pure=False)
+                             [seed] * len(batches), [ci] * len(batches), [state] * len(batches),
+                             [settings] * len(batches), pure=False)
         rows = [row for part in client.gather(futures) for row in part]
     reps = pd.DataFrame(rows)
     reps["width"] = reps["ci_high"] - reps["ci_low"]
-    reps = reps[["analysis", "n", "rep", "estimate", "ci_low", "ci_high", "width", "p", "converged", "warnings",
-                 "error"]]
-    table = _curves(reps, names, sizes, truth, widths, nulls, n_reps)
+    reps = reps[["analysis", "n", "rep", "estimate", "ci_low", "ci_high", "width", "p", "converged", "choice",
+                 "warnings", "error"]]
+    table = _curves(reps, names, sizes, truth, widths, nulls, alpha)
     info = pd.DataFrame({"analysis": names, "estimates": [ANALYSES[a].estimates for a in names],
-                         "population": [truth[a] for a in names], "target_width": [widths[a] for a in names],
-                         "null": [nulls[a] for a in names]})
+                         "test": [ANALYSES[a].test for a in names], "population": [truth[a] for a in names],
+                         "target_width": [widths[a] for a in names], "null": [nulls[a] for a in names],
+                         "options": [_shown(settings[a]) for a in names]})
     notes = [f"{n_reps} replications at each of n = {', '.join(map(str, sizes))}; seed {seed} (replication r at "
              f"size n draws from SeedSequence({seed}, spawn_key=(n, r)))"
              + (f"; on {workers} Dask workers" if client is not None else "; run here, without Dask") + ".",
@@ -332,7 +416,15 @@ def plan(population: Population, n, *, analyses=("omega",), n_reps: int = 200, s
              f"{np.round(population.phi[np.triu_indices(len(population.factors), 1)], 3).tolist()}"
              + (f", raters correlate {population.rater_corr:g}, shift {population.rater_shift:g}" if raters == 2
                 else "")
+             + (f", second rater's loadings {np.round(population.rater_loadings, 3).tolist()} and intercept shifts "
+                f"{np.round(population.rater_intercepts, 3).tolist()}" if raters == 2 and (
+                    not np.array_equal(population.rater_loadings, population.loadings)
+                    or np.any(population.rater_intercepts)) else "")
              + f"; population values from one draw of {reference_n:,}."]
+    tests = [a for a in names if ANALYSES[a].test]
+    if tests:
+        notes.append(f"Tests ({', '.join(tests)}): power is the share of replications with p < {alpha:g}; options "
+                     + "; ".join(f"{a}: {_shown(settings[a])}" for a in tests) + ".")
     failed = reps[~reps["converged"] | reps["estimate"].isna()]
     if len(failed):
         msg = (f"{len(failed)} of {len(reps)} analysis runs failed or did not converge and are left out of the "
@@ -344,7 +436,8 @@ def plan(population: Population, n, *, analyses=("omega",), n_reps: int = 200, s
                      "...): counted in replications['warnings'].")
     title = f"Planning {population.instrument.id}: {', '.join(names)} at n = {', '.join(map(str, sizes))}"
     return Plan(title=title, notes=notes, table=table, replications=reps, population_table=population.table.copy(),
-                analyses=info, seed=seed, ci=ci, n_reps=n_reps, workers=workers)
+                analyses=info, choices=_choices(reps, sizes, settings), seed=seed, ci=ci, alpha=alpha, n_reps=n_reps,
+                workers=workers)
 
 
 def _takes_n_workers(client) -> bool:
@@ -370,13 +463,37 @@ def _share(mask: pd.Series) -> tuple[float, float]:
     return p, float(np.sqrt(p * (1 - p) / k))
 
 
-def _curves(reps, names, sizes, truth, widths, nulls, n_reps) -> pd.DataFrame:
+def _choices(reps, sizes, settings) -> pd.DataFrame:
+    """Share of the converged replications choosing each label, per analysis and sample size: the members an
+    analysis chooses from (zeros kept) in their order, then any other label seen (``"none"``)."""
+    out = []
+    chose = reps[reps["choice"] != ""]
+    for a in dict.fromkeys(chose["analysis"]):
+        members = list(settings[a].get("members", ()))
+        labels = members + sorted(set(chose.loc[chose["analysis"] == a, "choice"]) - set(members))
+        for s in sizes:
+            ok = reps[(reps["analysis"] == a) & (reps["n"] == s) & reps["converged"] & reps["estimate"].notna()]
+            for lab in labels:
+                share, se = _share(ok["choice"] == lab)
+                out.append({"analysis": a, "n": s, "choice": lab, "share": share, "share_mcse": se})
+    return pd.DataFrame(out, columns=["analysis", "n", "choice", "share", "share_mcse"])
+
+
+def _curves(reps, names, sizes, truth, widths, nulls, alpha) -> pd.DataFrame:
     out = []
     for a in names:
         for s in sizes:
             r = reps[(reps["analysis"] == a) & (reps["n"] == s)]
             ok = r[r["converged"] & r["estimate"].notna()]
             theta = truth[a]
+            if ANALYSES[a].test:
+                power, power_se = _share(ok["p"] < alpha)
+                nan = float("nan")
+                out.append({"analysis": a, "n": s, "replications": len(r), "failed": len(r) - len(ok),
+                            "estimate": ok["estimate"].mean(), "sd": ok["estimate"].std(ddof=1), "population": nan,
+                            "bias": nan, "width": nan, "width_median": nan, "coverage": nan, "coverage_mcse": nan,
+                            "assurance": nan, "assurance_mcse": nan, "power": power, "power_mcse": power_se})
+                continue
             cover, cover_se = _share((ok["ci_low"] <= theta) & (theta <= ok["ci_high"]))
             if widths[a] is not None:
                 assure, assure_se = _share(ok["width"] <= widths[a])

@@ -7,6 +7,7 @@ the function into preallocated arrays; block boundaries do not change them.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,12 @@ _PARALLEL_ROWS = 200_000
 _SMALL_ROWS = 64
 
 
+@functools.cache
+def _cpu_count() -> int:
+    """The number of CPUs (asked once: the call reads the system each time)."""
+    return os.cpu_count() or 1
+
+
 def for_blocks(n_rows: int, block: int, fn: Callable[[int, int], object]) -> list:
     """Call ``fn(start, stop)`` for consecutive blocks of rows; return the results in order.
 
@@ -28,7 +35,7 @@ def for_blocks(n_rows: int, block: int, fn: Callable[[int, int], object]) -> lis
     bounds = [(lo, min(lo + block, n_rows)) for lo in range(0, n_rows, block)]
     if n_rows <= _SMALL_ROWS:  # a few rows (one form): no BLAS product is large enough to use threads
         return [fn(lo, hi) for lo, hi in bounds]
-    workers = min(2, os.cpu_count() or 1)
+    workers = min(2, _cpu_count())
     with single_thread_blas():
         if n_rows < _PARALLEL_ROWS or workers < 2:
             return [fn(lo, hi) for lo, hi in bounds]

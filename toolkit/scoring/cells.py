@@ -27,7 +27,7 @@ REASON_NAN = "not a number"
 REASON_RANGE = "out of range"
 REASON_STEP = "not on the scale's step"
 
-_CHUNK = 1 << 15  # cells per block (256 KB of float64): keeps the per-cell checks in cache
+_CHUNK = 1 << 17  # cells per pass (1 MB of float64): few passes, each chunk still cached for the next
 
 
 def numbering(frame: pd.DataFrame) -> tuple[str, str]:
@@ -126,6 +126,9 @@ def coerce_cells(
         Positions of the bad cells, in row-major order.
     reasons : list of str
         The reason for each bad cell, aligned with ``bad_rows``.
+    whole : bool
+        Every cell is missing or a whole number on the scale (found by the quick check of the usual case;
+        False means "not shown", not "not whole").
     """
     n, m = len(frame), len(columns)
     codes = {float(c) for c in missing_codes}
@@ -185,14 +188,14 @@ def coerce_cells(
     found_kind = [f[2] for f in found]
     if not found_r:
         empty = np.zeros(0, dtype=np.int64)
-        return values, empty, empty, []
+        return values, empty, empty, [], bool(clean)
     bad_rows = np.concatenate(found_r).astype(np.int64)
     bad_cols = np.concatenate(found_c).astype(np.int64)
     kinds = np.concatenate(found_kind)
     expected = _scale_text(scale)
     label = {1: REASON_RANGE, 2: REASON_STEP, 3: REASON_NAN}
     reasons = [f"{label[int(t)]} (expected {expected})" for t in kinds]
-    return values, bad_rows, bad_cols, reasons
+    return values, bad_rows, bad_cols, reasons, False
 
 
 def bad_cell_report(

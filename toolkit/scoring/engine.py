@@ -9,6 +9,7 @@ input's index; the caller's DataFrame is never changed.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_choice, check_metric, renamed_parameter
+from .._numerics import with_single_thread_blas
 from .._checks import warn as _warn
 from ..exceptions import DataValidationError, DuplicateRowsWarning, InvalidCellsWarning, UnmatchedColumnsWarning
 from ..instrument import Instrument, load_instrument
@@ -111,7 +113,8 @@ def _column_plan(columns, ins, items, pattern, id_cols):
         positions = pd.Index(columns).get_indexer_for(list(mapping.values()))
         return mapping, extra, ids, positions
 
-    return _cached(("columns", tuple(columns), _frozen(items), pattern, _frozen(id_cols)), ins, build)
+    names = tuple(columns.tolist() if hasattr(columns, "tolist") else columns)  # tolist: not label by label
+    return _cached(("columns", names, _frozen(items), pattern, _frozen(id_cols)), ins, build)
 
 
 class _Prepared:
@@ -127,7 +130,8 @@ class _Prepared:
                   f"{ins.n_items} items; they are not scored (rename them, or check the instrument)",
                   UnmatchedColumnsWarning)
         self.id_cols = list(ids)
-        self.values, self.bad_rows, self.bad_cols, self.reasons = coerce_cells(
+        # whole: every answer is missing or a whole number on the scale (the data's unit is 1)
+        self.values, self.bad_rows, self.bad_cols, self.reasons, self.whole = coerce_cells(
             data, self.columns, scale, missing_codes=missing_codes, positions=positions
         )
 
@@ -449,6 +453,7 @@ def score(
     limits = resolve_max_missing(ins, names, max_missing)
     active = resolve_thresholds(ins, thresholds, scale=scale)
 
+    unit, measured = scale_unit(scale), (1 if prep.whole else data_unit(values))
     member, a, b = _weights(ins, names, prep.numbers, scale)
     scores, counts, hits = _score_matrix(values, member, a, b, own, [t for t in active if t.applies_to == "any_item"])
     k = member.sum(axis=0)
@@ -464,7 +469,6 @@ def score(
         if own == "mean":
             total = total / k[:n_sub].sum()
         scores[:, t] = np.where(ok[:, t], total, np.nan)
-    unit, measured = scale_unit(scale), data_unit(values)
     unit = math.lcm(unit, measured) if unit is not None and measured is not None else None
     grids = [score_grid(unit, int(k[j]), float(k[j]) * max(abs(scale.min), abs(scale.max))) for j in range(len(names))]
     for j in range(len(names)):
@@ -552,6 +556,12 @@ def _in_metric(col: np.ndarray, own: str, metric: str, k: float, scale, grid, di
 _RATER_COLUMN = re.compile(r"[^a-z]*(rater|form|rater[^a-z]*form|informant)[^a-z]*")
 
 
+@functools.lru_cache(maxsize=256)
+def _rater_columns(names: tuple) -> tuple:
+    """The columns named like a rater or form column (remembered per layout of column names)."""
+    return tuple(c for c in names if _RATER_COLUMN.fullmatch(str(c).lower()))
+
+
 def _check_raters(wide: pd.DataFrame, ins: Instrument, form: str | None) -> None:
     """Refuse rows whose ``rater`` (or ``form``) column says they were rated on a form scored differently.
 
@@ -559,7 +569,7 @@ def _check_raters(wide: pd.DataFrame, ins: Instrument, form: str | None) -> None
     whose scale or key differs from the rater's own, would give numbers that look right and are not. Rows
     of a rater whose own form is scored exactly like the one used (WAI-36 client and therapist) pass.
     """
-    columns = [c for c in wide.columns if _RATER_COLUMN.fullmatch(str(c).lower())]
+    columns = _rater_columns(tuple(wide.columns.tolist()))
     if not columns:
         return
     scored = ins.form(form)
@@ -692,6 +702,7 @@ def _change_from_first(col: np.ndarray, wide: pd.DataFrame, by, order) -> np.nda
 
 
 _CHUNK_ELEMENTS = 1 << 15  # cells per block (256 KB of float64): temporaries stay in cache and are reused
+_ONE_PASS_ROWS = 100_000  # fewer rows: the product over all rows is one BLAS call (no temporaries to keep small)
 
 
 def _weights(ins: Instrument, names: list[str], numbers: list[int], scale):
@@ -716,53 +727,61 @@ def _build_weights(ins: Instrument, names: list[str], numbers: list[int], scale)
     return member, a, b
 
 
+@with_single_thread_blas  # small products: BLAS threads would only spin (for_blocks runs row blocks on 2 threads)
 def _score_matrix(values, member, a, b, method, item_thresholds):
-    """Keyed sums (or means), answered counts and any-item threshold hits, block by block.
+    """Keyed sums (or means), answered counts and any-item threshold hits.
 
     With ``m`` the answered mask, the keyed sum of a score is
-    ``sum_j m_j (a_j + b_j x_j) = X0 @ (b W) + sum_j a_j W_j - (1 - m) @ (a W)``,
-    two small matrix products per block (``X0`` is ``x`` with missing set to 0).
+    ``sum_j m_j (a_j + b_j x_j) = X0 @ (b W) + sum_j a_j W_j - (1 - m) @ (a W)`` (``X0`` is ``x`` with missing
+    set to 0). One matrix product over all rows gives the complete rows; a missing (NaN) cell makes every
+    product of its row NaN (NaN x 0 is NaN), which marks the rows to do again from their answered cells, all
+    of them at once (in slices of rows, so temporaries stay small). Scores and counts are computed score by
+    score (``(n_scores, n)`` in memory, returned as its ``(n, n_scores)`` transpose), so each score's column
+    is contiguous for the steps after.
     """
-    n = len(values)
+    n, n_items = values.shape
     n_scores = member.shape[1]
-    bw = b[:, None] * member
+    bw_t = np.ascontiguousarray((b[:, None] * member).T)
     aw = a[:, None] * member
-    a_const = aw.sum(axis=0)
-    k = member.sum(axis=0)
-    miss_w = np.hstack([aw, member])
-    scores = np.empty((n, n_scores))
-    counts = np.empty((n, n_scores))
+    a_const = aw.sum(axis=0)[:, None]
+    k = member.sum(axis=0)[:, None]
+    miss_t = np.ascontiguousarray(np.hstack([aw, member]).T)
+    scores = np.empty((n_scores, n))
     hits = {t.id: (np.zeros(n, bool), np.zeros(n, bool)) for t in item_thresholds}
+    values_t = values.T  # items x rows (contiguous when the frame gave its columns as they are stored)
 
     def block(lo: int, hi: int) -> None:
         x = values[lo:hi]
-        if item_thresholds:
-            miss = np.isnan(x)
-            for t in item_thresholds:
-                with np.errstate(invalid="ignore"):
-                    hits[t.id][0][lo:hi] = OPERATORS[t.operator](x, t.value).any(axis=1)
-                hits[t.id][1][lo:hi] = ~miss.all(axis=1)
-        out = scores[lo:hi]
-        np.matmul(x, bw, out=out)  # rows with a missing cell are done again below, from their answered cells
-        # a missing (NaN) cell makes every product of its row NaN (NaN x 0 is NaN): those are the rows to redo
-        rows = np.flatnonzero(np.isnan(out[:, 0]))
-        out += a_const
-        counts[lo:hi] = k
-        if method != "sum":
-            out /= k
-        if len(rows):  # missing cells are rare: only the rows that have some
-            mr = np.isnan(x[rows])
-            m = mr.astype(np.float64) @ miss_w  # keying constants and number of the missing cells, per score
-            sums = np.where(mr, 0.0, x[rows]) @ bw
-            sums += a_const
-            sums -= m[:, :n_scores]
-            cnt = k - m[:, n_scores:]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out[rows] = np.where(cnt == k, sums, sums / cnt * k) if method == "sum" else sums / cnt
-            counts[lo + rows] = cnt
+        for t in item_thresholds:
+            with np.errstate(invalid="ignore"):
+                hits[t.id][0][lo:hi] = OPERATORS[t.operator](x, t.value).any(axis=1)
+            hits[t.id][1][lo:hi] = ~np.isnan(x).all(axis=1)
+        np.matmul(bw_t, values_t[:, lo:hi], out=scores[:, lo:hi])
 
-    for_blocks(n, max(64, _CHUNK_ELEMENTS // max(1, values.shape[1])), block)
-    return scores, counts, hits
+    block_rows = max(64, _CHUNK_ELEMENTS // max(1, n_items))
+    for_blocks(n, max(n, 1) if n < _ONE_PASS_ROWS and not item_thresholds else block_rows, block)
+    scores += a_const
+    counts = np.repeat(k, n, axis=1)
+    rows = np.flatnonzero(np.isnan(scores[0])) if n_scores else np.zeros(0, dtype=np.int64)
+    for start in range(0, len(rows), block_rows * 8):  # missing cells are rare: only the rows that have some
+        r = rows[start:start + block_rows * 8]
+        x = values_t.take(r, axis=1)
+        mr = np.isnan(x)
+        m = miss_t @ mr.astype(np.float64)  # keying constants and number of the missing cells, per score
+        np.copyto(x, 0.0, where=mr)
+        sums = bw_t @ x
+        sums += a_const
+        sums -= m[:n_scores]
+        cnt = k - m[n_scores:]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if method == "sum":  # prorated to the full item count where items are missing
+                scores[:, r] = np.where(cnt == k, sums, sums / cnt * k)
+            else:
+                scores[:, r] = sums / cnt * k  # divided by k with the complete rows below
+        counts[:, r] = cnt
+    if method != "sum":
+        scores /= k
+    return scores.T, counts.T, hits
 
 
 def _flag(t, col, hit_known) -> pd.Series:

@@ -164,9 +164,9 @@ def build_panel(data, *, value: str, client: str, session: str, rater: str | Non
             problems += [(int(r.row), value, r.value, r.reason) for r in err.report.itertuples()]
             vals = None
     # a missing id differs from its neighbours, so it starts a run: looking at the run starts finds them all
-    starts = _run_starts(data, keys)
+    starts, missing = _run_starts(data, keys)
     for col in keys:
-        at = starts[np.asarray(pd.isna(data[col].to_numpy()[starts]), dtype=bool)]
+        at = np.flatnonzero(missing[col])
         problems += [(pos, col, data[col].iloc[pos], "id is missing") for pos in at]
     if problems:
         _raise(data, problems, keys, caller, param, session)
@@ -202,17 +202,25 @@ def build_panel(data, *, value: str, client: str, session: str, rater: str | Non
                  client=client, rater=rater, session=session, value=value)
 
 
-def _run_starts(data: pd.DataFrame, keys: list) -> np.ndarray:
-    """Positions where the ids differ from the row before (a missing id always does)."""
+def _run_starts(data: pd.DataFrame, keys: list) -> tuple[np.ndarray, dict]:
+    """Positions where the ids differ from the row before (a missing id always does), and each id column's
+    missing-value mask. The ids are compared in their own array type (for Arrow strings in Arrow, without
+    turning every id into a Python object)."""
     n = len(data)
     change = np.zeros(n, dtype=bool)
+    missing = {}
     if n:
         change[0] = True
     for col in keys:
-        v = data[col].to_numpy()
+        v = data[col].array
+        missing[col] = np.asarray(pd.isna(v), dtype=bool)
         with np.errstate(invalid="ignore"):
-            change[1:] |= np.asarray(v[1:] != v[:-1], dtype=bool)
-    return np.flatnonzero(change)
+            differs = v[1:] != v[:-1]
+        if hasattr(differs, "to_numpy"):  # a masked result (pd.NA semantics): missing counts as differing
+            differs = differs.to_numpy(dtype=bool, na_value=True)
+        change[1:] |= np.asarray(differs, dtype=bool)
+        change |= missing[col]
+    return np.flatnonzero(change), missing
 
 
 def _series_codes(data: pd.DataFrame, keys: list, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -223,7 +231,7 @@ def _series_codes(data: pd.DataFrame, keys: list, starts: np.ndarray) -> tuple[n
     if n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     if len(keys) == 1:
-        unique_runs = pd.Index(data[keys[0]].to_numpy()[starts]).is_unique
+        unique_runs = pd.Index(data[keys[0]].array.take(starts)).is_unique
     else:
         unique_runs = not data[keys].iloc[starts].duplicated().any()
     if unique_runs:  # every series is one run

@@ -31,7 +31,7 @@ from ..factor.cfa.comparison import compare_models
 from ..factor.cfa.composite import composite_reliability
 from ._items import item_data
 
-__all__ = ["cfa_family", "CfaFamily", "family_models", "MEMBERS"]
+__all__ = ["cfa_family", "CfaFamily", "family_models", "nested_pairs", "MEMBERS"]
 
 MEMBERS = ("one_factor", "correlated", "second_order", "bifactor")
 _LABELS = {"one_factor": "One factor", "correlated": "Correlated factors", "second_order": "Second-order factor",
@@ -78,6 +78,15 @@ def family_models(factors: dict, alternatives: dict | None = None, *, general: s
 #: nested pairs (restricted, general) tested when both are fitted; alternatives are added per instrument
 _NESTED = [("one_factor", "correlated"), ("one_factor", "bifactor"), ("second_order", "bifactor"),
            ("second_order", "correlated")]
+
+
+def nested_pairs(alternatives: dict | None = None) -> list:
+    """The nested pairs ``(restricted, general)`` of a family: the fixed ones, then each declared alternative
+    within correlated factors and the one factor within it."""
+    pairs = list(_NESTED)
+    for alt in alternatives or {}:
+        pairs += [(alt, "correlated"), ("one_factor", alt)]
+    return pairs
 
 
 @dataclass(kw_only=True, repr=False, eq=False)
@@ -239,9 +248,7 @@ def cfa_family(data, instrument=None, *, keys=None, form=None, members=None, est
             om.insert(0, "member", name)
             omegas.append(om)
     table = pd.DataFrame.from_dict(rows, orient="index")
-    pairs = list(_NESTED)
-    for alt in items.alternatives:
-        pairs += [(alt, "correlated"), ("one_factor", alt)]
+    pairs = nested_pairs(items.alternatives)
     comp = []
     for restricted, general in pairs:
         if restricted in fits and general in fits:
