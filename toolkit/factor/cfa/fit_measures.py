@@ -346,8 +346,9 @@ def compute_fit_measures(*, npar: int, fmin: float, test: TestStatistic, baselin
     if df == 0 and X2 < np.finfo(float).eps:
         out["cn_05"] = out["cn_01"] = np.nan
     else:
-        out["cn_05"] = stats.chi2.ppf(0.95, df) / (X2 / N) + 1
-        out["cn_01"] = stats.chi2.ppf(0.99, df) / (X2 / N) + 1
+        with np.errstate(divide="ignore"):     # an exact fit (X2 = 0, df > 0): Inf, as lavaan's R arithmetic
+            out["cn_05"] = stats.chi2.ppf(0.95, df) / (X2 / N) + 1
+            out["cn_01"] = stats.chi2.ppf(0.99, df) / (X2 / N) + 1
     if not categorical:
         g = gfi(gfi_sample if gfi_sample is not None else sample, implied, ns, meanstructure, x_idx, patterns)
         if nel is None:

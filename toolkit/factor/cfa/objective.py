@@ -316,13 +316,16 @@ class Problem:
             else:
                 parts = [(pat.observed, pat.n / st.n) for pat in st.patterns]
             for o, w in parts:
-                Si = np.linalg.inv(imp.sigma[np.ix_(o, o)])
-                ao, bo = a[:, o], b[:, o]
+                every = o.size == self.model.p         # all variables: no copies
+                S = imp.sigma if every else imp.sigma[np.ix_(o, o)]
+                ci = chol_inverse(S)
+                Si = ci[1] if ci is not None else np.linalg.inv(S)
+                ao, bo, mo = (a, b, dmu) if every else (a[:, o], b[:, o], dmu[:, o])
                 aS, bS = ao @ Si, bo @ Si
                 Paa, Pbb, Pab = aS @ ao.T, bS @ bo.T, aS @ bo.T
                 info += w * (Paa * Pbb + Pab * Pab.T)
                 if self.meanstructure:
-                    info += w * (dmu[:, o] @ Si @ dmu[:, o].T)
+                    info += w * (mo @ Si @ mo.T)
             full = np.zeros((self.nx, self.nx))
             full[np.ix_(cols, cols)] = info
             groups.append(full)
