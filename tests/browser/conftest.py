@@ -1,7 +1,9 @@
-"""Shared by the browser tests of the reports and the dashboard: one headless Chromium per test module.
+"""Shared by the browser tests: one headless Chromium per test module, and a page of it for JupyterLab.
 
-Chromium is Debian's (``/usr/bin/chromium``), driven by playwright; without either the tests skip on a
-developer's machine and fail on CI (``CI=true``), as in ``test_lab_compare.py``.
+Chromium is Debian's (``/usr/bin/chromium``; ``make test`` installs it: ``DEB_PACKAGES`` in the Makefile),
+driven by playwright, which never downloads a browser here. Without either the tests skip on a developer's
+machine and fail on CI (``CI=true``), where the set-up installs both. The servers the tests open pages of are
+started by ``_servers.py``; what the tests do in a page is in ``_pages.py``.
 
 ``ALLIANCE_README_SCREENSHOTS=1`` also writes the README tour's screenshots (small palette PNGs) to
 ``docs/images/``; otherwise the tests write only to ``test-artifacts/``.
@@ -18,6 +20,8 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+#: Generous waits (ms) in JupyterLab: a cold kernel imports pandas, scipy and matplotlib on a busy 2-core machine.
+LAB_WAIT = 90_000
 
 #: script that records what would show that injected markup ran
 TRAPS = """
@@ -38,7 +42,8 @@ def _missing(what: str) -> None:
 @pytest.fixture(scope="module")
 def chromium():
     # one per module, closed at its end: playwright's sync API refuses to start while another instance runs
-    # in the same thread (test_lab_compare.py starts its own)
+    # in the same thread, so every browser test takes its browser from here (and a worker of pytest-xdist, or
+    # a run without it, goes through several modules in one thread)
     if not CHROMIUM.exists():
         _missing(f"{CHROMIUM} is not installed (Debian package 'chromium')")
     try:
@@ -51,6 +56,17 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium):
+    """A large page of the module's Chromium with JupyterLab's generous waits, closed after the test."""
+    page = chromium.new_page(viewport={"width": 1500, "height": 1500})
+    page.set_default_timeout(LAB_WAIT)
+    try:
+        yield page
+    finally:
+        page.close()
 
 
 @pytest.fixture(scope="session")

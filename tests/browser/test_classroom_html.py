@@ -18,6 +18,7 @@ from toolkit.classroom.registry import EXERCISES
 from toolkit.classroom.release import student_version, teacher_notebooks
 
 from ..test_notebooks import _execute, venv_kernel  # noqa: F401  (venv_kernel is a fixture)
+from ._pages import collect_dialogs
 
 HOSTILE = '<img src=x onerror="window.__pwned=1;alert(1)"><script>window.__pwned=2</script>'
 NOTEBOOKS = ["01_reverse_scoring.ipynb", "07_icc_vs_r.ipynb"]
@@ -46,25 +47,20 @@ def _rendered(name: str, version: str, kernel: str, tmp_path) -> tuple[str, obje
 @pytest.mark.slow
 @pytest.mark.parametrize("version", ["teacher", "student"])
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_classroom_notebook_in_chromium(name, version, chromium, venv_kernel, tmp_path, artifacts_dir):  # noqa: F811
+def test_classroom_notebook_in_chromium(name, version, chromium, venv_kernel, tmp_path, screenshots):  # noqa: F811
     html, nb = _rendered(name, version, venv_kernel, tmp_path)
     assert not [o for c in nb.cells for o in c.get("outputs", []) if o["output_type"] == "error"]
     page_file = tmp_path / f"{version}_{name}.html"
     page_file.write_text(html, encoding="utf-8")
 
     page = chromium.new_page(viewport={"width": 1100, "height": 900})
-    dialogs: list[str] = []
+    dialogs = collect_dialogs(page)
     requests: list[str] = []
-
-    def on_dialog(dialog):
-        dialogs.append(dialog.message)
-        dialog.dismiss()
 
     def offline(route):
         requests.append(route.request.url)
         route.abort()
 
-    page.on("dialog", on_dialog)
     page.route("http*://**/*", offline)  # the page must work offline; nbconvert's CDN scripts stay unloaded
     try:
         page.goto(page_file.as_uri(), wait_until="load")
@@ -80,12 +76,10 @@ def test_classroom_notebook_in_chromium(name, version, chromium, venv_kernel, tm
         errors = page.locator("[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
         images = page.evaluate("() => [...document.images].filter(i => i.src.startsWith('data:image/png')"
                                " && i.naturalWidth > 100).length")
-        shots = artifacts_dir / "screenshots"
-        shots.mkdir(exist_ok=True)
         stem = name.removesuffix(".ipynb")
-        page.screenshot(path=str(shots / f"classroom_{stem}_{version}.png"), full_page=True)
+        page.screenshot(path=str(screenshots / f"classroom_{stem}_{version}.png"), full_page=True)
         cell = feedback.nth(1).locator("xpath=ancestor::div[contains(@class, 'jp-Cell')][1]")
-        cell.screenshot(path=str(shots / f"classroom_{stem}_{version}_check.png"))
+        cell.screenshot(path=str(screenshots / f"classroom_{stem}_{version}_check.png"))
     finally:
         page.close()
 
@@ -106,7 +100,7 @@ def test_classroom_notebook_in_chromium(name, version, chromium, venv_kernel, tm
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_what_a_student_sees_when_checking(chromium, venv_kernel, tmp_path, artifacts_dir, repo_root):  # noqa: F811
+def test_what_a_student_sees_when_checking(chromium, venv_kernel, tmp_path, screenshots, repo_root):  # noqa: F811
     """Three answers to one step (none, a typical mistake, the right one): the README's screenshot."""
     import nbformat
     from nbconvert import HTMLExporter
@@ -127,9 +121,7 @@ def test_what_a_student_sees_when_checking(chromium, venv_kernel, tmp_path, arti
     try:
         page.goto(page_file.as_uri(), wait_until="load")
         texts = page.locator(".alliance-feedback").all_inner_texts()
-        shots = artifacts_dir / "screenshots"
-        shots.mkdir(exist_ok=True)
-        page.locator("#notebook-container").screenshot(path=str(shots / "classroom_checks.png"))
+        page.locator("#notebook-container").screenshot(path=str(screenshots / "classroom_checks.png"))
     finally:
         page.close()
     assert len(texts) == 3

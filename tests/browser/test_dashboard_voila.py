@@ -1,28 +1,25 @@
 """The clinic dashboard as a clinic uses it: Voila serves the notebook, Chromium uploads an export, the tables
 appear, the report downloads; hostile ids show as text and run nothing; nothing is fetched from outside.
 
-One Voila server per test session (module-scoped fixture), on a free loopback port with a random token,
-serving a copy of ``notebooks/dashboard/clinic.ipynb``. Screenshots go to ``test-artifacts/screenshots/``.
+One Voila server for the test module (``_servers.py``), on a free loopback port with a random token, serving
+a copy of ``notebooks/dashboard/clinic.ipynb``. Screenshots go to ``test-artifacts/screenshots/``.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import secrets
 import shutil
-import socket
-import subprocess
 import sys
-import time
 
 import pytest
 
 import toolkit
 
 from ..reports.conftest import HOSTILE, hostile_markers
-from .conftest import TRAPS, tour_screenshot
+from ._pages import collect_errors
+from ._servers import jupyter_server
+from .conftest import TRAPS, _missing, tour_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,59 +27,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WAIT = 120_000
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def voila(tmp_path_factory, repo_root):
     if shutil.which("voila", path=os.path.dirname(sys.executable)) is None:
-        from .conftest import _missing
-
         _missing("voila is not installed (the test extra in pyproject.toml)")
-    tmp = tmp_path_factory.mktemp("voila")
-    root = tmp / "notebooks"
-    root.mkdir()
-    shutil.copy(repo_root / "notebooks" / "dashboard" / "clinic.ipynb", root / "clinic.ipynb")
-    kernels = tmp / "jupyter" / "kernels" / "python3"
-    kernels.mkdir(parents=True)
-    (kernels / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "Python 3 (alliance-toolkit venv)", "language": "python"}))
-    templates = repo_root / "notebooks" / "dashboard" / "jupyter"  # the `offline` template (no CDN links)
-    env = dict(os.environ, JUPYTER_PATH=f"{tmp / 'jupyter'}{os.pathsep}{templates}",
-               JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
-               JUPYTER_CONFIG_DIR=str(tmp / "config"), PYTHONPATH=str(repo_root), MPLBACKEND="Agg")
-    port, token = _free_port(), secrets.token_hex(16)
-    cmd = [os.path.join(os.path.dirname(sys.executable), "voila"), str(root / "clinic.ipynb"), "--template=offline",
-           "--no-browser",
-           "--Voila.ip=127.0.0.1", f"--port={port}", f"--token={token}", "--Voila.port_retries=0",
-           "--show_tracebacks=True"]
-    log = (tmp / "voila.log").open("w")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=tmp)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:  # ready when it says so (a request to the page itself would start a kernel)
-            log.flush()
-            if "is running at" in (tmp / "voila.log").read_text(errors="replace"):
-                break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(f"Voila did not start on port {port} (exit {proc.poll()}):\n"
-                            f"{(tmp / 'voila.log').read_text()[-3000:]}")
-            time.sleep(0.3)
-        yield {"url": url, "token": token, "log": tmp / "voila.log"}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    notebook = repo_root / "notebooks" / "dashboard" / "clinic.ipynb"
+    with jupyter_server("voila", tmp_path_factory.mktemp("voila"), repo_root, notebook) as server:
+        yield server
 
 
 def _choose(page, path) -> None:
@@ -109,9 +60,8 @@ def test_upload_see_the_tables_download_the_report(voila, chromium, tmp_path, sc
     context.add_init_script(TRAPS)
     page = context.new_page()
     page.set_default_timeout(WAIT)
-    errors, outside = [], []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    base = voila["url"]
+    errors, outside = collect_errors(page), []
+    base = voila.url
 
     def route(r):
         if r.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
@@ -121,7 +71,7 @@ def test_upload_see_the_tables_download_the_report(voila, chromium, tmp_path, sc
 
     context.route("**/*", route)
     try:
-        page.goto(f"{base}/?token={voila['token']}")
+        page.goto(f"{base}/?token={voila.token}")
         page.locator(".alliance-dashboard").wait_for(state="visible")
         _choose(page, good)
         page.locator(".alliance-attention table").wait_for(state="visible")

@@ -23,6 +23,7 @@ import pytest
 
 import toolkit
 
+from ._pages import collect_dialogs, collect_errors
 from .hostile import (ABSTRACT_DISPLAYS, FIXTURES, KNOWN_UNESCAPED, PAYLOADS, VARIANTS, Hostile, has_display,
                       html_of)
 
@@ -105,15 +106,7 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>hostile</title
 @pytest.mark.parametrize("name", PARAMS)
 def test_nothing_runs_in_chromium(built, chromium, name):
     page = chromium.new_page()
-    dialogs: list[str] = []
-    errors: list[str] = []
-
-    def on_dialog(dialog):
-        dialogs.append(f"{dialog.type}: {dialog.message}")
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    dialogs, errors = collect_dialogs(page), collect_errors(page)
     try:
         body = "\n<hr>\n".join(f'<section data-type="{type(o).__name__}">{html_of(o)}</section>'
                                for o in built[name])

@@ -13,6 +13,7 @@ import toolkit
 from toolkit.reports import clinic_report, validation_report
 
 from ..reports.conftest import HOSTILE
+from ._pages import collect_errors, image_loaded
 from .conftest import TRAPS, tour_screenshot
 
 pytestmark = pytest.mark.browser
@@ -22,8 +23,7 @@ def _open(chromium, path, *, bypass_csp: bool):
     context = chromium.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=bypass_csp)
     context.add_init_script(TRAPS)
     page = context.new_page()
-    seen = {"errors": [], "console": [], "requests": []}
-    page.on("pageerror", lambda exc: seen["errors"].append(str(exc)))
+    seen = {"errors": collect_errors(page), "console": [], "requests": []}
     page.on("console", lambda msg: seen["console"].append(f"{msg.type}: {msg.text}"))
 
     def route(r):
@@ -112,8 +112,7 @@ def test_validation_report_in_chromium(chromium, tmp_path, screenshots, repo_roo
         assert page.get_by_text("Fit of the Confirmatory Models").count() == 1
         img = page.locator("figure.apa-figure img")
         assert img.count() == 1
-        assert page.evaluate("() => { const i = document.querySelector('figure.apa-figure img');"
-                             " return i.complete && i.naturalWidth > 200; }")
+        assert image_loaded(page, "figure.apa-figure img", min_width=200)
         assert not [m for m in seen["console"] if "Content Security Policy" in m], seen["console"]
         page.screenshot(path=str(screenshots / "report_validation.png"), full_page=True)
         page.locator("#table-2-block").scroll_into_view_if_needed()
