@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .objective import fiml_moment_hessian
+from .patterns import chol_inverse, pattern_factors, stack_patterns
+
 __all__ = ["fiml_corrected", "MAX_VARIABLES"]
 
 #: above this many observed variables the FIML-corrected robust measures are not computed (cost ~ p^4)
@@ -53,34 +56,30 @@ def _moment_hessian(Si: np.ndarray, M: np.ndarray, d: np.ndarray, w: float, mean
     return H
 
 
-def _positions(o_idx, p):
-    """Positions of a pattern's (mu, vech Sigma_oo) in the full (mu, vech Sigma) vector."""
-    Iv, Jv = _vech_index(p)
-    full = {(i, j): p + t for t, (i, j) in enumerate(zip(Iv, Jv))}
-    oi, oj = _vech_index(len(o_idx))
-    pos = [int(k) for k in o_idx] + [full[(o_idx[i], o_idx[j])] for i, j in zip(oi, oj)]
-    return np.array(pos)
-
-
 def h1_observed(st, mu, sigma) -> np.ndarray:
     """Observed information (per observation) of the saturated model of one group at (mu, sigma)."""
     p = sigma.shape[0]
     n = p + p * (p + 1) // 2
-    H = np.zeros((n, n))
     parts = st.patterns if not st.complete else None
     if parts is None:
         Si = np.linalg.inv(sigma)
         d = st.mean - mu
         W = st.cov + np.outer(d, d)
         return _moment_hessian(Si, Si @ W @ Si, d, 1.0)
-    for pat in parts:
-        o = pat.observed
-        Si = np.linalg.inv(sigma[np.ix_(o, o)])
-        d = pat.mean - mu[o]
-        W = pat.cov + np.outer(d, d)
-        pos = _positions(o, p)
-        H[np.ix_(pos, pos)] += _moment_hessian(Si, Si @ W @ Si, d, pat.n / st.n)
-    return H
+    # the saturated model's parameters (mu, vech Sigma) in the engine's rank-2 form: mu_i moves mu by e_i,
+    # sigma_ij moves Sigma by e_i e_j' + e_j e_i' (e_i e_i' on the diagonal); every pattern from one inverse
+    ci = chol_inverse(sigma)
+    stack = stack_patterns(parts, p)
+    fac = pattern_factors(stack, ci[1], mu) if ci is not None else None
+    if fac is None:
+        raise np.linalg.LinAlgError("the saturated covariance matrix is not positive definite")
+    Iv, Jv = _vech_index(p)
+    t = np.arange(Iv.size)
+    a, b, dmu = np.zeros((n, p)), np.zeros((n, p)), np.zeros((n, p))
+    dmu[np.arange(p), np.arange(p)] = 1.0
+    a[p + t, Iv] = 1.0
+    b[p + t, Jv] = np.where(Iv == Jv, 0.5, 1.0)
+    return fiml_moment_hessian(ci[1], parts, st.n, stack, fac, a, b, dmu)[0]
 
 
 def _delta(model, imp, rows):

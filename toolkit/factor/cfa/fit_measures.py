@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize, special, stats
 
+from .patterns import observed_quadratics
+
 __all__ = ["TestStatistic", "compute_fit_measures", "rmsea_ci"]
 
 
@@ -209,14 +211,12 @@ def gfi(sample: list, implied: list, ns: np.ndarray, meanstructure: bool, x_idx=
     for g, ((S, m), (Sig, mu)) in enumerate(zip(sample, implied)):
         Si = np.linalg.inv(Sig)
         if patterns is not None and patterns[g] is not None:
-            t1 = t2 = 0.0
-            for o, w in patterns[g]:
-                Sio = np.linalg.inv(Sig[np.ix_(o, o)])
-                D = Sio @ (S - Sig)[np.ix_(o, o)]
-                Ob = Sio @ S[np.ix_(o, o)]
-                d = (m - mu)[o]
-                t1 += w * (0.5 * np.sum(D * D.T) + d @ Sio @ d)
-                t2 += w * (0.5 * np.sum(Ob * Ob.T) + m[o] @ Sio @ m[o])
+            # the observed blocks' inverses from Si by Schur complements, all patterns at once
+            p = Sig.shape[0]
+            missing = [np.setdiff1d(np.arange(p), o) for o, _ in patterns[g]]
+            w = [w for _, w in patterns[g]]
+            t1 = observed_quadratics(Si, missing, w, S - Sig, m - mu)
+            t2 = observed_quadratics(Si, missing, w, S, m)
         elif x_idx.size:
             p = S.shape[0]
             Jv, Iv = np.triu_indices(p)
@@ -346,8 +346,9 @@ def compute_fit_measures(*, npar: int, fmin: float, test: TestStatistic, baselin
     if df == 0 and X2 < np.finfo(float).eps:
         out["cn_05"] = out["cn_01"] = np.nan
     else:
-        out["cn_05"] = stats.chi2.ppf(0.95, df) / (X2 / N) + 1
-        out["cn_01"] = stats.chi2.ppf(0.99, df) / (X2 / N) + 1
+        with np.errstate(divide="ignore"):     # an exact fit (X2 = 0, df > 0): Inf, as lavaan's R arithmetic
+            out["cn_05"] = stats.chi2.ppf(0.95, df) / (X2 / N) + 1
+            out["cn_01"] = stats.chi2.ppf(0.99, df) / (X2 / N) + 1
     if not categorical:
         g = gfi(gfi_sample if gfi_sample is not None else sample, implied, ns, meanstructure, x_idx, patterns)
         if nel is None:

@@ -260,6 +260,84 @@ class LisrelModel:
             dtau = None
         return a, b, dmu, dtau
 
+    def lv_variance_derivatives(self, imp: Implied, rows: np.ndarray) -> np.ndarray:
+        """d diag(A Psi A') (the factors' total variances, q x m) in the parameters of table rows ``rows``
+        (of this group): psi_rc moves it by 2 A_jr A_jc (A_jr^2 when r = c), beta_rc by 2 A_jr U_cj."""
+        plan = self._plan(rows)
+        A, U = imp.A, imp.lv_cov
+        out = np.zeros((len(rows), self.m))
+        k, r, c, half = plan[PSI]
+        out[k] = 2 * half[:, None] * (A[:, r] * A[:, c]).T
+        k, r, c = plan[BETA]
+        out[k] = 2 * (A[:, r] * U[c].T).T
+        return out
+
+    def curvature(self, imp: Implied, rows: np.ndarray, G: np.ndarray, gmu: np.ndarray) -> np.ndarray:
+        """Hessian of ``tr(G Sigma) + gmu' mu`` in the parameters of table rows ``rows`` (G symmetric, fixed).
+
+        This is the part of a discrepancy's Hessian that comes from the model's second derivatives when G
+        and gmu are its gradient in Sigma and mu. Only loadings, factor (co)variances, regressions among
+        factors and factor means enter Sigma or mu nonlinearly. With A = (I - B)^-1, L = Lambda A,
+        U = A Psi A' and LM = Lambda U, the derivatives of (L, LM, A alpha) along one parameter are
+
+        - loading lambda_rc: dL = e_r A[c, :], dLM = e_r U[c, :];
+        - psi_rc: dLM = L_r A_c' + L_c A_r' (one term when r = c);
+        - beta_rc: dL = L_r A[c, :], dLM = L_r U[c, :] + LM_c A_r', d(A alpha) = A_r (A alpha)_c;
+        - alpha_r: d(A alpha) = A_r;
+
+        and the gradient entries 2 a_k' G b_k + dmu_k' gmu, being bilinear in (L, LM, A alpha), are
+        differentiated along each of them (product rule). Not for ordinal indicators (their residual
+        variances follow Sigma).
+        """
+        if self._ord_idx.size:
+            raise NotImplementedError("the curvature of a model with ordinal indicators")
+        q = len(rows)
+        plan = self._plan(rows)
+        p, m = self.p, self.m
+        L, LM, Aa, A, U = imp.L, imp.LM, imp.Aalpha, imp.A, imp.lv_cov
+        DL = np.zeros((q, p, m))
+        DLM = np.zeros((q, p, m))
+        DAa = np.zeros((q, m))
+        k, r, c = plan[LAMBDA]
+        DL[k, r] = A[c]
+        DLM[k, r] = U[c]
+        k, r, c, half = plan[PSI]
+        if k.size:
+            DLM[k] = L[:, r].T[:, :, None] * A[:, c].T[:, None, :]
+            off = half == 1.0
+            DLM[k[off]] += L[:, c[off]].T[:, :, None] * A[:, r[off]].T[:, None, :]
+        k, r, c = plan[BETA]
+        if k.size:
+            DL[k] = L[:, r].T[:, :, None] * A[c][:, None, :]
+            DLM[k] = L[:, r].T[:, :, None] * U[c][:, None, :] + LM[:, c].T[:, :, None] * A[:, r].T[:, None, :]
+            DAa[k] = A[:, r].T * Aa[c][:, None]
+        k, r, _ = plan[ALPHA]
+        DAa[k] = A[:, r].T
+        GL, GLM = G @ L, G @ LM
+        # the tensors as p x (q m) matrices, so that each contraction is one matrix product
+        DLt = DL.transpose(1, 0, 2).reshape(p, q * m)
+        DLMt = DLM.transpose(1, 0, 2).reshape(p, q * m)
+        S2 = np.zeros((q, q))
+        k, r, c = plan[LAMBDA]
+        if k.size:
+            GDLM = (G @ DLMt).reshape(p, q, m)              # [r, j, c] = (G dLM_j)[r, c]
+            S2[k] = 2 * GDLM[r, :, c] + gmu[r][:, None] * DAa[:, c].T
+        k, r, c, half = plan[PSI]
+        if k.size:
+            Xm = (GL.T @ DLt).reshape(m, q, m)              # [r, j, c] = (L' G dL_j)[r, c]
+            S2[k] = 2 * half[:, None] * (Xm[c, :, r] + Xm[r, :, c])
+        k, r, c = plan[BETA]
+        if k.size:
+            Y = (GLM.T @ DLt).reshape(m, q, m)              # [c, j, r] = dL_j[:, r]' G LM[:, c]
+            Z = (GL.T @ DLMt).reshape(m, q, m)              # [r, j, c] = (L' G dLM_j)[r, c]
+            DLg = (gmu @ DLt).reshape(q, m)                 # dL_j' gmu
+            Lg = L.T @ gmu
+            S2[k] = 2 * (Y[c, :, r] + Z[r, :, c]) + (DLg[:, r] * Aa[c]).T + Lg[r][:, None] * DAa[:, c].T
+        k, r, _ = plan[ALPHA]
+        if k.size:
+            S2[k] = (gmu @ DLt).reshape(q, m)[:, r].T
+        return S2
+
     def _plan(self, rows):
         """Index arrays of ``rows`` by matrix (cached: the same row sets come back at every evaluation)."""
         key = rows.tobytes()

@@ -29,7 +29,7 @@ from .optimizer import minimise, start_values
 from .partable import GROUP_EQUAL, PARTABLE_COLUMNS, parameter_table, variable_sets
 from .results import CFAResult
 from .samplestats import group_stats
-from .standardized import r_squared, standardize
+from .standardized import r_squared, standardize, std_all_jacobian
 from .syntax import ParsedModel, parse_syntax
 
 __all__ = ["CFA", "cfa", "ESTIMATORS"]
@@ -627,17 +627,7 @@ class CFA(Estimator):
         std_tab["std_all"] = std_all
         std_tab["std_nox"] = std_nox
         if inf.ok and problem.nx:
-            J = np.empty((len(std_all), problem.nx))
-            for k, row in enumerate(problem.free_rows):
-                h = 1e-6 * max(1.0, abs(values[row]))
-                out = []
-                for sgn in (h, -h):
-                    v = values.copy()
-                    v[row] += sgn
-                    e = v.copy()
-                    out.append(self._standardized_values(model, pt, v, rows, g0, e)[1])
-                J[:, k] = (out[0] - out[1]) / (2 * h)
-            J = np.nan_to_num(J)
+            J = np.nan_to_num(self._std_all_jacobian(model, pt, values, rows, g0))
             V = J @ inf.vcov_x @ J.T
             sse = np.sqrt(np.clip(np.diag(V), 0, None))
             sse[np.abs(sse) < 1e-14] = 0.0
@@ -651,6 +641,42 @@ class CFA(Estimator):
         std_tab["ci_low"] = std_all - zq * sse
         std_tab["ci_high"] = std_all + zq * sse
         return std_tab
+
+    def _std_all_jacobian(self, model, pt, values, rows, g0) -> np.ndarray:
+        """d std_all / d x of the table rows and then the defined parameters: analytic for the rows
+        (:func:`~toolkit.factor.cfa.standardized.std_all_jacobian`), the defined parameters by central
+        differences of their expressions along each column; by central differences of the whole
+        standardization with ordinal indicators."""
+        problem = self._problem
+        if model.ordered:
+            return self._std_all_jacobian_numeric(model, pt, values, rows, g0)
+        imps = [model.implied(values, g) for g in range(model.ngroups)]
+        J = std_all_jacobian(model, imps, rows["lhs"], rows["op"], rows["rhs"], g0, values, problem.free_rows)
+        dp = self._defined
+        if dp is None:
+            return J
+        o = np.nan_to_num(standardize(model, imps, rows["lhs"], rows["op"], rows["rhs"], g0, values)[1])
+        Jc = np.nan_to_num(J)
+        Jd = np.empty((len(dp), J.shape[1]))
+        for k in range(J.shape[1]):
+            h = 1e-6 / max(1.0, np.max(np.abs(Jc[:, k])))
+            Jd[:, k] = (dp.values(pt, o + h * Jc[:, k]) - dp.values(pt, o - h * Jc[:, k])) / (2 * h)
+        return np.vstack([J, Jd])
+
+    def _std_all_jacobian_numeric(self, model, pt, values, rows, g0) -> np.ndarray:
+        """d std_all / d x by central differences of the whole standardization (ordinal models; tests)."""
+        problem = self._problem
+        J = np.empty((len(self._standardized_values(model, pt, values, rows, g0, values.copy())[1]), problem.nx))
+        for k, row in enumerate(problem.free_rows):
+            h = 1e-6 * max(1.0, abs(values[row]))
+            out = []
+            for sgn in (h, -h):
+                v = values.copy()
+                v[row] += sgn
+                e = v.copy()
+                out.append(self._standardized_values(model, pt, v, rows, g0, e)[1])
+            J[:, k] = (out[0] - out[1]) / (2 * h)
+        return J
 
     def _standardized_values(self, model, pt, values, rows, g0, est):
         """(std_lv, std_all, std_nox) of the table rows, then of the defined parameters (their expressions

@@ -16,67 +16,144 @@ saturated value. chi2 = 2 N fmin in both cases.
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg import lapack
 
 from .matrices import LisrelModel
+from .patterns import chol_inverse, pattern_factors, stack_patterns
 
 __all__ = ["Problem"]
 
 _LOG2PI = np.log(2 * np.pi)
 
 
-def pattern_inverses(sigma: np.ndarray, patterns: list):
-    """(log|Sigma_oo|, Sigma_oo^-1, extra) of every missing-data pattern, from one inverse of Sigma.
+def _pair_products(X: np.ndarray, Y: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """P[k, l] = tr(X A_k Y A_l) for symmetric X, Y and A_k = a_k b_k' + b_k a_k' (a, b: q x p).
 
-    With T = Sigma^-1 and m the missing variables: Sigma_oo^-1 = T_oo - T_om T_mm^-1 T_mo and
-    |Sigma_oo| = |Sigma| |T_mm| (Schur complements), so a pattern costs O(p^2 k) for k missing variables
-    instead of O(p^3). ``extra`` is ``(m, T_mm^-1)`` (None for a complete pattern). None when Sigma is not
-    positive definite.
+    Expanding the rank-2 factors, P = XAB o YAB' + XAA o YBB + XBB o YAA + XAB' o YAB with XAB = a X b' etc.
+    (o: elementwise product): four q x q products instead of q^2 traces.
     """
-    ci = chol_inverse(sigma)
-    if ci is None:
-        return None
-    logdet, T = ci
-    out = []
-    for pat in patterns:
-        m = pat.missing
-        if m is None or m.size == 0:
-            out.append((logdet, T, None))
+    Xa, Xb = a @ X, b @ X
+    XAA, XAB, XBB = Xa @ a.T, Xa @ b.T, Xb @ b.T
+    if Y is X:
+        YAA, YAB, YBB = XAA, XAB, XBB
+    else:
+        Ya, Yb = a @ Y, b @ Y
+        YAA, YAB, YBB = Ya @ a.T, Ya @ b.T, Yb @ b.T
+    return XAB * YAB.T + XAA * YBB + XBB * YAA + XAB.T * YAB
+
+
+def _mean_terms(S: np.ndarray, e: np.ndarray, a, b, dmu, w: float = 1.0) -> np.ndarray:
+    """w dmu S dmu' + C + C' with C[l, k] = dmu_k' S A_l e: the mean part of a pattern's Hessian (e = S d)."""
+    Sm = S @ dmu.T
+    C = (a @ Sm) * (b @ e)[:, None] + (b @ Sm) * (a @ e)[:, None]
+    return w * (dmu @ Sm) + C + C.T
+
+
+def fiml_moment_hessian(T: np.ndarray, patterns: list, N: int, stack, fac, a: np.ndarray, b: np.ndarray,
+                        dmu: np.ndarray, ms: bool = True):
+    """(H, G, gmu) of the FIML discrepancy of one group through its moments (see
+    :meth:`Problem._moment_hessian`): T = Sigma^-1, the group's ``patterns`` over N rows, their ``stack``
+    and ``fac`` (:mod:`~toolkit.factor.cfa.patterns`), and Sigma's derivatives in rank-2 form (a, b) and
+    mu's (dmu) for q parameters."""
+    p = T.shape[0]
+    Xf, Vall = fac.X, fac.V
+    q = a.shape[0]
+    H = np.zeros((q, q))
+    G = np.zeros((p, p))
+    gmu = np.zeros(p)
+    # patterns done by low-rank corrections: the complete ones, and those with few missing variables and
+    # rows (the rest cost less in their observed block)
+    low_rows = [np.arange(*stack.bounds[i]) for i, pat in enumerate(patterns) if pat.missing.size == 0]
+    direct = []
+    neg = _Gram(q)               # H -= B B' over the blocks B added
+    Cx = np.zeros((q, q))        # cross mean terms to subtract (and their transpose)
+    X = np.zeros((p, p))         # sum over low-rank patterns of w C C', plus v v' / N over their rows
+    for ids, mi, *_ in stack.buckets:
+        k, o = mi.shape[1], p - mi.shape[1]
+        n = stack.n[ids]
+        low = k * (k + 1) / 2 + (n + 1) * k <= 6 * o
+        direct.extend(ids[~low].tolist())
+        if not low.any():
             continue
-        Tmm = pat.take(T, "mm")
-        cm = chol_inverse(Tmm)
-        if cm is None:
-            return None
-        Tom = pat.take(T, "om")
-        Si = pat.take(T, "oo") - Tom @ cm[1] @ Tom.T
-        out.append((logdet + cm[0], Si, (m, cm[1])))
-    return out
+        ids = ids[low]
+        P = ids.size
+        w = n[low] / N
+        Xs = np.stack([Xf[i] for i in ids])                          # P x k x p, C_i = Xs[i]'
+        Xw = (Xs * np.sqrt(w)[:, None, None]).reshape(P * k, p)
+        X += Xw.T @ Xw
+        rows = np.concatenate([np.arange(*stack.bounds[i]) for i in ids])
+        low_rows.append(rows)
+        pid = np.repeat(np.arange(P), n[low].astype(int))
+        V = Vall[rows]
+        Xcat = Xs.reshape(P * k, p).T
+        AL, BE = (a @ Xcat).reshape(q, P, k), (b @ Xcat).reshape(q, P, k)   # a_j' C_i
+        r, c = np.triu_indices(k)
+        scale = np.where(r == c, np.sqrt(0.5), 1.0) * np.sqrt(w)[:, None]      # P x k(k+1)/2
+        neg.add(((AL[:, :, r] * BE[:, :, c] + BE[:, :, r] * AL[:, :, c]) * scale).reshape(q, -1))
+        aV, bV = a @ V.T, b @ V.T                                               # q x rows
+        for c0 in range(0, rows.size, max(1, 200_000 // (q * k))):            # C_i'A_j v_r, q x rows x k
+            sl = slice(c0, c0 + max(1, 200_000 // (q * k)))
+            U = AL[:, pid[sl], :] * bV[:, sl, None] + BE[:, pid[sl], :] * aV[:, sl, None]
+            neg.add(U.reshape(q, -1) * np.sqrt(1.0 / N))
+        if ms:
+            E = np.add.reduceat(V, np.r_[0, np.cumsum(n[low].astype(int))[:-1]], axis=0) / n[low][:, None]
+            GA = (dmu @ Xcat).reshape(q, P, k) * np.sqrt(w)[None, :, None]
+            UE = (AL * (b @ E.T)[:, :, None] + BE * (a @ E.T)[:, :, None]) * np.sqrt(w)[None, :, None]
+            neg.add(GA.reshape(q, -1))
+            Cx += UE.reshape(q, -1) @ GA.reshape(q, -1).T
+    if low_rows:
+        rows = np.concatenate(low_rows)
+        V = Vall[rows]
+        w_low = rows.size / N
+        X += V.T @ V / N
+        ebar = V.sum(axis=0) / N
+        PX = _pair_products(X, T, a, b)
+        H += 0.5 * (PX + PX.T - w_low * _pair_products(T, T, a, b))
+        G += 0.5 * (w_low * T - X)
+        gmu -= ebar
+        if ms:
+            H += _mean_terms(T, ebar, a, b, dmu, w_low)
+    H -= neg.total() + Cx + Cx.T
+    for i in direct:
+        pat = patterns[i]
+        o, w = pat.observed, pat.n / N
+        Co = Xf[i].T[o]
+        Si = pat.take(T, "oo") - Co @ Co.T
+        Vo = Vall[stack.bounds[i][0]:stack.bounds[i][1]][:, o]
+        Mo = Vo.T @ Vo / pat.n
+        e = Vo.mean(axis=0)
+        ao, bo, mo = a[:, o], b[:, o], dmu[:, o]
+        PM = _pair_products(Mo, Si, ao, bo)
+        H += 0.5 * w * (PM + PM.T - _pair_products(Si, Si, ao, bo))
+        H += w * _mean_terms(Si, e, ao, bo, mo)
+        G[np.ix_(o, o)] += 0.5 * w * (Si - Mo)
+        gmu[o] -= w * e
+    return H, G, gmu
 
 
-def chol_inverse(S: np.ndarray):
-    """(log|S|, S^-1) of a symmetric matrix by Cholesky, or None when it is not positive definite."""
-    if S.shape[0] == 1:
-        v = S[0, 0]
-        return (float(np.log(v)), np.array([[1.0 / v]])) if v > 0 else None
-    if S.shape[0] == 2:
-        a, b, d = S[0, 0], S[0, 1], S[1, 1]
-        det = a * d - b * b
-        if a <= 0 or det <= 0:
-            return None
-        return float(np.log(det)), np.array([[d, -b], [-b, a]]) / det
-    c, info = lapack.dpotrf(S, lower=1)
-    if info != 0:
-        return None
-    d = np.diag(c)
-    if np.any(d <= 0):
-        return None
-    logdet = 2.0 * np.log(d).sum()
-    inv, info = lapack.dpotri(c, lower=1)
-    if info != 0:
-        return None
-    inv += inv.T          # dpotri fills the lower triangle; the upper one is zero (dpotrf cleaned it)
-    inv.flat[:: S.shape[0] + 1] *= 0.5
-    return logdet, inv
+class _Gram:
+    """Running sum of B B' over column blocks B (q rows), multiplied out whenever the blocks held reach a
+    bound, so that memory stays bounded however many blocks come."""
+
+    def __init__(self, q: int, max_cols: int = 4096):
+        self.q, self.max_cols = q, max_cols
+        self.blocks, self.cols = [], 0
+        self.sum = np.zeros((q, q))
+
+    def add(self, B: np.ndarray):
+        self.blocks.append(B)
+        self.cols += B.shape[1]
+        if self.cols >= self.max_cols:
+            self._flush()
+
+    def _flush(self):
+        if self.blocks:
+            B = np.hstack(self.blocks)
+            self.sum += B @ B.T
+            self.blocks, self.cols = [], 0
+
+    def total(self) -> np.ndarray:
+        self._flush()
+        return self.sum
 
 
 class Problem:
@@ -136,7 +213,7 @@ class Problem:
         return [self.model.implied(v, g) for g in range(self.model.ngroups)]
 
     # -- discrepancy --------------------------------------------------------------------------------
-    def _group_terms(self, imp, st, want_grad: bool):
+    def _group_terms(self, g: int, imp, st, want_grad: bool):
         """f_g and (dF/dSigma, dF/dmu) of one group (None when Sigma is not positive definite)."""
         p = self.model.p
         if not self.fiml or st.complete:
@@ -156,35 +233,41 @@ class Problem:
             G = 0.5 * (Si - Si @ W @ Si)
             gmu = -Si @ d if self.meanstructure else np.zeros(p)
             return f, G, gmu
-        inv = pattern_inverses(imp.sigma, st.patterns)
-        if inv is None:
+        ci = chol_inverse(imp.sigma)
+        if ci is None:
             return None
-        total = 0.0
-        G = np.zeros((p, p))
-        gmu = np.zeros(p)
-        for pat, (logdet, Si, _) in zip(st.patterns, inv):
-            o = pat.observed
-            d = pat.mean - imp.mu[o]
-            W = pat.cov + np.outer(d, d)
-            total += pat.n * (o.size * _LOG2PI + logdet + np.sum(W * Si))
-            if want_grad:
-                w = pat.n / st.n
-                if pat.n < o.size:   # Si W Si from the rows: rank n
-                    V = Si @ (pat.Y - imp.mu[o]).T
-                    SWS = V @ V.T / pat.n
-                else:
-                    SWS = Si @ W @ Si
-                G[np.ix_(o, o)] += 0.5 * w * (Si - SWS)
-                gmu[o] += -w * (Si @ d)
-        # -2 loglik / n (with 2 pi) less the saturated value, halved: lavaan's fmin for FIML
+        logdet, T = ci
+        fac = self._fiml_factors(g, T, imp.mu)
+        if fac is None:
+            return None
+        stack = self._fiml_setup(g)
+        # -2 loglik (with 2 pi) over n, less the saturated value, halved: lavaan's fmin for FIML
+        total = stack.const + stack.n_rows * logdet + stack.n @ fac.ld + fac.quad
         f = 0.5 * (total / st.n + 2 * st.h1_loglik / st.n)
-        return f, G, gmu
+        if not want_grad:
+            return f, None, None
+        blocks = [fac.X[i] * np.sqrt(stack.n[i] / st.n) for i in stack.incomplete]
+        Xw = np.vstack(blocks) if blocks else np.zeros((0, p))
+        V = fac.V
+        G = 0.5 * (stack.n_rows / st.n * T - Xw.T @ Xw - V.T @ V / st.n)
+        return f, G, -V.sum(axis=0) / st.n
+
+    def _fiml_setup(self, g: int):
+        """The group's rows stacked by pattern (built once: the data do not change)."""
+        cache = self.__dict__.setdefault("_fiml_cache", {})
+        if g not in cache:
+            cache[g] = stack_patterns(self.stats[g].patterns, self.model.p)
+        return cache[g]
+
+    def _fiml_factors(self, g: int, T: np.ndarray, mu: np.ndarray):
+        """:func:`~toolkit.factor.cfa.patterns.pattern_factors` of group ``g``."""
+        return pattern_factors(self._fiml_setup(g), T, mu)
 
     def objective(self, z) -> float:
         imps = self.implied(z)
         total = 0.0
         for g, (imp, st) in enumerate(zip(imps, self.stats)):
-            out = self._group_terms(imp, st, False)
+            out = self._group_terms(g, imp, st, False)
             if out is None:
                 return np.inf
             total += self.weights[g] * out[0]
@@ -196,7 +279,7 @@ class Problem:
         total = 0.0
         gx = np.zeros(self.nx)
         for g, (imp, st) in enumerate(zip(imps, self.stats)):
-            out = self._group_terms(imp, st, True)
+            out = self._group_terms(g, imp, st, True)
             if out is None:
                 return np.inf, np.zeros(self.nz)
             f, G, gmu = out
@@ -233,146 +316,101 @@ class Problem:
             else:
                 parts = [(pat.observed, pat.n / st.n) for pat in st.patterns]
             for o, w in parts:
-                Si = np.linalg.inv(imp.sigma[np.ix_(o, o)])
-                ao, bo = a[:, o], b[:, o]
+                every = o.size == self.model.p         # all variables: no copies
+                S = imp.sigma if every else imp.sigma[np.ix_(o, o)]
+                ci = chol_inverse(S)
+                Si = ci[1] if ci is not None else np.linalg.inv(S)
+                ao, bo, mo = (a, b, dmu) if every else (a[:, o], b[:, o], dmu[:, o])
                 aS, bS = ao @ Si, bo @ Si
                 Paa, Pbb, Pab = aS @ ao.T, bS @ bo.T, aS @ bo.T
                 info += w * (Paa * Pbb + Pab * Pab.T)
                 if self.meanstructure:
-                    info += w * (dmu[:, o] @ Si @ dmu[:, o].T)
+                    info += w * (mo @ Si @ mo.T)
             full = np.zeros((self.nx, self.nx))
             full[np.ix_(cols, cols)] = info
             groups.append(full)
             total += self.weights[g] * full
         return (total, groups) if per_group else total
 
-    def _parts(self, imp, st):
-        """(observed indices, weight within the group, W = S + dd', d) per pattern (one for complete data)."""
-        if not self.fiml or st.complete:
-            p = self.model.p
-            if self.meanstructure:
-                d = st.mean - imp.mu
-                W = st.cov + np.outer(d, d)
-            else:
-                d, W = np.zeros(p), st.cov
-            return [(np.arange(p), 1.0, W, d)]
-        out = []
-        for pat in st.patterns:
-            d = pat.mean - imp.mu[pat.observed]
-            out.append((pat.observed, pat.n / st.n, pat.cov + np.outer(d, d), d))
-        return out
-
-    def _pattern_products(self, imp, st, a, b, dmu):
-        """Per pattern: (share of rows, observed indices, Si, M = Si W Si, d, products), the products being
-        X_o Si Y_o' (P1) and X_o M Y_o' (P2) for X, Y in the rank-2 factors a, b (and dmu), and a_o Si d,
-        b_o Si d. For incomplete patterns P1 comes from the complete-data products by rank-k corrections
-        and P2 from the rows (W has rank n_p), so a pattern costs O(q^2 (k + n_p)) instead of O(q^2 p)."""
-        p = self.model.p
-        if not self.fiml or st.complete:
-            ci = chol_inverse(imp.sigma)
-            Si = ci[1]
-            o = np.arange(p)
-            d, W = (st.mean - imp.mu, None) if self.meanstructure else (np.zeros(p), None)
-            W = st.cov + np.outer(d, d)
-            M = Si @ W @ Si
-            AS, BS, MS = a @ Si, b @ Si, dmu @ Si
-            AM, BM = a @ M, b @ M
-            P = (AS @ a.T, BS @ b.T, AS @ b.T, MS @ dmu.T, AS @ dmu.T, BS @ dmu.T, AM @ a.T, BM @ b.T, AM @ b.T,
-                 AS @ d, BS @ d)
-            yield 1.0, o, Si, M, d, P
-            return
-        inv = pattern_inverses(imp.sigma, st.patterns)
-        T = chol_inverse(imp.sigma)[1]
-        XT = {"a": a @ T, "b": b @ T, "m": dmu @ T}
-        X = {"a": a, "b": b, "m": dmu}
-        full = {k: XT[k[0]] @ X[k[1]].T for k in ("aa", "bb", "ab", "mm", "am", "bm")}
-        for pat, (_, Si, extra) in zip(st.patterns, inv):
-            o = pat.observed
-            w = pat.n / st.n
-            d = pat.mean - imp.mu[o]
-            if extra is None:
-                P1 = full
-            else:
-                m, Tmm_inv = extra
-                Tmm = pat.take(T, "mm")
-                Xm = {k: v[:, m] for k, v in X.items()}
-                XTm = {k: v[:, m] for k, v in XT.items()}
-                C = {k: XTm[k] - Xm[k] @ Tmm for k in X}
-                CTi = {k: C[k] @ Tmm_inv for k in X}
-                P1 = {}
-                for key in ("aa", "bb", "ab", "mm", "am", "bm"):
-                    x, y = key
-                    P1[key] = full[key] - Xm[x] @ C[y].T - XTm[x] @ Xm[y].T - CTi[x] @ C[y].T
-            R = pat.Y - imp.mu[o]
-            if pat.n < o.size:
-                V = Si @ R.T                              # o x n
-                M = V @ V.T / pat.n
-                VA, VB = a[:, o] @ V, b[:, o] @ V         # q x n
-                P2aa, P2bb, P2ab = VA @ VA.T / pat.n, VB @ VB.T / pat.n, VA @ VB.T / pat.n
-                ea, eb = VA.mean(axis=1), VB.mean(axis=1)
-            else:
-                W = pat.cov + np.outer(d, d)
-                M = Si @ W @ Si
-                Ao, Bo = a[:, o], b[:, o]
-                AM, BM = Ao @ M, Bo @ M
-                P2aa, P2bb, P2ab = AM @ Ao.T, BM @ Bo.T, AM @ Bo.T
-                Sd = Si @ d
-                ea, eb = Ao @ Sd, Bo @ Sd
-            P = (P1["aa"], P1["bb"], P1["ab"], P1["mm"], P1["am"], P1["bm"], P2aa, P2bb, P2ab, ea, eb)
-            yield w, o, Si, M, d, P
-
     def observed_information(self, z, *, reuse: float = 0.0) -> np.ndarray:
         """Analytic Hessian of fmin in ``z`` (lavaan's observed information, ``"hessian"``); with ``reuse`` > 0
         the last one computed is returned when its ``z`` is that close (largest absolute difference).
 
-        Per pattern, with Si = Sigma_oo^-1, W = S + dd' and M = Si W Si, the moment part is
-        1/2 [-tr(Si dS_l Si dS_k) + 2 tr(M dS_l Si dS_k)] + mean terms, contracted in the rank-2 form of the
-        derivatives; the part with the model's second derivatives is the change of g'(d sigma/d theta) with
-        the moment gradient g held fixed, by central differences (it needs no data).
+        Per group, the moment part (:meth:`_moment_hessian`) plus the part with the model's second
+        derivatives, the Hessian of tr(G Sigma) + gmu' mu with the moment gradient (G, gmu) held fixed
+        (:meth:`LisrelModel.curvature`).
         """
         last = getattr(self, "_hessian_cache", None)
         if reuse > 0 and last is not None and last[0].shape == np.shape(z) and np.max(np.abs(last[0] - z)) <= reuse:
             return last[1]
         imps = self.implied(z)
-        values = self.values(z)
         Hx = np.zeros((self.nx, self.nx))
         for g, (imp, st) in enumerate(zip(imps, self.stats)):
             rows, cols = self._group_rows[g], self._group_cols[g]
             if rows.size == 0:
                 continue
             a, b, dmu, _ = self.model.derivatives(imp, rows)
-            H = np.zeros((rows.size, rows.size))
-            p = self.model.p
-            Gfull = np.zeros((p, p))
-            gfull = np.zeros(p)
-            for w, o, Si, M, d, P in self._pattern_products(imp, st, a, b, dmu):
-                P1aa, P1bb, P1ab, P1mm, P1am, P1bm, P2aa, P2bb, P2ab, ea, eb = P
-                T1 = 2 * (P1aa * P1bb + P1ab * P1ab.T)
-                T2 = P1ab * P2ab.T + P1bb * P2aa + P1aa * P2bb + P1ab.T * P2ab
-                H += 0.5 * w * (-T1 + 2 * T2)
-                Gfull[np.ix_(o, o)] += 0.5 * w * (Si - M)
-                if self.meanstructure:
-                    H += w * P1mm
-                    C = ea[:, None] * P1bm + eb[:, None] * P1am
-                    H += w * (C + C.T)
-                    gfull[o] += -w * (Si @ d)
-            # the model's second derivatives, with the moment gradient held fixed
-            S2 = np.zeros_like(H)
-            for j, row in enumerate(rows):
-                h = 1e-6 * max(1.0, abs(values[row]))
-                out = []
-                for s in (h, -h):
-                    v = values.copy()
-                    v[row] += s
-                    im = self.model.implied(v, g)
-                    aa, bb, mm, _ = self.model.derivatives(im, rows)
-                    out.append(2 * np.sum((aa @ Gfull) * bb, axis=1) + (mm @ gfull if self.meanstructure else 0.0))
-                S2[:, j] = (out[0] - out[1]) / (2 * h)
+            out = self._moment_hessian(g, imp, st, a, b, dmu)
+            if out is None:
+                raise np.linalg.LinAlgError("the implied covariance matrix is not positive definite")
+            H, G, gmu = out
+            S2 = self.model.curvature(imp, rows, G, gmu)
             H += (S2 + S2.T) / 2
             Hx[np.ix_(cols, cols)] += self.weights[g] * H
         out = self.K.T @ Hx @ self.K
         self._hessian_cache = (np.array(z, dtype=float), out)
         return out
+
+    def _moment_hessian(self, g, imp, st, a, b, dmu):
+        """(H, G, gmu) of one group: the Hessian of f_g through the implied moments with the model's second
+        derivatives left out, and the gradient of f_g in Sigma (G) and mu (gmu). None when Sigma is not
+        positive definite.
+
+        With A_k = a_k b_k' + b_k a_k' the derivative of Sigma in parameter k and, per pattern, Si = Sigma_oo^-1
+        (padded with zeros to p x p), W = S + dd' and M = Si W Si, the pattern adds
+        w/2 [-tr(Si A_k Si A_l) + tr(M A_k Si A_l) + tr(M A_l Si A_k)] + w dmu_k' Si dmu_l
+        + w (dmu_k' Si A_l Si d + dmu_l' Si A_k Si d). For a pattern with missing variables m, Si = T - C C' with
+        T = Sigma^-1 and C = T_.m chol(T_mm^-1) (p x k, Schur complement), and M = (1/n) sum_i v_i v_i' with
+        v_i = Si r_i over its rows. Expanding, every term linear in Si or M sums over the patterns into p x p
+        matrices first (the sums of C C', of v_i v_i' / N and of v_i / N) and is contracted with the
+        derivatives once; the terms with C twice are inner products of k x k (or k-vector) blocks, stacked
+        over all patterns and rows into one matrix product. Patterns where that costs more than working in
+        their observed block directly are done directly.
+        """
+        p = self.model.p
+        ms = self.meanstructure
+        ci = chol_inverse(imp.sigma)
+        if ci is None:
+            return None
+        T = ci[1]
+        if not self.fiml or st.complete:
+            d = st.mean - imp.mu if ms else np.zeros(p)
+            M = T @ (st.cov + np.outer(d, d)) @ T
+            e = T @ d
+            PM = _pair_products(M, T, a, b)
+            H = 0.5 * (PM + PM.T - _pair_products(T, T, a, b))
+            if ms:
+                H += _mean_terms(T, e, a, b, dmu)
+            return H, 0.5 * (T - M), -e
+        fac = self._fiml_factors(g, T, imp.mu)
+        if fac is None:
+            return None
+        return fiml_moment_hessian(T, st.patterns, st.n, self._fiml_setup(g), fac, a, b, dmu, ms)
+
+    def _curvature_numeric(self, values, g, rows, G, gmu, *, h: float = 1e-6):
+        """Central differences of the gradient entries tr(G dSigma_k) + gmu' dmu_k in the parameters of
+        ``rows``: the check of :meth:`LisrelModel.curvature` (tests)."""
+        S2 = np.zeros((rows.size, rows.size))
+        for j, row in enumerate(rows):
+            step = h * max(1.0, abs(values[row]))
+            out = []
+            for s in (step, -step):
+                v = values.copy()
+                v[row] += s
+                aa, bb, mm, _ = self.model.derivatives(self.model.implied(v, g), rows)
+                out.append(2 * np.sum((aa @ G) * bb, axis=1) + mm @ gmu)
+            S2[:, j] = (out[0] - out[1]) / (2 * step)
+        return S2
 
     def hessian(self, z, *, h: float = 1e-5) -> np.ndarray:
         """Hessian of fmin in ``z``: central differences of the analytic gradient (Richardson, O(h^4))."""
@@ -424,7 +462,7 @@ class Problem:
         """Log-likelihood of the model (with the 2 pi constant), summed over groups."""
         imps = self.implied(z)
         total = 0.0
-        for imp, st in zip(imps, self.stats):
+        for g, (imp, st) in enumerate(zip(imps, self.stats)):
             if not self.fiml or st.complete:
                 p = self.model.p
                 sign, logdet = np.linalg.slogdet(imp.sigma)
@@ -437,13 +475,10 @@ class Problem:
                     W = W + np.outer(d, d)
                 total += -0.5 * st.n * (p * _LOG2PI + logdet + np.sum(W * Si))
             else:
-                for pat in st.patterns:
-                    o = pat.observed
-                    S = imp.sigma[np.ix_(o, o)]
-                    sign, logdet = np.linalg.slogdet(S)
-                    if sign <= 0:
-                        return -np.inf
-                    Si = np.linalg.inv(S)
-                    d = pat.mean - imp.mu[o]
-                    total += -0.5 * pat.n * (o.size * _LOG2PI + logdet + np.sum((pat.cov + np.outer(d, d)) * Si))
+                ci = chol_inverse(imp.sigma)
+                fac = self._fiml_factors(g, ci[1], imp.mu) if ci is not None else None
+                if fac is None:
+                    return -np.inf
+                stack = self._fiml_setup(g)
+                total += -0.5 * (stack.const + stack.n_rows * ci[0] + stack.n @ fac.ld + fac.quad)
         return float(total)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .patterns import chol_inverse, pattern_factors, stack_patterns
+
 __all__ = ["GroupStats", "Pattern", "group_stats", "em_moments"]
 
 
@@ -77,87 +79,54 @@ def _patterns(X: np.ndarray) -> list:
     return out
 
 
-def _pattern_inverses(sigma, patterns):
-    """(log|Sigma_oo|, Sigma_oo^-1, T_mm^-1, T_mo) per pattern from T = Sigma^-1 (Schur complements)."""
-    sign, logdet = np.linalg.slogdet(sigma)
-    if sign <= 0:
-        return None
-    T = np.linalg.inv(sigma)
-    out = []
-    for pat in patterns:
-        if pat.missing.size == 0:
-            out.append((logdet, T, None, None))
-            continue
-        Tmm = pat.take(T, "mm")
-        s2, ld_mm = np.linalg.slogdet(Tmm)
-        if s2 <= 0:
-            return None
-        Tmm_inv = np.linalg.inv(Tmm)
-        Tom = pat.take(T, "om")
-        out.append((logdet + ld_mm, pat.take(T, "oo") - Tom @ Tmm_inv @ Tom.T, Tmm_inv, Tom.T))
-    return out
-
-
-def _loglik_patterns(patterns, mu, sigma, inv=None) -> float:
-    """Sum over rows of the normal log-likelihood (with the 2 pi constant)."""
-    inv = inv if inv is not None else _pattern_inverses(sigma, patterns)
-    if inv is None:
-        return -np.inf
-    total = 0.0
-    for pat, (logdet, Si, _, _) in zip(patterns, inv):
-        d = pat.mean - mu[pat.observed]
-        total += -0.5 * pat.n * (pat.observed.size * np.log(2 * np.pi) + logdet + np.sum(Si * pat.cov) + d @ Si @ d)
-    return float(total)
-
-
 def em_moments(X: np.ndarray, patterns: list, *, tol: float = 1e-10, max_iter: int = 10000):
     """Saturated normal moments of incomplete data by EM (lavaan's ``lav_mvnorm_missing_h1_estimate_moments``).
 
     Starts from the available-case means and variances (zero covariances) and iterates until the log-
     likelihood changes by less than ``tol`` (relative). The E-step uses the partitioned inverse of Sigma:
     the regression of the missing on the observed variables is -T_mm^-1 T_mo and the conditional covariance
-    T_mm^-1 (T = Sigma^-1). Returns ``(mean, cov, loglik, iterations)``.
+    T_mm^-1 (T = Sigma^-1), from the stacked pattern factors of :mod:`~toolkit.factor.cfa.patterns` (one
+    factorisation per iteration gives both the log-likelihood and the E-step). Returns
+    ``(mean, cov, loglik, iterations)``.
     """
     p = X.shape[1]
     mu = np.nanmean(X, axis=0)
     var = np.nanvar(X, axis=0)
     sigma = np.diag(np.where(var > 0, var, 1.0))
-    N = sum(pat.n for pat in patterns)
-    old = _loglik_patterns(patterns, mu, sigma)
+    stack = stack_patterns(patterns, p)
+    N = stack.n_rows
+    old = None
     it = 0
-    for it in range(1, max_iter + 1):  # noqa: B007 - the count is reported
-        inv = _pattern_inverses(sigma, patterns)
-        if inv is None:
+    while True:
+        ci = chol_inverse(sigma)
+        fac = pattern_factors(stack, ci[1], mu) if ci is not None else None
+        if fac is None:
             from ...exceptions import DataValidationError
 
             raise DataValidationError("the covariance matrix of the items became singular while estimating the "
-                                      "saturated model for missing='fiml' (EM, iteration " f"{it}): an item is "
-                                      "constant, a copy of another or a linear combination of others. Remove "
+                                      "saturated model for missing='fiml' (EM, iteration " f"{it + 1}): an item "
+                                      "is constant, a copy of another or a linear combination of others. Remove "
                                       "the redundant item(s), or use missing='listwise'")
-        T1 = np.zeros(p)
-        T2 = np.zeros((p, p))
-        for pat, (_, _, Tmm_inv, Tmo) in zip(patterns, inv):
-            o, mis = pat.observed, pat.missing
-            Y = pat.Y
-            if mis.size == 0:
-                T1 += Y.sum(axis=0)
-                T2 += Y.T @ Y
-                continue
-            B = -Tmm_inv @ Tmo                             # regression of missing on observed
-            Yhat = np.empty((pat.n, p))
-            Yhat[:, o] = Y
-            Yhat[:, mis] = mu[mis] + (Y - mu[o]) @ B.T
-            T1 += Yhat.sum(axis=0)
-            T2 += Yhat.T @ Yhat
-            T2[np.ix_(mis, mis)] += pat.n * Tmm_inv        # conditional covariance
-        mu = T1 / N
-        sigma = T2 / N - np.outer(mu, mu)
-        sigma = (sigma + sigma.T) / 2
-        new = _loglik_patterns(patterns, mu, sigma)
-        if abs(new - old) < tol * max(1.0, abs(old)):
+        new = -0.5 * (stack.const + N * ci[0] + stack.n @ fac.ld + fac.quad)
+        if old is not None and abs(new - old) < tol * max(1.0, abs(old)):
             old = new
             break
         old = new
+        if it == max_iter:
+            break
+        it += 1
+        # E-step: the rows' residuals with the missing parts at their conditional means -T_mm^-1 T_mo r_o
+        Yhat = stack.X.copy()
+        T2 = np.zeros((p, p))
+        for i in stack.incomplete:
+            mis = patterns[i].missing
+            s, e = stack.bounds[i]
+            Yhat[s:e, mis] = mu[mis] - fac.Z[i] @ fac.Li[i]
+            T2[np.ix_(mis, mis)] += patterns[i].n * (fac.Li[i].T @ fac.Li[i])   # conditional covariance
+        T2 += Yhat.T @ Yhat
+        mu = Yhat.sum(axis=0) / N
+        sigma = T2 / N - np.outer(mu, mu)
+        sigma = (sigma + sigma.T) / 2
     return mu, sigma, old, it
 
 
