@@ -249,9 +249,11 @@ def numeric_frame(frame, *, param: str = "data", caller: str | None = None, fix:
     import numpy as np
     import pandas as pd
 
-    if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in frame.dtypes):
-        # numbers only (the usual case): one conversion of the whole frame, no per-column work
-        arr = frame.to_numpy(dtype=float, na_value=np.nan, copy=True)
+    arr = frame.to_numpy()  # numpy numbers only (the usual case): one block of ints or floats, no per-column work
+    if arr.dtype.kind in "iuf" or all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+                                      for t in frame.dtypes):
+        arr = arr.astype(float) if arr.dtype.kind in "iuf" else frame.to_numpy(dtype=float, na_value=np.nan,
+                                                                                copy=True)
         if allow_inf or not np.isinf(arr).any():
             return pd.DataFrame(arr, index=frame.index, columns=frame.columns, copy=False)
     values = {}

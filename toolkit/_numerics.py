@@ -200,6 +200,10 @@ def _blas_controller():
             from threadpoolctl import ThreadpoolController
         except ImportError:  # pragma: no cover - threadpoolctl is a dependency
             return None
+        # SciPy's wheels bring their own OpenBLAS (L-BFGS-B, scipy.linalg), loaded on first import: load it
+        # now, or the controller would never see it and SciPy's BLAS would keep all its threads
+        import scipy.linalg  # noqa: F401
+
         _controller = ThreadpoolController()
     return _controller
 

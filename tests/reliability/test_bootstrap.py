@@ -30,13 +30,13 @@ def _data(n=80, k=5, seed=0, missing=0.0):
     return X
 
 
-@pytest.mark.parametrize("missing", [0.0, 0.1])
+@pytest.mark.parametrize("missing", [0.0, 0.1, 0.4])  # 0.4: the missing-cell features are multiplied densely
 def test_resampling_equals_naive_loop(missing):
     X = _data(missing=missing)
     boot, jack = bootstrap_alpha(X, 50, seed=7)
     counts = dense_counts(X.shape[0], 50, seed=7)
-    order = resample_order(X)  # rows answering every item first
-    assert missing or (order == np.arange(X.shape[0])).all()
+    order = resample_order(X)  # the counts refer to the rows in their own order
+    assert (order == np.arange(X.shape[0])).all()
     naive = np.array([_naive_alpha(np.repeat(X[order], w, axis=0)) for w in counts])
     np.testing.assert_allclose(boot, naive, atol=1e-10)
     naive_jack = np.array([_naive_alpha(np.delete(X, i, axis=0)) for i in range(X.shape[0])])
@@ -101,6 +101,23 @@ def test_grouped_jackknife_is_close_to_exact():
     exact, grouped = bca_ci(boot, theta, jack_exact), bca_ci(boot, theta, jack_grouped)
     np.testing.assert_allclose(grouped, exact, atol=1e-5)
     assert exact[1] - exact[0] > 0.005
+
+
+def test_sparse_features_of_missing_cells():
+    """The sparse features (u_j, u_j u_l, x_j u_l) equal their dense definition, with few and many missing."""
+    from toolkit.reliability_stats._boot import _Features
+
+    for share in (0.02, 0.4):
+        X = _data(n=400, k=6, seed=9, missing=share)
+        X = X[~np.isnan(X).all(axis=1)]
+        f = _Features(X)
+        rows = slice(50, 350)
+        m = ~np.isnan(X[rows])
+        u = (~m).astype(float)
+        x = np.where(m, X[rows] - f.mean, 0.0)
+        dense = np.concatenate([u, u[:, f.j] * u[:, f.jl], (x[:, :, None] * u[:, None, :]).reshape(len(x), -1)],
+                               axis=1)
+        np.testing.assert_array_equal(f.sparse(rows).toarray(), dense)
 
 
 def test_grouped_jackknife_with_missing_cells(monkeypatch):

@@ -4,8 +4,11 @@ A bootstrap resample is a vector of counts w (how often each row was drawn: mult
 covariance of a resample is a function of weighted sums of per-row *features*, so the alpha of many
 resamples comes from one matrix product  W @ F  (resamples x rows times rows x features), through BLAS.
 Complete data need k + 2 features per row (the centred items, the sum of their squares and the squared
-total); pairwise-missing data need, for every item pair, the sums of m_j m_l, x_j m_l, m_j x_l and x_j x_l
-(m = answered), which rows answering every item reduce to 1, x_j and x_j x_l.
+total). With missing cells (pairwise covariances) every row has the dense features 1, x_j and x_j x_l
+(x centred, 0 where missing), and the rows with a missing cell add sparse ones (u_j = item j missing,
+u_j u_l, x_j u_l), from which each pair's count, sums and cross-product over the rows answering both items
+follow exactly (:class:`_Features`); the sparse part is a sparse-times-dense product, so missing cells cost
+in proportion to their number.
 
 The weights are drawn block by block (:class:`Resamples`), so no n_boot x n matrix ever exists: the rows
 are cut into blocks of 2**14; each resample's n draws are first split among the blocks (multinomial with
@@ -34,8 +37,8 @@ BLOCK = 1 << 14  # rows per weight block: 16,384 (a power of two: uniform draws 
 PASS = 32  # resamples whose counts are multiplied with a block's features at a time
 JACKKNIFE_EXACT_MAX = 20_000  # above this many rows, BCa's acceleration uses the grouped jackknife
 JACKKNIFE_GROUPS = 20_000  # groups of the grouped (delete-d) jackknife
-_FEATURE_ELEMENTS = 1 << 20  # feature-matrix entries built at a time (8 MB of float64)
-_JACK_ELEMENTS = 1 << 15  # ... for the jackknife's group sums (256 KB)
+_FEATURE_ELEMENTS = 1 << 22  # dense feature-matrix entries built at a time (32 MB of float64)
+_JACK_ELEMENTS = 1 << 20  # ... for the jackknife's group sums (8 MB)
 _COUNTS_ELEMENTS = 1 << 22  # resampling counts held at a time when the features are rebuilt in pieces (32 MB)
 _LANES = 2  # blocks are summed in this many fixed lanes (the same sums whatever the number of threads)
 
@@ -109,191 +112,294 @@ def jackknife_groups(n: int) -> int:
     return n if n <= JACKKNIFE_EXACT_MAX else JACKKNIFE_GROUPS
 
 
-class _Group:
-    """Rows sharing one feature layout: ``feats(rows)`` builds their features, ``expand`` maps summed
-    features to the common layout that ``alpha`` reads."""
+class _Features:
+    """Per-row features whose weighted sums give a sample's alpha.
 
-    def __init__(self, rows, feats, n_feat, expand=None):
-        self.rows, self.feats, self.n_feat = rows, feats, n_feat
-        self.expand = expand if expand is not None else (lambda G: G)
+    ``dense(rows)`` is a (rows x ``n_dense``) array; ``sparse(rows)`` a (rows x ``n_sparse``) CSR matrix (None
+    for complete data, ``n_sparse`` = 0), nonzero only in rows with a missing cell; ``alpha(D, S, N)`` turns
+    summed features (any leading shape) into alpha.
 
+    Complete data: x_j (centred), sum_j x_j^2 and (sum_j x_j)^2 (k + 2 dense features, then zero columns up to
+    a multiple of 4). Missing cells: with x
+    centred and 0 where missing and u_j = 1 where item j is missing, every row has the dense features 1, x_j and
+    x_j x_l (j <= l), and the rows with a missing cell also u_j, u_j u_l (j <= l) and x_j u_l (all j, l), which
+    are sparse. A pair's sums over the rows answering both items follow exactly:
+    n_jl = N - U_j - U_l + UU_jl, sum x_j = S_j - XU_jl, sum x_l = S_l - XU_lj, sum x_j x_l = SXX_jl.
+    """
 
-def _features(X: np.ndarray):
-    """(row groups, alpha(summed common-layout features, number of rows)); the groups' rows in that order."""
-    n, k = X.shape
-    M = ~np.isnan(X)
-    # the items are centred by their means row by row as features are built (no centred copy of the data)
-    total, count = np.zeros(k), np.zeros(k)
-    for rows in row_blocks(n, k):
-        m = M[rows]
-        total += np.where(m, X[rows], 0.0).sum(axis=0)
-        count += m.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = total / count
-    if M.all():
-        # per row: x_j (centred), sum_j x_j^2, (sum_j x_j)^2; the sum of the x_j is the total's
-        def feats(rows):
-            x = X[rows] - mean
-            out = np.empty((x.shape[0], k + 2))
+    def __init__(self, X: np.ndarray):
+        self.X = X
+        n, k = X.shape
+        self.k = k
+        M = ~np.isnan(X)
+        self.M = M
+        self.complete = bool(M.all())
+        # the items are centred by their means as features are built (no centred copy of the data)
+        if self.complete:
+            self.mean = X.mean(axis=0)
+        else:
+            total, count = np.zeros(k), np.zeros(k)
+            for rows in row_blocks(n, k, 1 << 18):
+                m = M[rows]
+                total += np.where(m, X[rows], 0.0).sum(axis=0)
+                count += m.sum(axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                self.mean = total / count
+        self.full = None  # (dense, sparse) features of every row, when built once for all (small data)
+        if self.complete:  # padded with zero columns to a multiple of 4: BLAS's kernels are faster then
+            self.n_dense, self.n_sparse = k + 2 + (-(k + 2)) % 4, 0
+            return
+        j, jl = np.triu_indices(k)
+        self.j, self.jl, self.P = j, jl, j.size
+        self.pair_key = j * k + jl  # increasing: the position of pair (j, l) among the pairs
+        self.n_dense = 1 + k + self.P
+        self.n_sparse = k + self.P + k * k
+
+    def both(self, rows):
+        """(dense, sparse) features of ``rows``; from :attr:`full` (every row's features) when it was built."""
+        if self.full is not None:
+            return self.full[0][rows], (None if self.full[1] is None else self.full[1][rows])
+        return self.dense(rows), self.sparse(rows)
+
+    def dense(self, rows) -> np.ndarray:
+        k = self.k
+        if self.complete:
+            x = np.subtract(self.X[rows], self.mean, order="C")  # row-major: the row sums below are fast
+            out = np.zeros((x.shape[0], self.n_dense))
             out[:, :k] = x
             np.einsum("ij,ij->i", x, x, out=out[:, k])
             t = x.sum(axis=1)
             np.multiply(t, t, out=out[:, k + 1])
             return out
+        m = self.M[rows]
+        x = np.where(m, np.subtract(self.X[rows], self.mean, order="C"), 0.0)
+        out = np.empty((x.shape[0], self.n_dense))
+        out[:, 0] = 1.0
+        out[:, 1:1 + k] = x
+        c = 1 + k
+        for a in range(k):  # x_a x_l for l >= a: the pairs in np.triu_indices order
+            np.multiply(x[:, a:a + 1], x[:, a:], out=out[:, c:c + k - a])
+            c += k - a
+        return out
 
-        def alpha(G, N):
-            s1 = G[..., :k]
-            var_items = G[..., k] - np.einsum("...j,...j->...", s1, s1) / N
+    def sparse(self, rows):
+        """The sparse features of ``rows`` as a CSR matrix (None for complete data)."""
+        if self.complete:
+            return None
+        from scipy.sparse import csr_array
+
+        k, P = self.k, self.P
+        m = self.M[rows]
+        r = m.shape[0]
+        mr, mc = np.nonzero(~m)  # the missing cells, row by row
+        # u_l: one per missing cell; u_j u_l: per row, every pair (j <= l) of its missing cells
+        a, b = _pairs_within(mr, mc)
+        pair = np.searchsorted(self.pair_key, mc[a] * k + mc[b])
+        # x_j u_l: every answered item j of a row with item l missing
+        jj = np.broadcast_to(np.arange(k), (mr.size, k))
+        answered = m[mr]
+        cell_j = jj[answered]
+        cell = np.repeat(np.arange(mr.size), answered.sum(axis=1))
+        xr = mr[cell]
+        xval = self.X[rows][xr, cell_j] - self.mean[cell_j]
+        rr = np.concatenate([mr, mr[a], xr])
+        cc = np.concatenate([mc, k + pair, k + P + cell_j * k + mc[cell]])
+        vv = np.concatenate([np.ones(mr.size + a.size), xval])
+        return csr_array((vv, (rr, cc)), shape=(r, self.n_sparse))
+
+    def alpha(self, D, S, N):
+        k = self.k
+        if self.complete:
+            s1 = D[..., :k]
+            var_items = D[..., k] - np.einsum("...j,...j->...", s1, s1) / N
             t1 = s1.sum(axis=-1)
-            var_t = G[..., k + 1] - t1 * t1 / N
+            var_t = D[..., k + 1] - t1 * t1 / N
             with np.errstate(invalid="ignore", divide="ignore"):
                 return (1 - var_items / var_t) * k / (k - 1)
-
-        return [_Group(np.arange(n), feats, k + 2)], alpha
-    # pairwise: per item pair (j, jl) the sums of m_j m_jl, x_j m_jl, m_j x_jl and x_j x_jl (x centred, 0 if missing)
-    j, jl = np.triu_indices(k)
-    P = j.size
-    weight = np.where(j == jl, 1.0, 2.0)
-
-    def centred(rows):  # x - mean where answered, 0 where missing; and the answered mask as numbers
-        m = M[rows]
-        return np.where(m, X[rows] - mean, 0.0), m.astype(float)
-
-    def feats_incomplete(rows):
-        x, m = centred(rows)
-        return np.concatenate([m[:, j] * m[:, jl], x[:, j] * m[:, jl], m[:, j] * x[:, jl], x[:, j] * x[:, jl]], axis=1)
-
-    # rows answering every item need only 1, x_j and x_j x_jl (m = 1): about half the work
-    def feats_complete(rows):
-        x = X[rows] - mean
-        return np.concatenate([np.ones((x.shape[0], 1)), x, x[:, j] * x[:, jl]], axis=1)
-
-    def expand_complete(G):
-        return np.concatenate([np.repeat(G[..., :1], P, axis=-1), G[..., 1 + j], G[..., 1 + jl], G[..., 1 + k:]],
-                              axis=-1)
-
-    complete = M.all(axis=1)
-    groups = [_Group(np.flatnonzero(complete), feats_complete, 1 + k + P, expand_complete),
-              _Group(np.flatnonzero(~complete), feats_incomplete, 4 * P)]
-    groups = [g for g in groups if g.rows.size]
-
-    def alpha(G, N=None):
-        npair, sa, sb, sab = G[..., :P], G[..., P:2 * P], G[..., 2 * P:3 * P], G[..., 3 * P:]
+        j, jl, P = self.j, self.jl, self.P
+        N = D[..., :1]
+        S1, SXX = D[..., 1:1 + k], D[..., 1 + k:]
+        U, UU, XU = S[..., :k], S[..., k:k + P], S[..., k + P:]
+        npair = N - U[..., j] - U[..., jl] + UU
+        sa = S1[..., j] - XU[..., j * k + jl]
+        sb = S1[..., jl] - XU[..., jl * k + j]
         with np.errstate(invalid="ignore", divide="ignore"):
-            C = (sab - sa * sb / npair) / (npair - 1)
+            C = (SXX - sa * sb / npair) / (npair - 1)
             tr = C[..., j == jl].sum(axis=-1)
-            tot = (C * weight).sum(axis=-1)
+            tot = 2 * C.sum(axis=-1) - tr
             return (1 - tr / tot) * k / (k - 1)
 
-    return groups, alpha
+
+def _pairs_within(mr: np.ndarray, mc: np.ndarray):
+    """Indices (a, b) of the missing cells a, b in the same row with column a <= column b (cells sorted by row)."""
+    if not mr.size:
+        return mr, mr
+    starts = np.flatnonzero(np.r_[True, mr[1:] != mr[:-1]])
+    sizes = np.diff(np.r_[starts, mr.size])
+    out_a, out_b = [], []
+    for q in np.unique(sizes):
+        first = starts[sizes == q]
+        ia, ib = np.triu_indices(q)
+        out_a.append((first[:, None] + ia).ravel())
+        out_b.append((first[:, None] + ib).ravel())
+    return np.concatenate(out_a), np.concatenate(out_b)
 
 
-def _add_block(groups, w: Resamples, j: int, sums: list[np.ndarray], buffers: dict) -> None:
-    """Add  counts x features  of block j's positions to ``sums`` (one n_boot x features array per group).
+def _times(counts: np.ndarray, F) -> np.ndarray:
+    """counts @ F for a dense array or a sparse matrix F (dense when more than a tenth of it is nonzero)."""
+    if isinstance(F, np.ndarray):
+        return counts @ F
+    if F.nnz > 0.1 * F.shape[0] * F.shape[1]:
+        return counts @ F.toarray()
+    return (F.T @ counts.T).T
 
-    When the block's features are small (complete data: k + 2 per row) they are built once and the counts
-    come :data:`PASS` resamples at a time (the counts buffer stays in cache). Pairwise data have
-    k(k+1)/2 x 4 features per row: they are built in pieces, and the counts of as many resamples as fit in
-    32 MB are multiplied with each piece, so the pieces are rebuilt only every so many resamples.
-    ``buffers`` keeps the counts buffers (one per pass length) from block to block.
+
+def _add_block(feat: _Features, w: Resamples, j: int, sums: list[np.ndarray], buffers: dict, pool=None) -> None:
+    """Add  counts x features  of block j's rows to ``sums`` (the dense and the sparse sums, n_boot x features).
+
+    When the block's dense features fit in :data:`_FEATURE_ELEMENTS` they are built once and the counts come
+    :data:`PASS` resamples at a time (the counts buffer stays in cache). Otherwise (many items with missing
+    cells: 1 + k + k(k+1)/2 dense features per row) they are built in pieces of rows, and the counts of as many
+    resamples as fit in 32 MB are multiplied with each piece, so the pieces are rebuilt only every so many
+    resamples. ``buffers`` keeps the counts buffers (one per pass length) from block to block; ``pool`` (a
+    thread pool of two) multiplies the two halves of each pass's counts on two threads.
     """
     pos = w.positions(j)
     size = pos.stop - pos.start
-    pieces = []  # (group index, columns of the block's counts, rows)
-    base = 0
-    for gi, g in enumerate(groups):
-        lo, hi = max(pos.start, base), min(pos.stop, base + g.rows.size)
-        step = max(1, _FEATURE_ELEMENTS // g.n_feat)
-        for s in range(lo, hi, step):
-            e = min(hi, s + step)
-            pieces.append((gi, slice(s - pos.start, e - pos.start), g.rows[s - base:e - base]))
-        base += g.rows.size
+    step_rows = max(1, _FEATURE_ELEMENTS // feat.n_dense)
+    pieces = [slice(s, min(size, s + step_rows)) for s in range(0, size, step_rows)]
+
+    def build(piece):
+        return feat.both(slice(pos.start + piece.start, pos.start + piece.stop))
+
     cached = None
-    if sum(rows.size * groups[gi].n_feat for gi, _, rows in pieces) <= _FEATURE_ELEMENTS:
-        cached = [groups[gi].feats(rows) for gi, _, rows in pieces]
-        step = min(PASS, w.n_boot)
+    if len(pieces) == 1:
+        cached = [build(pieces[0])]
+        # complete data: few features, a short pass keeps the counts in cache; many features: a longer pass
+        # makes the product efficient (BLAS at ~2/3 of its peak with 32 rows, near it from 128)
+        step = min((2 if pool is not None else 1) * (PASS if feat.complete else 4 * PASS), w.n_boot)
     else:
         step = min(w.n_boot, max(PASS, _COUNTS_ELEMENTS // size))
     if step not in buffers:
         buffers[step] = np.empty((step, BLOCK if w.n_blocks > 1 else w.n))
     W = buffers[step]
+
+    def product(c, F):
+        Fd, Fs = F
+        return c @ Fd, (None if Fs is None else _times(c, Fs))
+
     for b0 in range(0, w.n_boot, step):
         counts = w.fill(j, b0, W[:min(step, w.n_boot - b0), :size])
-        b = slice(b0, b0 + counts.shape[0])
-        for p, (gi, cols, rows) in enumerate(pieces):
-            F = cached[p] if cached is not None else groups[gi].feats(rows)
-            sums[gi][b] += counts[:, cols] @ F
+        for p, piece in enumerate(pieces):
+            F = cached[p] if cached is not None else build(piece)
+            c = counts[:, piece] if len(pieces) > 1 else counts
+            half = c.shape[0] // 2
+            if pool is not None and half >= 8:
+                halves = [slice(b0, b0 + half), slice(b0 + half, b0 + c.shape[0])]
+                parts = list(pool.map(product, (c[:half], c[half:]), (F, F)))
+            else:
+                halves, parts = [slice(b0, b0 + c.shape[0])], [product(c, F)]
+            for b, (d, sp) in zip(halves, parts):
+                sums[0][b] += d
+                if sp is not None:
+                    sums[1][b] += sp
 
 
 def bootstrap_alpha(X: np.ndarray, n_boot: int, seed, *, jackknife: bool = True, jack_groups: int | None = None):
     """Raw alpha on ``n_boot`` resamples of the rows, and the jackknife values for BCa if asked.
 
-    Returns (boot, jack). Resample b draws row ``resample_order(X)[p]`` ``dense_counts(n, n_boot, seed)[b, p]``
-    times (see :class:`Resamples`; for complete data the order is the rows' own). ``jack`` has one value per
-    jackknife group: alpha without that group's rows. ``jack_groups`` (default :func:`jackknife_groups`) = n
-    gives the exact leave-one-out jackknife; fewer give the grouped (delete-d) jackknife over random groups of
-    (nearly) equal size, drawn from ``seed``. Memory stays bounded by the block sizes, whatever n.
+    Returns (boot, jack). Resample b draws row p ``dense_counts(n, n_boot, seed)[b, p]`` times (see
+    :class:`Resamples`). ``jack`` has one value per jackknife group: alpha without that group's rows.
+    ``jack_groups`` (default :func:`jackknife_groups`) = n gives the exact leave-one-out jackknife; fewer give
+    the grouped (delete-d) jackknife over random groups of (nearly) equal size, drawn from ``seed``. Memory
+    stays bounded by the block sizes, whatever n.
     """
     X = np.asarray(X, dtype=float)
     n = X.shape[0]
-    groups, alpha = _features(X)
+    feat = _Features(X)
     w = Resamples(n, n_boot, seed)
+    if w.n_blocks == 1 and n * feat.n_dense <= _FEATURE_ELEMENTS:  # built once, for the jackknife too
+        feat.full = feat.dense(slice(None)), feat.sparse(slice(None))
     lanes = [list(range(lane, w.n_blocks, _LANES)) for lane in range(_LANES)]
+    workers = min(_LANES, os.cpu_count() or 1)
 
-    def lane_sums(blocks):
-        total = [np.zeros((n_boot, g.n_feat)) for g in groups]
+    def lane_sums(blocks, pool=None):
+        total = [np.zeros((n_boot, feat.n_dense)), np.zeros((n_boot, feat.n_sparse))]
         buffers: dict = {}
         for j in blocks:
-            _add_block(groups, w, j, total, buffers)
+            _add_block(feat, w, j, total, buffers, pool)
         return total
 
-    workers = min(_LANES, os.cpu_count() or 1)
-    if workers > 1 and w.n_blocks > 1:
+    if workers > 1 and (w.n_blocks > 1 or not feat.complete):
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(lane_sums, lanes))
+            if w.n_blocks > 1:
+                parts = list(pool.map(lane_sums, lanes))
+            else:  # one block: its pieces of features are multiplied on the threads
+                parts = [lane_sums(lanes[0], pool)]
     else:
         parts = [lane_sums(blocks) for blocks in lanes]
-    G = 0.0
-    for gi, g in enumerate(groups):
-        G = G + g.expand(sum(p[gi] for p in parts))
-    boot = alpha(G, float(n))
-    jack = _jackknife(X, groups, alpha, jackknife_groups(n) if jack_groups is None else int(jack_groups), w) \
+    D = sum(p[0] for p in parts)
+    S = sum(p[1] for p in parts)
+    boot = feat.alpha(D, S, float(n))
+    jack = _jackknife(feat, jackknife_groups(n) if jack_groups is None else int(jack_groups), w) \
         if jackknife else None
     return boot, jack
 
 
 def resample_order(X: np.ndarray) -> np.ndarray:
-    """The rows in the order the resampling counts refer to: rows answering every item first, then the others
-    (each in their own order); for complete data, the rows in order."""
-    complete = ~np.isnan(np.asarray(X, dtype=float)).any(axis=1)
-    return np.concatenate([np.flatnonzero(complete), np.flatnonzero(~complete)])
+    """The rows in the order the resampling counts refer to: the rows' own order (kept for callers that ask)."""
+    return np.arange(np.asarray(X).shape[0])
 
 
-def _jackknife(X, groups, alpha, n_groups: int, w: Resamples) -> np.ndarray:
+def _jackknife(feat: _Features, n_groups: int, w: Resamples) -> np.ndarray:
     """alpha without each group's rows; groups are single rows when ``n_groups`` = n, else random and
     of sizes floor(n / n_groups) or one more (the rows in the order of ``w.aux.permutation(n)``, cut into
-    consecutive runs)."""
-    n = X.shape[0]
+    consecutive runs). The groups' sums are subtracted from the full sample's, a run of groups at a time."""
+    n = feat.X.shape[0]
     n_groups = max(1, min(n_groups, n))
-    visit = np.arange(n) if n_groups == n else w.aux.permutation(n)
-    label = np.empty(n, dtype=np.intp)
-    label[visit] = np.arange(n) * n_groups // n
-    size = np.bincount(label, minlength=n_groups)
-    sums = 0.0
-    for g in groups:
-        member = np.zeros(n, dtype=bool)
-        member[g.rows] = True
-        rows = visit[member[visit]]  # the group's rows in visiting order: their labels never decrease
-        lab = label[rows]
-        S = np.zeros((n_groups, g.n_feat))
-        step = max(1, _JACK_ELEMENTS // g.n_feat)
-        for s in range(0, rows.size, step):
-            r, lb = rows[s:s + step], lab[s:s + step]
-            starts = np.flatnonzero(np.r_[True, lb[1:] != lb[:-1]])
-            S[lb[starts]] += np.add.reduceat(g.feats(r), starts, axis=0)
-        sums = sums + g.expand(S)
-    total = sums.sum(axis=0)
-    return alpha(total - sums, (n - size).astype(float))
+    exact = n_groups == n
+    visit = None if exact else w.aux.permutation(n)
+    width = feat.n_dense + feat.n_sparse
+    if not exact and feat.complete:
+        # few features: each group's sums by weighted counting over the rows in their own order (no gather)
+        label = np.empty(n, dtype=np.intp)
+        label[visit] = np.arange(n) * n_groups // n
+        G = np.zeros((n_groups, feat.n_dense))
+        for rows in row_blocks(n, width, _JACK_ELEMENTS):
+            F = feat.dense(rows)
+            for f in range(feat.k + 2):  # the padding columns stay zero
+                G[:, f] += np.bincount(label[rows], weights=F[:, f], minlength=n_groups)
+        size = np.bincount(label, minlength=n_groups).astype(float)
+        return feat.alpha(G.sum(axis=0) - G, None, n - size)
+    D_all, S_all = np.zeros(feat.n_dense), np.zeros(feat.n_sparse)
+    for rows in row_blocks(n, width, _JACK_ELEMENTS):
+        Fd, Fs = feat.both(rows)
+        D_all += Fd.sum(axis=0)
+        if Fs is not None:
+            S_all += Fs.sum(axis=0)
+    out = np.empty(n_groups)
+    per = max(1, _JACK_ELEMENTS // (width * -(-n // n_groups)))  # groups per run
+    start = 0
+    for g0 in range(0, n_groups, per):
+        g1 = min(n_groups, g0 + per)
+        stop = -(-g1 * n // n_groups)  # positions [start, stop) of the visiting order hold groups g0 .. g1 - 1
+        rows = slice(start, stop) if exact else visit[start:stop]
+        Gd, Gs = feat.both(rows)
+        size = 1.0
+        if not exact:  # sum each group's rows (consecutive along the visiting order): a sparse 0/1 product
+            from scipy.sparse import csr_array
+
+            label = np.arange(start, stop) * n_groups // n - g0
+            size = np.bincount(label, minlength=g1 - g0).astype(float)
+            member = csr_array((np.ones(stop - start), np.arange(stop - start),
+                                np.r_[0, np.cumsum(size, dtype=np.int64)]), shape=(g1 - g0, stop - start))
+            Gd = member @ Gd
+            if Gs is not None:
+                Gs = member @ Gs  # still sparse: densified per group, not per row
+        Gs = S_all[None, :0] if Gs is None else Gs.toarray()
+        out[g0:g1] = feat.alpha(D_all - Gd, S_all - Gs, n - size)
+        start = stop
+    return out
 
 
 def percentile_ci(boot: np.ndarray, level: float = 0.95) -> tuple[float, float]:

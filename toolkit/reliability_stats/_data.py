@@ -92,7 +92,8 @@ class ScaleData:
     ``frame`` (DataFrame, caller's index, keyed items), ``scales`` ({name: [columns]}, the total included when
     asked), ``reversed`` (set of columns), ``labels`` ({column: item label}), ``scale_points`` (array of
     admissible values or None), ``source`` (text for titles and notes), ``lo``/``hi`` (the response range
-    used to reverse items), ``metric`` (the instrument's score metric).
+    used to reverse items; None when nothing is reversed and no range was given), ``metric`` (the
+    instrument's score metric).
     """
 
     frame: pd.DataFrame
@@ -155,9 +156,10 @@ def prepare(data, instrument=None, *, keys=None, form=None, items=None, pattern=
     frame = numeric_frame(data if list(data.columns) == used else data[used], param="data", caller=caller,
                           fix=_FIX_CELLS)
     rng = check_response_scale(response_scale, caller=caller)
+    lo = hi = None  # no item to reverse: no range is used
     if rng is not None:
         lo, hi = rng
-    else:  # psych: min + max of the items analysed
+    elif reversed_:  # psych: min + max of the items analysed
         vals = frame.to_numpy()
         lo, hi = (np.nanmin(vals), np.nanmax(vals)) if np.isfinite(vals).any() else (np.nan, np.nan)
     if reversed_:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,23 @@ __all__ = ["cronbach_alpha", "AlphaResult"]
 
 _TOTAL_COLS = ["alpha", "std_alpha", "g6", "average_r", "sn", "ase", "mean", "sd", "median_r", "n", "n_items",
                "feldt_low", "feldt_high"]
+_BOOT_COLS = ["boot_low", "boot_high", "bca_low", "bca_high", "boot_failed"]
+_DROP_COLS = ["alpha", "std_alpha", "g6", "average_r", "sn", "alpha_se", "var_r", "median_r"]
+_ITEM_COLS = ["n", "raw_r", "std_r", "r_cor", "r_drop", "mean", "sd"]
+
+
+@functools.lru_cache(maxsize=256)
+def _labels(names: tuple) -> pd.Index:
+    """A column Index of these names, built once (building one from strings costs more than the statistics)."""
+    return pd.Index(list(names))
+
+
+def _frame(values: np.ndarray, index, names, ints=()) -> pd.DataFrame:
+    """DataFrame of a float matrix with these column names; the columns at positions ``ints`` as int64."""
+    out = pd.DataFrame(values, index=index, columns=_labels(tuple(names)).copy(), copy=False)
+    if len(ints):
+        out.isetitem(list(ints), values[:, list(ints)].astype(np.int64))
+    return out
 
 
 @dataclass(kw_only=True, repr=False, eq=False)
@@ -74,6 +92,8 @@ class AlphaResult(Result):
 
 def _check_columns(X: pd.DataFrame, label: str, present: np.ndarray | None = None) -> None:
     answered = (present if present is not None else X.notna().to_numpy()).any(axis=0)
+    if answered.all():
+        return
     empty = [c for c, a in zip(X.columns, answered) if not a]
     if empty:
         report = pd.DataFrame({"row": None, "column": empty, "value": np.nan,
@@ -109,22 +129,24 @@ def response_values(X: pd.DataFrame, points=None) -> np.ndarray:
     return values if values.size <= MAX_CATEGORIES else np.array([])
 
 
-def _count_whole(A: np.ndarray, points=None, present: np.ndarray | None = None):
+def _count_whole(A: np.ndarray, points=None, present: np.ndarray | None = None, answered=None, extremes=None):
     """(values, counts per item x value, answers per item) when every answer and scale point is a whole number
     within a range of at most 16 values (Likert items; else None). The values are the scale points, else the
-    observed values if at most 10 (psych); answers that are not among them count nowhere."""
-    present = ~np.isnan(A) if present is None else present
-    answered = present.sum(axis=0)
+    observed values if at most 10 (psych); answers that are not among them count nowhere. ``answered`` (answers
+    per item) and ``extremes`` (smallest and largest answer) may be passed when known."""
+    if answered is None:
+        answered = (~np.isnan(A) if present is None else present).sum(axis=0)
     if not answered.any():
         return None
-    lo, hi = np.min(A, where=present, initial=np.inf), np.max(A, where=present, initial=-np.inf)
+    lo, hi = (np.nanmin(A), np.nanmax(A)) if extremes is None else extremes  # NaN marks the cells not answered
     pts = None if points is None else np.asarray(points, dtype=float)
     if pts is not None and pts.size:
         lo, hi = min(lo, pts.min()), max(hi, pts.max())
     if not (hi - lo < 16 and float(lo).is_integer()) or (pts is not None and not np.all(pts == np.rint(pts))):
         return None
     grid = lo + np.arange(int(hi - lo) + 1)
-    counts = np.column_stack([(A == v).sum(axis=0) for v in grid])
+    acc = np.int32 if A.shape[0] < 2**31 else np.int64  # summing bytes into int32 is twice as fast as into int64
+    counts = np.column_stack([(A == v).view(np.uint8).sum(axis=0, dtype=acc) for v in grid]).astype(np.int64)
     if not np.array_equal(counts.sum(axis=1), answered):  # some answers are not whole numbers
         return None
     if pts is None:
@@ -137,17 +159,18 @@ def _count_whole(A: np.ndarray, points=None, present: np.ndarray | None = None):
     return values, counts[:, seen], answered
 
 
-def _response_freq(X: pd.DataFrame, points=None, A: np.ndarray | None = None) -> pd.DataFrame:
+def _response_freq(X: pd.DataFrame, points=None, A: np.ndarray | None = None, present: np.ndarray | None = None,
+                   answered=None, extremes=None) -> pd.DataFrame:
     """Share of each response value among each item's answers, and the share of rows not answering it."""
     A = X.to_numpy(dtype=float) if A is None else A
     n_cases, k = A.shape
-    counted = _count_whole(A, points)
+    counted = _count_whole(A, points, present, answered, extremes)
     if counted is not None:  # whole-number answers in a small range (Likert items): one counting pass
         values, counts, answered = counted
         with np.errstate(invalid="ignore", divide="ignore"):
             freq = np.column_stack([np.where(answered[:, None] > 0, counts / answered[:, None], np.nan),
                                     1 - answered / n_cases if n_cases else np.full(k, np.nan)])
-        return pd.DataFrame(freq, index=X.columns, columns=[*(_fmt(v) for v in values), "miss"])
+        return _frame(freq, X.columns, [*(_fmt(v) for v in values), "miss"])
     values = response_values(X, points)
     answered = (~np.isnan(A)).sum(axis=0)
     freq = np.empty((k, values.size + 1))
@@ -160,7 +183,7 @@ def _response_freq(X: pd.DataFrame, points=None, A: np.ndarray | None = None) ->
         with np.errstate(invalid="ignore", divide="ignore"):
             freq[:, :-1] = np.where(answered[:, None] > 0, counts / answered[:, None], np.nan)
     freq[:, -1] = 1 - answered / n_cases if n_cases else np.nan
-    return pd.DataFrame(freq, index=X.columns, columns=[*(_fmt(v) for v in values), "miss"])
+    return _frame(freq, X.columns, [*(_fmt(v) for v in values), "miss"])
 
 
 def _fmt(v: float) -> str:
@@ -189,21 +212,28 @@ def alpha_block(X: pd.DataFrame, *, label: str = "scale", missing: str = "pairwi
                      f"out, so n = {int(answered.sum())} (psych::alpha counts every row)")
         X, A, present = X.loc[answered], A[answered], present[answered]
     complete = bool(present.all())
-    with np.errstate(invalid="ignore"):  # an item answered once or never has no variance either
-        varies = (present.sum(axis=0) >= 2) & (np.nanmax(A, axis=0, initial=-np.inf, where=present)
-                                               > np.nanmin(A, axis=0, initial=np.inf, where=present))
-    constant = [c for c, v in zip(X.columns, varies) if not v]
-    if constant:
+    extremes = None
+    if complete:  # no missing cell: plain column extremes
+        top, bottom = A.max(axis=0, initial=-np.inf), A.min(axis=0, initial=np.inf)
+        varies = (len(A) >= 2) & (top > bottom)
+        if len(A):
+            extremes = bottom.min(), top.max()
+    else:
+        with np.errstate(invalid="ignore"):  # an item answered once or never has no variance either
+            varies = (present.sum(axis=0) >= 2) & (np.fmax.reduce(A, axis=0) > np.fmin.reduce(A, axis=0))
+    if not varies.all():
+        constant = [c for c, v in zip(X.columns, varies) if not v]
         msg = (f"scale {label!r}: item(s) {', '.join(map(repr, constant))} have the same answer from everyone "
                "(no variance) and were left out of the statistics, as psych::alpha does; an item that does not "
                "vary cannot tell respondents apart")
         note_and_warn(notes, msg)
         X, A, present = X.loc[:, varies], A[:, varies], present[:, varies]
-    cols = list(X.columns)
+        extremes = None
+    cols = X.columns.tolist()
     k, n = len(cols), len(X)
-    nan_total = pd.Series(np.nan, index=_TOTAL_COLS)
-    nan_total["n"], nan_total["n_items"] = n, k
     if k < 2:
+        nan_total = pd.Series(np.nan, index=_labels(tuple(_TOTAL_COLS)).copy())
+        nan_total["n"], nan_total["n_items"] = n, k
         msg = (f"scale {label!r} has {k} usable item(s): alpha and every other internal-consistency statistic "
                "need at least two items, so they are reported as missing (NaN)")
         note_and_warn(notes, msg)
@@ -215,18 +245,25 @@ def alpha_block(X: pd.DataFrame, *, label: str = "scale", missing: str = "pairwi
                "singular: G6 and r.cor use a pseudo-inverse (as psych), alpha-if-deleted has no standard error "
                "and the standard error and intervals are not trustworthy. Collect more respondents than items")
         note_and_warn(notes, msg)
-    C, _ = _core.pairwise_cov(A)
+    if complete:  # one pass over the data: column sums, then the centred cross-products
+        item_mean = A.mean(axis=0)
+        C = _core.centred_cov(A, item_mean)
+    else:
+        C, _ = _core.pairwise_cov(A)
     R = _core.cov2cor(C)
     smc, smc_drops = _core.smc_and_drops(R)
     tot = _core.alpha_stats(C, R, smc_values=smc)
 
     # item statistics (psych::alpha's item.stats): the total score is the mean of the answered items
+    diagC = np.diag(C)
+    c_sum = C.sum(axis=0)
+    sum_C = c_sum.sum()
     if complete:  # then its covariances follow from C: cov(t, x_j) = (C 1)_j / k, var(t) = 1'C1 / k^2
-        mean_t = float(A.mean())
-        sd_t = float(np.sqrt(C.sum())) / k
+        mean_t = float(item_mean.mean())
+        sd_t = float(np.sqrt(sum_C)) / k
         with np.errstate(invalid="ignore", divide="ignore"):
-            raw_r = C.sum(axis=0) / np.sqrt(np.diag(C) * C.sum())
-        item_mean, item_sd = A.mean(axis=0), np.sqrt(np.diag(C))
+            raw_r = c_sum / np.sqrt(diagC * sum_C)
+        item_sd = np.sqrt(diagC)
     else:
         total_score = np.nanmean(A, axis=1)
         mean_t = float(np.mean(total_score))
@@ -240,8 +277,7 @@ def alpha_block(X: pd.DataFrame, *, label: str = "scale", missing: str = "pairwi
     with np.errstate(invalid="ignore", divide="ignore"):
         r_cor = RC.sum(axis=0) / np.sqrt(RC.sum())
         # item i against the sum of the others: cov = (C 1)_i - C_ii, var(rest) = 1'C1 - 2 (C 1)_i + C_ii
-        c_sum = C.sum(axis=0)
-        r_drop = (c_sum - np.diag(C)) / np.sqrt(np.diag(C) * (C.sum() - 2 * c_sum + np.diag(C)))
+        r_drop = (c_sum - diagC) / np.sqrt(diagC * (sum_C - 2 * c_sum + diagC))
     if k > 2:
         s = _core.alpha_drop_stats(C, R, smc_drops)
         se = np.sqrt(s["Q"] / n) if n > k else np.full(k, np.nan)
@@ -251,24 +287,22 @@ def alpha_block(X: pd.DataFrame, *, label: str = "scale", missing: str = "pairwi
         r12 = R[0, 1]
         sm = smc[0]
         drop = np.array([[C[0, 1] / C[j, j], r12, sm, r12, r12 / (1 - r12), np.nan, 0.0, r12] for j in (1, 0)])
-    alpha_drop = pd.DataFrame(drop, index=X.columns,
-                              columns=["alpha", "std_alpha", "g6", "average_r", "sn", "alpha_se", "var_r", "median_r"])
-    item_stats = pd.DataFrame({"n": present.sum(axis=0), "raw_r": raw_r, "std_r": std_r, "r_cor": r_cor,
-                               "r_drop": r_drop, "mean": item_mean, "sd": item_sd}, index=X.columns)
+    alpha_drop = _frame(drop, X.columns, _DROP_COLS)
+    n_answered = np.full(k, n) if complete else present.sum(axis=0)
+    item_stats = _frame(np.column_stack([n_answered, raw_r, std_r, r_cor, r_drop, item_mean, item_sd]), X.columns,
+                        _ITEM_COLS, ints=(0,))
     lo, hi = _core.feldt_ci(tot["raw_alpha"], n, k, level)
-    total = pd.Series({"alpha": tot["raw_alpha"], "std_alpha": tot["std_alpha"], "g6": tot["g6"],
-                       "average_r": tot["average_r"], "sn": tot["sn"],
-                       "ase": np.sqrt(tot["Q"] / n), "mean": mean_t, "sd": sd_t,
-                       "median_r": tot["median_r"], "n": n, "n_items": k, "feldt_low": lo, "feldt_high": hi})
+    values = [tot["raw_alpha"], tot["std_alpha"], tot["g6"], tot["average_r"], tot["sn"], np.sqrt(tot["Q"] / n), mean_t,
+              sd_t, tot["median_r"], n, k, lo, hi]
+    names = _TOTAL_COLS
     if n_boot:
         from ._boot import JACKKNIFE_EXACT_MAX, bca_ci, bootstrap_alpha, jackknife_groups, percentile_ci
 
         with _core.single_thread_blas():
             boot, jack = bootstrap_alpha(A, int(n_boot), seed)
-        total["boot_low"], total["boot_high"] = percentile_ci(boot, level)
-        total["bca_low"], total["bca_high"] = bca_ci(boot, tot["raw_alpha"], jack, level)
         failed = int((~np.isfinite(boot)).sum())
-        total["boot_failed"] = failed
+        values += [*percentile_ci(boot, level), *bca_ci(boot, tot["raw_alpha"], jack, level), failed]
+        names = _TOTAL_COLS + _BOOT_COLS
         if failed:
             notes.append(f"scale {label!r}: {failed} of {int(n_boot)} bootstrap resamples gave no alpha (e.g. a "
                          "constant item in the resample) and were left out of the bootstrap intervals")
@@ -278,9 +312,11 @@ def alpha_block(X: pd.DataFrame, *, label: str = "scale", missing: str = "pairwi
                          f"jackknife, {groups:,} random groups of about {n / groups:.0f} rows (n = {n:,} is above "
                          f"{JACKKNIFE_EXACT_MAX:,}), not from {n:,} leave-one-out fits; the limits differ from the "
                          "exact jackknife's by far less than the interval's Monte Carlo error")
+    total = pd.Series(np.array(values, dtype=float), index=_labels(tuple(names)).copy())
     _warn_keying(label, tot["raw_alpha"], C, cols, r_drop, notes)
     return {"total": total, "alpha_drop": alpha_drop, "item_stats": item_stats,
-            "response_freq": _response_freq(X, points, A), "notes": notes, "C": C, "X": X}
+            "response_freq": _response_freq(X, points, A, present, n_answered, extremes), "notes": notes, "C": C,
+            "X": X}
 
 
 def _paircor_total(t: np.ndarray, A: np.ndarray, present: np.ndarray) -> np.ndarray:
@@ -431,10 +467,13 @@ def cronbach_alpha(data: pd.DataFrame, instrument=None, *, keys=None, form: str 
     sd = prepare(data, instrument, keys=keys, form=form, items=items, pattern=pattern, on_invalid=on_invalid,
                  total=True, response_scale=response_scale, caller=caller)
     name, cols = pick_scale(sd, subscale, caller=caller)
-    items = sd.frame if list(sd.frame.columns) == list(cols) else sd.frame[cols]  # no copy when all are used
+    items = sd.frame if sd.frame.columns.tolist() == list(cols) else sd.frame[cols]  # no copy when all are used
     block = alpha_block(items, label=name, missing=missing, level=ci, n_boot=n_boot, seed=seed,
                         points=sd.scale_points)
-    total = pd.DataFrame({c: [int(v) if c in ("n", "n_items") else v] for c, v in block["total"].items()})
+    t = block["total"]
+    names = list(t.index)
+    total = _frame(t.to_numpy()[None, :], None, names,
+                   ints=[names.index("n"), names.index("n_items")])
     how = ("each covariance from the rows answering both items, as psych" if missing == "pairwise"
            else "only rows answering every item")
     notes = [f"missing data: {missing} ({how})",
@@ -449,5 +488,5 @@ def cronbach_alpha(data: pd.DataFrame, instrument=None, *, keys=None, form: str 
         notes.append(f"reversed items: {', '.join(sorted(rev))}")
     title = f"Cronbach's alpha: {name}" + (f" ({sd.source})" if instrument is not None else "")
     return AlphaResult(total=total, alpha_drop=block["alpha_drop"], item_stats=block["item_stats"],
-                       response_freq=block["response_freq"], alpha=float(total["alpha"].iloc[0]),
+                       response_freq=block["response_freq"], alpha=float(t["alpha"]),
                        title=title, notes=notes)
