@@ -148,8 +148,13 @@ def build_panel(data, *, value: str, client: str, session: str, rater: str | Non
     sess_raw = data[session]
     sess_num = pd.to_numeric(sess_raw.astype(object).where(sess_raw.notna(), np.nan), errors="coerce") \
         if not pd.api.types.is_numeric_dtype(sess_raw) or pd.api.types.is_bool_dtype(sess_raw) else sess_raw
-    sess_arr = np.asarray(sess_num, dtype=float)
-    bad_sess = ~np.isfinite(sess_arr) | (np.where(np.isfinite(sess_arr), sess_arr, 0) % 1 != 0)
+    if isinstance(sess_raw.dtype, np.dtype) and sess_raw.dtype.kind in "iu":  # whole numbers, none missing
+        sess_arr = sess_raw.to_numpy()
+        bad_sess = np.zeros(n, dtype=bool)
+    else:
+        sess_arr = np.asarray(sess_num, dtype=float)
+        with np.errstate(invalid="ignore"):  # inf - inf: not finite, found by isfinite
+            bad_sess = ~np.isfinite(sess_arr) | (np.rint(sess_arr) != sess_arr)
     if pd.api.types.is_bool_dtype(sess_raw):
         bad_sess[:] = True
     for pos in np.flatnonzero(bad_sess):
@@ -195,9 +200,9 @@ def build_panel(data, *, value: str, client: str, session: str, rater: str | Non
     values = np.full((len(key_frame), width), np.nan)
     recorded = np.zeros((len(key_frame), width), dtype=bool)
     row = np.full((len(key_frame), width), -1, dtype=np.int64)
-    values.flat[flat] = vals
-    recorded.flat[flat] = True
-    row.flat[flat] = np.arange(n)
+    values.ravel()[flat] = vals  # ravel: a view of the new (contiguous) arrays, faster to index than .flat
+    recorded.ravel()[flat] = True
+    row.ravel()[flat] = np.arange(n)
     return Panel(keys=key_frame, sessions=np.arange(lo, hi + 1), values=values, recorded=recorded, row=row,
                  client=client, rater=rater, session=session, value=value)
 
