@@ -86,17 +86,11 @@ def main() -> None:
     print(f"Planning tests of a model ({reps} replications of n = {n}; per replication)")
     print(f"  cfa_family (one factor vs correlated): toolkit {ours * 1000:6.1f} ms")
     if not args.no_r:
-        el = r_elapsed(_r_loop(tmp / "family.csv", [models["correlated"]["syntax"], models["one_factor"]["syntax"]],
-                               reps, tmp / "family_r.csv", extra=", std.lv = TRUE"))
-        if el:
-            run.record("family_per_rep_lavaan", who="lavaan", median_s=el[0] / reps,
-                       what="lavaan::cfa x 2 + lavTestLRT per data set, warm R loop")
-            diff = np.max(np.abs(pd.read_csv(tmp / "family_r.csv")["chisq_diff"].to_numpy()
-                                 - res.replications["estimate"].to_numpy()))
-            ratio = run.ratio("family_lavaan_vs_toolkit", "family_per_rep_lavaan", "family_per_rep",
-                              what="lavaan loop / toolkit plan, per replication")
-            print(f"  {'':38} lavaan  {el[0] / reps * 1000:6.1f} ms  ({ratio:.1f}x); max |chi2 diff difference| "
-                  f"{diff:.1e}")
+        _against_lavaan(run, "family", _r_loop(tmp / "family.csv", [models["correlated"]["syntax"],
+                                                                    models["one_factor"]["syntax"]],
+                                                reps, tmp / "family_r.csv", extra=", std.lv = TRUE"),
+                        tmp / "family_r.csv", res, reps, 38,
+                        "lavaan::cfa x 2 + lavTestLRT per data set, warm R loop")
 
     # 2. paired invariance, metric step
     dyads = Population("wai-sr", loadings=0.7, rater_corr=0.5, rater_loadings={1: 0.45, 3: 0.45})
@@ -117,17 +111,25 @@ def main() -> None:
     syntax = [paired_syntax(items.factors, ("client", "therapist"), s) for s in ("configural", "metric")]
     print(f"  invariance_metric (configural vs metric): toolkit {ours * 1000:6.1f} ms")
     if not args.no_r:
-        el = r_elapsed(_r_loop(tmp / "metric.csv", syntax, reps, tmp / "metric_r.csv", extra=", meanstructure = TRUE"))
-        if el:
-            run.record("metric_per_rep_lavaan", who="lavaan", median_s=el[0] / reps,
-                       what="lavaan::cfa x 2 (paired model) + lavTestLRT per data set, warm R loop")
-            diff = np.max(np.abs(pd.read_csv(tmp / "metric_r.csv")["chisq_diff"].to_numpy()
-                                 - res.replications["estimate"].to_numpy()))
-            ratio = run.ratio("metric_lavaan_vs_toolkit", "metric_per_rep_lavaan", "metric_per_rep",
-                              what="lavaan loop / toolkit plan, per replication")
-            print(f"  {'':41} lavaan  {el[0] / reps * 1000:6.1f} ms  ({ratio:.1f}x); max |chi2 diff difference| "
-                  f"{diff:.1e}")
+        _against_lavaan(run, "metric", _r_loop(tmp / "metric.csv", syntax, reps, tmp / "metric_r.csv",
+                                               extra=", meanstructure = TRUE"),
+                        tmp / "metric_r.csv", res, reps, 41,
+                        "lavaan::cfa x 2 (paired model) + lavTestLRT per data set, warm R loop")
     run.save()
+
+
+def _against_lavaan(run, case: str, script: str, out_csv, res, reps: int, indent: int, what: str) -> None:
+    """Time lavaan's loop over the same data sets (``script``), record it and print the ratio and the largest
+    difference of the chi-square differences."""
+    el = r_elapsed(script)
+    if not el:
+        return
+    run.record(f"{case}_per_rep_lavaan", who="lavaan", median_s=el[0] / reps, what=what)
+    diff = np.max(np.abs(pd.read_csv(out_csv)["chisq_diff"].to_numpy() - res.replications["estimate"].to_numpy()))
+    ratio = run.ratio(f"{case}_lavaan_vs_toolkit", f"{case}_per_rep_lavaan", f"{case}_per_rep",
+                      what="lavaan loop / toolkit plan, per replication")
+    print(f"  {'':{indent}} lavaan  {el[0] / reps * 1000:6.1f} ms  ({ratio:.1f}x); max |chi2 diff difference| "
+          f"{diff:.1e}")
 
 
 if __name__ == "__main__":
