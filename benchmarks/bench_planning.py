@@ -72,10 +72,8 @@ def main() -> None:
     # 1. the family comparison
     pop = Population("wai-sr", loadings=0.7, factor_corr=0.8)
     plan(pop, n=[n], analyses=["cfa_family"], n_reps=2, seed=SEED, reference_n=1000)   # warm imports
-    t0 = time.perf_counter()
-    res = plan(pop, n=[n], analyses=["cfa_family"], n_reps=reps, seed=SEED, reference_n=1000)
-    ours = (time.perf_counter() - t0) / reps
-    run.record("family_per_rep", median_s=ours, what=f"plan(cfa_family), {reps} x n = {n}, per replication")
+    res, ours = _time_plan(run, "family", pop, "cfa_family", n, reps, f"plan(cfa_family), {reps} x n = {n}, "
+                           "per replication")
     sets = []
     for r in range(reps):
         d = pop.draw(n, np.random.default_rng(replication_seed(SEED, n, r)))
@@ -94,10 +92,8 @@ def main() -> None:
 
     # 2. paired invariance, metric step
     dyads = Population("wai-sr", loadings=0.7, rater_corr=0.5, rater_loadings={1: 0.45, 3: 0.45})
-    t0 = time.perf_counter()
-    res = plan(dyads, n=[n], analyses=["invariance_metric"], n_reps=reps, seed=SEED, reference_n=1000)
-    ours = (time.perf_counter() - t0) / reps
-    run.record("metric_per_rep", median_s=ours, what=f"plan(invariance_metric), {reps} x n = {n} dyads")
+    res, ours = _time_plan(run, "metric", dyads, "invariance_metric", n, reps,
+                           f"plan(invariance_metric), {reps} x n = {n} dyads")
     sets = []
     for r in range(reps):
         d = dyads.draw(n, np.random.default_rng(replication_seed(SEED, n, r)), raters=2)
@@ -116,6 +112,15 @@ def main() -> None:
                         tmp / "metric_r.csv", res, reps, 41,
                         "lavaan::cfa x 2 (paired model) + lavTestLRT per data set, warm R loop")
     run.save()
+
+
+def _time_plan(run, case: str, population, analysis: str, n: int, reps: int, what: str):
+    """One ``plan`` of ``analysis`` at ``n``, timed and recorded per replication as ``<case>_per_rep``."""
+    t0 = time.perf_counter()
+    res = plan(population, n=[n], analyses=[analysis], n_reps=reps, seed=SEED, reference_n=1000)
+    per_rep = (time.perf_counter() - t0) / reps
+    run.record(f"{case}_per_rep", median_s=per_rep, what=what)
+    return res, per_rep
 
 
 def _against_lavaan(run, case: str, script: str, out_csv, res, reps: int, indent: int, what: str) -> None:
