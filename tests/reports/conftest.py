@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -73,3 +74,13 @@ def hostile_instrument(tmp_path) -> Path:
     path = tmp_path / "srs.yaml"
     path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def hostile_two_factor_data(n: int, seed: int = 3):
+    """Two three-item factors on a 1-5 scale whose column names are hostile strings (and plain ``q3``, ``q5``,
+    ``q6``): the data the reports' escaping tests feed in, with its columns."""
+    rng = np.random.default_rng(seed)
+    f = rng.normal(size=(n, 2))
+    cols = [HOSTILE["img"], HOSTILE["script"], "q3", HOSTILE["amp"], "q5", "q6"]
+    values = np.column_stack([f[:, 0]] * 3 + [f[:, 1]] * 3) + rng.normal(scale=0.8, size=(n, 6))
+    return pd.DataFrame(np.clip(np.round(values + 3), 1, 5), columns=cols), cols

@@ -21,7 +21,7 @@ from toolkit.exceptions import AllianceWarning, IncompleteRowsWarning, InvalidPa
 from toolkit.reports import validation_report
 from toolkit.validity import cfa_family, invariance
 
-from .conftest import HOSTILE, hostile_markers
+from .conftest import HOSTILE, hostile_markers, hostile_two_factor_data
 
 
 @pytest.fixture(scope="module")
@@ -175,12 +175,8 @@ def test_non_convergence_is_marked_and_noted(monkeypatch):
 
 
 def test_hostile_keys_columns_and_groups_are_escaped():
-    rng = np.random.default_rng(3)
     n = 240
-    f = rng.normal(size=(n, 2))
-    cols = [HOSTILE["img"], HOSTILE["script"], "q3", HOSTILE["amp"], "q5", "q6"]
-    values = np.column_stack([f[:, 0]] * 3 + [f[:, 1]] * 3) + rng.normal(scale=0.8, size=(n, 6))
-    data = pd.DataFrame(np.clip(np.round(values + 3), 1, 5), columns=cols)
+    data, cols = hostile_two_factor_data(n)
     data[HOSTILE["svg"]] = np.tile([HOSTILE["script"], HOSTILE["img"]], n // 2)
     keys = {HOSTILE["svg"]: cols[:3], "second " + HOSTILE["amp"]: cols[3:]}
     with warnings.catch_warnings():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -10,7 +9,7 @@ import toolkit
 from toolkit.exceptions import InvalidParameterError
 from toolkit.reports import ValidationReport, validation_report
 
-from .conftest import HOSTILE, hostile_markers
+from .conftest import HOSTILE, hostile_markers, hostile_two_factor_data
 
 
 @pytest.fixture(scope="module")
@@ -62,12 +61,8 @@ def test_the_page_is_self_contained(report):
 
 
 def test_keys_instead_of_an_instrument_and_hostile_names():
-    rng = np.random.default_rng(3)
     n = 150
-    f = rng.normal(size=(n, 2))
-    cols = [HOSTILE["img"], HOSTILE["script"], "q3", HOSTILE["amp"], "q5", "q6"]
-    values = np.column_stack([f[:, 0]] * 3 + [f[:, 1]] * 3) + rng.normal(scale=0.8, size=(n, 6))
-    data = pd.DataFrame(np.clip(np.round(values + 3), 1, 5), columns=cols)
+    data, cols = hostile_two_factor_data(n)
     keys = {HOSTILE["svg"]: cols[:3], "second": cols[3:]}
     rep = validation_report(data, keys=keys, n_boot=0, n_iter=3, title=HOSTILE["script"])
     assert hostile_markers(rep.html) == []

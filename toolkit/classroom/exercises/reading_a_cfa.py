@@ -17,8 +17,7 @@ import pandas as pd
 
 from ...samples.model import FACETS
 from ..base import Built, ExerciseSpec, Step
-from ..simulation import latent_factors, likert_items
-from ._common import labels
+from ._common import factor_items
 
 N_RESPONDENTS = 400
 #: the fit measures the two fit steps ask for, in this order
@@ -28,24 +27,14 @@ READ = 1e-3   # a value read off a table printed with three decimals
 
 
 def build(rand) -> Built:
-    m = rand.choice([2, 3])
-    per = rand.integers(4, 6)
-    k = m * per
-    r = rand.uniform(0.30, 0.50)
-    factor = np.repeat(np.arange(m), per)[rand.permutation(k)]
-    loadings = rand.uniform(0.55, 0.80, k)
-    intercepts = rand.normal(0.0, 0.2, k)
-    x = likert_items(rand, latent_factors(rand, N_RESPONDENTS, r), loadings, points=5, factor=factor.tolist(),
-                     intercepts=intercepts)
-    items = [f"i{j:02d}" for j in range(1, k + 1)]
-    data = pd.DataFrame(x, columns=items, index=labels("r", N_RESPONDENTS, "respondent"))
+    data, items, factor, truth = factor_items(rand, N_RESPONDENTS, corr=(0.30, 0.50), loading=(0.55, 0.80),
+                                              label=lambda f: FACETS[f])
+    m = truth["n_factors"]
     names = list(FACETS[:m])
     key = {f: [it for it, g in zip(items, factor) if g == i] for i, f in enumerate(names)}
     pair = sorted(rand.permutation(m)[:2].tolist())
     given = {"items": items, "factors": key, "item": rand.choice(items),
              "factor_pair": (names[pair[0]], names[pair[1]]), "response_scale": (1, 5)}
-    truth = {"n_factors": m, "factor": {it: names[int(f)] for it, f in zip(items, factor)},
-             "loadings": loadings.tolist(), "factor_corr": r, "intercepts": intercepts.tolist()}
     return Built(data, given, truth)
 
 

@@ -7,31 +7,16 @@ communality of one item, and the weakest item.
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 
 from ..base import Built, ExerciseSpec, Step
-from ..simulation import latent_factors, likert_items
-from ._common import labels
+from ._common import factor_items
 
 N_RESPONDENTS = 400
 
 
 def build(rand) -> Built:
-    m = rand.choice([2, 3])
-    per = rand.integers(4, 6)
-    k = m * per
-    r = rand.uniform(0.20, 0.40)
-    factor = np.repeat(np.arange(m), per)[rand.permutation(k)]
-    loadings = rand.uniform(0.60, 0.80, k)
-    intercepts = rand.normal(0.0, 0.2, k)
-    x = likert_items(rand, latent_factors(rand, N_RESPONDENTS, r), loadings, points=5, factor=factor.tolist(),
-                     intercepts=intercepts)
-    items = [f"i{j:02d}" for j in range(1, k + 1)]
-    data = pd.DataFrame(x, columns=items, index=labels("r", N_RESPONDENTS, "respondent"))
+    data, items, factor, truth = factor_items(rand, N_RESPONDENTS, corr=(0.20, 0.40), loading=(0.60, 0.80))
     given = {"items": items, "item": rand.choice(items), "response_scale": (1, 5)}
-    truth = {"n_factors": m, "factor": {it: int(f) for it, f in zip(items, factor)}, "loadings": loadings.tolist(),
-             "factor_corr": r, "intercepts": intercepts.tolist()}
     return Built(data, given, truth)
 
 
