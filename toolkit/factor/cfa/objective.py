@@ -397,36 +397,6 @@ class Problem:
             return None
         return fiml_moment_hessian(T, st.patterns, st.n, self._fiml_setup(g), fac, a, b, dmu, ms)
 
-    def _curvature_numeric(self, values, g, rows, G, gmu, *, h: float = 1e-6):
-        """Central differences of the gradient entries tr(G dSigma_k) + gmu' dmu_k in the parameters of
-        ``rows``: the check of :meth:`LisrelModel.curvature` (tests)."""
-        S2 = np.zeros((rows.size, rows.size))
-        for j, row in enumerate(rows):
-            step = h * max(1.0, abs(values[row]))
-            out = []
-            for s in (step, -step):
-                v = values.copy()
-                v[row] += s
-                aa, bb, mm, _ = self.model.derivatives(self.model.implied(v, g), rows)
-                out.append(2 * np.sum((aa @ G) * bb, axis=1) + mm @ gmu)
-            S2[:, j] = (out[0] - out[1]) / (2 * step)
-        return S2
-
-    def hessian(self, z, *, h: float = 1e-5) -> np.ndarray:
-        """Hessian of fmin in ``z``: central differences of the analytic gradient (Richardson, O(h^4))."""
-        n = self.nz
-        H = np.empty((n, n))
-        for i in range(n):
-            e = np.zeros(n)
-            step = h * max(1.0, abs(z[i]))
-            e[i] = step
-            g1 = self.objective_gradient(z + e)[1]
-            g2 = self.objective_gradient(z - e)[1]
-            g3 = self.objective_gradient(z + 2 * e)[1]
-            g4 = self.objective_gradient(z - 2 * e)[1]
-            H[:, i] = (8 * (g1 - g2) - (g3 - g4)) / (12 * step)
-        return (H + H.T) / 2
-
     # -- casewise scores ----------------------------------------------------------------------------
     def casewise_scores(self, z) -> list:
         """Per group, the rows x nx matrix of d(log-likelihood of the row)/dx at the implied moments.
