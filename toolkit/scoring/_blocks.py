@@ -7,6 +7,7 @@ the function into preallocated arrays; block boundaries do not change them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .._numerics import single_thread_blas
 
-__all__ = ["for_blocks"]
+__all__ = ["for_blocks", "blas_for_rows"]
 
 _PARALLEL_ROWS = 200_000
 _SMALL_ROWS = 64
@@ -24,6 +25,12 @@ _SMALL_ROWS = 64
 def _cpu_count() -> int:
     """The number of CPUs (asked once: the call reads the system each time)."""
     return os.cpu_count() or 1
+
+
+def blas_for_rows(n_rows: int):
+    """BLAS held to one thread for work on more than a few rows (its threads would only spin on our small
+    products); nothing for a few rows (one form), whose products are too small to matter."""
+    return contextlib.nullcontext() if n_rows <= _SMALL_ROWS else single_thread_blas()
 
 
 def for_blocks(n_rows: int, block: int, fn: Callable[[int, int], object]) -> list:
@@ -36,7 +43,7 @@ def for_blocks(n_rows: int, block: int, fn: Callable[[int, int], object]) -> lis
     if n_rows <= _SMALL_ROWS:  # a few rows (one form): no BLAS product is large enough to use threads
         return [fn(lo, hi) for lo, hi in bounds]
     workers = min(2, _cpu_count())
-    with single_thread_blas():
+    with blas_for_rows(n_rows):
         if n_rows < _PARALLEL_ROWS or workers < 2:
             return [fn(lo, hi) for lo, hi in bounds]
         with ThreadPoolExecutor(max_workers=workers) as pool:

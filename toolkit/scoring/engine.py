@@ -19,12 +19,11 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_choice, check_metric, renamed_parameter
-from .._numerics import with_single_thread_blas
 from .._checks import warn as _warn
 from ..exceptions import DataValidationError, DuplicateRowsWarning, InvalidCellsWarning, UnmatchedColumnsWarning
 from ..instrument import Instrument, load_instrument
 from .cells import bad_cell_report, coerce_cells, numbering
-from ._blocks import for_blocks
+from ._blocks import blas_for_rows, for_blocks
 from .columns import default_column, match_item_columns, unmatched_item_like
 from .exact import data_unit, pomp, scale_unit, score_grid, snap
 from .layout import long_to_wide
@@ -727,8 +726,14 @@ def _build_weights(ins: Instrument, names: list[str], numbers: list[int], scale)
     return member, a, b
 
 
-@with_single_thread_blas  # small products: BLAS threads would only spin (for_blocks runs row blocks on 2 threads)
 def _score_matrix(values, member, a, b, method, item_thresholds):
+    """:func:`_score_rows` with BLAS held to one thread when there are more than a few rows (its threads would only
+    spin on these small products, and :func:`for_blocks` runs row blocks on two threads itself)."""
+    with blas_for_rows(len(values)):
+        return _score_rows(values, member, a, b, method, item_thresholds)
+
+
+def _score_rows(values, member, a, b, method, item_thresholds):
     """Keyed sums (or means), answered counts and any-item threshold hits.
 
     With ``m`` the answered mask, the keyed sum of a score is
