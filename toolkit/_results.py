@@ -32,13 +32,14 @@ attributes and indexing (``kmo(x).loc[...]``) keep working on the result.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import math
 import numbers
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-__all__ = ["Result", "Estimate", "FormerDict", "FormerFrame", "html_table", "html_notes", "escape"]
+__all__ = ["Result", "Estimate", "FormerDict", "FormerFrame", "html_table", "html_notes", "escape", "column_labels"]
 
 
 def escape(text) -> str:
@@ -337,3 +338,17 @@ class FormerFrame:
     def __getitem__(self, key):
         self._former(f"[{key!r}]", f".{self.main}[{key!r}]")
         return getattr(self, self.main)[key]
+
+
+def column_labels(names: tuple):
+    """A new column ``Index`` of ``names`` (a tuple of hashable labels), built from a cached one: building an
+    Index from strings costs more than many a statistic's arithmetic (pandas 3's text indexes), and result
+    tables repeat a few layouts. The copy is the caller's own (its name can be set freely)."""
+    return _labels(names).copy()
+
+
+@functools.lru_cache(maxsize=256)
+def _labels(names: tuple):
+    import pandas as pd
+
+    return pd.Index(list(names))

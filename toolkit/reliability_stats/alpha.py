@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,7 +9,7 @@ import pandas as pd
 
 from .._checks import (check_choice, check_ci, check_count, check_missing, check_seed, instrument_or_keys,
                        renamed_parameter)
-from .._results import Result
+from .._results import Result, column_labels
 from ..exceptions import DataValidationError
 from . import _core
 from ._data import note_and_warn, pick_scale, prepare
@@ -24,15 +23,9 @@ _DROP_COLS = ["alpha", "std_alpha", "g6", "average_r", "sn", "alpha_se", "var_r"
 _ITEM_COLS = ["n", "raw_r", "std_r", "r_cor", "r_drop", "mean", "sd"]
 
 
-@functools.lru_cache(maxsize=256)
-def _labels(names: tuple) -> pd.Index:
-    """A column Index of these names, built once (building one from strings costs more than the statistics)."""
-    return pd.Index(list(names))
-
-
 def _frame(values: np.ndarray, index, names, ints=()) -> pd.DataFrame:
     """DataFrame of a float matrix with these column names; the columns at positions ``ints`` as int64."""
-    out = pd.DataFrame(values, index=index, columns=_labels(tuple(names)).copy(), copy=False)
+    out = pd.DataFrame(values, index=index, columns=column_labels(tuple(names)), copy=False)
     if len(ints):
         out.isetitem(list(ints), values[:, list(ints)].astype(np.int64))
     return out
@@ -232,7 +225,7 @@ def alpha_block(X: pd.DataFrame, *, label: str = "scale", missing: str = "pairwi
     cols = X.columns.tolist()
     k, n = len(cols), len(X)
     if k < 2:
-        nan_total = pd.Series(np.nan, index=_labels(tuple(_TOTAL_COLS)).copy())
+        nan_total = pd.Series(np.nan, index=column_labels(tuple(_TOTAL_COLS)))
         nan_total["n"], nan_total["n_items"] = n, k
         msg = (f"scale {label!r} has {k} usable item(s): alpha and every other internal-consistency statistic "
                "need at least two items, so they are reported as missing (NaN)")
@@ -312,7 +305,7 @@ def alpha_block(X: pd.DataFrame, *, label: str = "scale", missing: str = "pairwi
                          f"jackknife, {groups:,} random groups of about {n / groups:.0f} rows (n = {n:,} is above "
                          f"{JACKKNIFE_EXACT_MAX:,}), not from {n:,} leave-one-out fits; the limits differ from the "
                          "exact jackknife's by far less than the interval's Monte Carlo error")
-    total = pd.Series(np.array(values, dtype=float), index=_labels(tuple(names)).copy())
+    total = pd.Series(np.array(values, dtype=float), index=column_labels(tuple(names)))
     _warn_keying(label, tot["raw_alpha"], C, cols, r_drop, notes)
     return {"total": total, "alpha_drop": alpha_drop, "item_stats": item_stats,
             "response_freq": _response_freq(X, points, A, present, n_answered, extremes), "notes": notes, "C": C,

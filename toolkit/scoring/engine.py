@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_choice, check_metric, renamed_parameter
+from .._results import column_labels
 from .._checks import warn as _warn
 from ..exceptions import DataValidationError, DuplicateRowsWarning, InvalidCellsWarning, UnmatchedColumnsWarning
 from ..instrument import Instrument, load_instrument
@@ -523,19 +524,12 @@ def _frame(columns: dict, index) -> pd.DataFrame:
     """``pd.DataFrame(columns, index=index)``, its column labels built once per layout instead of every call."""
     names = tuple(columns)
     try:
-        labels = _LABELS.get(names)
+        labels = column_labels(names)
     except TypeError:  # a label that cannot be hashed: the plain way
         return pd.DataFrame(columns, index=index, copy=False)
-    if labels is None:
-        if len(_LABELS) >= _PLANS_SIZE:
-            _LABELS.pop(next(iter(_LABELS)))
-        labels = _LABELS[names] = pd.Index(list(names))
     frame = pd.DataFrame(dict(enumerate(columns.values())), index=index, copy=False)
-    frame.columns = labels.copy()  # a new Index object over the same labels (its name stays the caller's own)
+    frame.columns = labels
     return frame
-
-
-_LABELS: dict = {}
 
 
 def _in_metric(col: np.ndarray, own: str, metric: str, k: float, scale, grid, difference: bool = False):
