@@ -191,3 +191,21 @@ def test_failed_bootstrap_resamples_are_counted_and_noted():
     failed = int(r.tables["total"]["boot_failed"].iloc[0])
     assert 0 < failed < 200
     assert f"{failed} of 200 bootstrap resamples gave no alpha" in " ".join(r.notes)
+
+
+def test_columns_that_are_not_text_are_analysed_under_their_text_names():
+    """A frame from a numpy array has integer column labels (0, 1, ...): keys name them as text or as numbers,
+    the caller's frame keeps its labels, and two labels with the same text are refused by name."""
+    named = _items(300, 5, seed=3)
+    named["i3"] = 6 - named["i3"]  # a reverse-keyed item
+    data = named.set_axis(range(5), axis=1)
+    plain = cronbach_alpha(data, keys=[0, 1, 3, 4])
+    assert plain.to_frame()["alpha"].iloc[0] == pytest.approx(
+        cronbach_alpha(named, keys=["i1", "i2", "i4", "i5"]).to_frame()["alpha"].iloc[0], abs=1e-15)
+    keyed = cronbach_alpha(data, keys=[0, 1, "-2", 3], response_scale=(1, 5))
+    by_name = cronbach_alpha(named, keys=["i1", "i2", "-i3", "i4"], response_scale=(1, 5))
+    assert keyed.to_frame()["alpha"].iloc[0] == pytest.approx(by_name.to_frame()["alpha"].iloc[0], abs=1e-15)
+    assert list(data.columns) == [0, 1, 2, 3, 4]
+    clash = data.set_axis([0, "0", 1, 2, 3], axis=1)
+    with pytest.raises(InvalidParameterError, match="'0' occur more than once"):
+        cronbach_alpha(clash, keys=["0", "1"])

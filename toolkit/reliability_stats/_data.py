@@ -153,8 +153,18 @@ def prepare(data, instrument=None, *, keys=None, form=None, items=None, pattern=
             "keys and recode cells that are not numbers yourself (e.g. data.apply(pd.to_numeric, errors='coerce')).")
     scales, reversed_ = parse_keys(keys, data.columns, caller=caller)
     used = list(dict.fromkeys(c for cols in scales.values() for c in cols))
-    frame = numeric_frame(data if list(data.columns) == used else data[used], param="data", caller=caller,
-                          fix=_FIX_CELLS)
+    names = [str(c) for c in data.columns]  # keys and results name columns as text; the data may not (0, 1, ...)
+    clash = sorted({n for n in names if names.count(n) > 1} & set(used))
+    if clash:
+        raise InvalidParameterError(
+            f"The 'data' parameter of {caller}(): column name(s) {', '.join(map(repr, clash))} occur more than once "
+            "(as text); give each column a distinct name (data.columns = [...]).")
+    if names == used:
+        frame = numeric_frame(data, param="data", caller=caller, fix=_FIX_CELLS)
+    else:
+        label = dict(zip(names, data.columns))
+        frame = numeric_frame(data[[label[c] for c in used]], param="data", caller=caller, fix=_FIX_CELLS)
+    frame.columns = used
     rng = check_response_scale(response_scale, caller=caller)
     lo = hi = None  # no item to reverse: no range is used
     if rng is not None:
