@@ -46,7 +46,7 @@ DASH_STAMP := $(VENV)/.installed-dashboard
 .PHONY: help lab dashboard test install install-test system-deps venv bench docs clean distclean
 
 help:
-	@echo "make lab           install (editable, extras analysis+lab) and open JupyterLab on notebooks/"
+	@echo "make lab           install (editable, extras analysis+lab+fast) and open JupyterLab on notebooks/"
 	@echo "make dashboard     install the dashboard extra and serve the clinic dashboard (prints the URL to open)"
 	@echo "make test          install the test extras and run the whole suite (PYTEST_ARGS='...' to pass options)"
 	@echo "make system-deps   apt-get install the Debian packages the tests need, if missing"
@@ -89,11 +89,11 @@ $(VPY):
 	$(PIP) install --upgrade pip
 
 $(LAB_STAMP): pyproject.toml | $(VPY)
-	$(PIP) install -e '.[analysis,lab]'
+	$(PIP) install -e '.[analysis,lab,fast]'
 	touch $@
 
 $(DASH_STAMP): pyproject.toml | $(VPY)
-	$(PIP) install -e '.[analysis,lab,dashboard]'
+	$(PIP) install -e '.[analysis,lab,fast,dashboard]'
 	touch $@
 
 # The test extras include everything `lab` and `dashboard` need, so they satisfy their stamps too.

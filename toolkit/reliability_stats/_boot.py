@@ -14,7 +14,9 @@ The weights are drawn block by block (:class:`Resamples`), so no n_boot x n matr
 are cut into blocks of 2**14; each resample's n draws are first split among the blocks (multinomial with
 the block sizes), then drawn uniformly inside each block from the block's own random stream. That is an
 exact multinomial resample of the rows, and the work per block fits in cache: memory does not grow with
-n, time grows linearly.
+n, time grows linearly. Counting a resample's draws is the inner loop; above
+:data:`~._count_kernel.MIN_ROWS` rows a compiled loop (numba, the ``fast`` extra) counts them, loaded on a
+background thread while numpy counts the first blocks: the counts, and so the results, are the same either way.
 
 The jackknife (for BCa's acceleration) subtracts a group's features from the full-sample sums: single
 rows (the exact leave-one-out jackknife) up to :data:`JACKKNIFE_EXACT_MAX` rows, and above that
@@ -29,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .._numerics import row_blocks
+from . import _count_kernel
 
 __all__ = ["Resamples", "BLOCK", "bootstrap_alpha", "dense_counts", "resample_order", "jackknife_groups",
            "percentile_ci", "bca_ci", "JACKKNIFE_EXACT_MAX", "JACKKNIFE_GROUPS"]
@@ -70,6 +73,9 @@ class Resamples:
             self.totals = rng.multinomial(self.n, self.sizes / self.n, size=self.n_boot)
         *self._streams, self.aux = rng.spawn(len(self.sizes) + 1)  # aux: a stream for other draws (jackknife)
         self._next = [0] * len(self.sizes)
+        self._fast = self.n >= _count_kernel.MIN_ROWS  # count with the compiled loop once it is loaded
+        if self._fast:
+            _count_kernel.start()
 
     @property
     def n_blocks(self) -> int:
@@ -83,13 +89,22 @@ class Resamples:
             raise RuntimeError(f"block {j}: resample {start} asked for before resample {self._next[j]}")
         size = int(self.sizes[j])
         g = self._streams[j]
-        for i in range(out.shape[0]):
-            m = int(self.totals[start + i, j])
-            if size == BLOCK:  # 16 uniform bits per draw, the top log2(BLOCK) of them
-                draws = g.bit_generator.random_raw((m + 3) // 4).view(np.uint16)[:m] >> (17 - BLOCK.bit_length())
+        m = self.totals[start:start + out.shape[0], j]
+        if size == BLOCK:  # 16 uniform bits per draw, the top log2(BLOCK) of them; resample i takes ceil(m_i / 4)
+            words = (m + 3) // 4  # raw 64-bit words, all the pass's words drawn at once
+            draws = g.bit_generator.random_raw(int(words.sum())).view(np.uint16)
+            first = 4 * (np.cumsum(words) - words)
+            shift = 17 - BLOCK.bit_length()
+            count = _count_kernel.ready() if self._fast and out.dtype == np.float64 else None
+            if count is not None:  # the same counts as below (see _count_kernel)
+                count(draws, first, m, shift, out)
             else:
-                draws = g.integers(0, size, size=m)
-            out[i] = np.bincount(draws, minlength=size)
+                np.right_shift(draws, shift, out=draws)
+                for i in range(out.shape[0]):
+                    out[i] = np.bincount(draws[first[i]:first[i] + m[i]], minlength=size)
+        else:
+            for i in range(out.shape[0]):
+                out[i] = np.bincount(g.integers(0, size, size=int(m[i])), minlength=size)
         self._next[j] = start + out.shape[0]
         return out
 
@@ -161,15 +176,24 @@ class _Features:
             return self.full[0][rows], (None if self.full[1] is None else self.full[1][rows])
         return self.dense(rows), self.sparse(rows)
 
+    def columns(self, rows) -> np.ndarray:
+        """Complete data: the k + 2 features of ``rows`` feature by feature, a (k + 2) x rows array."""
+        k = self.k
+        X = self.X[rows]
+        out = np.empty((k + 2, X.shape[0]))
+        x = out[:k]
+        np.subtract(X.T, self.mean[:, None], out=x)
+        np.einsum("ji,ji->i", x, x, out=out[k])
+        np.sum(x, axis=0, out=out[k + 1])
+        np.multiply(out[k + 1], out[k + 1], out=out[k + 1])
+        return out
+
     def dense(self, rows) -> np.ndarray:
         k = self.k
         if self.complete:
-            x = np.subtract(self.X[rows], self.mean, order="C")  # row-major: the row sums below are fast
-            out = np.zeros((x.shape[0], self.n_dense))
-            out[:, :k] = x
-            np.einsum("ij,ij->i", x, x, out=out[:, k])
-            t = x.sum(axis=1)
-            np.multiply(t, t, out=out[:, k + 1])
+            c = self.columns(rows)
+            out = np.zeros((c.shape[1], self.n_dense))
+            out[:, :k + 2] = c.T
             return out
         m = self.M[rows]
         x = np.where(m, np.subtract(self.X[rows], self.mean, order="C"), 0.0)
@@ -366,9 +390,8 @@ def _jackknife(feat: _Features, n_groups: int, w: Resamples) -> np.ndarray:
         label[visit] = np.arange(n) * n_groups // n
         G = np.zeros((n_groups, feat.n_dense))
         for rows in row_blocks(n, width, _JACK_ELEMENTS):
-            F = feat.dense(rows)
-            for f in range(feat.k + 2):  # the padding columns stay zero
-                G[:, f] += np.bincount(label[rows], weights=F[:, f], minlength=n_groups)
+            for f, values in enumerate(feat.columns(rows)):  # the padding columns stay zero
+                G[:, f] += np.bincount(label[rows], weights=values, minlength=n_groups)
         size = np.bincount(label, minlength=n_groups).astype(float)
         return feat.alpha(G.sum(axis=0) - G, None, n - size)
     D_all, S_all = np.zeros(feat.n_dense), np.zeros(feat.n_sparse)
