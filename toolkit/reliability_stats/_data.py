@@ -164,7 +164,8 @@ def prepare(data, instrument=None, *, keys=None, form=None, items=None, pattern=
     else:
         label = dict(zip(names, data.columns))
         frame = numeric_frame(data[[label[c] for c in used]], param="data", caller=caller, fix=_FIX_CELLS)
-    frame.columns = used
+    if list(frame.columns) != used:  # labels that are not text (renaming costs more than comparing)
+        frame.columns = used
     rng = check_response_scale(response_scale, caller=caller)
     lo = hi = None  # no item to reverse: no range is used
     if rng is not None:

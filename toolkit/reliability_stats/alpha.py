@@ -187,7 +187,7 @@ def alpha_block(X: pd.DataFrame, *, label: str = "scale", missing: str = "pairwi
                 n_boot: int = 0, seed=0, points=None) -> dict:
     """All of psych::alpha's output for one scale (keyed items in ``X``), as DataFrames.
 
-    Returns a dict with ``total`` (Series), ``alpha_drop``, ``item_stats``, ``response_freq`` (DataFrames),
+    Returns a dict with ``total`` (a dict of floats: psych's total row), ``alpha_drop``, ``item_stats``, ``response_freq`` (DataFrames),
     ``notes`` (list), ``C`` (the covariance matrix used, None with fewer than two items) and ``X`` (the rows
     and items the statistics used). ``label`` names the scale in notes and warnings.
     """
@@ -225,8 +225,8 @@ def alpha_block(X: pd.DataFrame, *, label: str = "scale", missing: str = "pairwi
     cols = X.columns.tolist()
     k, n = len(cols), len(X)
     if k < 2:
-        nan_total = pd.Series(np.nan, index=column_labels(tuple(_TOTAL_COLS)))
-        nan_total["n"], nan_total["n_items"] = n, k
+        nan_total = dict.fromkeys(_TOTAL_COLS, np.nan)
+        nan_total["n"], nan_total["n_items"] = float(n), float(k)
         msg = (f"scale {label!r} has {k} usable item(s): alpha and every other internal-consistency statistic "
                "need at least two items, so they are reported as missing (NaN)")
         note_and_warn(notes, msg)
@@ -305,7 +305,7 @@ def alpha_block(X: pd.DataFrame, *, label: str = "scale", missing: str = "pairwi
                          f"jackknife, {groups:,} random groups of about {n / groups:.0f} rows (n = {n:,} is above "
                          f"{JACKKNIFE_EXACT_MAX:,}), not from {n:,} leave-one-out fits; the limits differ from the "
                          "exact jackknife's by far less than the interval's Monte Carlo error")
-    total = pd.Series(np.array(values, dtype=float), index=column_labels(tuple(names)))
+    total = dict(zip(names, map(float, values)))
     _warn_keying(label, tot["raw_alpha"], C, cols, r_drop, notes)
     return {"total": total, "alpha_drop": alpha_drop, "item_stats": item_stats,
             "response_freq": _response_freq(X, points, A, present, n_answered, extremes), "notes": notes, "C": C,
@@ -466,9 +466,8 @@ def cronbach_alpha(data: pd.DataFrame, instrument=None, *, keys=None, form: str 
     block = alpha_block(items, label=name, missing=missing, level=ci, n_boot=n_boot, seed=seed,
                         points=sd.scale_points)
     t = block["total"]
-    names = list(t.index)
-    total = _frame(t.to_numpy()[None, :], None, names,
-                   ints=[names.index("n"), names.index("n_items")])
+    names = list(t)
+    total = _frame(np.array(list(t.values()))[None, :], None, names, ints=[names.index("n"), names.index("n_items")])
     how = ("each covariance from the rows answering both items, as psych" if missing == "pairwise"
            else "only rows answering every item")
     notes = [f"missing data: {missing} ({how})",
