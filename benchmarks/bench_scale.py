@@ -35,6 +35,11 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _harness import Run  # noqa: E402
+
+PEAK_TARGET_MB = 1500  # issue 13: the streamed and Dask paths score 20M rows in under 1.5 GB
 ITEMS = [f"wai_sr_{k:02d}" for k in range(1, 13)]
 
 
@@ -119,7 +124,7 @@ def load() -> str:
     return " ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
-def bench_scoring(args) -> None:
+def bench_scoring(args, run: Run) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.data) if args.data else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
@@ -137,6 +142,12 @@ def bench_scoring(args) -> None:
             r = run_child(kind, src, out, args.chunk_rows, args.memory_rows)
             print(f"{kind:<12} {r['rows']:>12,} {r['wall']:>8.1f} {r['rows'] / r['wall']:>12,.0f} "
                   f"{r['peak_mb']:>12,.0f}")
+            bounded = kind != "in memory"
+            run.record(f"score.{kind.replace(' ', '_')}", what=f"score {r['rows']:,} WAI-SR rows from Parquet, {kind}",
+                       median_s=r["wall"], rows=r["rows"], peak_mb=r["peak_mb"],
+                       bytes_per_row=r.get("bytes_per_row"),
+                       **({"peak_target_mb": PEAK_TARGET_MB, "peak_met": r["peak_mb"] < PEAK_TARGET_MB}
+                          if bounded else {}))
             if r.get("bytes_per_row"):
                 need = r["bytes_per_row"] * args.rows / 2**30
                 print(f"{'':<12} in memory, {args.rows:,} rows would hold about {need:.1f} GiB of frames "
@@ -144,7 +155,7 @@ def bench_scoring(args) -> None:
         print("target: peak RSS < 1,500 MB for the streamed and Dask paths")
 
 
-def bench_planning(args) -> None:
+def bench_planning(args, run: Run) -> None:
     from distributed import Client, LocalCluster
 
     from toolkit.planning import Population, plan
@@ -168,10 +179,16 @@ def bench_planning(args) -> None:
             times[workers] = time.perf_counter() - t0
             cpu = sum(client.run(time.process_time).values()) - cpu0
             tables[workers] = res.replications
+            run.record(f"plan.{workers}_workers", what=f"plan(): {reps * len(sizes)} replications, omega + ICC, "
+                       f"{workers} Dask worker process(es)", median_s=times[workers], cpu_s=cpu,
+                       load_before=before)
             print(f"  {workers} worker(s): {times[workers]:7.1f} s wall, {cpu:7.1f} s CPU in the workers = "
                   f"{cpu / times[workers]:.2f} cores busy (load average before: {before}; "
                   f"{times[workers] / (reps * len(sizes)) * 1000:.0f} ms per replication)")
     same = tables[1].equals(tables[2])
+    run.ratio("plan speed-up, 2 vs 1 workers", "plan.1_workers", "plan.2_workers", target_min=1.7,
+              what="1-worker time / 2-worker time (target >= 1.7)")
+    run.cases["plan.2_workers"]["identical_replications"] = bool(same)
     print(f"  speed-up 2 vs 1 workers: {times[1] / times[2]:.2f}x (target 1.7x); identical replications: {same}")
     print("  (the speed-up is bounded by the cores the workers get: 'cores busy' near 2 with two workers means they "
           "ran in parallel; near 1, that the machine's other jobs took the second core)")
@@ -189,10 +206,12 @@ def main() -> None:
     ap.add_argument("--skip-planning", action="store_true")
     ap.add_argument("--skip-dask", action="store_true")
     args = ap.parse_args()
+    run = Run("scale", args)
     if not args.skip_scoring:
-        bench_scoring(args)
+        bench_scoring(args, run)
     if not args.skip_planning:
-        bench_planning(args)
+        bench_planning(args, run)
+    run.save()
 
 
 if __name__ == "__main__":

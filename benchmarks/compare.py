@@ -45,6 +45,8 @@ def compare(old: dict, new: dict, threshold: float) -> tuple[list[str], list[str
         m1 = rec.get("median_s")
         if rec.get("met") is False:
             missed.append(f"{case}: {_fmt(m1)} > target {_fmt(rec.get('target_s'))}")
+        if rec.get("peak_met") is False:
+            missed.append(f"{case}: peak memory {rec.get('peak_mb'):,.0f} MB > target {rec.get('peak_target_mb'):,} MB")
         m0 = old["cases"].get(case, {}).get("median_s")
         if not m0 or not m1:
             continue
