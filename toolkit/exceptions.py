@@ -224,6 +224,15 @@ class CFAWarning(AllianceWarning):
     non-positive-definite latent covariance matrix, or a fit measure that is not defined for this model."""
 
 
+# --- planning by simulation (toolkit.planning) ---
+__all__ += ["PlanningWarning"]
+
+
+class PlanningWarning(AllianceWarning):
+    """Replications of a planning run failed or did not converge: they are left out of the power and width
+    curves, counted in the result's notes and described in ``replications["error"]``."""
+
+
 # --- session series (toolkit.sessions) ---
 __all__ += ["SessionWarning", "MixedModelWarning"]
 

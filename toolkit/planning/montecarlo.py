@@ -21,7 +21,7 @@ import pandas as pd
 
 from .._checks import check_ci, check_count, check_number, collected_warnings, warn
 from .._results import Result
-from ..exceptions import InvalidParameterError
+from ..exceptions import InvalidParameterError, PlanningWarning
 from .analyses import ANALYSES, prepare_state
 from .population import Population
 
@@ -430,7 +430,7 @@ def plan(population: Population, n, *, analyses=("omega",), n_reps: int = 200, s
         msg = (f"{len(failed)} of {len(reps)} analysis runs failed or did not converge and are left out of the "
                f"curves ({failed.groupby('analysis').size().to_dict()}); see replications['error'].")
         notes.append(msg)
-        warn(msg, _planning_warning())
+        warn(msg, PlanningWarning)
     if reps["warnings"].any():
         notes.append(f"{int((reps['warnings'] > 0).sum())} analysis runs raised toolkit warnings (Heywood cases, "
                      "...): counted in replications['warnings'].")
@@ -447,12 +447,6 @@ def _takes_n_workers(client) -> bool:
         return "n_workers" in inspect.signature(client.scheduler_info).parameters
     except (TypeError, ValueError):  # pragma: no cover
         return False
-
-
-def _planning_warning():
-    from ..exceptions import ReliabilityWarning
-
-    return ReliabilityWarning
 
 
 def _share(mask: pd.Series) -> tuple[float, float]:

@@ -187,9 +187,9 @@ def alpha_block(X: pd.DataFrame, *, label: str = "scale", missing: str = "pairwi
                 n_boot: int = 0, seed=0, points=None) -> dict:
     """All of psych::alpha's output for one scale (keyed items in ``X``), as DataFrames.
 
-    Returns a dict with ``total`` (a dict of floats: psych's total row), ``alpha_drop``, ``item_stats``, ``response_freq`` (DataFrames),
-    ``notes`` (list), ``C`` (the covariance matrix used, None with fewer than two items) and ``X`` (the rows
-    and items the statistics used). ``label`` names the scale in notes and warnings.
+    Returns a dict with ``total`` (a dict of floats: psych's total row), ``alpha_drop``, ``item_stats``,
+    ``response_freq`` (DataFrames), ``notes`` (list), ``C`` (the covariance matrix used, None with fewer than
+    two items) and ``X`` (the rows and items the statistics used). ``label`` names the scale in notes and warnings.
     """
     notes: list[str] = []
     A = X.to_numpy(dtype=float)
