@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.exceptions import InvalidParameterError, NotFittedError
+from toolkit.exceptions import InvalidParameterError, NotFittedError, PlanningWarning
 from toolkit.planning import Population, plan, replication_seed
 
 ALPHA = 0.05
@@ -53,6 +53,35 @@ def test_family_test_power_reaches_one_with_distinct_factors():
     assert set(reps["choice"]) <= {"one_factor", "correlated", "none"}
     # "fit": the simplest member meeting CFI >= .95 and RMSEA <= .06; the one-factor model never does here
     assert (reps.loc[reps["n"] == 200, "choice"] == "correlated").all()
+    # the choice shares as curves: one per model, the share at each n
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    try:
+        assert res.plot("choice", ax=ax) is ax
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        shares = res.choices.set_index(["choice", "n"])["share"]
+        assert set(lines) == {f"cfa_family: {c}" for c in res.choices["choice"]}
+        np.testing.assert_array_equal(lines["cfa_family: correlated"].get_ydata(),
+                                      shares.loc["correlated"].loc[[60, 200]].to_numpy())
+        assert ax.get_ylabel() == "share choosing the model"
+    finally:
+        plt.close(fig)
+
+
+def test_failed_replications_are_counted_and_warned():
+    """Ten respondents for twelve items: some fits do not converge; they leave the curves with a PlanningWarning."""
+    pop = Population("wai-sr", loadings=0.7, factor_corr=0.6)
+    with pytest.warns(PlanningWarning, match=r"of 4 analysis runs failed or did not converge"):
+        res = plan(pop, n=[10], analyses=["omega"], n_reps=4, seed=1, target_width=0.2, reference_n=500)
+    failed = int((~res.replications["converged"] | res.replications["estimate"].isna()).sum())
+    assert failed >= 1 and res.table["failed"].iloc[0] == failed
+    assert any("left out of the curves" in note for note in res.notes)
+    with pytest.raises(InvalidParameterError, match="no analysis of this plan chooses between models"):
+        res.plot("choice")
 
 
 def test_family_replication_is_the_test_cfa_family_reports():

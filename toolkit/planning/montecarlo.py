@@ -169,8 +169,10 @@ class Plan(Result):
 
         Parameters
         ----------
-        y : {"power", "assurance", "width", "coverage", "sd", "bias"}
-            What to plot; shares are drawn with +/- 2 Monte Carlo standard errors.
+        y : {"power", "assurance", "width", "coverage", "sd", "bias", "choice"}
+            What to plot; shares are drawn with +/- 2 Monte Carlo standard errors. ``"choice"`` draws
+            :attr:`choices`: for each analysis that chooses between models (``cfa_family``), a curve per
+            model of the share of replications choosing it.
         ax : matplotlib Axes, optional
             Where to draw (default a new figure).
 
@@ -187,21 +189,30 @@ class Plan(Result):
         >>> res.plot("assurance").get_ylabel()
         'assurance'
         """
-        if y not in _CURVES:
+        if y not in (*_CURVES, "choice"):
             raise InvalidParameterError(f"The 'y' parameter of Plan.plot() must be one of "
-                                        f"{', '.join(map(repr, _CURVES))}; got {y!r}.")
+                                        f"{', '.join(map(repr, (*_CURVES, 'choice')))}; got {y!r}.")
+        if y == "choice" and not len(self.choices):
+            raise InvalidParameterError("Plan.plot('choice'): no analysis of this plan chooses between models; "
+                                        "plan 'cfa_family' to see how often each model is chosen.")
         import matplotlib.pyplot as plt
 
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 4))
-        for name, rows in self.table.groupby("analysis", sort=False):
-            line = ax.plot(rows["n"], rows[y], marker="o", label=str(name))[0]
-            if f"{y}_mcse" in rows:
-                se = rows[f"{y}_mcse"]
-                ax.fill_between(rows["n"], rows[y] - 2 * se, rows[y] + 2 * se, color=line.get_color(), alpha=0.15)
+        if y == "choice":
+            value = "share"
+            groups = [(f"{a}: {c}", rows) for (a, c), rows in self.choices.groupby(["analysis", "choice"], sort=False)]
+        else:
+            value = y
+            groups = list(self.table.groupby("analysis", sort=False))
+        for name, rows in groups:
+            line = ax.plot(rows["n"], rows[value], marker="o", label=str(name))[0]
+            if f"{value}_mcse" in rows:
+                v, se = rows[value], rows[f"{value}_mcse"]
+                ax.fill_between(rows["n"], v - 2 * se, v + 2 * se, color=line.get_color(), alpha=0.15)
         ax.set_xlabel("sample size (n)")
-        ax.set_ylabel(y)
-        if y in ("power", "assurance", "coverage"):
+        ax.set_ylabel("share choosing the model" if y == "choice" else y)
+        if y in ("power", "assurance", "coverage", "choice"):
             ax.set_ylim(-0.02, 1.02)
         ax.set_title(self.title)
         ax.legend()
