@@ -120,3 +120,24 @@ def test_main_rules_part_by_part(client, wai_sr_200k):
     with pytest.raises(DataValidationError, match="therapist") as err:
         toolkit.score(dd.from_pandas(odd, npartitions=3), "wai-sr").compute()
     assert err.value.report["row"].tolist() == [2_500]
+
+
+def test_a_large_part_is_scored_in_pieces_with_the_same_result(wai_sr_200k, monkeypatch):
+    """A part longer than PIECE_ROWS is scored piece by piece (bounded temporaries): the same scores, bad cells
+    counted in the right rows and reported with the part's own index labels and ids."""
+    import toolkit.scoring.partitioned as partitioned
+
+    df = wai_sr_200k.iloc[:5_000].copy()
+    df.index = pd.RangeIndex(100, 5_100)  # a partition's labels, not positions
+    df["wai_sr_03"] = df["wai_sr_03"].astype(object)
+    df.loc[[117, 2_345], "wai_sr_03"] = "often"
+    df.loc[4_999, "wai_sr_07"] = 9.0
+    scorer = partitioned.PartScorer(df.iloc[:0], "wai-sr", on_invalid="missing")
+    whole, whole_bad = scorer.score_part(df)
+    monkeypatch.setattr(partitioned, "PIECE_ROWS", 999)  # six pieces, the last one short
+    pieces, pieces_bad = scorer.score_part(df)
+    pd.testing.assert_frame_equal(pieces, whole)
+    pd.testing.assert_frame_equal(pieces_bad, whole_bad)
+    assert pieces_bad["row"].tolist() == [117, 2_345, 4_999]
+    assert pieces.loc[[117, 2_345, 4_999], "n_invalid"].tolist() == [1, 1, 1]
+    assert pieces_bad["client_id"].tolist() == df.loc[[117, 2_345, 4_999], "client_id"].tolist()

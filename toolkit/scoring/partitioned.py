@@ -24,8 +24,9 @@ Lazily (a Dask DataFrame), ``on_invalid`` means:
 Rows whose ``rater`` (or ``form``) column names a rater scored on another form are refused part by part, as in
 memory. Scores are exact at the resolution of the data (:mod:`toolkit.scoring.exact`), found part by part: the
 same numbers as in memory, except when some answer in the data is no decimal fraction of six places or fewer (a
-third): in memory that leaves every score of the data as computed, in parts only the scores of its part (they
-then differ from the in-memory ones by float rounding noise, a few units in the last place).
+third): in memory that leaves every score of the data as computed, in parts only the scores of its part, or of
+its piece of :data:`PIECE_ROWS` rows in a larger part (they then differ from the in-memory ones by float
+rounding noise, a few units in the last place).
 
 Two checks of the in-memory engine look at more than one row and are left out part by part: rows that repeat
 an earlier row (``DuplicateRowsWarning``; use ``drop_duplicates`` on the whole data) and the reliable change
@@ -45,6 +46,11 @@ from ..exceptions import DataValidationError, InvalidParameterError
 from ..instrument import Instrument, load_instrument
 
 __all__ = ["PartScorer", "is_dask_collection", "score_lazily", "validate_lazily"]
+
+#: Rows scored at a time within a part: a Dask partition of a million rows is scored in four pieces, so the
+#: engine's copies and temporaries are those of 250,000 rows (two such partitions at once on two threads stay
+#: well under 1.5 GB with the partitions themselves).
+PIECE_ROWS = 250_000
 
 #: The options of :func:`toolkit.score` that are handed to the engine for every part unchanged.
 ENGINE_OPTIONS = ("form", "metric", "max_missing", "thresholds", "missing_codes", "response_scale",
@@ -157,6 +163,13 @@ class PartScorer:
         from .engine import _check_raters
 
         _check_raters(part, self.instrument, self.form)  # rows rated on a form scored differently: refused
+        if len(part) > PIECE_ROWS:  # a large part in pieces: the engine's copies and temporaries stay small
+            pieces = [self._score_piece(part.iloc[a:a + PIECE_ROWS]) for a in range(0, len(part), PIECE_ROWS)]
+            reports = [p[1] for p in pieces if len(p[1])] or [pieces[0][1]]  # an empty report has no dtypes
+            return pd.concat([p[0] for p in pieces]), pd.concat(reports, ignore_index=True)
+        return self._score_piece(part)
+
+    def _score_piece(self, part: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         cols = list(self.items.values())
         items = part[cols].set_axis(pd.RangeIndex(len(part)), axis=0)
         try:
