@@ -343,8 +343,9 @@ class FormerFrame:
 def column_labels(names: tuple):
     """A new column ``Index`` of ``names`` (a tuple of hashable labels), built from a cached one: building an
     Index from strings costs more than many a statistic's arithmetic (pandas 3's text indexes), and result
-    tables repeat a few layouts. The copy is the caller's own (its name can be set freely)."""
-    return _labels(names).copy()
+    tables repeat a few layouts. The view is the caller's own (its name can be set freely; an Index's values
+    cannot be changed in place)."""
+    return _labels(names).view()
 
 
 @functools.lru_cache(maxsize=256)

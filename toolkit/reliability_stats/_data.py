@@ -43,7 +43,7 @@ def parse_keys(keys, columns, *, caller: str) -> tuple[dict[str, list[str]], set
     ``keys`` may be a mapping (scale -> list of column names, ``-name`` for reversed items) or a single
     list (one scale called ``"scale"``). ``None`` means one scale of all columns.
     """
-    columns = [str(c) for c in columns]
+    columns = [str(c) for c in (columns.tolist() if hasattr(columns, "tolist") else columns)]  # not label by label
     if keys is None:
         return {"scale": list(columns)}, set()
     if isinstance(keys, str) or not isinstance(keys, (Mapping, Sequence)):
@@ -153,7 +153,8 @@ def prepare(data, instrument=None, *, keys=None, form=None, items=None, pattern=
             "keys and recode cells that are not numbers yourself (e.g. data.apply(pd.to_numeric, errors='coerce')).")
     scales, reversed_ = parse_keys(keys, data.columns, caller=caller)
     used = list(dict.fromkeys(c for cols in scales.values() for c in cols))
-    names = [str(c) for c in data.columns]  # keys and results name columns as text; the data may not (0, 1, ...)
+    labels = data.columns.tolist()
+    names = [str(c) for c in labels]  # keys and results name columns as text; the data may not (0, 1, ...)
     clash = sorted({n for n in names if names.count(n) > 1} & set(used))
     if clash:
         raise InvalidParameterError(
@@ -162,7 +163,7 @@ def prepare(data, instrument=None, *, keys=None, form=None, items=None, pattern=
     if names == used:
         frame = numeric_frame(data, param="data", caller=caller, fix=_FIX_CELLS)
     else:
-        label = dict(zip(names, data.columns))
+        label = dict(zip(names, labels))
         frame = numeric_frame(data[[label[c] for c in used]], param="data", caller=caller, fix=_FIX_CELLS)
     if list(frame.columns) != used:  # labels that are not text (renaming costs more than comparing)
         frame.columns = used
