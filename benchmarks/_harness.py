@@ -143,6 +143,32 @@ def median_time(fn, repeat: int, *, warmup: bool = True) -> dict:
             "cpu_median_s": statistics.median(cpu), "first_s": first}
 
 
+def paired_times(fn_a, fn_b, repeat: int, *, warmup: bool = True) -> tuple[dict, dict, float]:
+    """Time ``fn_a`` and ``fn_b`` alternately (a, b, a, b, ...), ``repeat`` calls each.
+
+    On a shared machine the other jobs' load then falls on both alike, so their ratio is steadier than
+    that of two runs taken one after the other. Returns the two records (as :func:`median_time`) and the
+    median of the per-pair ratios a / b.
+    """
+    first = [None, None]
+    if warmup:
+        for i, fn in enumerate((fn_a, fn_b)):
+            t0 = time.perf_counter()
+            fn()
+            first[i] = time.perf_counter() - t0
+    times, cpu = ([], []), ([], [])
+    for _ in range(max(1, repeat)):
+        for i, fn in enumerate((fn_a, fn_b)):
+            c0, t0 = time.process_time(), time.perf_counter()
+            fn()
+            times[i].append(time.perf_counter() - t0)
+            cpu[i].append(time.process_time() - c0)
+    recs = [{"median_s": statistics.median(t), "min_s": min(t), "max_s": max(t), "repeats": len(t),
+             "cpu_median_s": statistics.median(c), "first_s": f, "interleaved": True}
+            for t, c, f in zip(times, cpu, first)]
+    return recs[0], recs[1], statistics.median(a / b for a, b in zip(*times))
+
+
 def r_elapsed(script: str, timeout: float = 1800) -> list[float] | None:
     """Run an R script that prints ``ELAPSED <seconds> ...`` lines; the numbers of the last such line."""
     if shutil.which("Rscript") is None:
@@ -193,6 +219,15 @@ class Run:
              warmup: bool = True, **params) -> dict:
         rec = median_time(fn, repeat, warmup=warmup)
         return self.record(case, who=who, what=what, target_s=target_s, **rec, **params)
+
+    def time_pair(self, case_a: str, fn_a, case_b: str, fn_b, repeat: int, *, who_a: str = "toolkit",
+                  who_b: str = "toolkit", what_a: str = "", what_b: str = "", target_s=None) -> float:
+        """Time two cases alternately (:func:`paired_times`) and record both; ``target_s`` applies to ``case_a``.
+        Returns the median of the per-pair ratios a / b, also stored in ``case_a``'s record."""
+        a, b, ratio = paired_times(fn_a, fn_b, repeat)
+        self.record(case_b, who=who_b, what=what_b, **b)
+        self.record(case_a, who=who_a, what=what_a, target_s=target_s, paired_ratio=ratio, paired_with=case_b, **a)
+        return ratio
 
     def record(self, case: str, *, who: str = "toolkit", what: str = "", target_s=None, median_s=None,
                **fields) -> dict:
