@@ -155,7 +155,8 @@ def prepare(data, instrument=None, *, keys=None, form=None, items=None, pattern=
     used = list(dict.fromkeys(c for cols in scales.values() for c in cols))
     labels = data.columns.tolist()
     names = [str(c) for c in labels]  # keys and results name columns as text; the data may not (0, 1, ...)
-    clash = sorted({n for n in names if names.count(n) > 1} & set(used))
+    seen: set[str] = set()
+    clash = sorted({n for n in names if n in seen or seen.add(n)} & set(used))  # equal as text
     if clash:
         raise InvalidParameterError(
             f"The 'data' parameter of {caller}(): column name(s) {', '.join(map(repr, clash))} occur more than once "
