@@ -20,9 +20,9 @@ Small modules, one job each:
 Agreement with lavaan 0.6-14 (``tests/reference/cfa``): estimates and standard errors to 1e-4 (ML, MLR,
 FIML, WLSMV, multiple groups with equality constraints, structural models with defined parameters), every
 ``fitMeasures()`` line to 1e-3 relative (usually 1e-6), standardized solutions with their delta-method
-standard errors, modification indices with EPCs, ``lavTestLRT`` (plain and Satorra-Bentler scaled) and
-semTools' ``compRelSEM``. Where lavaan's optimiser stops early (PoliticalDemocracy: a gradient of 3e-6) our
-minimum is lower and the estimates differ by up to 1.2e-4.
+standard errors, modification indices with EPCs (ML, MLR and WLSMV), ``lavTestLRT`` (plain and
+Satorra-Bentler scaled) and semTools' ``compRelSEM``. Where lavaan's optimiser stops early (PoliticalDemocracy:
+a gradient of 3e-6) our minimum is lower and the estimates differ by up to 1.2e-4.
 
 Compared with semopy 2.3.11 (the Python peer; measured on HolzingerSwineford1939's three-factor model, where
 lavaan and this package agree): chi2, CFI, TLI and NFI agree; RMSEA uses N - 1 (.0923 vs .0921); GFI and AGFI

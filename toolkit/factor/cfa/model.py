@@ -876,14 +876,16 @@ class CFA(Estimator):
         -----
         MI = N g^2 / (I_11 - I_12 I_22^-1 I_21) with g the gradient of the fit function and I the expected
         information of the model extended by the candidate (a score test, 1 df); EPC = -g / (I_11 - ...).
+        Under WLSMV both come from the DWLS fit function, as lavaan's: g = -sum_g (N_g - 1)/N Delta_g' W_g
+        (s_g - sigma_g) and I = sum_g N_g/N Delta_g' W_g Delta_g over the thresholds and polychoric
+        correlations; the candidates are the cross-loadings and the residual covariances of the items (an
+        ordered item's residual variance and intercept are no parameters in the delta parameterization). With
+        loadings equal across groups lavaan also lists the groups' scale factors (``~*~``), which the delta
+        route here does not estimate: those rows are absent.
 
         R equivalent: ``lavaan::modindices(fit)``.
         """
         self._check_fitted("modification_indices()")
-        if self.estimator_ == "WLSMV":
-            raise InvalidParameterError("modification indices for estimator='WLSMV' are not implemented (lavaan "
-                                        "computes them from the DWLS information); inspect residual correlations "
-                                        "with residuals('cor') or fit the item scores with 'MLR'.")
         from .modindices import modification_indices
 
         return modification_indices(self, sort=sort, minimum=minimum)

@@ -72,6 +72,27 @@ def candidates(model: LisrelModel, meanstructure: bool) -> list:
     return out
 
 
+def _dwls_gradient_information(fit, emodel, base, free_rows, xe):
+    """Gradient and expected information of lavaan's DWLS fit function (WLSMV) for the extended model, per
+    observation: g = -sum_g (N_g - 1) / N Delta_g' W_g (s_g - sigma_g) and I = sum_g N_g / N Delta_g' W_g Delta_g,
+    with Delta the Jacobian of the thresholds and polychoric correlations and W the diagonal DWLS weights
+    (lavaan's ``lav_model_grad`` and ``lav_model_info_expected``)."""
+    from .delta import DeltaModel
+
+    samples = fit._wls_samples
+    dm = DeltaModel(emodel, base, free_rows, samples)
+    sig, jac = dm.implied(xe), dm.jacobian(xe)
+    n_total = sum(int(smp.n_obs) for smp in samples)
+    grad = np.zeros(xe.size)
+    info = np.zeros((xe.size, xe.size))
+    for smp, sg, d in zip(samples, sig, jac):
+        w = np.asarray(smp.weight, dtype=float)
+        n_g = int(smp.n_obs)
+        grad -= (n_g - 1) / n_total * d.T @ (w * (np.asarray(smp.wls_obs, dtype=float) - sg))
+        info += n_g / n_total * d.T @ (w[:, None] * d)
+    return grad, info
+
+
 def modification_indices(fit, *, sort: bool = False, minimum: float = 0.0) -> pd.DataFrame:
     """The modification index table of a fitted :class:`~toolkit.factor.cfa.CFA` (see the module)."""
     problem = fit._problem
@@ -82,6 +103,7 @@ def modification_indices(fit, *, sort: bool = False, minimum: float = 0.0) -> pd
     values = problem.values(z)
     est = fit.partable_["est"].to_numpy()
     ordered = set(model.ordered)
+    wlsmv = getattr(fit, "estimator_", "ML") == "WLSMV"
     existing = {}
     for i, (a, op, b, g) in enumerate(zip(pt["lhs"], pt["op"], pt["rhs"], pt["group"])):
         existing[(_key(a, op, b), int(g))] = i
@@ -89,12 +111,14 @@ def modification_indices(fit, *, sort: bool = False, minimum: float = 0.0) -> pd
     fixed_rows = []
     for i in range(len(pt)):
         if pt.at[i, "free"] == 0 and pt.at[i, "exo"] == 0 and pt.at[i, "op"] in ("=~", "~~", "~", "~1") and \
-                not (pt.at[i, "op"] == "~~" and pt.at[i, "lhs"] in ordered):
+                not (pt.at[i, "op"] == "~~" and pt.at[i, "lhs"] in ordered) and not (wlsmv and pt.at[i, "op"] == "~1"):
             fixed_rows.append(i)
     for g in range(1, G + 1):
-        for (a, op, b) in candidates(model, problem.meanstructure):
+        for (a, op, b) in candidates(model, problem.meanstructure and not wlsmv):
             if (_key(a, op, b), g) in existing:
                 continue
+            if wlsmv and op == "~~" and a == b and a in ordered:
+                continue  # an ordered item's residual variance is no parameter in the delta parameterization
             if op == "~~" and ((a in model.lat_pos) != (b in model.lat_pos)) and a in model.ov_pos and \
                     b in model.ov_pos:
                 continue  # a covariance between a phantom (regression) variable and an indicator
@@ -127,8 +151,11 @@ def modification_indices(fit, *, sort: bool = False, minimum: float = 0.0) -> pd
     base[free > 0] = 0.0
     ep = Problem(emodel, problem.stats, base, np.eye(nxe), np.zeros(nxe), fiml=problem.fiml,
                  meanstructure=problem.meanstructure)
-    _, grad = ep.objective_gradient(xe)
-    info = ep.expected_information(xe)
+    if wlsmv:
+        grad, info = _dwls_gradient_information(fit, emodel, base, ep.free_rows, xe)
+    else:
+        _, grad = ep.objective_gradient(xe)
+        info = ep.expected_information(xe)
     K = problem.K
     Imm = K.T @ info[:nx, :nx] @ K
     Iem = info[nx:, :nx] @ K
