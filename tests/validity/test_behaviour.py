@@ -11,7 +11,7 @@ import pytest
 import toolkit
 from toolkit.exceptions import InstrumentDefinitionError, InvalidParameterError, ItemMappingError
 from toolkit.instrument.model import Instrument
-from toolkit.validity import cfa_family, family_models, invariance, rater_invariance
+from toolkit.validity import cfa_family, composite_reliability, family_models, invariance, rater_invariance
 from toolkit.validity.raters import paired_syntax
 
 
@@ -139,6 +139,12 @@ def test_wlsmv_family_and_invariance_scope():
         fam = cfa_family(s, "wai-sr", estimator="WLSMV", members=["one_factor", "correlated"])
         assert "chisq_scaled" in fam.table and len(fam.comparisons) == 1   # scaled-shifted (satorra.2000)
         assert any("WLSMV" in n for n in fam.notes)
+        # omegas of ordinal items (Green & Yang), those of composite_reliability on the member's fit
+        om = fam.omega.set_index(["member", "factor"])["omega"]
+        own = composite_reliability(fam.fits["correlated"]).set_index("factor")["omega"]
+        pd.testing.assert_series_equal(om.loc["correlated"], own, check_names=False)
+        assert set(om.loc["correlated"].index) == {"bond", "goal", "task", "total"}
+        assert ((om > 0) & (om < 1)).all()
         s = s.assign(site=np.where(np.arange(len(s)) % 2, "x", "y"))
         with pytest.raises(InvalidParameterError, match="configural and metric"):
             invariance(s, "wai-sr", group="site", estimator="WLSMV")

@@ -172,7 +172,8 @@ def cfa_family(data, instrument=None, *, keys=None, form=None, members=None, est
     Thissen & McLeod, 1999), second-order within correlated factors when there are four or more
     subscales. A one-factor model sits on the boundary of the correlated model (correlations of 1), so its
     chi-square difference is conservative. omega: ``semTools::compRelSEM(fit, return.total = TRUE)`` (with
-    ``higher = "general"`` for the second-order model).
+    ``higher = "general"`` for the second-order model); with ``estimator="WLSMV"`` Green & Yang's (2009) omega
+    of ordinal items (compRelSEM's ``ord.scale`` route), without the second-order factor's.
 
     R equivalent: ``lavaan::cfa(<member>, data, std.lv = TRUE)`` for each member (``orthogonal = TRUE``
     for the bifactor model), ``lavTestLRT()`` for the pairs and ``semTools::compRelSEM()``.
@@ -225,7 +226,8 @@ def cfa_family(data, instrument=None, *, keys=None, form=None, members=None, est
     extra = {"ordered": list(frame.columns)} if ordinal else {}
     if ordinal:
         notes.append("WLSMV: every item ordinal (thresholds and polychoric correlations); chi-square differences "
-                     "are lavaan's scaled-shifted satorra.2000; compRelSEM's ordinal omegas are not computed here")
+                     "are lavaan's scaled-shifted satorra.2000; omegas are Green & Yang's for ordinal items (on the "
+                     "response scale, semTools' ord.scale), without the second-order factor's")
     fits, rows, omegas = {}, {}, []
     for name, spec in models.items():
         with warnings.catch_warnings(record=True) as caught:
@@ -242,11 +244,10 @@ def cfa_family(data, instrument=None, *, keys=None, form=None, members=None, est
         for n in fit._notes:
             if n.startswith(("negative variance", "the model did not converge", "the covariance matrix")):
                 notes.append(f"{name}: {n}")
-        if not ordinal:
-            higher = [spec["general"]] if name == "second_order" else []
-            om = composite_reliability(fit, higher=higher, total=True)
-            om.insert(0, "member", name)
-            omegas.append(om)
+        higher = [spec["general"]] if name == "second_order" and not ordinal else []
+        om = composite_reliability(fit, higher=higher, total=True)
+        om.insert(0, "member", name)
+        omegas.append(om)
     table = pd.DataFrame.from_dict(rows, orient="index")
     pairs = nested_pairs(items.alternatives)
     comp = []

@@ -11,16 +11,56 @@ the hierarchical omega of each specific factor's subscale; ``total`` (``return.t
 1'Lambda Phi Lambda'1 / 1'S1 over every indicator (omega total). A higher-order factor h (``higher``)
 gets the share of the total score of its first-order factors' items that it explains:
 1'Lambda B Phi B' Lambda'1 / 1'S1 with B the second-order loadings.
+
+Ordinal items (a WLSMV fit): Green and Yang's (2009) omega of the sum of the items' scores on their response
+scale, as semTools (``compRelSEM``'s default ``ord.scale = TRUE``; its ``omegaCat``). With tau the model's
+thresholds, T the factor's common covariance of the items' latent responses (lambda lambda' phi) and R the
+sample's polychoric correlations,
+
+    omega = sum_jj' [sum_cc' Phi2(tau_jc, tau_j'c'; T_jj') - sum_c Phi(tau_jc) sum_c' Phi(tau_j'c')]
+            / sum_jj' [sum_cc' Phi2(tau_jc, tau_j'c'; R_jj') - (the same)],
+
+Phi2 the bivariate normal distribution function (R_jj = 1). semTools 0.5-6's ``compRelSEM`` stops on models
+with more than one factor of ordinal items; its ``reliability()`` ("omega3") gives these numbers.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtr
 
 from ...exceptions import InvalidParameterError
+from ..correlation import _bvn_cdf
 
 __all__ = ["composite_reliability"]
+
+
+def _ordinal_ratio(imp, model, R: np.ndarray):
+    """Green & Yang's (2009) omega of ordinal items in one group: ``ratio(true, idx)`` for the items ``idx``,
+    ``true`` their common (factor) covariance on the latent-response scale, ``R`` the sample's polychoric
+    correlations (see the module docstring)."""
+    th_item = np.array([name.split("|")[0] for name in model.th_names])
+    cuts = [np.asarray(imp.tau[th_item == item], dtype=float) for item in model.ov_names]
+    low = [ndtr(c).sum() for c in cuts]  # sum over an item's thresholds of P(y* < tau)
+
+    def below(t1, t2, r):
+        """Sum over both items' thresholds of P(y1* < t1_c, y2* < t2_c') at correlation r."""
+        h, k = np.meshgrid(t1, t2, indexing="ij")
+        if r >= 1.0:  # an item with itself
+            return float(ndtr(np.minimum(h, k)).sum())
+        return float(_bvn_cdf(h.ravel(), k.ravel(), np.full(h.size, float(r))).sum())
+
+    def ratio(true, idx):
+        num = den = 0.0
+        for a, j in enumerate(idx):
+            for b, jp in enumerate(idx):
+                marg = low[j] * low[jp]
+                num += below(cuts[j], cuts[jp], true[a, b]) - marg
+                den += below(cuts[j], cuts[jp], R[j, jp]) - marg
+        return num / den
+
+    return ratio
 
 
 def composite_reliability(fit, *, higher=(), total: bool = True) -> pd.DataFrame:
@@ -29,9 +69,11 @@ def composite_reliability(fit, *, higher=(), total: bool = True) -> pd.DataFrame
     Parameters
     ----------
     fit : CFA
-        A fitted model (continuous indicators).
+        A fitted model: continuous indicators, or ordinal ones (WLSMV: omega on the response scale, see the
+        module docstring).
     higher : sequence of str
-        Higher-order factors (factors measured by factors) to report, as compRelSEM's ``higher``.
+        Higher-order factors (factors measured by factors) to report, as compRelSEM's ``higher``; not for
+        ordinal items.
     total : bool
         Add the reliability of the total score of all indicators (compRelSEM's ``return.total``), when the
         model has two or more factors with indicators.
@@ -49,12 +91,16 @@ def composite_reliability(fit, *, higher=(), total: bool = True) -> pd.DataFrame
     ``dropSingle``); total = 1'Lambda Phi Lambda'1 / 1'S1; higher-order h: 1'Lambda B_h Phi_h B_h'
     Lambda'1 / 1'S1 over the items of h's first-order factors.
 
+    Ordinal items: the same sums on the response scale (Green & Yang), module docstring.
+
     R equivalent: ``semTools::compRelSEM(fit, return.total = TRUE, higher = higher)``.
 
     References
     ----------
     Raykov, T. (1997). Estimation of composite reliability for congeneric measures. Applied Psychological
     Measurement, 21, 173-184.
+    Green, S. B., & Yang, Y. (2009). Reliability of summed item scores using structural equation modeling: An
+    alternative to coefficient alpha. Psychometrika, 74, 155-167.
     Rodriguez, A., Reise, S. P., & Haviland, M. G. (2016). Evaluating bifactor models: Calculating and
     interpreting statistical indices. Psychological Methods, 21, 137-150.
 
@@ -69,9 +115,11 @@ def composite_reliability(fit, *, higher=(), total: bool = True) -> pd.DataFrame
     [['g', 0.809]]
     """
     fit._check_fitted("composite_reliability()")
-    if getattr(fit, "estimator_", "ML") == "WLSMV":
-        raise InvalidParameterError("composite_reliability() is for continuous indicators; for ordinal items use "
-                                    "the model fitted to the item scores (semTools' ord.scale route is not here).")
+    ordinal = getattr(fit, "estimator_", "ML") == "WLSMV"
+    if ordinal and higher:
+        raise InvalidParameterError("The 'higher' parameter of composite_reliability() is not available for ordinal "
+                                    "(WLSMV) fits: their omegas are on the items' response scale (Green & Yang) for "
+                                    "first-order factors and the total only.")
     model = fit._problem.model
     lv = model.lv_names
     ov = model.ov_names
@@ -83,7 +131,12 @@ def composite_reliability(fit, *, higher=(), total: bool = True) -> pd.DataFrame
     rows = []
     G = len(fit.groups_)
     for imp, key in zip(fit._implieds, fit.groups_):
-        S = fit.sample_[key]["cov"].to_numpy()
+        S = fit.sample_[key]["cov"].to_numpy()  # WLSMV: the sample's polychoric correlations
+        if ordinal:
+            ratio = _ordinal_ratio(imp, model, S)
+        else:
+            def ratio(true, idx, S=S):
+                return true.sum() / S[np.ix_(idx, idx)].sum()
         m_lv = len(lv)
         lam = imp.lam[:, :m_lv]
         phi = imp.lv_cov[:m_lv, :m_lv]
@@ -93,14 +146,14 @@ def composite_reliability(fit, *, higher=(), total: bool = True) -> pd.DataFrame
         for f in facs:
             j = lv.index(f)
             idx = has[f]
-            common = lam[idx, j].sum() ** 2 * phi[j, j]
-            rows.append((key, f, common / S[np.ix_(idx, idx)].sum(), idx.size, "factor"))
+            common = np.outer(lam[idx, j], lam[idx, j]) * phi[j, j]
+            rows.append((key, f, ratio(common, idx), idx.size, "factor"))
         if total and len(facs) > 1:
             cols = [lv.index(f) for f in facs]
             idx = np.flatnonzero((lam[:, cols] != 0).any(axis=1))
             L = lam[np.ix_(idx, cols)]
-            common = (L @ phi[np.ix_(cols, cols)] @ L.T).sum()
-            rows.append((key, "total", common / S[np.ix_(idx, idx)].sum(), idx.size, "total"))
+            common = L @ phi[np.ix_(cols, cols)] @ L.T
+            rows.append((key, "total", ratio(common, idx), idx.size, "total"))
         for h in higher:
             hj = lv.index(h)
             firsts = [k for k in range(m_lv) if beta[k, hj] != 0]
@@ -109,8 +162,8 @@ def composite_reliability(fit, *, higher=(), total: bool = True) -> pd.DataFrame
             L = lam[np.ix_(idx, sel)]
             B = beta[np.ix_(sel, sel)]
             P = phi[np.ix_(sel, sel)]
-            common = (L @ B @ P @ B.T @ L.T).sum()
-            rows.append((key, h, common / S[np.ix_(idx, idx)].sum(), idx.size, "higher-order"))
+            common = L @ B @ P @ B.T @ L.T
+            rows.append((key, h, ratio(common, idx), idx.size, "higher-order"))
     out = pd.DataFrame(rows, columns=["group", "factor", "omega", "n_items", "kind"])
     if G == 1:
         out = out.drop(columns="group")
