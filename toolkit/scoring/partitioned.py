@@ -163,18 +163,24 @@ class PartScorer:
         from .engine import _check_raters
 
         _check_raters(part, self.instrument, self.form)  # rows rated on a form scored differently: refused
-        if len(part) > PIECE_ROWS:  # a large part in pieces: the engine's copies and temporaries stay small
-            pieces = [self._score_piece(part.iloc[a:a + PIECE_ROWS]) for a in range(0, len(part), PIECE_ROWS)]
-            reports = [p[1] for p in pieces if len(p[1])] or [pieces[0][1]]  # an empty report has no dtypes
-            return pd.concat([p[0] for p in pieces]), pd.concat(reports, ignore_index=True)
-        return self._score_piece(part)
-
-    def _score_piece(self, part: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         cols = list(self.items.values())
-        items = part[cols].set_axis(pd.RangeIndex(len(part)), axis=0)
+        scored, bad = [], []
+        # a large part in pieces: the engine's copies and temporaries are those of a piece
+        for a in range(0, max(len(part), 1), PIECE_ROWS):
+            piece, piece_bad = self._score_items(part.iloc[a:a + PIECE_ROWS][cols])
+            scored.append(piece)
+            if piece_bad is not None:
+                bad.append(piece_bad.assign(row=piece_bad["row"].to_numpy(dtype=np.int64) + a))
+        scored = scored[0] if len(scored) == 1 else pd.concat(scored, ignore_index=True)
+        front = part[self.carry].set_axis(scored.index, axis=0)
+        out = pd.concat([front, scored], axis=1).set_axis(part.index, axis=0)
+        return out, self._report(part, pd.concat(bad, ignore_index=True) if bad else None)
+
+    def _score_items(self, items: pd.DataFrame):
+        """The engine's scores of the item columns of some rows (numbered from 0), and its bad cells (or None)."""
+        items = items.set_axis(pd.RangeIndex(len(items)), axis=0)
         try:
-            scored = self._engine(items)
-            bad = None
+            return self._engine(items), None
         except DataValidationError as err:
             bad = err.report  # rows are positions here
             blank = items.copy()
@@ -184,10 +190,8 @@ class PartScorer:
                     blank[col] = blank[col].astype(object)
                 blank.iloc[rows.to_numpy(dtype=np.int64), j] = np.nan
             scored = self._engine(blank)
-            scored["n_invalid"] = np.bincount(bad["row"].to_numpy(dtype=np.int64), minlength=len(part))
-        front = part[self.carry].set_axis(scored.index, axis=0)
-        out = pd.concat([front, scored], axis=1).set_axis(part.index, axis=0)
-        return out, self._report(part, bad)
+            scored["n_invalid"] = np.bincount(bad["row"].to_numpy(dtype=np.int64), minlength=len(items))
+            return scored, bad
 
     def _report(self, part: pd.DataFrame, bad) -> pd.DataFrame:
         """The bad cells named by the part's index label and id columns, as the engine's report (its first column
