@@ -48,8 +48,8 @@ from ..instrument import Instrument, load_instrument
 __all__ = ["PartScorer", "is_dask_collection", "score_lazily", "validate_lazily"]
 
 #: Rows scored at a time within a part: a Dask partition of a million rows is scored in four pieces, so the
-#: engine's copies and temporaries are those of 250,000 rows (two such partitions at once on two threads stay
-#: well under 1.5 GB with the partitions themselves).
+#: engine's copies and temporaries are those of 250,000 rows; what a partition costs beyond that is its own data
+#: on the way in and out (docs/users/scale.md has the measured peaks).
 PIECE_ROWS = 250_000
 
 #: The options of :func:`toolkit.score` that are handed to the engine for every part unchanged.
