@@ -108,7 +108,7 @@ def test_validation_report_in_chromium(chromium, tmp_path, screenshots, repo_roo
     context, page, seen = _open(chromium, path, bypass_csp=False)
     try:
         _nothing_ran(page, seen)
-        assert page.locator("table.gt_table").count() == 8  # and the CFA fit, nested tests and loadings
+        assert page.locator("table.gt_table").count() == 9  # and the CFA fit, nested tests, omegas and loadings
         assert page.get_by_text("Fit of the Confirmatory Models").count() == 1
         img = page.locator("figure.apa-figure img")
         assert img.count() == 1

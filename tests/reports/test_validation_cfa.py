@@ -45,6 +45,7 @@ def test_the_cfa_tables_are_cfa_familys_own(session3, report):
     fam = cfa_family(session3, "wai-sr", missing="fiml")
     pd.testing.assert_frame_equal(report.cfa, fam.table)
     pd.testing.assert_frame_equal(report.cfa_comparisons, fam.comparisons)
+    pd.testing.assert_frame_equal(report.cfa_omega, fam.omega)
     assert report.results["cfa_family"].table is report.cfa
     fit = fam.fits["correlated"]
     est, std = fit.estimates_, fit.standardized_
@@ -73,8 +74,14 @@ def test_the_text_and_tables_report_the_numbers(report):
     assert f"The correlated factors (3) model fit with {chi}" in html
     assert f"CFI = {row['cfi']:.3f}".replace("0.", ".").replace("1.000", "1.000") in html
     for title in ("Fit of the Confirmatory Models", "Chi-Square Difference Tests of the Nested Models",
-                  "Loadings of the Correlated factors (3) Model", "Measurement Invariance Across site"):
+                  "Omega of the Confirmatory Models", "Loadings of the Correlated factors (3) Model",
+                  "Measurement Invariance Across site"):
         assert f"<em>{title}</em>" in html
+    # the omega table: one row per model, the bifactor's general factor is omega hierarchical
+    om = report.cfa_omega.set_index(["member", "factor"])["omega"]
+    assert f"{om['bifactor', 'general']:.2f}".lstrip("0") in html
+    assert f"{om['correlated', 'total']:.2f}".lstrip("0") in html
+    assert "omega hierarchical" in html
     assert "RMSEA 90% CI" in html and "lavaan::lavTestLRT" in html and "group.equal" in html
     assert "are not part of this report" not in html
     r = report.invariance.loc["metric"]

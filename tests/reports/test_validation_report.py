@@ -48,7 +48,7 @@ def test_the_text_reports_the_numbers_in_apa_style(report):
     for table in ("Item Statistics", "Reliability of the Subscales and the Total", "Number of Factors Suggested",
                   "Pattern Loadings of the 3-Factor Solution (minres, oblimin)", "Factor Correlations"):
         assert f"<em>{table}</em>" in html
-    assert html.count('<p class="label"><strong>Table ') == 8  # and the CFA fit, nested tests, loadings
+    assert html.count('<p class="label"><strong>Table ') == 9  # and the CFA fit, nested tests, omegas, loadings
     assert html.count('<img src="data:image/svg+xml;base64,') == 1  # the scree plot, embedded
     assert "psych::fa.parallel" in html and "semTools::compRelSEM" in html
     assert "lavaan::cfa" in html and "<em>Fit of the Confirmatory Models</em>" in html

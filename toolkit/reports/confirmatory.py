@@ -247,7 +247,29 @@ def cfa_section(ctx) -> None:
                            "delta_rmsea": ("bounded", 3)},
                   note="Each restricted model is nested in the general one (lavaan::lavTestLRT). ΔCFI and ΔRMSEA: "
                        "restricted minus general.")
+    _omegas(ctx, sec, fam, t)
     _loadings(ctx, sec, fam, ref, factor_names, item_names)
+
+
+def _omegas(ctx, sec, fam, t) -> None:
+    """One row per model: the omega of each of its factors and of the total score (compRelSEM)."""
+    om = fam.omega
+    ctx.tables["cfa_omega"] = om
+    if not len(om):
+        return
+    wide = om.pivot_table(index="member", columns="factor", values="omega", sort=False)
+    wide = wide.reindex([m for m in t.index if m in wide.index])
+    factors = [c for c in wide.columns if c != "total"] + (["total"] if "total" in wide.columns else [])
+    shown = wide[factors].reset_index()
+    shown["member"] = shown["member"].map(t["label"].to_dict())
+    labels = {"member": "Model", **{c: f"ω {c}" for c in factors}}
+    labels["total"] = "ω total"
+    sec.table(shown, title="Omega of the Confirmatory Models", labels=labels,
+              formats={"member": "text", **{c: "bounded" for c in factors}},
+              note="Omega of each factor's items from the model (semTools::compRelSEM, observed covariances in "
+                   "the denominator): in the bifactor model the general factor's omega is omega hierarchical and "
+                   "a specific factor's the subscale's hierarchical omega; total = omega total. A dash: the model "
+                   "has no such factor.")
 
 
 def _loadings(ctx, sec, fam, ref, factor_names, item_names) -> None:

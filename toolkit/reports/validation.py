@@ -58,6 +58,9 @@ class ValidationReport(Report):
         (empty when no CFA was run).
     cfa_comparisons : DataFrame
         The chi-square difference tests of the nested members (``cfa_family``'s ``comparisons``).
+    cfa_omega : DataFrame
+        The omegas of each member of the CFA family (``cfa_family``'s ``omega``: ``member``, ``factor``,
+        ``omega``, ``n_items``, ``kind``; semTools' compRelSEM).
     cfa_loadings : DataFrame
         The reference model's loadings (the correlated subscales, else the one factor): ``factor``, ``item``,
         ``est``, ``se``, ``p`` (lavaan's ``parameterEstimates``), ``std_all`` and its ``std_se``
@@ -86,6 +89,7 @@ class ValidationReport(Report):
     loadings: pd.DataFrame = field(default_factory=pd.DataFrame)
     cfa: pd.DataFrame = field(default_factory=pd.DataFrame)
     cfa_comparisons: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cfa_omega: pd.DataFrame = field(default_factory=pd.DataFrame)
     cfa_loadings: pd.DataFrame = field(default_factory=pd.DataFrame)
     invariance: pd.DataFrame = field(default_factory=pd.DataFrame)
     results: dict = field(default_factory=dict)
@@ -536,6 +540,7 @@ def validation_report(data, instrument=None, *, keys=None, form=None, n_factors=
         items=ctx.tables.get("items", pd.DataFrame()), dimensionality=ctx.tables.get("dimensionality", pd.DataFrame()),
         loadings=ctx.tables.get("loadings", pd.DataFrame()), cfa=ctx.tables.get("cfa", pd.DataFrame()),
         cfa_comparisons=ctx.tables.get("cfa_comparisons", pd.DataFrame()),
+        cfa_omega=ctx.tables.get("cfa_omega", pd.DataFrame()),
         cfa_loadings=ctx.tables.get("cfa_loadings", pd.DataFrame()),
         invariance=ctx.tables.get("invariance", pd.DataFrame()), results=dict(ctx.found),
         sections=tuple(s.title for s in doc.sections))
