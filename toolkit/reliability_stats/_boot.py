@@ -73,9 +73,7 @@ class Resamples:
             self.totals = rng.multinomial(self.n, self.sizes / self.n, size=self.n_boot)
         *self._streams, self.aux = rng.spawn(len(self.sizes) + 1)  # aux: a stream for other draws (jackknife)
         self._next = [0] * len(self.sizes)
-        self._fast = self.n >= _count_kernel.MIN_ROWS  # count with the compiled loop once it is loaded
-        if self._fast:
-            _count_kernel.start()
+        self._fast = self.n >= _count_kernel.MIN_ROWS  # count float rows with the compiled loop once it is loaded
 
     @property
     def n_blocks(self) -> int:
@@ -95,7 +93,10 @@ class Resamples:
             draws = g.bit_generator.random_raw(int(words.sum())).view(np.uint16)
             first = 4 * (np.cumsum(words) - words)
             shift = 17 - BLOCK.bit_length()
-            count = _count_kernel.ready() if self._fast and out.dtype == np.float64 else None
+            count = None
+            if self._fast and out.dtype == np.float64:
+                _count_kernel.start()  # loads on a background thread, once per process
+                count = _count_kernel.ready()
             if count is not None:  # the same counts as below (see _count_kernel)
                 count(draws, first, m, shift, out)
             else:
