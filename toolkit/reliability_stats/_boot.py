@@ -33,7 +33,7 @@ import numpy as np
 from .._numerics import row_blocks
 from . import _count_kernel
 
-__all__ = ["Resamples", "BLOCK", "bootstrap_alpha", "dense_counts", "resample_order", "jackknife_groups",
+__all__ = ["Resamples", "BLOCK", "bootstrap_alpha", "dense_counts", "jackknife_groups",
            "percentile_ci", "bca_ci", "JACKKNIFE_EXACT_MAX", "JACKKNIFE_GROUPS"]
 
 BLOCK = 1 << 14  # rows per weight block: 16,384 (a power of two: uniform draws inside come from raw bits)
@@ -369,11 +369,6 @@ def bootstrap_alpha(X: np.ndarray, n_boot: int, seed, *, jackknife: bool = True,
     jack = _jackknife(feat, jackknife_groups(n) if jack_groups is None else int(jack_groups), w) \
         if jackknife else None
     return boot, jack
-
-
-def resample_order(X: np.ndarray) -> np.ndarray:
-    """The rows in the order the resampling counts refer to: the rows' own order (kept for callers that ask)."""
-    return np.arange(np.asarray(X).shape[0])
 
 
 def _jackknife(feat: _Features, n_groups: int, w: Resamples) -> np.ndarray:

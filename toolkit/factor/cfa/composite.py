@@ -122,7 +122,6 @@ def composite_reliability(fit, *, higher=(), total: bool = True) -> pd.DataFrame
                                     "first-order factors and the total only.")
     model = fit._problem.model
     lv = model.lv_names
-    ov = model.ov_names
     higher = [higher] if isinstance(higher, str) else list(higher)
     unknown = [h for h in higher if h not in lv]
     if unknown:
@@ -167,5 +166,4 @@ def composite_reliability(fit, *, higher=(), total: bool = True) -> pd.DataFrame
     out = pd.DataFrame(rows, columns=["group", "factor", "omega", "n_items", "kind"])
     if G == 1:
         out = out.drop(columns="group")
-    del ov
     return out

@@ -355,7 +355,3 @@ class LisrelModel:
             self._plans[key] = plan
         return plan
 
-    def dsigma(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Full derivative matrices (q x p x p) from the rank-2 factors."""
-        outer = a[:, :, None] * b[:, None, :]
-        return outer + outer.transpose(0, 2, 1)

@@ -78,19 +78,14 @@ def _dwls_gradient_information(fit, emodel, base, free_rows, xe):
     with Delta the Jacobian of the thresholds and polychoric correlations and W the diagonal DWLS weights
     (lavaan's ``lav_model_grad`` and ``lav_model_info_expected``)."""
     from .delta import DeltaModel
+    from .wls import _groups, _information
 
-    samples = fit._wls_samples
-    dm = DeltaModel(emodel, base, free_rows, samples)
+    dm = DeltaModel(emodel, base, free_rows, fit._wls_samples)
     sig, jac = dm.implied(xe), dm.jacobian(xe)
-    n_total = sum(int(smp.n_obs) for smp in samples)
-    grad = np.zeros(xe.size)
-    info = np.zeros((xe.size, xe.size))
-    for smp, sg, d in zip(samples, sig, jac):
-        w = np.asarray(smp.weight, dtype=float)
-        n_g = int(smp.n_obs)
-        grad -= (n_g - 1) / n_total * d.T @ (w * (np.asarray(smp.wls_obs, dtype=float) - sg))
-        info += n_g / n_total * d.T @ (w[:, None] * d)
-    return grad, info
+    groups = _groups(fit._wls_samples, "DWLS", "modification_indices")
+    n_total = sum(gr.n for gr in groups)
+    grad = -sum((gr.n - 1) / n_total * d.T @ gr.wmul(gr.s - sg) for gr, sg, d in zip(groups, sig, jac))
+    return grad, _information(groups, jac, n_total)
 
 
 def modification_indices(fit, *, sort: bool = False, minimum: float = 0.0) -> pd.DataFrame:
