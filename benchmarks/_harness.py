@@ -139,6 +139,11 @@ def median_time(fn, repeat: int, *, warmup: bool = True) -> dict:
         fn()
         times.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
+    return _timing(times, cpu, first)
+
+
+def _timing(times: list, cpu: list, first) -> dict:
+    """The record of a timed case: wall median, min and max, CPU median, repeats and the first call apart."""
     return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times), "repeats": len(times),
             "cpu_median_s": statistics.median(cpu), "first_s": first}
 
@@ -163,9 +168,7 @@ def paired_times(fn_a, fn_b, repeat: int, *, warmup: bool = True) -> tuple[dict,
             fn()
             times[i].append(time.perf_counter() - t0)
             cpu[i].append(time.process_time() - c0)
-    recs = [{"median_s": statistics.median(t), "min_s": min(t), "max_s": max(t), "repeats": len(t),
-             "cpu_median_s": statistics.median(c), "first_s": f, "interleaved": True}
-            for t, c, f in zip(times, cpu, first)]
+    recs = [{**_timing(t, c, f), "interleaved": True} for t, c, f in zip(times, cpu, first)]
     return recs[0], recs[1], statistics.median(a / b for a, b in zip(*times))
 
 
