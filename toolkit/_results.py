@@ -20,6 +20,9 @@ are declared and documented one by one in the subclass's docstring (``Attributes
     The tables rounded to ``digits`` *for display only*, then the notes; in HTML every string (titles, item
     and column names, ids, labels, notes) is escaped, so nothing user-supplied executes in a notebook.
 
+A table that costs more to build than the statistics behind it, and that most callers never read, may be handed
+to its field as a :class:`Deferred` (declared with :func:`deferred_table`): it is built on first read and kept.
+
 A plain DataFrame is returned only where the table is the whole answer, and then never with ``.attrs``
 metadata. A trailing underscore marks attributes of fitted estimators only, never result fields.
 
@@ -39,7 +42,8 @@ import numbers
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-__all__ = ["Result", "Estimate", "FormerDict", "FormerFrame", "html_table", "html_notes", "escape", "column_labels"]
+__all__ = ["Result", "Estimate", "FormerDict", "FormerFrame", "Deferred", "deferred_table", "html_table", "html_notes",
+           "escape", "column_labels"]
 
 
 def escape(text) -> str:
@@ -77,6 +81,51 @@ def _is_table(value) -> bool:
     import pandas as pd
 
     return isinstance(value, (pd.DataFrame, pd.Series))
+
+
+class Deferred:
+    """A table built when it is first read: ``func(*args)``, called once.
+
+    An analysis hands one to a field declared with :func:`deferred_table` when building the table costs more
+    than the statistics behind it and most callers never read it (psych::alpha's item tables on a call that
+    wants alpha). ``func`` is a module-level function and ``args`` are the numbers it builds from, so a result
+    pickles and copies with its tables unbuilt or built alike. The arguments must not change after the call
+    that made them: they are the analysis's own arrays, never the caller's.
+    """
+
+    __slots__ = ("func", "args")
+
+    def __init__(self, func, *args):
+        self.func, self.args = func, args
+
+    def __call__(self):
+        return self.func(*self.args)
+
+
+class deferred_table:
+    """A result field that may be given as a :class:`Deferred` and is built on first read (then kept).
+
+    Declare it as the field's default, ``item_stats: pd.DataFrame = deferred_table()``; the field stays
+    required and reads as the built table, so ``tables``, ``summary()``, display, pickling and
+    ``dataclasses.replace`` see a DataFrame as for any other field.
+    """
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:  # class access: the dataclass then knows the field has no default
+            raise AttributeError(self.name)
+        try:
+            value = obj.__dict__[self.name]
+        except KeyError:
+            raise AttributeError(self.name) from None
+        if isinstance(value, Deferred):
+            value = obj.__dict__[self.name] = value()
+        return value
+
+    def __set__(self, obj, value):
+        obj.__dict__[self.name] = value
 
 
 @dataclass(kw_only=True, repr=False, eq=False)
@@ -209,6 +258,10 @@ class Result:
             return object.__getattribute__(self, type(self).main)
         except AttributeError:  # pragma: no cover - half-built object (e.g. during unpickling)
             return None
+
+    def __getstate__(self):
+        # pickled and copied with every deferred table built: a pickle never depends on a function's home
+        return {k: v() if isinstance(v, Deferred) else v for k, v in self.__dict__.items()}
 
     # -- small conveniences ---------------------------------------------------------------------------
     def add_note(self, note: str) -> None:

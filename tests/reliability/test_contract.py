@@ -78,6 +78,57 @@ def test_results_keep_the_contract(res):
         pd.testing.assert_frame_equal(getattr(back, name), table)
 
 
+def test_alphas_tables_are_built_when_first_read_and_kept():
+    """psych's four tables of cronbach_alpha are built on first read (a call that wants alpha does not pay for
+    them), once; pickling and copying build them; the numbers are those of an eager build."""
+    import copy
+
+    from toolkit._results import Deferred
+    from toolkit.reliability_stats import alpha as alpha_module
+
+    df = _items(n=300)
+    res = cronbach_alpha(df)
+    assert all(isinstance(res.__dict__[name], Deferred) for name in ("total", "alpha_drop", "item_stats",
+                                                                      "response_freq"))
+    first = res.item_stats
+    assert res.item_stats is first and not isinstance(res.__dict__["item_stats"], Deferred)
+    assert first["n"].dtype == np.int64 and res.total["n_items"].dtype == np.int64
+    assert res.total.loc[0, "alpha"] == res.alpha
+    for fresh in (pickle.loads(pickle.dumps(cronbach_alpha(df))), copy.deepcopy(cronbach_alpha(df))):
+        assert not any(isinstance(v, Deferred) for v in fresh.__dict__.values())
+        for name, table in res.tables.items():
+            pd.testing.assert_frame_equal(getattr(fresh, name), table)
+    # the eager route of large data gives the same frequencies
+    A = df.to_numpy(dtype=float)
+    eager = alpha_module._response_freq(df, None, A, ~np.isnan(A))
+    pd.testing.assert_frame_equal(res.response_freq, eager)
+
+
+def test_alphas_deferred_frequencies_are_of_the_data_as_analysed():
+    """The caller's frame (or the array under it) changed after the call does not change the tables read later,
+    on the deferred route (small data) and the counted-at-once route (large data) alike."""
+    from toolkit.reliability_stats import alpha as alpha_module
+
+    for cells in (alpha_module.DEFER_FREQ_CELLS, 0):
+        arr = np.array(_items(n=200))
+        frame = pd.DataFrame(arr, columns=[f"i{j + 1}" for j in range(arr.shape[1])], copy=False)
+        wai = toolkit.load_sample("wai_sr_sessions")  # not the shared wai_sr(): this test changes it
+        items = [c for c in wai.columns if c.startswith("wai_sr_")]
+        expected = [cronbach_alpha(frame.copy()), cronbach_alpha(wai.copy(), "wai-sr", subscale="bond")]
+        old = alpha_module.DEFER_FREQ_CELLS
+        alpha_module.DEFER_FREQ_CELLS = cells
+        try:
+            results = [cronbach_alpha(frame), cronbach_alpha(wai, "wai-sr", subscale="bond")]
+        finally:
+            alpha_module.DEFER_FREQ_CELLS = old
+        arr[:] = 1.0  # the array under the caller's frame, then the frames themselves
+        frame.loc[:, "i1"] = 5.0
+        wai.loc[:, items] = 1
+        for res, exp in zip(results, expected):
+            for name, table in exp.tables.items():
+                pd.testing.assert_frame_equal(getattr(res, name), table)
+
+
 def test_plain_dataframes_carry_no_attrs():
     """split_half, omega_cfa and retest_reliability return a table that is the whole answer: no .attrs."""
     df = _items()

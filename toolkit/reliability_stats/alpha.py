@@ -9,7 +9,7 @@ import pandas as pd
 
 from .._checks import (check_choice, check_ci, check_count, check_missing, check_seed, instrument_or_keys,
                        renamed_parameter)
-from .._results import Result, column_labels
+from .._results import Deferred, Result, column_labels, deferred_table
 from ..exceptions import DataValidationError
 from . import _core
 from ._data import note_and_warn, pick_scale, prepare
@@ -74,10 +74,11 @@ class AlphaResult(Result):
     (0.9, 3)
     """
 
-    total: pd.DataFrame
-    alpha_drop: pd.DataFrame
-    item_stats: pd.DataFrame
-    response_freq: pd.DataFrame
+    # psych's tables are built when first read: a call that wants alpha does not pay for four DataFrames
+    total: pd.DataFrame = deferred_table()
+    alpha_drop: pd.DataFrame = deferred_table()
+    item_stats: pd.DataFrame = deferred_table()
+    response_freq: pd.DataFrame = deferred_table()
     alpha: float = float("nan")
 
     main = "total"
@@ -179,6 +180,26 @@ def _response_freq(X: pd.DataFrame, points=None, A: np.ndarray | None = None, pr
     return _frame(freq, X.columns, [*(_fmt(v) for v in values), "miss"])
 
 
+#: up to this many cells the response frequencies are counted when first read, from the analysed frame the
+#: result keeps (about 16 MB of floats at most); larger data are counted at once and not kept
+DEFER_FREQ_CELLS = 1 << 21
+
+
+def _deferred_freq(X: pd.DataFrame, points, A: np.ndarray, present=None, answered=None, extremes=None) -> Deferred:
+    """:func:`_response_freq` of ``X``, counted when first read (small data) or now (large data).
+
+    Counting later keeps ``X``: the analysis's own float copy of the caller's cells, or a pandas frame derived
+    from the caller's, which copy-on-write shields from the caller's later changes. Either way the frequencies
+    are those of the data as analysed."""
+    if X.size <= DEFER_FREQ_CELLS:
+        return Deferred(_response_freq, X, points, None, None, answered, extremes)
+    return Deferred(_built, _response_freq(X, points, A, present, answered, extremes))
+
+
+def _built(table: pd.DataFrame) -> pd.DataFrame:
+    return table
+
+
 def _fmt(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else repr(float(v))
 
@@ -188,8 +209,9 @@ def alpha_block(X: pd.DataFrame, *, label: str = "scale", missing: str = "pairwi
     """All of psych::alpha's output for one scale (keyed items in ``X``), as DataFrames.
 
     Returns a dict with ``total`` (a dict of floats: psych's total row), ``alpha_drop``, ``item_stats``,
-    ``response_freq`` (DataFrames), ``notes`` (list), ``C`` (the covariance matrix used, None with fewer than
-    two items) and ``X`` (the rows and items the statistics used). ``label`` names the scale in notes and warnings.
+    ``response_freq`` (each a :class:`~toolkit._results.Deferred` DataFrame: call it, or hand it to a
+    ``deferred_table`` field), ``notes`` (list), ``C`` (the covariance matrix used, None with fewer than two
+    items) and ``X`` (the rows and items the statistics used). ``label`` names the scale in notes and warnings.
     """
     notes: list[str] = []
     A = X.to_numpy(dtype=float)
@@ -231,8 +253,9 @@ def alpha_block(X: pd.DataFrame, *, label: str = "scale", missing: str = "pairwi
                "need at least two items, so they are reported as missing (NaN)")
         note_and_warn(notes, msg)
         stats = pd.DataFrame({"n": X.notna().sum(), "mean": X.mean(), "sd": X.std(ddof=1)})
-        return {"total": nan_total, "alpha_drop": pd.DataFrame(index=cols), "item_stats": stats,
-                "response_freq": _response_freq(X, points, A), "notes": notes, "C": None, "X": X}
+        return {"total": nan_total, "alpha_drop": Deferred(pd.DataFrame, None, cols),
+                "item_stats": Deferred(_built, stats),
+                "response_freq": _deferred_freq(X, points, A), "notes": notes, "C": None, "X": X}
     if n <= k:
         msg = (f"scale {label!r}: only {n} respondents for {k} items, so the item correlation matrix is "
                "singular: G6 and r.cor use a pseudo-inverse (as psych), alpha-if-deleted has no standard error "
@@ -280,10 +303,10 @@ def alpha_block(X: pd.DataFrame, *, label: str = "scale", missing: str = "pairwi
         r12 = R[0, 1]
         sm = smc[0]
         drop = np.array([[C[0, 1] / C[j, j], r12, sm, r12, r12 / (1 - r12), np.nan, 0.0, r12] for j in (1, 0)])
-    alpha_drop = _frame(drop, X.columns, _DROP_COLS)
+    alpha_drop = Deferred(_frame, drop, X.columns, _DROP_COLS)
     n_answered = np.full(k, n) if complete else present.sum(axis=0)
-    item_stats = _frame(np.column_stack([n_answered, raw_r, std_r, r_cor, r_drop, item_mean, item_sd]), X.columns,
-                        _ITEM_COLS, ints=(0,))
+    item_stats = Deferred(_frame, np.column_stack([n_answered, raw_r, std_r, r_cor, r_drop, item_mean, item_sd]),
+                          X.columns, _ITEM_COLS, (0,))
     lo, hi = _core.feldt_ci(tot["raw_alpha"], n, k, level)
     values = [tot["raw_alpha"], tot["std_alpha"], tot["g6"], tot["average_r"], tot["sn"], np.sqrt(tot["Q"] / n), mean_t,
               sd_t, tot["median_r"], n, k, lo, hi]
@@ -308,7 +331,7 @@ def alpha_block(X: pd.DataFrame, *, label: str = "scale", missing: str = "pairwi
     total = dict(zip(names, map(float, values)))
     _warn_keying(label, tot["raw_alpha"], C, cols, r_drop, notes)
     return {"total": total, "alpha_drop": alpha_drop, "item_stats": item_stats,
-            "response_freq": _response_freq(X, points, A, present, n_answered, extremes), "notes": notes, "C": C,
+            "response_freq": _deferred_freq(X, points, A, present, n_answered, extremes), "notes": notes, "C": C,
             "X": X}
 
 
@@ -467,7 +490,8 @@ def cronbach_alpha(data: pd.DataFrame, instrument=None, *, keys=None, form: str 
                         points=sd.scale_points)
     t = block["total"]
     names = list(t)
-    total = _frame(np.array(list(t.values()))[None, :], None, names, ints=[names.index("n"), names.index("n_items")])
+    ints = (names.index("n"), names.index("n_items"))
+    total = Deferred(_frame, np.array(list(t.values()))[None, :], None, names, ints)
     how = ("each covariance from the rows answering both items, as psych" if missing == "pairwise"
            else "only rows answering every item")
     notes = [f"missing data: {missing} ({how})",

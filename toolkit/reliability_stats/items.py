@@ -186,7 +186,7 @@ def item_analysis(data: pd.DataFrame, instrument=None, *, keys=None, form: str |
         block = alpha_block(X, label=name, missing=missing, points=sd.scale_points)
         notes += block["notes"]
         alpha = block["total"]["alpha"]
-        stats, drop = block["item_stats"], block["alpha_drop"]
+        stats, drop = block["item_stats"](), block["alpha_drop"]()
         used = X.loc[block["X"].index]
         raw = used.copy()
         for c in cols:
