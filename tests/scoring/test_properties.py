@@ -89,3 +89,27 @@ def test_large_input_gives_the_same_scores_as_small_blocks():
     big = score(df, "wai36")
     part = pd.concat([score(df.iloc[:1000], "wai36"), score(df.iloc[-1000:], "wai36")])
     pd.testing.assert_frame_equal(big.iloc[list(range(1000)) + list(range(249_000, 250_000))], part)
+
+
+@SETTINGS
+@given(responses(), st.sampled_from(["sum", "mean"]), st.integers(1, 5))
+def test_blocks_of_rows_do_not_change_a_score(case, method, rows_per_block):
+    """Over 100,000 rows (or with any-item thresholds) rows are scored in blocks, each finding and correcting
+    its own missing cells: blocks of a few rows give the one-pass scores bit for bit."""
+    from unittest import mock
+
+    from toolkit.scoring import engine
+
+    iid, df = case
+    one_pass = score(df, iid, metric=method)
+    real = engine.for_blocks
+    sizes = []
+
+    def small_blocks(n_rows, block, fn):
+        sizes.append(block)
+        return real(n_rows, rows_per_block, fn)
+
+    with mock.patch.object(engine, "for_blocks", small_blocks):
+        blocks = score(df, iid, metric=method)
+    assert sizes  # the scores went through the blocks
+    pd.testing.assert_frame_equal(blocks, one_pass, check_exact=True)

@@ -36,11 +36,12 @@ def blas_for_rows(n_rows: int):
 def for_blocks(n_rows: int, block: int, fn: Callable[[int, int], object]) -> list:
     """Call ``fn(start, stop)`` for consecutive blocks of rows; return the results in order.
 
-    BLAS is held to one thread meanwhile: its own threads make the small matrix
-    products of a block some 50 times slower, and we parallelise over blocks.
+    With several blocks, BLAS is held to one thread meanwhile: its own threads make the small matrix
+    products of a block some 50 times slower, and we parallelise over blocks. One block (one product over
+    all rows) runs with BLAS as it is: limiting its threads would cost more than the product.
     """
     bounds = [(lo, min(lo + block, n_rows)) for lo in range(0, n_rows, block)]
-    if n_rows <= _SMALL_ROWS:  # a few rows (one form): no BLAS product is large enough to use threads
+    if n_rows <= _SMALL_ROWS or len(bounds) == 1:  # a few rows (one form), or one product over all rows: BLAS as is
         return [fn(lo, hi) for lo, hi in bounds]
     workers = min(2, _cpu_count())
     with blas_for_rows(n_rows):

@@ -24,7 +24,7 @@ from .._checks import warn as _warn
 from ..exceptions import DataValidationError, DuplicateRowsWarning, InvalidCellsWarning, UnmatchedColumnsWarning
 from ..instrument import Instrument, load_instrument
 from .cells import bad_cell_report, coerce_cells, numbering
-from ._blocks import blas_for_rows, for_blocks
+from ._blocks import for_blocks
 from .columns import default_column, match_item_columns, unmatched_item_like
 from .exact import data_unit, pomp, scale_unit, score_grid, snap
 from .layout import long_to_wide
@@ -455,7 +455,8 @@ def score(
 
     unit, measured = scale_unit(scale), (1 if prep.whole else data_unit(values))
     member, a, b = _weights(ins, names, prep.numbers, scale)
-    scores, counts, hits = _score_matrix(values, member, a, b, own, [t for t in active if t.applies_to == "any_item"])
+    # values is prep's own array: _score_rows may set its missing cells to 0
+    scores, counts, hits = _score_rows(values, member, a, b, own, [t for t in active if t.applies_to == "any_item"])
     k = member.sum(axis=0)
     ok = (k - counts) <= np.array([limits[s] for s in names])
     ok &= counts > 0
@@ -694,7 +695,7 @@ def _change_from_first(col: np.ndarray, wide: pd.DataFrame, by, order) -> np.nda
     return change.to_numpy()
 
 
-_CHUNK_ELEMENTS = 1 << 15  # cells per block (256 KB of float64): temporaries stay in cache and are reused
+_BLOCK_CELLS = 1 << 19  # cells per block of rows (4 MB of float64), over 100,000 rows or with any-item thresholds
 _ONE_PASS_ROWS = 100_000  # fewer rows: the product over all rows is one BLAS call (no temporaries to keep small)
 
 
@@ -720,23 +721,17 @@ def _build_weights(ins: Instrument, names: list[str], numbers: list[int], scale)
     return member, a, b
 
 
-def _score_matrix(values, member, a, b, method, item_thresholds):
-    """:func:`_score_rows` with BLAS held to one thread when there are more than a few rows (its threads would only
-    spin on these small products, and :func:`for_blocks` runs row blocks on two threads itself)."""
-    with blas_for_rows(len(values)):
-        return _score_rows(values, member, a, b, method, item_thresholds)
-
-
 def _score_rows(values, member, a, b, method, item_thresholds):
-    """Keyed sums (or means), answered counts and any-item threshold hits.
+    """Keyed sums (or means), answered counts and any-item threshold hits. Sets the missing cells of ``values``
+    to 0: pass an array of your own.
 
-    With ``m`` the answered mask, the keyed sum of a score is
-    ``sum_j m_j (a_j + b_j x_j) = X0 @ (b W) + sum_j a_j W_j - (1 - m) @ (a W)`` (``X0`` is ``x`` with missing
-    set to 0). One matrix product over all rows gives the complete rows; a missing (NaN) cell makes every
-    product of its row NaN (NaN x 0 is NaN), which marks the rows to do again from their answered cells, all
-    of them at once (in slices of rows, so temporaries stay small). Scores and counts are computed score by
-    score (``(n_scores, n)`` in memory, returned as its ``(n, n_scores)`` transpose), so each score's column
-    is contiguous for the steps after.
+    With ``m`` the answered mask and ``X0`` the answers with missing cells set to 0, the keyed sum of a score is
+    ``sum_j m_j (a_j + b_j x_j) = X0 @ (b W) + sum_j a_j W_j - (1 - m) @ (a W)``, and its answered count
+    ``k - (1 - m) @ W``. One matrix product over all rows gives the first term. Missing cells are few (a
+    percent of the cells, in a third of the rows), so the two corrections are sums over the missing cells
+    alone (a weighted ``bincount`` of their rows), not products over the rows that have some. Scores and counts
+    are computed score by score (``(n_scores, n)`` in memory, returned as its ``(n, n_scores)`` transpose), so
+    each score's column is contiguous for the steps after.
     """
     n, n_items = values.shape
     n_scores = member.shape[1]
@@ -744,41 +739,38 @@ def _score_rows(values, member, a, b, method, item_thresholds):
     aw = a[:, None] * member
     a_const = aw.sum(axis=0)[:, None]
     k = member.sum(axis=0)[:, None]
-    miss_t = np.ascontiguousarray(np.hstack([aw, member]).T)
     scores = np.empty((n_scores, n))
     hits = {t.id: (np.zeros(n, bool), np.zeros(n, bool)) for t in item_thresholds}
     values_t = values.T  # items x rows (contiguous when the frame gave its columns as they are stored)
 
-    def block(lo: int, hi: int) -> None:
+    def block(lo: int, hi: int):
         x = values[lo:hi]
         for t in item_thresholds:
             with np.errstate(invalid="ignore"):
                 hits[t.id][0][lo:hi] = OPERATORS[t.operator](x, t.value).any(axis=1)
             hits[t.id][1][lo:hi] = ~np.isnan(x).all(axis=1)
-        np.matmul(bw_t, values_t[:, lo:hi], out=scores[:, lo:hi])
+        x_t = values_t[:, lo:hi]
+        cell = np.flatnonzero(np.isnan(x_t))  # item-major positions in the block
+        item, row = np.divmod(cell, hi - lo)
+        x_t[item, row] = 0.0
+        np.matmul(bw_t, x_t, out=scores[:, lo:hi])
+        return row + lo, item
 
-    block_rows = max(64, _CHUNK_ELEMENTS // max(1, n_items))
-    for_blocks(n, max(n, 1) if n < _ONE_PASS_ROWS and not item_thresholds else block_rows, block)
+    block_rows = max(64, _BLOCK_CELLS // max(1, n_items))
+    found = for_blocks(n, max(n, 1) if n < _ONE_PASS_ROWS and not item_thresholds else block_rows, block)
     scores += a_const
-    counts = np.repeat(k, n, axis=1)
-    rows = np.flatnonzero(np.isnan(scores[0])) if n_scores else np.zeros(0, dtype=np.int64)
-    for start in range(0, len(rows), block_rows * 8):  # missing cells are rare: only the rows that have some
-        r = rows[start:start + block_rows * 8]
-        x = values_t.take(r, axis=1)
-        mr = np.isnan(x)
-        m = miss_t @ mr.astype(np.float64)  # keying constants and number of the missing cells, per score
-        np.copyto(x, 0.0, where=mr)
-        sums = bw_t @ x
-        sums += a_const
-        sums -= m[:n_scores]
-        cnt = k - m[n_scores:]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            if method == "sum":  # prorated to the full item count where items are missing
-                scores[:, r] = np.where(cnt == k, sums, sums / cnt * k)
-            else:
-                scores[:, r] = sums / cnt * k  # divided by k with the complete rows below
-        counts[:, r] = cnt
-    if method != "sum":
+    rows = np.concatenate([f[0] for f in found]) if found else np.zeros(0, np.int64)
+    if not rows.size:
+        counts = np.repeat(k, n, axis=1)
+    else:  # per score, the missing cells' count and keying constants, summed by row
+        items = np.concatenate([f[1] for f in found])
+        key = (rows + n * np.arange(n_scores)[:, None]).ravel()
+        missing = np.bincount(key, weights=member[items].T.ravel(), minlength=n * n_scores).reshape(n_scores, n)
+        scores -= np.bincount(key, weights=aw[items].T.ravel(), minlength=n * n_scores).reshape(n_scores, n)
+        counts = k - missing
+        with np.errstate(invalid="ignore", divide="ignore"):  # prorated to k items where some are missing
+            scores = np.where(counts == k, scores, scores / counts * k)
+    if method != "sum":  # the mean of the k (answered or prorated) items
         scores /= k
     return scores.T, counts.T, hits
 
