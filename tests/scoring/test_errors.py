@@ -77,6 +77,23 @@ def test_on_invalid_missing_scores_bad_cells_as_missing_and_counts_them():
     assert len(out.attrs["invalid_cells"]) == 4
 
 
+def test_numeric_frames_are_read_in_place_and_never_written():
+    """A frame of floats is scored from a read-only view of its cells; bad cells scored as missing and missing
+    codes are set in a copy, so the caller's frame and the array under it keep every value."""
+    arr = np.full((4, 12), 3.0)
+    arr[0, 0], arr[1, 1], arr[2, 2] = np.nan, 9.0, -99.0  # missing, out of range, a missing code
+    df = pd.DataFrame(arr, columns=[f"wai_sr_{k:02d}" for k in range(1, 13)], copy=False)
+    before, kept = df.copy(), arr.copy()
+    with pytest.warns(InvalidCellsWarning, match="2 bad cells in 2 rows"):
+        out = score(df, "wai-sr", on_invalid="missing")
+    assert out["n_invalid"].tolist() == [0, 1, 1, 0] and out["total_n"].tolist() == [11, 11, 11, 12]
+    out = score(df.drop(index=1), "wai-sr", missing_codes=[-99])
+    assert out["total_n"].tolist() == [11, 11, 12]
+    pd.testing.assert_frame_equal(df, before)
+    np.testing.assert_array_equal(arr, kept)
+    assert score(df.iloc[[3]], "wai-sr")["total"].tolist() == [36.0]
+
+
 def test_many_bad_cells_are_summarised_in_the_message_and_all_kept_in_the_report():
     df = wai_sr(10, value=9)
     with pytest.raises(DataValidationError) as err:

@@ -112,16 +112,20 @@ def coerce_cells(
     *,
     missing_codes: Sequence[float] = (),
     positions: np.ndarray | None = None,
+    copy: bool = True,
 ):
     """Numbers for ``frame[columns]`` plus the positions of bad cells and their reasons.
 
     ``positions`` (optional) are the columns' positions in ``frame`` when the caller already knows them.
+    ``copy=False`` lets ``values`` be a read-only view of the frame's cells where they are already floats (for a
+    caller that only reads them).
 
     Returns
     -------
     values : ndarray, shape (n_rows, n_columns)
         Floats; missing cells are NaN, bad cells keep their parsed value (NaN when
-        not a number). Always a new array: the caller's frame is not touched.
+        not a number). A new array (with ``copy=False``, possibly a read-only view): the caller's frame is not
+        touched.
     bad_rows, bad_cols : ndarray of int
         Positions of the bad cells, in row-major order.
     reasons : list of str
@@ -143,7 +147,7 @@ def coerce_cells(
                   pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in sub.dtypes)
     nan_bad = None
     if numeric:
-        values = sub.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+        values = sub.to_numpy(dtype=np.float64, na_value=np.nan, copy=copy or bool(codes))
     else:
         values = np.empty((n, m), dtype=np.float64)
         nan_bad = np.zeros((n, m), dtype=bool)

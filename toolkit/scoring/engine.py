@@ -120,7 +120,7 @@ def _column_plan(columns, ins, items, pattern, id_cols):
 class _Prepared:
     """Item values of a wide frame, checked and keyed."""
 
-    def __init__(self, data, ins, items, pattern, id_cols, scale, missing_codes):
+    def __init__(self, data, ins, items, pattern, id_cols, scale, missing_codes, copy: bool = True):
         mapping, extra, ids, positions = _column_plan(data.columns, ins, items, pattern, id_cols)
         self.mapping = dict(mapping)
         self.columns = list(self.mapping.values())
@@ -130,9 +130,10 @@ class _Prepared:
                   f"{ins.n_items} items; they are not scored (rename them, or check the instrument)",
                   UnmatchedColumnsWarning)
         self.id_cols = list(ids)
-        # whole: every answer is missing or a whole number on the scale (the data's unit is 1)
+        # whole: every answer is missing or a whole number on the scale (the data's unit is 1); without copy,
+        # values may be a read-only view of the frame's cells
         self.values, self.bad_rows, self.bad_cols, self.reasons, self.whole = coerce_cells(
-            data, self.columns, scale, missing_codes=missing_codes, positions=positions
+            data, self.columns, scale, missing_codes=missing_codes, positions=positions, copy=copy
         )
 
     def report(self, data) -> pd.DataFrame:
@@ -171,7 +172,7 @@ def _prepare_wide(data, ins, *, form, items, pattern, id_cols, layout, item_col,
     else:
         check_choice(layout, ("wide", "long"), param="layout", caller="score",
                      hint="'wide' has one row per administration, 'long' one row per answer.")
-    prep = _Prepared(data, ins, items, pattern, id_cols, scale, missing_codes)
+    prep = _Prepared(data, ins, items, pattern, id_cols, scale, missing_codes, copy=False)  # scoring only reads
     return data, scale, prep
 
 
@@ -268,6 +269,8 @@ def _handle_bad(prep: _Prepared, data, ins, on_invalid) -> np.ndarray:
     if prep.reasons:
         if on_invalid == "raise":
             _raise_bad(prep.report(data), ins, len(data), len(np.unique(prep.bad_rows)), data)
+        if not values.flags.writeable:  # a view of the frame's cells: change a copy
+            values = prep.values = values.copy()
         values[prep.bad_rows, prep.bad_cols] = np.nan
         _warn(f"{len(prep.reasons)} bad cells in {len(np.unique(prep.bad_rows))} rows were scored as missing "
               f"(on_invalid='missing'); see each row's n_invalid, or validate_responses() for the list",
@@ -455,7 +458,6 @@ def score(
 
     unit, measured = scale_unit(scale), (1 if prep.whole else data_unit(values))
     member, a, b = _weights(ins, names, prep.numbers, scale)
-    # values is prep's own array: _score_rows may set its missing cells to 0
     scores, counts, hits = _score_rows(values, member, a, b, own, [t for t in active if t.applies_to == "any_item"])
     k = member.sum(axis=0)
     ok = (k - counts) <= np.array([limits[s] for s in names])
@@ -722,16 +724,16 @@ def _build_weights(ins: Instrument, names: list[str], numbers: list[int], scale)
 
 
 def _score_rows(values, member, a, b, method, item_thresholds):
-    """Keyed sums (or means), answered counts and any-item threshold hits. Sets the missing cells of ``values``
-    to 0: pass an array of your own.
+    """Keyed sums (or means), answered counts and any-item threshold hits (``values`` is only read).
 
     With ``m`` the answered mask and ``X0`` the answers with missing cells set to 0, the keyed sum of a score is
     ``sum_j m_j (a_j + b_j x_j) = X0 @ (b W) + sum_j a_j W_j - (1 - m) @ (a W)``, and its answered count
-    ``k - (1 - m) @ W``. One matrix product over all rows gives the first term. Missing cells are few (a
-    percent of the cells, in a third of the rows), so the two corrections are sums over the missing cells
-    alone (a weighted ``bincount`` of their rows), not products over the rows that have some. Scores and counts
-    are computed score by score (``(n_scores, n)`` in memory, returned as its ``(n, n_scores)`` transpose), so
-    each score's column is contiguous for the steps after.
+    ``k - (1 - m) @ W``. One matrix product over all rows gives the complete rows; a missing (NaN) cell makes
+    every product of its row NaN (NaN x 0 is NaN), which marks the rows to do again. Those rows are copied (in
+    slices, so temporaries stay small), their missing cells set to 0, and the two corrections summed over the
+    missing cells alone (a weighted ``bincount`` of their rows). Scores and counts are computed score by score
+    (``(n_scores, n)`` in memory, returned as its ``(n, n_scores)`` transpose), so each score's column is
+    contiguous for the steps after.
     """
     n, n_items = values.shape
     n_scores = member.shape[1]
@@ -743,33 +745,33 @@ def _score_rows(values, member, a, b, method, item_thresholds):
     hits = {t.id: (np.zeros(n, bool), np.zeros(n, bool)) for t in item_thresholds}
     values_t = values.T  # items x rows (contiguous when the frame gave its columns as they are stored)
 
-    def block(lo: int, hi: int):
+    def block(lo: int, hi: int) -> None:
         x = values[lo:hi]
         for t in item_thresholds:
             with np.errstate(invalid="ignore"):
                 hits[t.id][0][lo:hi] = OPERATORS[t.operator](x, t.value).any(axis=1)
             hits[t.id][1][lo:hi] = ~np.isnan(x).all(axis=1)
-        x_t = values_t[:, lo:hi]
-        cell = np.flatnonzero(np.isnan(x_t))  # item-major positions in the block
-        item, row = np.divmod(cell, hi - lo)
-        x_t[item, row] = 0.0
-        np.matmul(bw_t, x_t, out=scores[:, lo:hi])
-        return row + lo, item
+        np.matmul(bw_t, values_t[:, lo:hi], out=scores[:, lo:hi])
 
     block_rows = max(64, _BLOCK_CELLS // max(1, n_items))
-    found = for_blocks(n, max(n, 1) if n < _ONE_PASS_ROWS and not item_thresholds else block_rows, block)
+    for_blocks(n, max(n, 1) if n < _ONE_PASS_ROWS and not item_thresholds else block_rows, block)
     scores += a_const
-    rows = np.concatenate([f[0] for f in found]) if found else np.zeros(0, np.int64)
-    if not rows.size:
-        counts = np.repeat(k, n, axis=1)
-    else:  # per score, the missing cells' count and keying constants, summed by row
-        items = np.concatenate([f[1] for f in found])
-        key = (rows + n * np.arange(n_scores)[:, None]).ravel()
-        missing = np.bincount(key, weights=member[items].T.ravel(), minlength=n * n_scores).reshape(n_scores, n)
-        scores -= np.bincount(key, weights=aw[items].T.ravel(), minlength=n * n_scores).reshape(n_scores, n)
-        counts = k - missing
+    counts = np.repeat(k, n, axis=1)
+    rows = np.flatnonzero(np.isnan(scores[0])) if n_scores else np.zeros(0, dtype=np.int64)
+    for start in range(0, len(rows), block_rows):  # missing cells are rare: only the rows that have some
+        r = rows[start:start + block_rows]
+        x = values_t.take(r, axis=1)
+        item, row = np.divmod(np.flatnonzero(np.isnan(x)), len(r))  # the missing cells (item-major)
+        x[item, row] = 0.0
+        sums = bw_t @ x
+        sums += a_const
+        key = (row + len(r) * np.arange(n_scores)[:, None]).ravel()  # (score, row) of each missing cell
+        size = len(r) * n_scores
+        sums -= np.bincount(key, weights=aw[item].T.ravel(), minlength=size).reshape(n_scores, len(r))
+        cnt = k - np.bincount(key, weights=member[item].T.ravel(), minlength=size).reshape(n_scores, len(r))
         with np.errstate(invalid="ignore", divide="ignore"):  # prorated to k items where some are missing
-            scores = np.where(counts == k, scores, scores / counts * k)
+            scores[:, r] = np.where(cnt == k, sums, sums / cnt * k)
+        counts[:, r] = cnt
     if method != "sum":  # the mean of the k (answered or prorated) items
         scores /= k
     return scores.T, counts.T, hits
