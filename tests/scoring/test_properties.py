@@ -94,8 +94,9 @@ def test_large_input_gives_the_same_scores_as_small_blocks():
 @SETTINGS
 @given(responses(), st.sampled_from(["sum", "mean"]), st.integers(1, 5))
 def test_blocks_of_rows_do_not_change_a_score(case, method, rows_per_block):
-    """Over 100,000 rows (or with any-item thresholds) rows are scored in blocks, each finding and correcting
-    its own missing cells: blocks of a few rows give the one-pass scores bit for bit."""
+    """Over 100,000 rows (or with any-item thresholds) the product runs over blocks of rows: blocks of a few
+    rows give the one-pass scores bit for bit (the rows with missing cells are corrected in slices: the
+    250,000-row test above crosses them)."""
     from unittest import mock
 
     from toolkit.scoring import engine
