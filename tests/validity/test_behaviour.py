@@ -146,5 +146,5 @@ def test_wlsmv_family_and_invariance_scope():
         assert set(om.loc["correlated"].index) == {"bond", "goal", "task", "total"}
         assert ((om > 0) & (om < 1)).all()
         s = s.assign(site=np.where(np.arange(len(s)) % 2, "x", "y"))
-        with pytest.raises(InvalidParameterError, match="configural and metric"):
-            invariance(s, "wai-sr", group="site", estimator="WLSMV")
+        with pytest.raises(InvalidParameterError, match="no strict step"):
+            invariance(s, "wai-sr", group="site", estimator="WLSMV", steps=("configural", "metric", "strict"))

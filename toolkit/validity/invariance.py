@@ -106,7 +106,7 @@ def latent_means(fit, groups, lv_names) -> pd.DataFrame:
 
 
 def invariance(data, instrument=None, *, group: str, keys=None, form=None, model: str = "correlated",
-               steps=("configural", "metric", "scalar", "strict"), partial=None, estimator: str = "ML",
+               steps=None, partial=None, estimator: str = "ML",
                missing: str = "listwise", response_scale=None, ci: float = 0.95) -> Invariance:
     """Measurement invariance across independent groups: configural, metric, scalar, strict.
 
@@ -123,8 +123,9 @@ def invariance(data, instrument=None, *, group: str, keys=None, form=None, model
     model : str
         The structure: a family member (``"correlated"`` by default, ``"one_factor"``, ``"second_order"``,
         ``"bifactor"`` or a declared alternative) or lavaan syntax.
-    steps : sequence of str
-        Which steps, in order (from ``"configural"``, ``"metric"``, ``"scalar"``, ``"strict"``).
+    steps : sequence of str, optional
+        Which steps, in order (from ``"configural"``, ``"metric"``, ``"scalar"``, ``"strict"``). Default all
+        four; with ``estimator="WLSMV"`` the first three (ordinal items have no strict step, see Notes).
     partial : sequence of str, optional
         Parameters left free across groups (partial invariance), e.g. ``["task=~wai_sr_02", "wai_sr_02~1"]``
         (lavaan's ``group.partial``).
@@ -146,6 +147,12 @@ def invariance(data, instrument=None, *, group: str, keys=None, form=None, model
     Rensvold, 2002) or a rise in RMSEA of more than 0.015 (Chen, 2007) is conventionally taken as a loss of
     invariance.
 
+    Ordinal items (``estimator="WLSMV"``): the scalar step holds the thresholds equal (lavaan 0.6-14 ties
+    ``intercepts`` and ``thresholds``), which frees the later groups' scale factors (``~*~``) and factor means;
+    the differences are lavTestLRT's scaled-shifted ones (Satorra, 2000). The residual variances of ordinal
+    items are no parameters in the delta parameterization, so there is no strict step. lavaan 0.6-20 identifies
+    the scalar step differently (Wu & Estabrook, 2016; see :class:`~toolkit.factor.cfa.CFA`).
+
     R equivalent: ``lavaan::cfa(model, data, group = group, std.lv = TRUE, group.equal = ...)`` per step
     and ``lavaan::lavTestLRT(configural, metric, scalar, strict)``.
 
@@ -155,6 +162,10 @@ def invariance(data, instrument=None, *, group: str, keys=None, form=None, model
     invariance. Structural Equation Modeling, 9, 233-255.
     Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement invariance. Structural
     Equation Modeling, 14, 464-504.
+    Satorra, A. (2000). Scaled and adjusted restricted tests in multi-sample analysis of moment structures. In
+    R. D. H. Heijmans et al. (Eds.), Innovations in multivariate statistical analysis (pp. 233-247). Kluwer.
+    Wu, H., & Estabrook, R. (2016). Identification of confirmatory factor analysis models of different levels
+    of invariance for ordered categorical outcomes. Psychometrika, 81, 1014-1045.
 
     Examples
     --------
@@ -167,7 +178,8 @@ def invariance(data, instrument=None, *, group: str, keys=None, form=None, model
     >>> inv.table["df"].tolist(), bool(inv.table["cfi_holds"].all())
     ([16, 20, 24, 30], True)
     """
-    steps = list(steps)
+    ordinal = str(estimator).upper() == "WLSMV"
+    steps = list(steps if steps is not None else [s for s in STEPS if not (ordinal and s == "strict")])
     for s in steps:
         check_choice(s, STEPS, param="steps", caller="invariance")
     if not isinstance(data, pd.DataFrame):
@@ -186,12 +198,12 @@ def invariance(data, instrument=None, *, group: str, keys=None, form=None, model
                                         f"{list(models)}; got {model!r}.")
         syntax, options = models[model]["syntax"], models[model]["options"]
     frame = items.frame.copy()
-    ordinal = str(estimator).upper() == "WLSMV"
     extra = {"ordered": list(frame.columns)} if ordinal else {}
-    if ordinal and any(s in ("scalar", "strict") for s in steps):
-        raise InvalidParameterError("invariance(estimator='WLSMV') tests configural and metric invariance only: "
-                                    "equal thresholds need lavaan's scale factors, which this engine does not "
-                                    "estimate; pass steps=('configural', 'metric').")
+    if ordinal and "strict" in steps:
+        raise InvalidParameterError("invariance(estimator='WLSMV') tests configural, metric and scalar invariance: "
+                                    "the residual variances of ordinal items are no parameters in the delta "
+                                    "parameterization, so there is no strict step; pass "
+                                    "steps=('configural', 'metric', 'scalar').")
     frame[group] = data[group].to_numpy()
     fits = {}
     for s in steps:

@@ -91,7 +91,12 @@ def composite_reliability(fit, *, higher=(), total: bool = True) -> pd.DataFrame
     ``dropSingle``); total = 1'Lambda Phi Lambda'1 / 1'S1; higher-order h: 1'Lambda B_h Phi_h B_h'
     Lambda'1 / 1'S1 over the items of h's first-order factors.
 
-    Ordinal items: the same sums on the response scale (Green & Yang), module docstring.
+    Ordinal items: the same sums on the response scale (Green & Yang), module docstring. In a group with scale
+    factors (the later groups of a model with equal thresholds) the loadings are those of the standardized
+    responses, ``delta lambda``, and the thresholds ``delta (tau - mu)``. Where we differ from semTools 0.5-6:
+    it puts such a group's thresholds at ``delta tau``, leaving out the latent response means ``mu`` (its code
+    marks this as a FIXME), so its omegas of that group differ from ours by the means' effect (0.003 in the
+    reference test); the first group, and every model without latent means, agree to 1e-6.
 
     R equivalent: ``semTools::compRelSEM(fit, return.total = TRUE, higher = higher)``.
 
@@ -138,6 +143,8 @@ def composite_reliability(fit, *, higher=(), total: bool = True) -> pd.DataFrame
                 return true.sum() / S[np.ix_(idx, idx)].sum()
         m_lv = len(lv)
         lam = imp.lam[:, :m_lv]
+        if ordinal and imp.delta is not None:  # loadings on the standardized responses: delta lambda
+            lam = lam * imp.delta[:, None]
         phi = imp.lv_cov[:m_lv, :m_lv]
         beta = imp.beta[:m_lv, :m_lv]
         has = {f: np.flatnonzero(lam[:, j] != 0) for j, f in enumerate(lv)}

@@ -8,9 +8,10 @@ correlations below the diagonal, column by column; the residual variances of the
 :func:`~toolkit.factor.cfa.wls.fit_wls` the fit (DWLS estimates, robust standard errors, the
 scaled-shifted test and lavaan's fit measures).
 
-Scope: every indicator ordered; groups with equal loadings, residual covariances, regressions among
-factors. Equal thresholds across groups need lavaan's scale factors (delta parameters) and are refused
-with a clear message.
+Scope: every indicator ordered; groups with equal loadings and thresholds, residual covariances, regressions
+among factors. With thresholds equal across groups the scale factors (``~*~``, lavaan's delta parameters) of the
+items with more than two categories are free in the later groups: there the fitted correlations are ``D Sigma D``
+and the thresholds ``delta (tau - mu)`` (:meth:`~toolkit.factor.cfa.matrices.LisrelModel.implied`).
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ class DeltaModel:
         out = []
         for g in range(self.model.ngroups):
             imp = self.model.implied(v, g)
-            out.append(np.concatenate([imp.tau[self.th_order[g]], imp.sigma[self.b, self.a]]))
+            scale = imp.delta[self.b] * imp.delta[self.a]  # the fitted correlations: D Sigma D
+            out.append(np.concatenate([imp.tau[self.th_order[g]], imp.sigma[self.b, self.a] * scale]))
         return out
 
     def jacobian(self, x):
@@ -82,8 +84,3 @@ def check_scope(model: LisrelModel, pt) -> None:
     if cont:
         raise InvalidParameterError(f"estimator='WLSMV' here needs every indicator ordered; {cont} are not in "
                                     "'ordered'. Declare them ordered, or fit the continuous model with 'ML'/'MLR'.")
-    th = pt[pt["op"] == "|"]
-    if model.ngroups > 1 and th["label"].astype(bool).any():
-        raise InvalidParameterError("equal thresholds across groups need lavaan's scale factors (delta "
-                                    "parameters), which this engine does not estimate; compare groups with "
-                                    "group_equal=['loadings'] (or fit the item scores with 'MLR').")

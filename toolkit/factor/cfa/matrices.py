@@ -30,8 +30,8 @@ from .partable import variable_sets
 
 __all__ = ["LisrelModel", "Implied"]
 
-LAMBDA, THETA, PSI, BETA, NU, ALPHA, TAU = range(7)
-MATRIX_NAMES = ("lambda", "theta", "psi", "beta", "nu", "alpha", "tau")
+LAMBDA, THETA, PSI, BETA, NU, ALPHA, TAU, DELTA = range(8)
+MATRIX_NAMES = ("lambda", "theta", "psi", "beta", "nu", "alpha", "tau", "delta")
 
 
 @dataclass
@@ -52,6 +52,7 @@ class Implied:
     LM: np.ndarray         # Lambda A Psi A'
     Aalpha: np.ndarray     # A alpha
     lv_cov: np.ndarray     # A Psi A' (total factor covariance)
+    delta: np.ndarray | None = None  # scale factors of the observed variables (1 unless ordinal, ~*~)
 
 
 class LisrelModel:
@@ -126,6 +127,10 @@ class LisrelModel:
                     mat[k], ri[k] = NU, ov_pos[a]
             elif op == "|":
                 mat[k], ri[k] = TAU, th_pos[f"{a}|{b}"]
+            elif op == "~*~":
+                if a != b or a not in ov_pos:
+                    raise ModelSpecificationError(f"a scale factor ~*~ is of one observed variable; got {a} ~*~ {b}")
+                mat[k], ri[k] = DELTA, ov_pos[a]
             else:
                 raise ModelSpecificationError(f"operator {op!r} has no place in the model matrices")
         self.mat, self.ri, self.ci = mat, ri, ci
@@ -136,7 +141,7 @@ class LisrelModel:
         # rows per group and matrix, for building matrices from a value vector
         self._slots = {}
         for g in range(self.ngroups):
-            for M in range(7):
+            for M in range(8):
                 idx = np.flatnonzero((self.group == g) & (mat == M))
                 self._slots[g, M] = (idx, ri[idx], ci[idx])
         self.n_th = len(self.th_names)
@@ -188,8 +193,23 @@ class LisrelModel:
         tau[r] = values[idx]
         return lam, theta, psi, beta, nu, alpha, tau
 
+    def scale_factors(self, values: np.ndarray, g: int) -> np.ndarray:
+        """The scale factors (``~*~``) of group ``g``'s observed variables: 1 where the table has none."""
+        delta = np.ones(self.p)
+        idx, r, _ = self._slots[g, DELTA]
+        delta[r] = values[idx]
+        return delta
+
     def implied(self, values: np.ndarray, g: int) -> Implied:
-        """Implied moments of group ``g``."""
+        """Implied moments of group ``g``.
+
+        For ordinal indicators (delta parameterization) ``sigma`` is the covariance matrix of the latent
+        responses, whose variances are ``1 / delta**2`` (their residual variances ``1 / delta**2 - diag(Lambda A
+        Psi A' Lambda')`` are not parameters), and ``tau`` the thresholds on the standardized responses,
+        ``delta (tau - mu)``. What lavaan fits is then ``D sigma D`` (a correlation matrix, ``D = diag(delta)``)
+        and ``tau``; with every scale factor 1 (one group, or thresholds free across groups) ``sigma`` is that
+        correlation matrix itself.
+        """
         lam, theta, psi, beta, nu, alpha, tau = self.matrices(values, g)
         m = self.m
         if np.any(beta):
@@ -203,15 +223,17 @@ class LisrelModel:
         lv_cov = A @ psi @ A.T
         LM = lam @ lv_cov
         sigma = LM @ lam.T
+        delta = self.scale_factors(values, g)
         if self._ord_idx.size:
             theta = theta.copy()
-            theta[self._ord_idx, self._ord_idx] = 1.0 - sigma[self._ord_idx, self._ord_idx]
+            o = self._ord_idx
+            theta[o, o] = 1.0 / delta[o] ** 2 - sigma[o, o]
         sigma = sigma + theta
         Aalpha = A @ alpha
         mu = nu + L @ alpha
-        tau_impl = tau - mu[self.th_var] if self.n_th else tau
+        tau_impl = delta[self.th_var] * (tau - mu[self.th_var]) if self.n_th else tau
         return Implied(sigma=sigma, mu=mu, tau=tau_impl, lam=lam, theta=theta, psi=psi, beta=beta, nu=nu,
-                       alpha=alpha, A=A, L=L, LM=LM, Aalpha=Aalpha, lv_cov=lv_cov)
+                       alpha=alpha, A=A, L=L, LM=LM, Aalpha=Aalpha, lv_cov=lv_cov, delta=delta)
 
     # -- derivatives --------------------------------------------------------------------------------
     def derivatives(self, imp: Implied, rows: np.ndarray):
@@ -219,7 +241,10 @@ class LisrelModel:
 
         Returns ``(a, b, dmu, dtau)``: dSigma_k = a_k b_k' + b_k a_k' (a, b: q x p), dmu (q x p), dtau
         (q x n_thresholds). Rows of another group or of another kind give zeros. For ordinal variables the
-        diagonal of Sigma does not move (their residual variances absorb it): use the off-diagonal part.
+        diagonal of Sigma does not move (their residual variances absorb it): use the off-diagonal part. With
+        scale factors (``~*~``) Sigma here is what is fitted, ``D Sigma D`` (see :meth:`implied`): ``a`` and
+        ``b`` are scaled by ``delta``, and a scale factor of variable ``j`` moves the correlations of ``j``
+        (``a = e_j``, ``b = delta * Sigma[:, j]``) and the thresholds of ``j`` (``tau - mu``).
         """
         q, p = len(rows), self.p
         plan = self._plan(rows)
@@ -258,6 +283,21 @@ class LisrelModel:
             dtau -= dmu[:, self.th_var]
         else:
             dtau = None
+        delta = imp.delta
+        if delta is not None and np.any(delta != 1.0):  # scale factors other than 1 (a later group)
+            a *= delta
+            b *= delta
+            if dtau is not None:
+                dtau *= delta[self.th_var]
+        k, r, _ = plan[DELTA]
+        if k.size:
+            d = np.ones(p) if delta is None else delta
+            a[k] = 0.0
+            a[k, r] = 1.0
+            b[k] = (imp.sigma[:, r] * d[:, None]).T
+            if dtau is not None:
+                unscaled = imp.tau / d[self.th_var]  # tau - mu
+                dtau[k] = np.where(self.th_var[None, :] == r[:, None], unscaled[None, :], 0.0)
         return a, b, dmu, dtau
 
     def lv_variance_derivatives(self, imp: Implied, rows: np.ndarray) -> np.ndarray:
@@ -346,7 +386,7 @@ class LisrelModel:
             mat, ri, ci = self.mat[rows], self.ri[rows], self.ci[rows]
             k = np.arange(len(rows))
             plan = {}
-            for M in (LAMBDA, BETA, NU, ALPHA, TAU):
+            for M in (LAMBDA, BETA, NU, ALPHA, TAU, DELTA):
                 s = mat == M
                 plan[M] = (k[s], ri[s], ci[s])
             for M in (THETA, PSI):

@@ -59,7 +59,12 @@ class CFA(Estimator):
     group_equal : sequence of str, optional
         Parameters held equal across groups: any of ``"loadings"``, ``"intercepts"``, ``"residuals"``,
         ``"means"``, ``"thresholds"``, ``"regressions"``, ``"residual.covariances"``, ``"lv.variances"``,
-        ``"lv.covariances"`` (lavaan's ``group.equal``).
+        ``"lv.covariances"`` (lavaan's ``group.equal``). With ordinal items (WLSMV), ``"intercepts"`` and
+        ``"thresholds"`` mean the same (both are set, as lavaan 0.6-14 does), and equal thresholds free the later
+        groups' scale factors (``~*~``, delta parameterization) and factor means. Where we differ from current
+        lavaan: lavaan 0.6-20 (2025) changed this rule after Wu & Estabrook (2016); it frees the later groups'
+        item intercepts instead of the factor means, and keeps the scale factors of binary items at 1. The
+        numbers here are lavaan 0.6-14's (the reference tests' version).
     group_partial : sequence of str, optional
         Parameters exempt from ``group_equal``, written ``"visual=~x2"`` or ``"x3~1"``.
     meanstructure : bool, optional
@@ -120,6 +125,8 @@ class CFA(Estimator):
     Software, 48(2), 1-36.
     Yuan, K.-H., & Bentler, P. M. (2000). Three likelihood-based methods for mean and covariance structure
     analysis with nonnormal missing data. Sociological Methodology, 30, 165-200.
+    Wu, H., & Estabrook, R. (2016). Identification of confirmatory factor analysis models of different levels
+    of invariance for ordered categorical outcomes. Psychometrika, 81, 1014-1045.
 
     Examples
     --------
@@ -579,14 +586,21 @@ class CFA(Estimator):
         implied, sample = {}, {}
         for g, (imp, st) in enumerate(zip(implieds, stats)):
             key = labels[g]
-            implied[key] = {"cov": pd.DataFrame(imp.sigma, index=ov, columns=ov),
+            sigma = imp.sigma
+            if model.ordered:  # what is fitted: the latent responses' correlations, D Sigma D (delta)
+                sigma = sigma * np.outer(imp.delta, imp.delta)
+            implied[key] = {"cov": pd.DataFrame(sigma, index=ov, columns=ov),
                             "mean": pd.Series(imp.mu if meanstructure else st.mean, index=ov)}
+            if model.ordered:
+                implied[key]["th"] = pd.Series(imp.tau, index=model.th_names)
             sample[key] = {"cov": pd.DataFrame(st.cov, index=ov, columns=ov), "mean": pd.Series(st.mean, index=ov)}
         return implied, sample
 
     @property
     def implied_(self) -> dict:
-        """Per group label: the model-implied ``{"cov": DataFrame, "mean": Series}``."""
+        """Per group label: the model-implied ``{"cov": DataFrame, "mean": Series}`` (ordinal items: the latent
+        responses' correlations, their means, and ``"th"``, the thresholds of the standardized responses, as
+        ``lavInspect(fit, "implied")``)."""
         return self._lazy("moments", self._moments)[0]
 
     @property
@@ -776,8 +790,11 @@ class CFA(Estimator):
         samples = st.samples
         nth = {it: int(sum(1 for n in samples[0].threshold_names if n.split("|")[0] == it)) for it in ov}
         G = len(samples)
+        equal = list(opt["group_equal"] or ())
+        if {"intercepts", "thresholds"} & set(equal):  # lavaan 0.6-14 ties the two for ordinal items
+            equal = list(dict.fromkeys([*equal, "intercepts", "thresholds"]))
         pt = parameter_table(parsed, ngroups=G, std_lv=opt["std_lv"], meanstructure=True,
-                             orthogonal=opt["orthogonal"], fixed_x=opt["fixed_x"], group_equal=opt["group_equal"],
+                             orthogonal=opt["orthogonal"], fixed_x=opt["fixed_x"], group_equal=equal,
                              group_partial=opt["group_partial"], ordered=ordered, nthresholds=nth)
         model = LisrelModel(pt, ordered=ordered, ov_order=ov)
         self._lisrel = model
@@ -879,9 +896,8 @@ class CFA(Estimator):
         Under WLSMV both come from the DWLS fit function, as lavaan's: g = -sum_g (N_g - 1)/N Delta_g' W_g
         (s_g - sigma_g) and I = sum_g N_g/N Delta_g' W_g Delta_g over the thresholds and polychoric
         correlations; the candidates are the cross-loadings and the residual covariances of the items (an
-        ordered item's residual variance and intercept are no parameters in the delta parameterization). With
-        loadings equal across groups lavaan also lists the groups' scale factors (``~*~``), which the delta
-        route here does not estimate: those rows are absent.
+        ordered item's residual variance and intercept are no parameters in the delta parameterization), and,
+        with loadings equal across groups, the groups' scale factors (``~*~``) fixed at 1, as lavaan lists them.
 
         R equivalent: ``lavaan::modindices(fit)``.
         """

@@ -105,7 +105,7 @@ def modification_indices(fit, *, sort: bool = False, minimum: float = 0.0) -> pd
     cand_rows = []
     fixed_rows = []
     for i in range(len(pt)):
-        if pt.at[i, "free"] == 0 and pt.at[i, "exo"] == 0 and pt.at[i, "op"] in ("=~", "~~", "~", "~1") and \
+        if pt.at[i, "free"] == 0 and pt.at[i, "exo"] == 0 and pt.at[i, "op"] in ("=~", "~~", "~", "~1", "~*~") and \
                 not (pt.at[i, "op"] == "~~" and pt.at[i, "lhs"] in ordered) and not (wlsmv and pt.at[i, "op"] == "~1"):
             fixed_rows.append(i)
     for g in range(1, G + 1):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .matrices import ALPHA, BETA, LAMBDA, NU, PSI, TAU, THETA
+from .matrices import ALPHA, BETA, DELTA, LAMBDA, NU, PSI, TAU, THETA
 
 __all__ = ["start_values", "minimise", "Optimum"]
 
@@ -87,6 +87,8 @@ def start_values(problem, user_start: np.ndarray) -> np.ndarray:
                 vals[row] = 0.0
             elif M == TAU:
                 vals[row] = 0.0
+            elif M == DELTA:  # a free scale factor (a later group's, thresholds equal): start at 1
+                vals[row] = 1.0
         # observed variables with a phantom factor: their variance lives in Psi
         for row in np.flatnonzero(in_g & free & (mat == PSI)):
             lat = model.lat_names[ri[row]]

@@ -14,6 +14,9 @@
 * with a mean structure, intercepts of observed variables are free and factor means fixed to 0; in groups
   after the first, factor means are freed when intercepts are constrained equal but means are not, and
   factor variances are freed when loadings are equal and ``std_lv=True`` (lavaan's ``group.equal``);
+* ordinal indicators get thresholds (``|``) and a scale factor (``~*~``, lavaan's delta parameterization), fixed
+  to 1; when thresholds are equal across groups, the scale factors are free in groups after the first, and so
+  are the factor means (lavaan 0.6-14; lavaan 0.6-20 changed this rule: see :class:`~toolkit.factor.cfa.CFA`);
 * equal labels mean equal parameters; ``group_equal`` labels the parameters of groups 2.. like those of
   group 1, except those named in ``group_partial`` (``"visual=~x2"``, ``"x3~1"``).
 
@@ -206,6 +209,7 @@ def parameter_table(model, *, ngroups: int = 1, std_lv: bool = False, meanstruct
         for j in range(nx):
             for i in range(j, nx):
                 defaults.append((vs.ov_x[j], "~~", vs.ov_x[i]))
+        defaults += [(o, "~*~", o) for o in vs.ov_ord]  # scale factors of the latent responses (delta)
         if meanstructure:
             defaults += [(v, "~1", "") for v in vs.ov + lv_names]
     if auto and not fixed_x:  # covariates' moments are free parameters: lavaan still adds their covariances
@@ -258,6 +262,8 @@ def parameter_table(model, *, ngroups: int = 1, std_lv: bool = False, meanstruct
         if vs.ov_ord:
             idx = is_var & np.isin(lhs, vs.ov_ord) & (user == 0)
             ustart[idx], free[idx] = 1.0, False
+            idx = (op == "~*~") & (user == 0)
+            ustart[idx], free[idx] = 1.0, False
 
     # --- groups ------------------------------------------------------------------------------------
     G = int(ngroups)
@@ -273,6 +279,9 @@ def parameter_table(model, *, ngroups: int = 1, std_lv: bool = False, meanstruct
             free[idx], ustart[idx] = True, np.nan
         if std_lv and "loadings" in group_equal and "lv.variances" not in group_equal:
             idx = later & (op == "~~") & (lhs == rhs) & np.isin(lhs, lv_names) & (user == 0)
+            free[idx], ustart[idx] = True, np.nan
+        if "thresholds" in group_equal and vs.ov_ord:  # equal thresholds: the latent responses' scales differ
+            idx = later & (op == "~*~") & (user == 0)  # lavaan 0.6-14 frees binary items' too (0.6-20 does not)
             free[idx], ustart[idx] = True, np.nan
 
     # --- modifiers ---------------------------------------------------------------------------------

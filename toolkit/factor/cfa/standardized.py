@@ -123,6 +123,8 @@ def standardize(model, implieds: list, lhs, op, rhs, group, est, *, ov_var=None)
             o2 = out.copy()
             _apply(o2, steps, vectors)
             target[sel] = o2[sel]
+    scale = op == "~*~"  # a latent response's scale factor, on the standardized response's own scale: 1
+    std_all[scale] = std_nox[scale] = 1.0
     return std_lv, std_all, std_nox
 
 

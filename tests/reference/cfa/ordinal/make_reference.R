@@ -1,6 +1,7 @@
 # Reference values for toolkit.factor.cfa.ordinal and toolkit.factor.cfa.wls (lavaan's WLSMV route).
 # Run from the repository root:  Rscript tests/reference/cfa/ordinal/make_reference.R
-# Writes tests/reference/cfa/ordinal/{hs_cut4.csv, wai_sr_session1.csv, *.json}. R 4.2, lavaan 0.6-14.
+# Writes tests/reference/cfa/ordinal/{hs_cut4.csv, wai_sr_session1.csv, hs_mixed.csv, *.json}. R 4.2,
+# lavaan 0.6-14.
 #
 # Data:
 #  * HolzingerSwineford1939 x1-x9, each cut into 4 categories at its own quartiles
@@ -117,4 +118,39 @@ f8 <- cfa(hs_model, data = hs, ordered = TRUE, estimator = "WLS")
 r8 <- record(f8, 'cfa(hs_model, data = hs_cut4, ordered = TRUE, estimator = "WLS")')
 r8$wls_v <- unclass(lavInspect(f8, "wls.v"))
 put(r8, "hs_wls")
+# 6. scalar invariance: loadings and thresholds equal across schools. lavaan then frees the scale factors
+#    (~*~, delta parameters) of the non-binary items and the factor means in the second group. Standardized
+#    solutions (std.all) and the std_lv version that invariance() fits are recorded too; in hs_mixed, binary
+#    items keep their scale factors fixed at 1.
+scalar_std <- function(f) {
+  s <- standardizedSolution(f)
+  list(lhs = s$lhs, op = s$op, rhs = s$rhs, group = s$group, est_std = s$est.std)
+}
+f9 <- cfa(hs_model, data = hs, ordered = TRUE, estimator = "WLSMV", group = "school",
+          group.equal = c("loadings", "thresholds"))
+r9 <- record(f9, paste('cfa(hs_model, data = hs_cut4, ordered = TRUE, estimator = "WLSMV",',
+                       'group = "school", group.equal = c("loadings", "thresholds"))'))
+r9$std <- scalar_std(f9)
+put(r9, "hs_wlsmv_school_scalar")
+f10 <- cfa(hs_model, data = mx, ordered = TRUE, estimator = "WLSMV", group = "school",
+           group.equal = c("loadings", "thresholds"))
+r10 <- record(f10, paste('cfa(hs_model, data = hs_mixed, ordered = TRUE, estimator = "WLSMV",',
+                         'group = "school", group.equal = c("loadings", "thresholds"))'))
+r10$std <- scalar_std(f10)
+put(r10, "hs_mixed_wlsmv_school_scalar")
+# the invariance() sequence of the same items (std.lv = TRUE), with lavTestLRT's scaled-shifted differences
+steps <- list(configural = NULL, metric = "loadings", scalar = c("loadings", "thresholds"))
+fits <- lapply(steps, function(eq) cfa(hs_model, data = hs, ordered = TRUE, estimator = "WLSMV",
+                                       group = "school", std.lv = TRUE,
+                                       group.equal = if (is.null(eq)) "" else eq))
+lrt <- lavTestLRT(fits$configural, fits$metric, fits$scalar)
+fm <- lapply(fits, function(f) as.list(fitMeasures(f, c("chisq", "df", "chisq.scaled", "df.scaled",
+                                                         "cfi.scaled", "tli.scaled", "rmsea.scaled", "srmr"))))
+means <- parameterEstimates(fits$scalar)
+means <- means[means$op == "~1" & means$lhs %in% c("visual", "textual", "speed"), ]
+put(list(versions = versions, call = 'lavTestLRT(configural, metric, scalar), std.lv = TRUE, by school',
+         fit = fm, lrt = list(df = lrt$Df, chisq = lrt$Chisq, chisq_diff = lrt$`Chisq diff`,
+                              df_diff = lrt$`Df diff`, p = lrt$`Pr(>Chisq)`),
+         means = list(lhs = means$lhs, group = means$group, est = means$est, se = means$se)),
+    "hs_wlsmv_invariance")
 cat("done\n")
