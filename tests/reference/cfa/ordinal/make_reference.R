@@ -118,26 +118,20 @@ f8 <- cfa(hs_model, data = hs, ordered = TRUE, estimator = "WLS")
 r8 <- record(f8, 'cfa(hs_model, data = hs_cut4, ordered = TRUE, estimator = "WLS")')
 r8$wls_v <- unclass(lavInspect(f8, "wls.v"))
 put(r8, "hs_wls")
-# 6. scalar invariance: loadings and thresholds equal across schools. lavaan then frees the scale factors
-#    (~*~, delta parameters) of the non-binary items and the factor means in the second group. Standardized
-#    solutions (std.all) and the std_lv version that invariance() fits are recorded too; in hs_mixed, binary
-#    items keep their scale factors fixed at 1.
-scalar_std <- function(f) {
-  s <- standardizedSolution(f)
-  list(lhs = s$lhs, op = s$op, rhs = s$rhs, group = s$group, est_std = s$est.std)
-}
-f9 <- cfa(hs_model, data = hs, ordered = TRUE, estimator = "WLSMV", group = "school",
-          group.equal = c("loadings", "thresholds"))
-r9 <- record(f9, paste('cfa(hs_model, data = hs_cut4, ordered = TRUE, estimator = "WLSMV",',
-                       'group = "school", group.equal = c("loadings", "thresholds"))'))
-r9$std <- scalar_std(f9)
-put(r9, "hs_wlsmv_school_scalar")
-f10 <- cfa(hs_model, data = mx, ordered = TRUE, estimator = "WLSMV", group = "school",
+# 6. scalar invariance: loadings and thresholds equal across schools. lavaan 0.6-14 then frees the scale
+#    factors (~*~, delta parameters) of every item, binary ones too, and the factor means in the second group
+#    (lavaan 0.6-20 changed this rule). The standardized solutions (std.all) are recorded too.
+scalar <- function(d, data_name, name) {
+  f <- cfa(hs_model, data = d, ordered = TRUE, estimator = "WLSMV", group = "school",
            group.equal = c("loadings", "thresholds"))
-r10 <- record(f10, paste('cfa(hs_model, data = hs_mixed, ordered = TRUE, estimator = "WLSMV",',
-                         'group = "school", group.equal = c("loadings", "thresholds"))'))
-r10$std <- scalar_std(f10)
-put(r10, "hs_mixed_wlsmv_school_scalar")
+  r <- record(f, paste0('cfa(hs_model, data = ', data_name, ', ordered = TRUE, estimator = "WLSMV", ',
+                        'group = "school", group.equal = c("loadings", "thresholds"))'))
+  s <- standardizedSolution(f)
+  r$std <- list(lhs = s$lhs, op = s$op, rhs = s$rhs, group = s$group, est_std = s$est.std)
+  put(r, name)
+}
+scalar(hs, "hs_cut4", "hs_wlsmv_school_scalar")
+scalar(mx, "hs_mixed", "hs_mixed_wlsmv_school_scalar")
 # the invariance() sequence of the same items (std.lv = TRUE), with lavTestLRT's scaled-shifted differences
 steps <- list(configural = NULL, metric = "loadings", scalar = c("loadings", "thresholds"))
 fits <- lapply(steps, function(eq) cfa(hs_model, data = hs, ordered = TRUE, estimator = "WLSMV",
