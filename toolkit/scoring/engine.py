@@ -97,8 +97,14 @@ def _frozen(value):
     return value
 
 
-def _column_plan(columns, ins, items, pattern, id_cols):
-    """(mapping, unmatched item-like columns, id columns, the item columns' positions) for these names."""
+def _column_names(columns) -> tuple:
+    """The column labels as a tuple (``tolist`` first: pandas' text indexes give them up faster in one go)."""
+    return tuple(columns.tolist() if hasattr(columns, "tolist") else columns)
+
+
+def _column_plan(columns, ins, items, pattern, id_cols, names: tuple | None = None):
+    """(mapping, unmatched item-like columns, id columns, the item columns' positions) for these names
+    (``names``: :func:`_column_names` of ``columns``, when the caller has it)."""
 
     def build():
         mapping = match_item_columns(columns, ins, items=items, pattern=pattern)
@@ -113,7 +119,7 @@ def _column_plan(columns, ins, items, pattern, id_cols):
         positions = pd.Index(columns).get_indexer_for(list(mapping.values()))
         return mapping, extra, ids, positions
 
-    names = tuple(columns.tolist() if hasattr(columns, "tolist") else columns)  # tolist: not label by label
+    names = _column_names(columns) if names is None else names
     return _cached(("columns", names, _frozen(items), pattern, _frozen(id_cols)), ins, build)
 
 
@@ -121,7 +127,8 @@ class _Prepared:
     """Item values of a wide frame, checked and keyed."""
 
     def __init__(self, data, ins, items, pattern, id_cols, scale, missing_codes, copy: bool = True):
-        mapping, extra, ids, positions = _column_plan(data.columns, ins, items, pattern, id_cols)
+        self.names = _column_names(data.columns)  # the frame's column labels, read once
+        mapping, extra, ids, positions = _column_plan(data.columns, ins, items, pattern, id_cols, self.names)
         self.mapping = dict(mapping)
         self.columns = list(self.mapping.values())
         self.numbers = list(self.mapping.keys())
@@ -450,7 +457,7 @@ def score(
         data, ins, form=form, items=items, pattern=pattern, id_cols=id_cols, layout=layout,
         item_col=item_col, value_col=value_col, response_scale=response_scale, missing_codes=missing_codes,
     )
-    _check_raters(wide, ins, form)
+    _check_raters(wide, ins, form, prep.names)
     values = _handle_bad(prep, wide, ins, on_invalid)
     names = ins.score_names
     limits = resolve_max_missing(ins, names, max_missing)
@@ -558,14 +565,14 @@ def _rater_columns(names: tuple) -> tuple:
     return tuple(c for c in names if _RATER_COLUMN.fullmatch(str(c).lower()))
 
 
-def _check_raters(wide: pd.DataFrame, ins: Instrument, form: str | None) -> None:
+def _check_raters(wide: pd.DataFrame, ins: Instrument, form: str | None, names: tuple | None = None) -> None:
     """Refuse rows whose ``rater`` (or ``form``) column says they were rated on a form scored differently.
 
     A therapist's answers scored with an instrument that has no therapist form (the WAI-SR), or with a form
     whose scale or key differs from the rater's own, would give numbers that look right and are not. Rows
     of a rater whose own form is scored exactly like the one used (WAI-36 client and therapist) pass.
     """
-    columns = _rater_columns(tuple(wide.columns.tolist()))
+    columns = _rater_columns(_column_names(wide.columns) if names is None else names)
     if not columns:
         return
     scored = ins.form(form)
