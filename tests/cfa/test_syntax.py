@@ -46,11 +46,19 @@ def test_operators_modifiers_and_continuation_lines():
     ("f =~ 1x", "not a variable name"),
     ("just words", "no operator"),
     ("u1 | a1 + a2", "t1, t2"),
+    ("u1 ~*~ NA*u2", "the same name on both sides"),
 ])
 def test_syntax_errors_name_the_line_and_the_fix(text, fragment):
     with pytest.raises(ModelSyntaxError, match="line") as err:
         parse_syntax(text)
     assert fragment in str(err.value)
+
+
+def test_scale_factors_of_ordinal_items():
+    """``u ~*~ NA*u`` frees an ordinal item's scale factor (lavaan's delta parameterization)."""
+    m = parse_syntax("f =~ u1 + u2 + u3\n u2 ~*~ NA*u2")
+    s = m.statements[-1]
+    assert (s.lhs, s.op, s.rhs) == ("u2", "~*~", "u2") and math.isnan(s.fixed[0])
 
 
 def test_not_a_string():

@@ -13,6 +13,11 @@ of the same item correlated across raters, and equality constraints added step b
     differences, in units of the first rater's factor SD);
 ``strict``
     and equal residual variances.
+
+Ordinal items (``estimator="WLSMV"``, lavaan's delta parameterization): the items' intercepts are 0 and their
+residual variances follow from the model, so the scalar step holds the thresholds equal instead and frees the
+second rater's scale factors (``~*~``) with its factor means, the one-model analogue of lavaan 0.6-14's
+multiple-group rule; there is no strict step.
 """
 
 from __future__ import annotations
@@ -41,10 +46,14 @@ def _suffix(rater: str, level) -> str:
     return text
 
 
-def paired_syntax(factors: dict, suffixes, step: str) -> str:
+def paired_syntax(factors: dict, suffixes, step: str, thresholds: dict | None = None) -> str:
     """lavaan syntax of one step of the two-rater invariance model (items named ``<item>_<suffix>``, factors
-    ``<factor>_<suffix>``)."""
+    ``<factor>_<suffix>``). ``thresholds`` (item -> number of thresholds) makes the items ordinal: no intercepts,
+    and at the scalar step equal thresholds and the second rater's scale factors free."""
     check_choice(step, STEPS, param="step", caller="paired_syntax")
+    if thresholds is not None and step == "strict":
+        raise InvalidParameterError("ordinal items have no strict step: their residual variances are no parameters "
+                                    "in the delta parameterization; use the steps configural, metric and scalar.")
     first, second = suffixes
     lines = []
     for s in suffixes:
@@ -61,6 +70,12 @@ def paired_syntax(factors: dict, suffixes, step: str) -> str:
             lines.append(f"{f}_{s} ~ {'0' if fixed_mean else 'NA'}*1")
             for it in items:
                 v = f"{it}_{s}"
+                if thresholds is not None:
+                    if step == "scalar":
+                        lines.append(f"{v} | " + " + ".join(f"th_{it}_{k}*t{k}" for k in range(1, thresholds[it] + 1)))
+                        if s == second:
+                            lines.append(f"{v} ~*~ NA*{v}")
+                    continue
                 lines.append(f"{v} ~ i_{it}*1" if step in ("scalar", "strict") else f"{v} ~ 1")
                 if step == "strict":
                     lines.append(f"{v} ~~ e_{it}*{v}")
@@ -68,6 +83,25 @@ def paired_syntax(factors: dict, suffixes, step: str) -> str:
         for it in items:
             lines.append(f"{it}_{first} ~~ {it}_{second}")
     return "\n".join(lines)
+
+
+def _threshold_counts(frame: pd.DataFrame, factors: dict, suffixes, equal: bool) -> dict:
+    """Item -> number of thresholds (answers used - 1). Equal thresholds need the same answers from both raters:
+    with ``equal``, an item whose raters used different answers is refused, by name."""
+    counts, differ = {}, []
+    for items in factors.values():
+        for it in items:
+            used = [sorted(frame[f"{it}_{s}"].dropna().unique().tolist()) for s in suffixes]
+            counts[it] = len(used[0]) - 1
+            if used[0] != used[1]:
+                shown = [", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in u) for u in used]
+                differ.append(f"{it} ({suffixes[0]}: {shown[0]}; {suffixes[1]}: {shown[1]})")
+    if equal and differ:
+        raise InvalidParameterError(
+            f"equal thresholds need the same answers from both raters, and {len(differ)} item(s) differ: "
+            f"{'; '.join(differ[:5])}{' ...' if len(differ) > 5 else ''}. Collapse the categories nobody used "
+            "into a neighbour, or leave out the scalar step (steps=('configural', 'metric')).")
+    return counts
 
 
 def _from_paired(paired, caller):
@@ -99,8 +133,8 @@ def _from_paired(paired, caller):
 
 
 def rater_invariance(data, instrument=None, *, keys=None, form=None, rater: str = "rater", levels=None,
-                     on=("dyad_id",), steps=("configural", "metric", "scalar", "strict"), estimator: str = "ML",
-                     missing: str = "fiml", response_scale=None, ci: float = 0.95) -> RaterInvariance:
+                     on=("dyad_id",), steps=None, estimator: str = "ML", missing: str | None = None,
+                     response_scale=None, ci: float = 0.95) -> RaterInvariance:
     """Measurement invariance across two raters (or occasions) of the same dyads, as one model.
 
     Parameters
@@ -117,12 +151,15 @@ def rater_invariance(data, instrument=None, *, keys=None, form=None, rater: str 
         first two in order of appearance).
     on : sequence of str
         For a DataFrame: the id columns pairing the two ratings (default ``dyad_id``).
-    steps : sequence of str
-        Which steps, in order.
-    estimator : {"ML", "MLR"}
-    missing : {"fiml", "listwise"}
-        FIML by default: paired ratings often miss an item on one side, and listwise deletion of a 2 x k
-        item model drops many dyads.
+    steps : sequence of str, optional
+        Which steps, in order. Default all four; with ``estimator="WLSMV"`` configural, metric and scalar.
+    estimator : {"ML", "MLR", "WLSMV"}
+        ``"WLSMV"`` treats every item as ordinal (thresholds and polychoric correlations, lavaan's delta
+        parameterization): see the module docstring for what the scalar step holds equal.
+    missing : {"fiml", "listwise"}, optional
+        FIML by default for ML and MLR: paired ratings often miss an item on one side, and listwise deletion of
+        a 2 x k item model drops many dyads. WLSMV uses the pairs that answered every item (listwise, lavaan's
+        default), named in a warning.
     ci : float
 
     Returns
@@ -142,8 +179,12 @@ def rater_invariance(data, instrument=None, *, keys=None, form=None, rater: str 
     scalar step, so B's means are the latent mean differences B - A in SD units of A. The chi-square
     differences are ``lavTestLRT``'s.
 
+    Ordinal items (``estimator="WLSMV"``): the scalar step holds the thresholds equal (an item's two raters must
+    have used the same answers) and frees the second rater's scale factors and factor means (module docstring).
+
     R equivalent: ``lavaan::cfa(paired_syntax(...), data = wide, missing = "ml", meanstructure = TRUE)`` per
-    step, ``lavaan::lavTestLRT(...)`` (the R script in ``tests/reference/cfa`` writes the same syntax).
+    step, ``lavaan::lavTestLRT(...)`` (the R script in ``tests/reference/cfa`` writes the same syntax; for
+    ordinal items ``ordered = TRUE, estimator = "WLSMV"``, in ``tests/reference/cfa/ordinal``).
 
     References
     ----------
@@ -168,9 +209,17 @@ def rater_invariance(data, instrument=None, *, keys=None, form=None, rater: str 
     >>> round(float(inv.latent_means["mean"].iloc[0]), 1)   # therapist minus client, in the client's factor SD
     0.6
     """
-    steps = list(steps)
+    ordinal = str(estimator).upper() == "WLSMV"
+    steps = list(steps if steps is not None else [s for s in STEPS if not (ordinal and s == "strict")])
     for s in steps:
         check_choice(s, STEPS, param="steps", caller="rater_invariance")
+    if ordinal and "strict" in steps:
+        raise InvalidParameterError("rater_invariance(estimator='WLSMV') tests configural, metric and scalar "
+                                    "invariance: the residual variances of ordinal items are no parameters in the "
+                                    "delta parameterization, so there is no strict step; pass "
+                                    "steps=('configural', 'metric', 'scalar').")
+    if missing is None:
+        missing = "listwise" if ordinal else "fiml"
     notes = []
     if type(data).__name__ == "PairedRatings":
         frame, factors, suffixes, extra = _from_paired(data, "rater_invariance")
@@ -215,13 +264,15 @@ def rater_invariance(data, instrument=None, *, keys=None, form=None, rater: str 
                          "left out")
         frame = frame.reset_index(drop=True)
         source = items.source
+    thresholds = _threshold_counts(frame, factors, suffixes, "scalar" in steps) if ordinal else None
+    extra = {"ordered": list(frame.columns)} if ordinal else {}
     fits, syntax = {}, {}
     for s in steps:
-        syn = paired_syntax(factors, suffixes, s)
+        syn = paired_syntax(factors, suffixes, s, thresholds)
         syntax[s] = syn
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            fit = CFA(syn, estimator=estimator, missing=missing, ci=ci, meanstructure=True).fit(frame)
+            fit = CFA(syn, estimator=estimator, missing=missing, ci=ci, meanstructure=True, **extra).fit(frame)
         pass_on_step_warnings(caught, s, first=s == steps[0])
         fits[s] = fit
     table = step_table(fits)

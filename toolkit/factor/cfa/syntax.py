@@ -8,6 +8,7 @@ The operators of lavaan's model syntax:
 ``~``      is regressed on                             ``dem65 ~ dem60``
 ``~ 1``    intercept / mean                            ``x1 ~ 1``
 ``|``      thresholds of an ordinal item               ``u1 | t1 + t2``
+``~*~``    scale factor of an ordinal item (delta)     ``u1 ~*~ NA*u1``
 ``:=``     defined parameter                           ``ab := a*b``
 ``==``     equality constraint                         ``a == b``
 =========  ==========================================  ======================
@@ -323,9 +324,12 @@ def parse_syntax(model: str) -> ParsedModel:
             raise _error(line, text, "inequality constraints are not supported",
                          "Fit without the constraint; a variance that comes out negative is reported with a "
                          "warning, as lavaan does")
-        if op in ("<~", "~*~"):
+        if op == "<~":
             raise _error(line, text, f"the operator {op} is not supported",
-                         "Formative factors and scaling factors are not part of this engine")
+                         "Formative factors are not part of this engine")
+        if op == "~*~" and lhs.strip() != re.sub(r"^.*\*", "", rhs).strip():
+            raise _error(line, text, "a scale factor ~*~ is of one ordinal item: the same name on both sides",
+                         "Write e.g. 'x1 ~*~ NA*x1' to free x1's scale factor (delta parameterization)")
         if not lhs or not rhs:
             raise _error(line, text, f"'{op}' needs something on both sides", "Write e.g. 'f =~ x1 + x2'")
         if op in ("==", ":="):
