@@ -178,30 +178,7 @@ inv_steps <- function(syn, data, group, std.lv = TRUE, missing = "listwise") {
                                          estimates = parameterEstimates(x))),
        lrt = lrt_tab(lavTestLRT(f$configural, f$metric, f$scalar, f$strict)))
 }
-paired_syntax <- function(keys, prefix, suffixes, step) {
-  lines <- c()
-  for (s in suffixes) {
-    for (f in names(keys)) {
-      it <- sprintf(prefix, keys[[f]])
-      terms <- paste0("NA*", it, "_", s)
-      if (step != "configural") terms <- paste0(terms, " + l_", it, "*", it, "_", s)
-      lines <- c(lines, sprintf("%s_%s =~ %s", f, s, paste(terms, collapse = " + ")))
-      first <- s == suffixes[1]
-      lines <- c(lines, sprintf("%s_%s ~~ %s*%s_%s", f, s, if (first || step == "configural") "1" else "NA", f, s))
-      lines <- c(lines, sprintf("%s_%s ~ %s*1", f, s, if (first || step %in% c("configural", "metric")) "0" else "NA"))
-      for (i in seq_along(it)) {
-        v <- paste0(it[i], "_", s)
-        lines <- c(lines, if (step %in% c("scalar", "strict")) sprintf("%s ~ i_%s*1", v, it[i]) else sprintf("%s ~ 1", v))
-        if (step == "strict") lines <- c(lines, sprintf("%s ~~ e_%s*%s", v, it[i], v))
-      }
-    }
-  }
-  for (f in names(keys)) for (k in keys[[f]]) {
-    it <- sprintf(prefix, k)
-    lines <- c(lines, sprintf("%s_%s ~~ %s_%s", it, suffixes[1], it, suffixes[2]))
-  }
-  paste(lines, collapse = "\n")
-}
+source(file.path(out_dir, "paired_syntax.R"))  # paired_syntax(): the two-rater model
 wide_pairs <- function(a, b, items, sa, sb, on) {
   A <- a[, c(on, items)]; names(A)[-seq_along(on)] <- paste0(items, "_", sa)
   B <- b[, c(on, items)]; names(B)[-seq_along(on)] <- paste0(items, "_", sb)

@@ -1,7 +1,7 @@
 # Reference values for toolkit.factor.cfa.ordinal and toolkit.factor.cfa.wls (lavaan's WLSMV route).
 # Run from the repository root:  Rscript tests/reference/cfa/ordinal/make_reference.R
-# Writes tests/reference/cfa/ordinal/{hs_cut4.csv, wai_sr_session1.csv, hs_mixed.csv, *.json}. R 4.2,
-# lavaan 0.6-14.
+# Writes tests/reference/cfa/ordinal/{hs_cut4.csv, wai_sr_session1.csv, hs_mixed.csv, paired_ordinal.csv,
+# *.json}. R 4.2, lavaan 0.6-14.
 #
 # Data:
 #  * HolzingerSwineford1939 x1-x9, each cut into 4 categories at its own quartiles
@@ -149,7 +149,7 @@ put(list(versions = versions, call = 'lavTestLRT(configural, metric, scalar), st
     "hs_wlsmv_invariance")
 # 7. two raters of the same dyads, ordinal items: rater_invariance(estimator = "WLSMV"). Simulated pairs (seed
 #    2026): 500 dyads, two factors of three 5-category items, the raters' factors correlated .6, the therapist's
-#    thresholds shifted by .2 on one item; written to paired_ordinal.csv (long: dyad, who, a1-a3, b1-b3). One
+#    first factor .3 higher and the thresholds of one item (a2) shifted by .2; written to paired_ordinal.csv (long: dyad, who, a1-a3, b1-b3). One
 #    model per step (the syntax rater_invariance writes: loadings, then thresholds with the therapist's scale
 #    factors and factor means free), lavTestLRT's scaled-shifted differences.
 set.seed(2026)
@@ -169,35 +169,19 @@ colnames(cl) <- colnames(th) <- its
 long <- rbind(data.frame(dyad = 1:n, who = "client", cl), data.frame(dyad = 1:n, who = "therapist", th))
 write.csv(long, file.path(dir, "paired_ordinal.csv"), row.names = FALSE)
 wide <- cbind(setNames(as.data.frame(cl), paste0(its, "_client")), setNames(as.data.frame(th), paste0(its, "_therapist")))
-ord_paired_syntax <- function(keys, suffixes, step) {
-  lines <- c()
-  for (s in suffixes) for (f in names(keys)) {
-    it <- keys[[f]]
-    terms <- paste0("NA*", it, "_", s)
-    if (step != "configural") terms <- paste0(terms, " + l_", it, "*", it, "_", s)
-    lines <- c(lines, sprintf("%s_%s =~ %s", f, s, paste(terms, collapse = " + ")))
-    first <- s == suffixes[1]
-    lines <- c(lines, sprintf("%s_%s ~~ %s*%s_%s", f, s, if (first || step == "configural") "1" else "NA", f, s))
-    lines <- c(lines, sprintf("%s_%s ~ %s*1", f, s, if (first || step %in% c("configural", "metric")) "0" else "NA"))
-    if (step == "scalar") for (i in it) {
-      v <- paste0(i, "_", s)
-      lines <- c(lines, sprintf("%s | %s", v, paste0("th_", i, "_", 1:4, "*t", 1:4, collapse = " + ")))
-      if (!first) lines <- c(lines, sprintf("%s ~*~ NA*%s", v, v))
-    }
-  }
-  for (i in unlist(keys)) lines <- c(lines, sprintf("%s_%s ~~ %s_%s", i, suffixes[1], i, suffixes[2]))
-  paste(lines, collapse = "\n")
-}
+source("tests/reference/cfa/paired_syntax.R")  # paired_syntax(), shared with the continuous references
 pkeys <- list(A = c("a1", "a2", "a3"), B = c("b1", "b2", "b3"))
 psteps <- c("configural", "metric", "scalar")
-pfits <- lapply(psteps, function(st) cfa(ord_paired_syntax(pkeys, c("client", "therapist"), st), data = wide,
+pfits <- lapply(psteps, function(st) cfa(paired_syntax(pkeys, "%s", c("client", "therapist"), st, nthresholds = 4),
+                                        data = wide,
                                         ordered = names(wide), estimator = "WLSMV", meanstructure = TRUE))
 names(pfits) <- psteps
 plrt <- lavTestLRT(pfits$configural, pfits$metric, pfits$scalar)
 pe <- parameterEstimates(pfits$scalar)
 pe <- pe[pe$op %in% c("~1", "~~", "~*~") & grepl("therapist", pe$lhs) & pe$lhs == pe$rhs | pe$op == "~1" &
          pe$lhs %in% c("A_therapist", "B_therapist"), ]
-put(list(versions = versions, call = "cfa(ord_paired_syntax(...), ordered = TRUE, estimator = 'WLSMV') per step",
+put(list(versions = versions,
+         call = "cfa(paired_syntax(..., nthresholds = 4), ordered = TRUE, estimator = 'WLSMV') per step",
          fit = lapply(pfits, function(f) as.list(fitMeasures(f, c("chisq", "df", "chisq.scaled", "cfi.scaled",
                                                                    "rmsea.scaled", "srmr")))),
          lrt = list(df = plrt$Df, chisq = plrt$Chisq, chisq_diff = plrt$`Chisq diff`, df_diff = plrt$`Df diff`,
