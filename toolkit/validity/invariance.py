@@ -87,6 +87,20 @@ def step_table(fits: dict) -> pd.DataFrame:
     return table
 
 
+def invariance_steps(steps, ordinal: bool, *, caller: str) -> list:
+    """The steps asked for, checked; by default all four, or configural, metric and scalar for ordinal items
+    (whose residual variances are no parameters in the delta parameterization: no strict step)."""
+    steps = list(steps if steps is not None else [s for s in STEPS if not (ordinal and s == "strict")])
+    for s in steps:
+        check_choice(s, STEPS, param="steps", caller=caller)
+    if ordinal and "strict" in steps:
+        raise InvalidParameterError(f"{caller}(estimator='WLSMV') tests configural, metric and scalar invariance: "
+                                    "the residual variances of ordinal items are no parameters in the delta "
+                                    "parameterization, so there is no strict step; pass "
+                                    "steps=('configural', 'metric', 'scalar').")
+    return steps
+
+
 def latent_means(fit, groups, lv_names) -> pd.DataFrame:
     """Factor means and variances of the groups after the first (scalar model; the first group's are 0, 1)."""
     e = fit.estimates_
@@ -179,9 +193,7 @@ def invariance(data, instrument=None, *, group: str, keys=None, form=None, model
     ([16, 20, 24, 30], True)
     """
     ordinal = str(estimator).upper() == "WLSMV"
-    steps = list(steps if steps is not None else [s for s in STEPS if not (ordinal and s == "strict")])
-    for s in steps:
-        check_choice(s, STEPS, param="steps", caller="invariance")
+    steps = invariance_steps(steps, ordinal, caller="invariance")
     if not isinstance(data, pd.DataFrame):
         raise InvalidParameterError(f"The 'data' parameter of invariance() must be a pandas DataFrame; got a "
                                     f"{type(data).__name__}.")
@@ -199,11 +211,6 @@ def invariance(data, instrument=None, *, group: str, keys=None, form=None, model
         syntax, options = models[model]["syntax"], models[model]["options"]
     frame = items.frame.copy()
     extra = {"ordered": list(frame.columns)} if ordinal else {}
-    if ordinal and "strict" in steps:
-        raise InvalidParameterError("invariance(estimator='WLSMV') tests configural, metric and scalar invariance: "
-                                    "the residual variances of ordinal items are no parameters in the delta "
-                                    "parameterization, so there is no strict step; pass "
-                                    "steps=('configural', 'metric', 'scalar').")
     frame[group] = data[group].to_numpy()
     fits = {}
     for s in steps:

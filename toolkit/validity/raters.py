@@ -32,7 +32,7 @@ from .._checks import check_choice
 from ..exceptions import DataValidationError, InvalidParameterError
 from ..factor.cfa import CFA
 from ._items import item_data, safe_name
-from .invariance import STEPS, Invariance, fit_warnings, pass_on_step_warnings, step_table
+from .invariance import STEPS, Invariance, fit_warnings, invariance_steps, pass_on_step_warnings, step_table
 
 __all__ = ["rater_invariance", "RaterInvariance", "paired_syntax"]
 
@@ -210,14 +210,7 @@ def rater_invariance(data, instrument=None, *, keys=None, form=None, rater: str 
     0.6
     """
     ordinal = str(estimator).upper() == "WLSMV"
-    steps = list(steps if steps is not None else [s for s in STEPS if not (ordinal and s == "strict")])
-    for s in steps:
-        check_choice(s, STEPS, param="steps", caller="rater_invariance")
-    if ordinal and "strict" in steps:
-        raise InvalidParameterError("rater_invariance(estimator='WLSMV') tests configural, metric and scalar "
-                                    "invariance: the residual variances of ordinal items are no parameters in the "
-                                    "delta parameterization, so there is no strict step; pass "
-                                    "steps=('configural', 'metric', 'scalar').")
+    steps = invariance_steps(steps, ordinal, caller="rater_invariance")
     if missing is None:
         missing = "listwise" if ordinal else "fiml"
     notes = []

@@ -9,9 +9,10 @@ correlations below the diagonal, column by column; the residual variances of the
 scaled-shifted test and lavaan's fit measures).
 
 Scope: every indicator ordered; groups with equal loadings and thresholds, residual covariances, regressions
-among factors. With thresholds equal across groups the scale factors (``~*~``, lavaan's delta parameters) of the
-items with more than two categories are free in the later groups: there the fitted correlations are ``D Sigma D``
-and the thresholds ``delta (tau - mu)`` (:meth:`~toolkit.factor.cfa.matrices.LisrelModel.implied`).
+among factors. With thresholds equal across groups the scale factors (``~*~``, lavaan's delta parameters) are
+free in the later groups (lavaan 0.6-14's rule), or wherever the syntax frees them (``u ~*~ NA*u``): there the
+fitted correlations are ``D Sigma D`` and the thresholds ``delta (tau - mu)``
+(:meth:`~toolkit.factor.cfa.matrices.LisrelModel.implied`).
 """
 
 from __future__ import annotations
