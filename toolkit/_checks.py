@@ -249,13 +249,15 @@ def numeric_frame(frame, *, param: str = "data", caller: str | None = None, fix:
     import numpy as np
     import pandas as pd
 
-    arr = frame.to_numpy()  # numpy numbers only (the usual case): one block of ints or floats, no per-column work
-    if arr.dtype.kind in "iuf" or all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
-                                      for t in frame.dtypes):
-        arr = arr.astype(float) if arr.dtype.kind in "iuf" else frame.to_numpy(dtype=float, na_value=np.nan,
-                                                                                copy=True)
-        if allow_inf or not np.isinf(arr).any():
-            return pd.DataFrame(arr, index=frame.index, columns=frame.columns, copy=False)
+    dtypes = list(frame.dtypes)
+    if all(isinstance(t, np.dtype) and t.kind in "iuf" for t in dtypes):  # numpy numbers (the usual case)
+        arr = frame.to_numpy(dtype=float, copy=True)  # one copy, no per-column work
+    elif all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in dtypes):
+        arr = frame.to_numpy(dtype=float, na_value=np.nan, copy=True)  # nullable numbers: <NA> becomes NaN
+    else:
+        arr = None
+    if arr is not None and (allow_inf or not np.isinf(arr).any()):
+        return pd.DataFrame(arr, index=frame.index, columns=frame.columns, copy=False)
     values = {}
     bad_rows, bad_cols, bad_vals, reasons = [], [], [], []
     for j, col in enumerate(frame.columns):
@@ -266,18 +268,18 @@ def numeric_frame(frame, *, param: str = "data", caller: str | None = None, fix:
             if pd.api.types.is_bool_dtype(s):
                 mask = s.notna().to_numpy()
             for i in np.flatnonzero(mask):
-                bad_rows.append(frame.index[i])
+                bad_rows.append(_plain(frame.index[i]))
                 bad_cols.append(col)
-                bad_vals.append(s.iloc[i])
+                bad_vals.append(_plain(s.iloc[i]))
                 reasons.append("not a number")
             arr = conv.to_numpy(dtype=float, na_value=np.nan)
         else:
             arr = s.to_numpy(dtype=float, na_value=np.nan)
         if not allow_inf:
             for i in np.flatnonzero(np.isinf(arr)):
-                bad_rows.append(frame.index[i])
+                bad_rows.append(_plain(frame.index[i]))
                 bad_cols.append(col)
-                bad_vals.append(arr[i])
+                bad_vals.append(float(arr[i]))
                 reasons.append("infinite")
         values[j] = arr
     if bad_rows:
@@ -292,6 +294,13 @@ def numeric_frame(frame, *, param: str = "data", caller: str | None = None, fix:
     out = pd.DataFrame(np.column_stack([values[j] for j in range(frame.shape[1])]) if frame.shape[1] else
                        np.empty((len(frame), 0)), index=frame.index, columns=frame.columns)
     return out
+
+
+def _plain(value):
+    """A numpy scalar as the Python value it holds, so that messages read ``True`` and ``3``, not ``np.True_``."""
+    import numpy as np
+
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def renamed_parameter(old: str, new: str, *, version: str = "0.3", transform: Callable | None = None):

@@ -136,6 +136,22 @@ def test_non_numeric_cells_are_all_reported():
     assert len(err.value.report) == 2
 
 
+def test_nullable_and_mixed_numeric_columns_give_the_float_numbers():
+    """Nullable integers (<NA> is missing), ints beside floats and a bool column: the same alpha as the floats,
+    and a bool column is named as not a number."""
+    df = _items()
+    df.loc[[2, 5], "i3"] = np.nan
+    nullable = df.astype("Int64")
+    mixed = df.astype({"i1": "int64"}) if not df["i1"].isna().any() else df
+    expected = cronbach_alpha(df)
+    for other in (nullable, mixed):
+        got = cronbach_alpha(other)
+        assert got.alpha == pytest.approx(expected.alpha, abs=1e-15)
+        pd.testing.assert_frame_equal(got.item_stats, expected.item_stats)
+    with pytest.raises(DataValidationError, match=r"column 'i2': True \(not a number\)"):
+        cronbach_alpha(df.assign(i2=df["i2"] > 2))
+
+
 def test_bad_missing_choice_lists_allowed_values():
     with pytest.raises(InvalidParameterError, match=r"The 'missing' parameter of cronbach_alpha\(\) must be one of "
                        r"'pairwise', 'listwise'; got 'mean'"):
