@@ -89,6 +89,18 @@ def test_large_input_gives_the_same_scores_as_small_blocks():
     big = score(df, "wai36")
     part = pd.concat([score(df.iloc[:1000], "wai36"), score(df.iloc[-1000:], "wai36")])
     pd.testing.assert_frame_equal(big.iloc[list(range(1000)) + list(range(249_000, 250_000))], part)
+    # every row, computed here without the engine: each subscale's answered items and prorated keyed sum
+    ins = load_instrument("wai36")
+    rev = np.array([it.reversed for it in ins.items])
+    keyed = np.where(rev, 8.0 - x, x)
+    for sub in ins.subscale_ids:
+        cols = [n - 1 for n in ins.keys[sub]]
+        answered = (~np.isnan(x[:, cols])).sum(axis=1)
+        assert (big[f"{sub}_n"].to_numpy() == answered).all(), sub
+        known = big[sub].notna().to_numpy()
+        assert known[answered == len(cols)].all(), sub
+        expected = np.nansum(keyed[:, cols], axis=1) / answered * len(cols)
+        np.testing.assert_allclose(big[sub].to_numpy()[known], expected[known], rtol=0, atol=1e-9)
 
 
 @SETTINGS
