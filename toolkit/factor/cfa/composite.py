@@ -143,7 +143,7 @@ def composite_reliability(fit, *, higher=(), total: bool = True) -> pd.DataFrame
                 return true.sum() / S[np.ix_(idx, idx)].sum()
         m_lv = len(lv)
         lam = imp.lam[:, :m_lv]
-        if ordinal and imp.delta is not None:  # loadings on the standardized responses: delta lambda
+        if ordinal:  # loadings on the standardized responses: delta lambda
             lam = lam * imp.delta[:, None]
         phi = imp.lv_cov[:m_lv, :m_lv]
         beta = imp.beta[:m_lv, :m_lv]

@@ -58,8 +58,7 @@ class DeltaModel:
         out = []
         for g in range(self.model.ngroups):
             imp = self.model.implied(v, g)
-            scale = imp.delta[self.b] * imp.delta[self.a]  # the fitted correlations: D Sigma D
-            out.append(np.concatenate([imp.tau[self.th_order[g]], imp.sigma[self.b, self.a] * scale]))
+            out.append(np.concatenate([imp.tau[self.th_order[g]], imp.fitted[self.b, self.a]]))
         return out
 
     def jacobian(self, x):

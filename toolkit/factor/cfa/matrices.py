@@ -52,7 +52,13 @@ class Implied:
     LM: np.ndarray         # Lambda A Psi A'
     Aalpha: np.ndarray     # A alpha
     lv_cov: np.ndarray     # A Psi A' (total factor covariance)
-    delta: np.ndarray | None = None  # scale factors of the observed variables (1 unless ordinal, ~*~)
+    delta: np.ndarray      # scale factors of the observed variables (1 unless ordinal, ~*~)
+
+    @property
+    def fitted(self) -> np.ndarray:
+        """What is fitted to the sample's moments: ``D Sigma D`` (``D = diag(delta)``), the latent responses'
+        correlations for ordinal indicators; Sigma itself when every scale factor is 1 (continuous ones)."""
+        return self.sigma * np.outer(self.delta, self.delta)
 
 
 class LisrelModel:
@@ -284,19 +290,18 @@ class LisrelModel:
         else:
             dtau = None
         delta = imp.delta
-        if delta is not None and np.any(delta != 1.0):  # scale factors other than 1 (a later group)
+        if np.any(delta != 1.0):  # scale factors other than 1 (a later group)
             a *= delta
             b *= delta
             if dtau is not None:
                 dtau *= delta[self.th_var]
         k, r, _ = plan[DELTA]
         if k.size:
-            d = np.ones(p) if delta is None else delta
             a[k] = 0.0
             a[k, r] = 1.0
-            b[k] = (imp.sigma[:, r] * d[:, None]).T
+            b[k] = (imp.sigma[:, r] * delta[:, None]).T
             if dtau is not None:
-                unscaled = imp.tau / d[self.th_var]  # tau - mu
+                unscaled = imp.tau / delta[self.th_var]  # tau - mu
                 dtau[k] = np.where(self.th_var[None, :] == r[:, None], unscaled[None, :], 0.0)
         return a, b, dmu, dtau
 

@@ -586,10 +586,7 @@ class CFA(Estimator):
         implied, sample = {}, {}
         for g, (imp, st) in enumerate(zip(implieds, stats)):
             key = labels[g]
-            sigma = imp.sigma
-            if model.ordered:  # what is fitted: the latent responses' correlations, D Sigma D (delta)
-                sigma = sigma * np.outer(imp.delta, imp.delta)
-            implied[key] = {"cov": pd.DataFrame(sigma, index=ov, columns=ov),
+            implied[key] = {"cov": pd.DataFrame(imp.fitted, index=ov, columns=ov),  # ordinal: D Sigma D
                             "mean": pd.Series(imp.mu if meanstructure else st.mean, index=ov)}
             if model.ordered:
                 implied[key]["th"] = pd.Series(imp.tau, index=model.th_names)
