@@ -40,10 +40,10 @@ def test_a_forbidden_import_would_be_caught(tmp_path):
 
 
 def test_numba_has_one_home():
-    """ARCHITECTURE.md, Speed: compiled code is optional and lives in reliability_stats/_count_kernel.py only."""
+    """ARCHITECTURE.md, Speed: compiled code is optional and lives in toolkit/_compiled.py only."""
     import re
 
-    home = ROOT / "toolkit" / "reliability_stats" / "_count_kernel.py"
+    home = ROOT / "toolkit" / "_compiled.py"
     users = [p.relative_to(ROOT).as_posix() for p in (ROOT / "toolkit").rglob("*.py")
              if re.search(r"^\s*(import numba|from numba)", p.read_text(encoding="utf-8"), re.M)]
     assert users == [home.relative_to(ROOT).as_posix()], users

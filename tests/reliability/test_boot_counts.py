@@ -8,15 +8,15 @@ import sys
 import numpy as np
 import pytest
 
-from toolkit.reliability_stats import _count_kernel
-from toolkit.reliability_stats._boot import BLOCK, Resamples, bootstrap_alpha
+from toolkit import _compiled
+from toolkit.reliability_stats._boot import BLOCK, COMPILED_MIN_ROWS, Resamples, bootstrap_alpha
 
-N = _count_kernel.MIN_ROWS + 5_000  # 16 full blocks and a small one: the smallest bootstrap that uses the loop
+N = COMPILED_MIN_ROWS + 5_000  # 16 full blocks and a small one: the smallest bootstrap that uses the loop
 
 
 @pytest.fixture(scope="module")
 def kernel():
-    count = _count_kernel.wait(timeout=300)
+    count = _compiled.COUNT.wait(timeout=300)
     assert count is not None, "numba (the 'fast' extra, part of the 'test' extra) should be installed"
     return count
 
@@ -40,7 +40,7 @@ def test_bootstrap_is_the_same_with_either_count(kernel, monkeypatch):
     rng = np.random.default_rng(4)
     X = np.clip(np.round(3 + rng.normal(size=(N, 1)) + rng.normal(size=(N, 3))), 1, 5)
     boot_fast, jack_fast = bootstrap_alpha(X, 12, seed=9)
-    monkeypatch.setattr(_count_kernel, "ready", lambda: None)
+    monkeypatch.setattr(_compiled.COUNT, "ready", lambda: None)
     boot_plain, jack_plain = bootstrap_alpha(X, 12, seed=9)
     np.testing.assert_array_equal(boot_fast, boot_plain)
     np.testing.assert_array_equal(jack_fast, jack_plain)
@@ -50,6 +50,6 @@ def test_bootstrap_is_the_same_with_either_count(kernel, monkeypatch):
 def test_without_numba_numpy_counts(monkeypatch):
     """When numba cannot be imported, loading gives no loop (and no error): numpy counts everything."""
     monkeypatch.setitem(sys.modules, "numba", None)  # import numba raises ImportError
-    monkeypatch.setattr(_count_kernel, "_kernel", None)
-    _count_kernel._load()
-    assert _count_kernel._kernel is False and _count_kernel.ready() is None
+    loop = _compiled.Loop("test-count", _compiled._build_count)
+    loop._load()
+    assert loop._kernel is False and loop.ready() is None

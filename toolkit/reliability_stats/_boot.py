@@ -14,8 +14,8 @@ The weights are drawn block by block (:class:`Resamples`), so no n_boot x n matr
 are cut into blocks of 2**14; each resample's n draws are first split among the blocks (multinomial with
 the block sizes), then drawn uniformly inside each block from the block's own random stream. That is an
 exact multinomial resample of the rows, and the work per block fits in cache: memory does not grow with
-n, time grows linearly. Counting a resample's draws is the inner loop; above
-:data:`~._count_kernel.MIN_ROWS` rows a compiled loop (numba, the ``fast`` extra) counts them, loaded on a
+n, time grows linearly. Counting a resample's draws is the inner loop; above :data:`COMPILED_MIN_ROWS` rows
+a compiled loop (:data:`toolkit._compiled.COUNT`, numba, the ``fast`` extra) counts them, loaded on a
 background thread while numpy counts the first blocks: the counts, and so the results, are the same either way.
 
 The jackknife (for BCa's acceleration) subtracts a group's features from the full-sample sums: single
@@ -30,11 +30,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from .. import _compiled
 from .._numerics import row_blocks
-from . import _count_kernel
 
 __all__ = ["Resamples", "BLOCK", "bootstrap_alpha", "dense_counts", "jackknife_groups",
-           "percentile_ci", "bca_ci", "JACKKNIFE_EXACT_MAX", "JACKKNIFE_GROUPS"]
+           "percentile_ci", "bca_ci", "JACKKNIFE_EXACT_MAX", "JACKKNIFE_GROUPS", "COMPILED_MIN_ROWS"]
+
+COMPILED_MIN_ROWS = 1 << 18  # below this many rows a bootstrap takes under a second: loading numba would not pay
 
 BLOCK = 1 << 14  # rows per weight block: 16,384 (a power of two: uniform draws inside come from raw bits)
 PASS = 32  # resamples whose counts are multiplied with a block's features at a time
@@ -73,7 +75,7 @@ class Resamples:
             self.totals = rng.multinomial(self.n, self.sizes / self.n, size=self.n_boot)
         *self._streams, self.aux = rng.spawn(len(self.sizes) + 1)  # aux: a stream for other draws (jackknife)
         self._next = [0] * len(self.sizes)
-        self._fast = self.n >= _count_kernel.MIN_ROWS  # count float rows with the compiled loop once it is loaded
+        self._fast = self.n >= COMPILED_MIN_ROWS  # count float rows with the compiled loop once it is loaded
 
     @property
     def n_blocks(self) -> int:
@@ -95,9 +97,9 @@ class Resamples:
             shift = 17 - BLOCK.bit_length()
             count = None
             if self._fast and out.dtype == np.float64:
-                _count_kernel.start()  # loads on a background thread, once per process
-                count = _count_kernel.ready()
-            if count is not None:  # the same counts as below (see _count_kernel)
+                _compiled.COUNT.start()  # loads on a background thread, once per process
+                count = _compiled.COUNT.ready()
+            if count is not None:  # the same counts as below (see toolkit._compiled)
                 count(draws, first, m, shift, out)
             else:
                 np.right_shift(draws, shift, out=draws)

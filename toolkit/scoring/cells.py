@@ -17,7 +17,8 @@ import pandas as pd
 from ..instrument.model import ResponseScale
 from ._blocks import for_blocks
 
-__all__ = ["NA_TOKENS", "coerce_cells", "REASON_NAN", "REASON_RANGE", "REASON_STEP", "numbering"]
+__all__ = ["NA_TOKENS", "coerce_cells", "read_cells", "check_cells", "whole_number_scale", "REASON_NAN", "REASON_RANGE",
+           "REASON_STEP", "numbering"]
 
 #: Text read as a missing cell (compared after stripping and lower-casing), as pandas.read_csv does.
 NA_TOKENS = frozenset(
@@ -90,17 +91,20 @@ def _parse_text(values: np.ndarray, scale: ResponseScale, missing_codes: set[flo
 
 
 def _whole_numbers_within(values: np.ndarray, lo: float, hi: float) -> bool:
-    """Whether every cell is missing or a whole number from ``lo`` to ``hi`` (four passes over the data, in
-    chunks taken in memory order; when it holds, no cell of an integer-step scale is bad)."""
+    """Whether every cell is missing or a whole number from ``lo`` to ``hi`` (about four passes over the data,
+    in chunks taken in memory order; when it holds, no cell of an integer-step scale is bad)."""
     flat = values.ravel(order="K")  # a view of a contiguous array: cells in the order they are stored
+    below = np.empty(min(flat.size, _CHUNK))
+    fraction = np.empty(below.size, dtype=bool)
     for start in range(0, flat.size, _CHUNK):
         x = flat[start:start + _CHUNK]
         # fmin/fmax skip missing cells (a chunk of missing cells only gives NaN, which fails no test)
         if np.fmin.reduce(x) < lo or np.fmax.reduce(x) > hi:
             return False
-        frac = np.rint(x)
-        np.subtract(x, frac, out=frac)
-        if np.fmax.reduce(np.abs(frac, out=frac)) > 0:
+        # x > floor(x) exactly where x has a fraction; a missing cell compares false
+        m = x.size
+        np.greater(x, np.floor(x, out=below[:m]), out=fraction[:m])
+        if fraction[:m].any():
             return False
     return True
 
@@ -114,7 +118,8 @@ def coerce_cells(
     positions: np.ndarray | None = None,
     copy: bool = True,
 ):
-    """Numbers for ``frame[columns]`` plus the positions of bad cells and their reasons.
+    """Numbers for ``frame[columns]`` plus the positions of bad cells and their reasons
+    (:func:`read_cells`, then :func:`check_cells`).
 
     ``positions`` (optional) are the columns' positions in ``frame`` when the caller already knows them.
     ``copy=False`` lets ``values`` be a read-only view of the frame's cells where they are already floats (for a
@@ -133,6 +138,26 @@ def coerce_cells(
     whole : bool
         Every cell is missing or a whole number on the scale (found by the quick check of the usual case;
         False means "not shown", not "not whole").
+    """
+    values, not_numbers = read_cells(frame, columns, scale, missing_codes=missing_codes, positions=positions,
+                                     copy=copy)
+    return (values, *check_cells(values, scale, not_numbers))
+
+
+def read_cells(
+    frame: pd.DataFrame,
+    columns: Sequence,
+    scale: ResponseScale,
+    *,
+    missing_codes: Sequence[float] = (),
+    positions: np.ndarray | None = None,
+    copy: bool = True,
+):
+    """``frame[columns]`` as floats, and where its text cells are not numbers (not yet checked against the scale).
+
+    Returns ``(values, not_numbers)``: ``values`` as :func:`coerce_cells` returns them; ``not_numbers`` a
+    boolean array of the cells that are text and no number (nor an anchor label of the scale), or None when
+    every column is numeric.
     """
     n, m = len(frame), len(columns)
     codes = {float(c) for c in missing_codes}
@@ -159,7 +184,19 @@ def coerce_cells(
                 values[:, j], nan_bad[:, j] = _parse_text(s.to_numpy(dtype=object), scale, codes)
     if codes:
         values[np.isin(values, list(codes))] = np.nan
+    return values, nan_bad
 
+
+def whole_number_scale(scale: ResponseScale) -> bool:
+    """Whether every answer on ``scale`` is a whole number (points one apart from a whole ``min``)."""
+    return scale.type == "ordinal" and scale.effective_step == 1 and float(scale.min).is_integer()
+
+
+def check_cells(values: np.ndarray, scale: ResponseScale, not_numbers: np.ndarray | None = None):
+    """The bad cells of ``values`` on ``scale``: ``(bad_rows, bad_cols, reasons, whole)`` as :func:`coerce_cells`
+    returns them (``not_numbers``: text cells that are no number, from :func:`read_cells`)."""
+    n, m = values.shape
+    nan_bad = not_numbers
     lo, hi = scale.min, scale.max
     step = scale.effective_step if scale.type == "ordinal" else None  # a resolution is how lines are measured
     off_kind = np.int8(2)
@@ -184,22 +221,18 @@ def coerce_cells(
         r, c = np.nonzero(kind)
         return r + a, c, kind[r, c]
 
-    clean = (nan_bad is None and scale.type == "ordinal" and scale.effective_step == 1 and float(lo).is_integer()
-             and _whole_numbers_within(values, lo, hi))  # the usual case, told apart in a few passes
+    clean = nan_bad is None and whole_number_scale(scale) and _whole_numbers_within(values, lo, hi)  # the usual case
     found = [] if clean else [f for f in for_blocks(n, max(64, _CHUNK // max(1, m)), check) if f is not None]
-    found_r = [f[0] for f in found]
-    found_c = [f[1] for f in found]
-    found_kind = [f[2] for f in found]
-    if not found_r:
+    if not found:
         empty = np.zeros(0, dtype=np.int64)
-        return values, empty, empty, [], bool(clean)
-    bad_rows = np.concatenate(found_r).astype(np.int64)
-    bad_cols = np.concatenate(found_c).astype(np.int64)
-    kinds = np.concatenate(found_kind)
+        return empty, empty, [], bool(clean)
+    bad_rows = np.concatenate([f[0] for f in found]).astype(np.int64)
+    bad_cols = np.concatenate([f[1] for f in found]).astype(np.int64)
+    kinds = np.concatenate([f[2] for f in found])
     expected = _scale_text(scale)
     label = {1: REASON_RANGE, 2: REASON_STEP, 3: REASON_NAN}
     reasons = [f"{label[int(t)]} (expected {expected})" for t in kinds]
-    return values, bad_rows, bad_cols, reasons, False
+    return bad_rows, bad_cols, reasons, False
 
 
 def bad_cell_report(

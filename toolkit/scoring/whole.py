@@ -1,0 +1,74 @@
+"""Check and sum whole-number answers in one pass, by the compiled loop when it is loaded.
+
+Most exports hold whole numbers on an integer scale (1..7, 0..4) with a few missing cells. For them the engine's
+numpy route reads the data some eight times: a check that every cell is missing or a whole number on the scale
+(four passes), one matrix product over all rows, and the rows with a missing cell again. The compiled loop
+(:data:`toolkit._compiled.WHOLE_SUMS`, numba, the ``fast`` extra) reads each cell once for the check and once
+from cache for its sums, and stops at the first cell that is not whole or not on the scale; those data then take
+the numpy route, which names every bad cell.
+
+The loop's sums are whole numbers (answers, and the reversal constant ``min + max``), which floats hold exactly
+in any order of adding, so the scores are the numpy route's bit for bit (``tests/scoring/test_whole_sums.py``).
+
+Loading numba costs about a second in a fresh process, so the loop is loaded (on a background thread) only once
+this process has scored :data:`COMPILED_MIN_ROWS` rows: repeated scoring (a dashboard, a simulation, the
+partitions of a large file) gains, a single export scores with numpy and loads nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _compiled
+from ._blocks import for_blocks
+
+__all__ = ["whole_sums", "COMPILED_MIN_ROWS"]
+
+COMPILED_MIN_ROWS = 100_000  # rows scored in this process before the compiled loop is loaded
+_BLOCK_CELLS = 1 << 19  # cells per call of the loop on large data (two threads take blocks in turn)
+
+_scored = 0  # rows scored so far in this process (approximate under threads: it only decides when to load)
+
+
+def whole_sums(values: np.ndarray, lo: float, hi: float, member: np.ndarray, a: np.ndarray, b: np.ndarray):
+    """Keyed sums and missing counts of every score, or None.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n, items)
+        The answers (NaN where missing), only read.
+    lo, hi : float
+        The scale's ends (whole numbers).
+    member, a, b : ndarray
+        Item x score membership and the keying ``a + b * x`` of each item (see ``engine._weights``).
+
+    Returns
+    -------
+    (sums, missing) : ndarray, shape (n_scores, n)
+        ``sums`` the keyed sum of each score over its answered items, ``missing`` how many of its items are
+        missing; or None when the compiled loop is not loaded, or some cell is neither missing nor a whole
+        number from ``lo`` to ``hi`` (then the caller checks and scores with numpy).
+    """
+    global _scored
+    n, m = values.shape
+    _scored += n
+    if _scored >= COMPILED_MIN_ROWS:
+        _compiled.WHOLE_SUMS.start()  # once per process, on a background thread
+    loop = _compiled.WHOLE_SUMS.ready()
+    cells = values.T  # items x rows: each item's answers contiguous, as a frame's block of floats holds them
+    if loop is None or n == 0 or not cells.flags.c_contiguous:  # (other layouts are rare: numpy reads them)
+        return None
+    item, score = np.nonzero(member)  # item-major: each item's scores together
+    first = np.searchsorted(item, np.arange(m + 1)).astype(np.int64)
+    score = score.astype(np.int64)
+    a_q, w_q = np.ascontiguousarray(a[item], dtype=np.float64), np.ascontiguousarray(b[item], dtype=np.float64)
+    sums = np.zeros((member.shape[1], n))
+    missing = np.zeros((member.shape[1], n))
+    lo, hi = float(lo), float(hi)
+
+    def block(start: int, stop: int) -> bool:
+        return loop(cells, start, stop, lo, hi, first, score, a_q, w_q, sums, missing)
+
+    if not all(for_blocks(n, max(64, _BLOCK_CELLS // max(1, m)), block)):
+        return None
+    return sums, missing
