@@ -147,6 +147,20 @@ def test_the_loop_is_loaded_after_enough_rows(monkeypatch):
     assert started
 
 
+def test_rows_scored_in_parts_do_not_load_the_loop(monkeypatch):
+    """Streamed and Dask scoring read files: numba's memory would count against their budget, for no gain."""
+    from toolkit.scoring.partitioned import PartScorer
+
+    started = []
+    monkeypatch.setattr(_compiled.WHOLE_SUMS, "start", lambda: started.append(True))
+    monkeypatch.setattr(whole, "_scored", 0)
+    df = answers("wai-sr", 60_000, 0.01)
+    scorer = PartScorer(df.iloc[:0], "wai-sr")
+    for _ in range(3):
+        scorer.score_part(df)
+    assert not started and whole._scored == 0
+
+
 def test_without_numba_there_is_no_loop(monkeypatch):
     monkeypatch.setitem(sys.modules, "numba", None)  # import numba raises ImportError
     loop = _compiled.Loop("test-whole-sums", _compiled._build_whole_sums)

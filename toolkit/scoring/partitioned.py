@@ -151,8 +151,10 @@ class PartScorer:
     # -- one part --------------------------------------------------------------------------------------
     def _engine(self, items: pd.DataFrame) -> pd.DataFrame:
         from .engine import score
+        from .whole import without_loading
 
-        return score(items, self.instrument, items=self.items, id_cols=[], on_invalid="raise", **self.options)
+        with without_loading():  # parts do not load numba (see toolkit.scoring.whole)
+            return score(items, self.instrument, items=self.items, id_cols=[], on_invalid="raise", **self.options)
 
     def score_part(self, part: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Scores of ``part`` (its index kept) and the table of its bad cells (empty when there are none).

@@ -10,24 +10,42 @@ the numpy route, which names every bad cell.
 The loop's sums are whole numbers (answers, and the reversal constant ``min + max``), which floats hold exactly
 in any order of adding, so the scores are the numpy route's bit for bit (``tests/scoring/test_whole_sums.py``).
 
-Loading numba costs about a second in a fresh process, so the loop is loaded (on a background thread) only once
-this process has scored :data:`COMPILED_MIN_ROWS` rows: repeated scoring (a dashboard, a simulation, the
-partitions of a large file) gains, a single export scores with numpy and loads nothing.
+Loading numba costs about a second in a fresh process and some 130 MB of memory, so the loop is loaded (on a
+background thread) only once this process has scored :data:`COMPILED_MIN_ROWS` rows in memory: repeated scoring
+(a dashboard, a simulation) gains, a single export scores with numpy and loads nothing. Rows scored in parts (a
+Dask DataFrame's partitions, a streamed file's chunks, :mod:`toolkit.scoring.partitioned`) do not count
+(:func:`without_loading`): their time goes to reading and writing files (20M rows: the same wall time either
+way) and numba's memory would count against the budget of data larger than memory. They use the loop when it
+is already loaded.
 """
 
 from __future__ import annotations
+
+import contextlib
+import contextvars
 
 import numpy as np
 
 from .. import _compiled
 from ._blocks import for_blocks
 
-__all__ = ["whole_sums", "COMPILED_MIN_ROWS"]
+__all__ = ["whole_sums", "without_loading", "COMPILED_MIN_ROWS"]
 
 COMPILED_MIN_ROWS = 100_000  # rows scored in this process before the compiled loop is loaded
 _BLOCK_CELLS = 1 << 19  # cells per call of the loop on large data (two threads take blocks in turn)
 
 _scored = 0  # rows scored so far in this process (approximate under threads: it only decides when to load)
+_counting = contextvars.ContextVar("alliance_whole_sums_counting", default=True)
+
+
+@contextlib.contextmanager
+def without_loading():
+    """Rows scored inside do not count towards loading the compiled loop (it is used if already loaded)."""
+    token = _counting.set(False)
+    try:
+        yield
+    finally:
+        _counting.reset(token)
 
 
 def whole_sums(values: np.ndarray, lo: float, hi: float, member: np.ndarray, a: np.ndarray, b: np.ndarray):
@@ -51,9 +69,10 @@ def whole_sums(values: np.ndarray, lo: float, hi: float, member: np.ndarray, a: 
     """
     global _scored
     n, m = values.shape
-    _scored += n
-    if _scored >= COMPILED_MIN_ROWS:
-        _compiled.WHOLE_SUMS.start()  # once per process, on a background thread
+    if _counting.get():
+        _scored += n
+        if _scored >= COMPILED_MIN_ROWS:
+            _compiled.WHOLE_SUMS.start()  # once per process, on a background thread
     loop = _compiled.WHOLE_SUMS.ready()
     cells = values.T  # items x rows: each item's answers contiguous, as a frame's block of floats holds them
     if loop is None or n == 0 or not cells.flags.c_contiguous:  # (other layouts are rare: numpy reads them)
