@@ -106,7 +106,7 @@ def versions() -> dict:
     out = {name: _version(dist) for name, dist in (
         ("numpy", "numpy"), ("scipy", "scipy"), ("pandas", "pandas"), ("scikit-learn", "scikit-learn"),
         ("threadpoolctl", "threadpoolctl"), ("pingouin", "pingouin"), ("factor_analyzer", "factor_analyzer"),
-        ("semopy", "semopy"))}
+        ("semopy", "semopy"), ("numba", "numba"))}
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                                 timeout=10).stdout.strip()

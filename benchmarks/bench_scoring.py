@@ -6,6 +6,10 @@ Cases (WAI-36: 36 items, three subscales and a total, 1% missing cells):
   - 10,000 rows against a plain numpy pass (the floor: reversal + nansum, no checks; target <= 2x);
   - 1,000,000 rows (target <= 0.5 s) against the numpy floor and R's psych::scoreFast / scoreItems.
 
+``score()`` has two routes for whole-number answers: the compiled loop of the ``fast`` extra (loaded in a
+process once it has scored 100,000 rows; here loaded before timing) and numpy. The targets are read on the
+default route (the loop when numba is installed); the numpy route is timed beside it (``*.numpy`` cases).
+
 Run: ``.venv/bin/python benchmarks/bench_scoring.py [--rows N] [--repeat K] [--no-r]``
 Each run is stored under benchmarks/results/scoring/ (see _harness.py); ``compare.py`` shows changes.
 """
@@ -13,6 +17,7 @@ Each run is stored under benchmarks/results/scoring/ (see _harness.py); ``compar
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -26,8 +31,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import toolkit  # noqa: E402
+from toolkit import _compiled  # noqa: E402
 from _cases import wai36 as make_data  # noqa: E402
 from _harness import Run, fmt_s  # noqa: E402
+
+
+@contextlib.contextmanager
+def numpy_route():
+    """score() without the compiled loop (as in a process without numba)."""
+    ready = _compiled.WHOLE_SUMS.ready
+    _compiled.WHOLE_SUMS.ready = lambda: None
+    try:
+        yield
+    finally:
+        _compiled.WHOLE_SUMS.ready = ready
 
 
 def numpy_floor(df: pd.DataFrame, ins) -> np.ndarray:
@@ -79,6 +96,10 @@ def main() -> None:
     toolkit.score(small.head(1000), ins)  # warm-up (imports, definition cache)
 
     print(f"WAI-36 (36 items, 1% missing); medians of repeats; load average at start {run.load_start}")
+    loop = _compiled.WHOLE_SUMS.wait(timeout=600)  # what a process that has scored 100,000 rows has
+    route = "compiled loop (numba)" if loop is not None else "numpy (numba is not installed)"
+    run.args["score_route"] = route  # stored with the run
+    print(f"score() route: {route}")
     fixed = max(50, 20 * args.repeat)
     a = run.time("score.1row", lambda: toolkit.score(one, ins), fixed, what="score(), one row, loaded instrument",
                  target_s=1e-3)
@@ -101,6 +122,16 @@ def main() -> None:
           f"   toolkit/floor = {r10:4.2f} (target <= 2: {'met' if r10 <= 2 else 'MISSED'}; median of the "
           f"pairs' ratios {paired:4.2f}; fastest calls {ours['min_s'] / run.cases['floor.10k']['min_s']:4.2f})")
 
+    if loop is not None:  # the numpy route beside it
+        with numpy_route():
+            run.time_pair("score.10k.numpy", lambda: toolkit.score(small, ins), "floor.10k.numpy",
+                          lambda: numpy_floor(small, ins), 10 * args.repeat, who_b="numpy",
+                          what_a="score(), 10,000 rows, numpy route", what_b="plain numpy pass, 10,000 rows")
+        rn = run.ratio("score.10k.numpy / floor.10k.numpy", "score.10k.numpy", "floor.10k.numpy",
+                       what="numpy route / plain numpy time, 10,000 rows (called alternately)")
+        print(f"10,000 rows, numpy     {fmt_s(run.cases['score.10k.numpy']['median_s'])}   numpy floor "
+              f"{fmt_s(run.cases['floor.10k.numpy']['median_s'])}   toolkit/floor = {rn:4.2f}")
+
     df = make_data(args.rows)
     run.time_pair("score.big", lambda: toolkit.score(df, ins), "floor.big", lambda: numpy_floor(df, ins),
                   args.repeat, who_b="numpy", what_a=f"score(), {args.rows:,} rows",
@@ -111,6 +142,11 @@ def main() -> None:
     floor_big = run.cases["floor.big"]["median_s"]
     print(f"{f'{args.rows:,} rows':<23}{fmt_s(big['median_s'])}   numpy floor {fmt_s(floor_big)}"
           f"   toolkit/floor = {rb:4.2f}")
+    if loop is not None:
+        with numpy_route():
+            plain = run.time("score.big.numpy", lambda: toolkit.score(df, ins), args.repeat,
+                             what=f"score(), {args.rows:,} rows, numpy route")
+        print(f"{f'{args.rows:,} rows, numpy':<23}{fmt_s(plain['median_s'])}")
     r = None if args.no_r else r_times(df, ins)
     if r is None:
         print("R psych                (Rscript not installed or --no-r)")
