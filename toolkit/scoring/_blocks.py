@@ -37,11 +37,12 @@ def for_blocks(n_rows: int, block: int, fn: Callable[[int, int], object]) -> lis
     """Call ``fn(start, stop)`` for consecutive blocks of rows; return the results in order.
 
     With several blocks, BLAS is held to one thread meanwhile: its own threads make the small matrix
-    products of a block some 50 times slower, and we parallelise over blocks. One block (one product over
-    all rows) runs with BLAS as it is: limiting its threads would cost more than the product.
+    products of a block some 50 times slower, and we parallelise over blocks. One block runs with BLAS as the
+    caller set it (the scoring engine holds it to one thread around all its products: on 10,000 x 36, BLAS's
+    threads gained no time and kept spinning after the call, twice the CPU time for the same wall time).
     """
     bounds = [(lo, min(lo + block, n_rows)) for lo in range(0, n_rows, block)]
-    if n_rows <= _SMALL_ROWS or len(bounds) == 1:  # a few rows (one form), or one product over all rows: BLAS as is
+    if n_rows <= _SMALL_ROWS or len(bounds) == 1:  # a few rows (one form), or one block: BLAS as the caller set it
         return [fn(lo, hi) for lo, hi in bounds]
     workers = min(2, _cpu_count())
     with blas_for_rows(n_rows):

@@ -24,7 +24,7 @@ from .._checks import warn as _warn
 from ..exceptions import DataValidationError, DuplicateRowsWarning, InvalidCellsWarning, UnmatchedColumnsWarning
 from ..instrument import Instrument, load_instrument
 from .cells import bad_cell_report, check_cells, numbering, read_cells, whole_number_scale
-from ._blocks import for_blocks
+from ._blocks import blas_for_rows, for_blocks
 from .columns import default_column, match_item_columns, unmatched_item_like
 from .exact import data_unit, pomp, scale_unit, score_grid, snap
 from .layout import long_to_wide
@@ -496,8 +496,11 @@ def score(
 
     unit, measured = scale_unit(scale), (1 if prep.whole else data_unit(values))
     if summed is None:
-        scores, counts, hits = _score_rows(values, member, a, b, own,
-                                           [t for t in active if t.applies_to == "any_item"])
+        # BLAS on one thread: its threads would gain nothing on these products and keep spinning (a second core's
+        # worth of CPU) after the call
+        with blas_for_rows(len(values)):
+            scores, counts, hits = _score_rows(values, member, a, b, own,
+                                               [t for t in active if t.applies_to == "any_item"])
     else:
         scores, counts, hits = _prorated(*summed, member, own)
     k = member.sum(axis=0)
