@@ -135,16 +135,19 @@ def test_other_layouts_take_numpy(compiled_scoring):
 
 
 def test_the_loop_is_loaded_after_enough_rows(monkeypatch):
-    """A single export loads nothing; once the process has scored COMPILED_MIN_ROWS rows, loading starts."""
+    """A single export loads nothing, however large; a call after COMPILED_MIN_ROWS rows starts loading."""
     started = []
     monkeypatch.setattr(_compiled.WHOLE_SUMS, "start", lambda: started.append(True))
     monkeypatch.setattr(whole, "_scored", 0)
-    df = answers("wai-sr", 40_000, 0.0)
-    score(df, "wai-sr")
-    score(df, "wai-sr")
+    score(answers("wai-sr", 150_000, 0.0), "wai-sr")
     assert not started
-    score(df, "wai-sr")  # 120,000 rows in all
-    assert started
+    monkeypatch.setattr(whole, "_scored", 0)
+    df = answers("wai-sr", 40_000, 0.0)
+    for _ in range(3):
+        score(df, "wai-sr")
+    assert not started  # 80,000 rows before the third call
+    score(df, "wai-sr")  # 120,000 before this one
+    assert started == [True]
 
 
 def test_rows_scored_in_parts_do_not_load_the_loop(monkeypatch):

@@ -438,7 +438,7 @@ def score(
     and 35.6 is written ``35.6``. Answers recorded finer than the resolution (two
     decimals) are scored exactly at their own resolution.
 
-    With the ``fast`` extra (numba), a process that has scored 100,000 rows in memory checks and sums whole-number
+    With the ``fast`` extra (numba), once a process has scored 100,000 rows in memory it checks and sums whole-number
     answers in one compiled pass (:mod:`toolkit.scoring.whole`); the scores are the same bit for bit.
 
     R equivalent: ``psych::scoreItems(keys, items, totals = TRUE, impute = "none")``

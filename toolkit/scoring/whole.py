@@ -11,8 +11,9 @@ The loop's sums are whole numbers (answers, and the reversal constant ``min + ma
 in any order of adding, so the scores are the numpy route's bit for bit (``tests/scoring/test_whole_sums.py``).
 
 Loading numba costs about a second in a fresh process and some 130 MB of memory, so the loop is loaded (on a
-background thread) only once this process has scored :data:`COMPILED_MIN_ROWS` rows in memory: repeated scoring
-(a dashboard, a simulation) gains, a single export scores with numpy and loads nothing. Rows scored in parts (a
+background thread) only by a call after this process has scored :data:`COMPILED_MIN_ROWS` rows in memory:
+repeated scoring (a dashboard, a simulation) gains, a single export, however large, scores with numpy and loads
+nothing. Rows scored in parts (a
 Dask DataFrame's partitions, a streamed file's chunks, :mod:`toolkit.scoring.partitioned`) do not count
 (:func:`without_loading`): their time goes to reading and writing files (20M rows: the same wall time either
 way) and numba's memory would count against the budget of data larger than memory. They use the loop when it
@@ -70,9 +71,9 @@ def whole_sums(values: np.ndarray, lo: float, hi: float, member: np.ndarray, a: 
     global _scored
     n, m = values.shape
     if _counting.get():
-        _scored += n
-        if _scored >= COMPILED_MIN_ROWS:
+        if _scored >= COMPILED_MIN_ROWS:  # rows of earlier calls: one call, however large, loads nothing
             _compiled.WHOLE_SUMS.start()  # once per process, on a background thread
+        _scored += n
     loop = _compiled.WHOLE_SUMS.ready()
     cells = values.T  # items x rows: each item's answers contiguous, as a frame's block of floats holds them
     if loop is None or n == 0 or not cells.flags.c_contiguous:  # (other layouts are rare: numpy reads them)
