@@ -47,10 +47,10 @@ def _close_figures():
 @pytest.fixture(autouse=True)
 def _numpy_scoring(request, monkeypatch):
     """``score()`` takes its numpy route unless a test asks for the compiled loop (the ``compiled_scoring``
-    fixture of ``tests/scoring/test_whole_sums.py``, which checks that both routes give the same frames): the
+    fixture of ``tests/scoring/test_whole_scores.py``, which checks that both routes give the same frames): the
     route of a call then never depends on what an earlier test in the same worker happened to load."""
     if "compiled_scoring" not in request.fixturenames:
         from toolkit import _compiled
 
-        monkeypatch.setattr(_compiled.WHOLE_SUMS, "ready", lambda: None)
-        monkeypatch.setattr(_compiled.WHOLE_SUMS, "start", lambda: None)
+        monkeypatch.setattr(_compiled.WHOLE_SCORES, "ready", lambda: None)
+        monkeypatch.setattr(_compiled.WHOLE_SCORES, "start", lambda: None)

@@ -7,11 +7,11 @@ Two inner loops gain from being compiled, and both have a numpy route that gives
   resample, 10**9 of them for 1,000 resamples of a million rows. ``numpy.bincount`` returns int64 counts
   (converted to float for the BLAS product that follows) and holds the GIL; the loop counts straight into the
   float rows and releases it, so the bootstrap's two threads gain from each other (about half the time).
-* :data:`WHOLE_SUMS` checks and sums answers in one pass (:mod:`toolkit.scoring.engine`): when every cell is
-  missing or a whole number on an integer scale, the keyed sums, their missing counts and the check that no
-  cell is bad come from one read of each cell, where numpy needs some eight passes over the data (the check,
-  a matrix product, and the rows with a missing cell again). Its sums are whole numbers, so the order of
-  adding cannot change them.
+* :data:`WHOLE_SCORES` checks and scores answers in one pass (:mod:`toolkit.scoring.whole`): when every cell is
+  missing or a whole number on an integer scale, the check that no cell is bad, the keyed sums, the answered
+  counts and the prorated scores come from one read of each cell, where numpy needs some eight passes over the
+  data (the check, a matrix product, and the rows with a missing cell again). Its sums are whole numbers, so
+  the order of adding cannot change them, and it prorates with numpy's arithmetic.
 
 Loading numba and a compiled loop costs about a second in a fresh process (the import, then the compiled code
 from numba's disk cache, or a compilation the first time). A :class:`Loop` is loaded on a daemon thread by
@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["Loop", "COUNT", "WHOLE_SUMS"]
+__all__ = ["Loop", "COUNT", "WHOLE_SCORES"]
 
 
 class Loop:
@@ -98,14 +98,15 @@ def _build_count():
 COUNT = Loop("alliance-count-loop", _build_count)
 
 
-def _build_whole_sums():
+def _build_whole_scores():
     import numba
 
     # A cell x is bad when x < lo, x > hi or x > floor(x) (a fraction); every comparison with NaN is false, so
     # a missing cell is never bad. Missing cells add nothing to a sum and 1 to its score's missing count.
+    # error_model="numpy": 0 / 0 gives NaN (a score with no answer), as in numpy, instead of raising.
 
-    @numba.njit(nogil=True, cache=True)
-    def by_item(cells, start, stop, lo, hi, first, score, a, w, sums, missing):  # pragma: no cover - compiled
+    @numba.njit(nogil=True, cache=True, error_model="numpy")
+    def whole_scores(cells, start, stop, lo, hi, first, score, a, w, k, mean, scores, counts):  # pragma: no cover
         # slices first: loops from 0 over a slice vectorise (an index from ``start`` might be negative)
         for j in range(cells.shape[0]):  # cells: items x rows, each item's answers contiguous
             x = cells[j, start:stop]
@@ -115,32 +116,44 @@ def _build_whole_sums():
             if bad:
                 return False
             for q in range(first[j], first[j + 1]):
-                s = sums[score[q], start:stop]
-                g = missing[score[q], start:stop]
+                s = scores[score[q], start:stop]
+                g = counts[score[q], start:stop]
                 aq, wq = a[q], w[q]
                 for i in range(x.shape[0]):
                     gone = x[i] != x[i]
                     s[i] += 0.0 if gone else aq + wq * x[i]
                     g[i] += 1.0 if gone else 0.0
+        for t in range(scores.shape[0]):  # missing counts -> answered counts; sums -> prorated sums (or means)
+            s = scores[t, start:stop]
+            g = counts[t, start:stop]
+            kt = k[t]
+            for i in range(s.shape[0]):
+                answered = kt - g[i]
+                v = s[i] if answered == kt else s[i] / answered * kt
+                s[i] = v / kt if mean else v
+                g[i] = answered
         return True
 
     # compile (or load from the cache) for the types the engine passes, before anyone uses it
     cells = np.array([[1.0, np.nan], [2.0, 3.0]])
     index, weights = np.array([0, 1, 2], np.int64), np.array([0.0, 1.0])
-    by_item(cells, 0, 2, 1.0, 3.0, index, index[:2], weights, weights, np.zeros((2, 2)), np.zeros((2, 2)))
-    return by_item
+    whole_scores(cells, 0, 2, 1.0, 3.0, index, index[:2], weights, weights, np.ones(2), False, np.zeros((2, 2)),
+                 np.zeros((2, 2)))
+    return whole_scores
 
 
-#: ``whole_sums(cells, start, stop, lo, hi, first, score, a, w, sums, missing) -> bool``: for the rows
-#: ``start .. stop - 1`` of ``cells`` (float64, items x rows, C-contiguous), add ``a[q] + w[q] * x`` of each
-#: answered cell of item j to ``sums[score[q]]`` and 1 for each missing cell to ``missing[score[q]]``, for ``q``
-#: in ``first[j] .. first[j + 1] - 1``; False (stopping at that item) when a cell is neither missing nor a
-#: whole number from ``lo`` to ``hi``.
-WHOLE_SUMS = Loop("alliance-whole-sums", _build_whole_sums)
+#: ``whole_scores(cells, start, stop, lo, hi, first, score, a, w, k, mean, scores, counts) -> bool``: for the
+#: rows ``start .. stop - 1`` of ``cells`` (float64, items x rows, C-contiguous), add ``a[q] + w[q] * x`` of
+#: each answered cell of item j to ``scores[score[q]]`` and 1 for each missing cell to ``counts[score[q]]``, for
+#: ``q`` in ``first[j] .. first[j + 1] - 1`` (both zero to begin with); then turn each missing count into the
+#: answered count ``c`` of the score's ``k`` items and each sum into ``sum / c * k`` where ``c < k`` (then
+#: ``/ k`` when ``mean``), the numpy route's arithmetic. False (stopping at that item) when a cell is neither
+#: missing nor a whole number from ``lo`` to ``hi``.
+WHOLE_SCORES = Loop("alliance-whole-scores", _build_whole_scores)
 
 
 def _after_fork_in_child() -> None:
-    for loop in (COUNT, WHOLE_SUMS):
+    for loop in (COUNT, WHOLE_SCORES):
         loop._after_fork_in_child()
 
 

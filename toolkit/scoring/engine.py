@@ -29,7 +29,7 @@ from .columns import default_column, match_item_columns, unmatched_item_like
 from .exact import data_unit, pomp, scale_unit, score_grid, snap
 from .layout import long_to_wide
 from .partitioned import is_dask_collection
-from .whole import whole_sums
+from .whole import Plan, whole_scores
 from .rules import (
     OPERATORS,
     check_key_confidence,
@@ -483,9 +483,11 @@ def score(
     _check_raters(wide, ins, form, prep.names)
     names = ins.score_names
     member, a, b = _weights(ins, names, prep.numbers, scale)
-    summed = None  # (keyed sums, missing counts) when one pass shows every cell to be whole and on the scale
+    summed = None  # (scores, counts) when one pass shows every cell to be whole and on the scale
     if prep.may_be_whole and not any(t.applies_to == "any_item" for t in ins.thresholds):
-        summed = whole_sums(prep.values, scale.min, scale.max, member, a, b)
+        plan = _cached(("whole", tuple(names), tuple(prep.numbers), float(scale.midpoint_sum)), ins,
+                       lambda: Plan(member, a, b))  # remembered like the weights it is built from
+        summed = whole_scores(prep.values, scale.min, scale.max, plan, mean=own != "sum")
     if summed is None:
         prep.check()
     else:
@@ -502,7 +504,7 @@ def score(
             scores, counts, hits = _score_rows(values, member, a, b, own,
                                                [t for t in active if t.applies_to == "any_item"])
     else:
-        scores, counts, hits = _prorated(*summed, member, own)
+        scores, counts, hits = summed[0].T, summed[1].T, {}
     k = member.sum(axis=0)
     ok = (k - counts) <= np.array([limits[s] for s in names])
     ok &= counts > 0
@@ -518,8 +520,13 @@ def score(
         scores[:, t] = np.where(ok[:, t], total, np.nan)
     unit = math.lcm(unit, measured) if unit is not None and measured is not None else None
     grids = [score_grid(unit, int(k[j]), float(k[j]) * max(abs(scale.min), abs(scale.max))) for j in range(len(names))]
-    for j in range(len(names)):
-        scores[:, j] = snap(scores[:, j], grids[j])
+    if all(g is not None for g in grids):  # every score at once: snap()'s arithmetic, column by column
+        with np.errstate(invalid="ignore"):
+            g = np.array(grids, dtype=np.float64)
+            np.divide(np.rint(np.multiply(scores, g, out=scores), out=scores), g, out=scores)
+    else:
+        for j in range(len(names)):
+            scores[:, j] = snap(scores[:, j], grids[j])
 
     out: dict[str, object] = {}
     carry = list(prep.id_cols)
@@ -534,11 +541,11 @@ def score(
     for c in carry:
         out[c] = wide[c].to_numpy(copy=True)
     counts_int = counts.astype(np.int64)
+    prorated = (counts < k) & ~np.isnan(scores)
     for s_idx, s in enumerate(names):
-        col = scores[:, s_idx]
-        out[s] = _in_metric(col, own, metric, k[s_idx], scale, grids[s_idx])
+        out[s] = _in_metric(scores[:, s_idx], own, metric, k[s_idx], scale, grids[s_idx])
         out[f"{s}_n"] = counts_int[:, s_idx]
-        out[f"{s}_prorated"] = ~np.isnan(col) & (counts_int[:, s_idx] < k[s_idx])
+        out[f"{s}_prorated"] = prorated[:, s_idx]
     out["n_invalid"] = np.bincount(prep.bad_rows, minlength=len(wide)).astype(np.int64)
     for t in active:
         out[f"flag_{t.id}"] = _flag(t, scores[:, names.index(t.applies_to)] if t.applies_to in names else None,
@@ -819,19 +826,6 @@ def _score_rows(values, member, a, b, method, item_thresholds):
     if method != "sum":  # the mean of the k (answered or prorated) items
         scores /= k
     return scores.T, counts.T, hits
-
-
-def _prorated(sums: np.ndarray, missing: np.ndarray, member: np.ndarray, method: str):
-    """:func:`_score_rows`' results from each score's keyed sum over its answered items and its missing count
-    (``(n_scores, n)`` each, as :func:`~toolkit.scoring.whole.whole_sums` gives them): the same arithmetic,
-    so the same numbers."""
-    k = member.sum(axis=0)[:, None]
-    counts = k - missing
-    with np.errstate(invalid="ignore", divide="ignore"):  # prorated to k items where some are missing
-        scores = np.where(counts == k, sums, sums / counts * k)
-    if method != "sum":
-        scores /= k
-    return scores.T, counts.T, {}
 
 
 def _flag(t, col, hit_known) -> pd.Series:

@@ -1,7 +1,7 @@
 """The two routes of ``score()`` for whole-number answers give the same frames, bit for bit.
 
-With the ``fast`` extra, a compiled loop (``toolkit._compiled.WHOLE_SUMS``) checks the cells and sums the
-scores in one pass once it is loaded; numpy does both otherwise. Every other test pins the numpy route
+With the ``fast`` extra, a compiled loop (``toolkit._compiled.WHOLE_SCORES``) checks the cells and scores them
+in one pass once it is loaded; numpy does both otherwise. Every other test pins the numpy route
 (``tests/conftest.py``); here each case is scored both ways and compared exactly, and a spy checks that the
 compiled route did run.
 """
@@ -27,17 +27,17 @@ INTEGER_SCALES = ["wai36", "wai-s", "wai-sr", "haq2"]
 def compiled_scoring(monkeypatch):
     """The compiled loop, loaded (numba is part of the test extra), and a list that records whether each
     ``score()`` call took it."""
-    loop = _compiled.WHOLE_SUMS.wait(timeout=300)
+    loop = _compiled.WHOLE_SCORES.wait(timeout=300)
     assert loop is not None, "numba (the 'fast' extra, part of the 'test' extra) should be installed"
     taken = []
-    real = engine.whole_sums
+    real = engine.whole_scores
 
     def spy(*args, **kwargs):
         out = real(*args, **kwargs)
         taken.append(out is not None)
         return out
 
-    monkeypatch.setattr(engine, "whole_sums", spy)
+    monkeypatch.setattr(engine, "whole_scores", spy)
     return taken
 
 
@@ -45,7 +45,7 @@ def both_routes(monkeypatch, df, instrument, **kwargs):
     """``score()`` by the compiled loop, then by numpy (the loop switched off); the frames must be equal."""
     fast = score(df, instrument, **kwargs)
     with monkeypatch.context() as m:
-        m.setattr(_compiled.WHOLE_SUMS, "ready", lambda: None)
+        m.setattr(_compiled.WHOLE_SCORES, "ready", lambda: None)
         plain = score(df, instrument, **kwargs)
     pd.testing.assert_frame_equal(fast, plain, check_exact=True)
     return fast
@@ -94,14 +94,14 @@ def test_a_bad_cell_leaves_the_loop_to_numpy(compiled_scoring, monkeypatch, bad)
     same error and the same frame (on_invalid='missing') as without the loop."""
     df = answers("wai-sr", 500, 0.01, seed=4)
     ins = load_instrument("wai-sr")
-    member, a, b = engine._weights(ins, ins.score_names, list(range(1, 13)), ins.response_scale)
-    assert whole.whole_sums(df.to_numpy(), 1.0, 5.0, member, a, b) is not None
+    plan = whole.Plan(*engine._weights(ins, ins.score_names, list(range(1, 13)), ins.response_scale))
+    assert whole.whole_scores(df.to_numpy(), 1.0, 5.0, plan, mean=False) is not None
     df.iloc[321, 7] = bad
-    assert whole.whole_sums(df.to_numpy(), 1.0, 5.0, member, a, b) is None  # the loop ran and stopped
+    assert whole.whole_scores(df.to_numpy(), 1.0, 5.0, plan, mean=False) is None  # the loop ran and stopped
     with pytest.raises(DataValidationError) as fast:
         score(df, "wai-sr")
     with monkeypatch.context() as m:
-        m.setattr(_compiled.WHOLE_SUMS, "ready", lambda: None)
+        m.setattr(_compiled.WHOLE_SCORES, "ready", lambda: None)
         with pytest.raises(DataValidationError) as plain:
             score(df, "wai-sr")
     assert str(fast.value) == str(plain.value)
@@ -126,18 +126,19 @@ def test_other_layouts_take_numpy(compiled_scoring):
     """The loop reads each item's answers contiguously (a frame's block of floats); rows stored whole go to numpy."""
     ins = load_instrument("wai-sr")
     member, a, b = engine._weights(ins, ins.score_names, list(range(1, 13)), ins.response_scale)
+    plan = whole.Plan(member, a, b)
     x = answers("wai-sr", 100, 0.05).to_numpy()
-    rows_whole = np.ascontiguousarray(x)
-    assert whole.whole_sums(rows_whole, 1.0, 5.0, member, a, b) is None
-    sums, missing = whole.whole_sums(np.asfortranarray(x), 1.0, 5.0, member, a, b)
-    assert sums.shape == missing.shape == (len(ins.score_names), 100)
-    np.testing.assert_array_equal(missing, member.T @ np.isnan(x).T.astype(float))
+    assert whole.whole_scores(np.ascontiguousarray(x), 1.0, 5.0, plan, mean=False) is None
+    scores, counts = whole.whole_scores(np.asfortranarray(x), 1.0, 5.0, plan, mean=False)
+    plain_scores, plain_counts, _ = engine._score_rows(x, member, a, b, "sum", [])
+    np.testing.assert_array_equal(scores.T, plain_scores)
+    np.testing.assert_array_equal(counts.T, plain_counts)
 
 
 def test_the_loop_is_loaded_after_enough_rows(monkeypatch):
     """A single export loads nothing, however large; a call after COMPILED_MIN_ROWS rows starts loading."""
     started = []
-    monkeypatch.setattr(_compiled.WHOLE_SUMS, "start", lambda: started.append(True))
+    monkeypatch.setattr(_compiled.WHOLE_SCORES, "start", lambda: started.append(True))
     monkeypatch.setattr(whole, "_scored", 0)
     score(answers("wai-sr", 150_000, 0.0), "wai-sr")
     assert not started
@@ -155,7 +156,7 @@ def test_rows_scored_in_parts_do_not_load_the_loop(monkeypatch):
     from toolkit.scoring.partitioned import PartScorer
 
     started = []
-    monkeypatch.setattr(_compiled.WHOLE_SUMS, "start", lambda: started.append(True))
+    monkeypatch.setattr(_compiled.WHOLE_SCORES, "start", lambda: started.append(True))
     monkeypatch.setattr(whole, "_scored", 0)
     df = answers("wai-sr", 60_000, 0.01)
     scorer = PartScorer(df.iloc[:0], "wai-sr")
@@ -166,7 +167,7 @@ def test_rows_scored_in_parts_do_not_load_the_loop(monkeypatch):
 
 def test_without_numba_there_is_no_loop(monkeypatch):
     monkeypatch.setitem(sys.modules, "numba", None)  # import numba raises ImportError
-    loop = _compiled.Loop("test-whole-sums", _compiled._build_whole_sums)
+    loop = _compiled.Loop("test-whole-sums", _compiled._build_whole_scores)
     loop._load()
     assert loop._kernel is False and loop.ready() is None
 
