@@ -39,12 +39,12 @@ from _harness import Run, fmt_s  # noqa: E402
 @contextlib.contextmanager
 def numpy_route():
     """score() without the compiled loop (as in a process without numba)."""
-    ready = _compiled.WHOLE_SUMS.ready
-    _compiled.WHOLE_SUMS.ready = lambda: None
+    ready = _compiled.WHOLE_SCORES.ready
+    _compiled.WHOLE_SCORES.ready = lambda: None
     try:
         yield
     finally:
-        _compiled.WHOLE_SUMS.ready = ready
+        _compiled.WHOLE_SCORES.ready = ready
 
 
 def numpy_floor(df: pd.DataFrame, ins) -> np.ndarray:
@@ -96,7 +96,7 @@ def main() -> None:
     toolkit.score(small.head(1000), ins)  # warm-up (imports, definition cache)
 
     print(f"WAI-36 (36 items, 1% missing); medians of repeats; load average at start {run.load_start}")
-    loop = _compiled.WHOLE_SUMS.wait(timeout=600)  # what a process that has scored 100,000 rows has
+    loop = _compiled.WHOLE_SCORES.wait(timeout=600)  # what a process that has scored 100,000 rows has
     route = "compiled loop (numba)" if loop is not None else "numpy (numba is not installed)"
     run.args["score_route"] = route  # stored with the run
     print(f"score() route: {route}")
