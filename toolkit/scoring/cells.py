@@ -17,8 +17,8 @@ import pandas as pd
 from ..instrument.model import ResponseScale
 from ._blocks import for_blocks
 
-__all__ = ["NA_TOKENS", "coerce_cells", "read_cells", "check_cells", "whole_number_scale", "REASON_NAN", "REASON_RANGE",
-           "REASON_STEP", "numbering"]
+__all__ = ["NA_TOKENS", "read_cells", "check_cells", "whole_number_scale", "REASON_NAN", "REASON_RANGE", "REASON_STEP",
+           "numbering"]
 
 #: Text read as a missing cell (compared after stripping and lower-casing), as pandas.read_csv does.
 NA_TOKENS = frozenset(
@@ -109,41 +109,6 @@ def _whole_numbers_within(values: np.ndarray, lo: float, hi: float) -> bool:
     return True
 
 
-def coerce_cells(
-    frame: pd.DataFrame,
-    columns: Sequence,
-    scale: ResponseScale,
-    *,
-    missing_codes: Sequence[float] = (),
-    positions: np.ndarray | None = None,
-    copy: bool = True,
-):
-    """Numbers for ``frame[columns]`` plus the positions of bad cells and their reasons
-    (:func:`read_cells`, then :func:`check_cells`).
-
-    ``positions`` (optional) are the columns' positions in ``frame`` when the caller already knows them.
-    ``copy=False`` lets ``values`` be a read-only view of the frame's cells where they are already floats (for a
-    caller that only reads them).
-
-    Returns
-    -------
-    values : ndarray, shape (n_rows, n_columns)
-        Floats; missing cells are NaN, bad cells keep their parsed value (NaN when
-        not a number). A new array (with ``copy=False``, possibly a read-only view): the caller's frame is not
-        touched.
-    bad_rows, bad_cols : ndarray of int
-        Positions of the bad cells, in row-major order.
-    reasons : list of str
-        The reason for each bad cell, aligned with ``bad_rows``.
-    whole : bool
-        Every cell is missing or a whole number on the scale (found by the quick check of the usual case;
-        False means "not shown", not "not whole").
-    """
-    values, not_numbers = read_cells(frame, columns, scale, missing_codes=missing_codes, positions=positions,
-                                     copy=copy)
-    return (values, *check_cells(values, scale, not_numbers))
-
-
 def read_cells(
     frame: pd.DataFrame,
     columns: Sequence,
@@ -153,11 +118,21 @@ def read_cells(
     positions: np.ndarray | None = None,
     copy: bool = True,
 ):
-    """``frame[columns]`` as floats, and where its text cells are not numbers (not yet checked against the scale).
+    """``frame[columns]`` as floats, and where its text cells are not numbers (checked against the scale by
+    :func:`check_cells`).
 
-    Returns ``(values, not_numbers)``: ``values`` as :func:`coerce_cells` returns them; ``not_numbers`` a
-    boolean array of the cells that are text and no number (nor an anchor label of the scale), or None when
-    every column is numeric.
+    ``positions`` (optional) are the columns' positions in ``frame`` when the caller already knows them.
+    ``copy=False`` lets ``values`` be a read-only view of the frame's cells where they are already floats (for a
+    caller that only reads them).
+
+    Returns
+    -------
+    values : ndarray, shape (n_rows, n_columns)
+        Floats; missing cells (and ``missing_codes``) are NaN, text that is no number is NaN. A new array
+        (with ``copy=False``, possibly a read-only view): the caller's frame is not touched.
+    not_numbers : ndarray of bool, or None
+        The cells that are text and no number (nor an anchor label of the scale); None when every column is
+        numeric.
     """
     n, m = len(frame), len(columns)
     codes = {float(c) for c in missing_codes}
@@ -193,8 +168,19 @@ def whole_number_scale(scale: ResponseScale) -> bool:
 
 
 def check_cells(values: np.ndarray, scale: ResponseScale, not_numbers: np.ndarray | None = None):
-    """The bad cells of ``values`` on ``scale``: ``(bad_rows, bad_cols, reasons, whole)`` as :func:`coerce_cells`
-    returns them (``not_numbers``: text cells that are no number, from :func:`read_cells`)."""
+    """The bad cells of ``values`` (from :func:`read_cells`) on ``scale``, all of them.
+
+    Returns
+    -------
+    bad_rows, bad_cols : ndarray of int
+        Positions of the bad cells, in row-major order.
+    reasons : list of str
+        The reason for each bad cell, aligned with ``bad_rows`` (not a number, out of range, not on the
+        scale's step, with what was expected).
+    whole : bool
+        Every cell is missing or a whole number on the scale (found by the quick check of the usual case;
+        False means "not shown", not "not whole").
+    """
     n, m = values.shape
     nan_bad = not_numbers
     lo, hi = scale.min, scale.max
