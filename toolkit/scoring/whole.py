@@ -14,11 +14,10 @@ means), so the scores are the numpy route's bit for bit (``tests/scoring/test_wh
 Loading numba costs about a second in a fresh process and some 130 MB of memory, so the loop is loaded (on a
 background thread) only by a call after this process has scored :data:`COMPILED_MIN_ROWS` rows in memory:
 repeated scoring (a dashboard, a simulation) gains, a single export, however large, scores with numpy and loads
-nothing. Rows scored in parts (a
-Dask DataFrame's partitions, a streamed file's chunks, :mod:`toolkit.scoring.partitioned`) do not count
-(:func:`without_loading`): their time goes to reading and writing files (20M rows: the same wall time either
-way) and numba's memory would count against the budget of data larger than memory. They use the loop when it
-is already loaded.
+nothing. Rows scored in parts (a Dask DataFrame's partitions, a streamed file's chunks,
+:mod:`toolkit.scoring.partitioned`) do not count (:func:`without_loading`): their time goes to reading and
+writing files (20M rows: the same wall time either way) and numba's memory would count against the budget of
+data larger than memory. They use the loop when it is already loaded.
 """
 
 from __future__ import annotations
