@@ -15,10 +15,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .._numerics import single_thread_blas
 
-__all__ = ["for_blocks", "blas_for_rows"]
+__all__ = ["for_blocks", "blas_for_rows", "block_rows"]
 
 _PARALLEL_ROWS = 200_000
 _SMALL_ROWS = 64
+_BLOCK_CELLS = 1 << 19  # cells per block of rows (4 MB of float64): two threads take blocks in turn
+
+
+def block_rows(n_items: int) -> int:
+    """Rows per block for data of ``n_items`` columns (at least 64)."""
+    return max(_SMALL_ROWS, _BLOCK_CELLS // max(1, n_items))
 
 
 @functools.cache

@@ -24,7 +24,7 @@ from .._checks import warn as _warn
 from ..exceptions import DataValidationError, DuplicateRowsWarning, InvalidCellsWarning, UnmatchedColumnsWarning
 from ..instrument import Instrument, load_instrument
 from .cells import bad_cell_report, check_cells, numbering, read_cells, whole_number_scale
-from ._blocks import blas_for_rows, for_blocks
+from ._blocks import blas_for_rows, block_rows, for_blocks
 from .columns import default_column, match_item_columns, unmatched_item_like
 from .exact import data_unit, pomp, scale_unit, score_grid, snap
 from .layout import long_to_wide
@@ -748,7 +748,6 @@ def _change_from_first(col: np.ndarray, wide: pd.DataFrame, by, order) -> np.nda
     return change.to_numpy()
 
 
-_BLOCK_CELLS = 1 << 19  # cells per block of rows (4 MB of float64), over 100,000 rows or with any-item thresholds
 _ONE_PASS_ROWS = 100_000  # fewer rows: the product over all rows is one BLAS call (no temporaries to keep small)
 
 
@@ -804,13 +803,13 @@ def _score_rows(values, member, a, b, method, item_thresholds):
             hits[t.id][1][lo:hi] = ~np.isnan(x).all(axis=1)
         np.matmul(bw_t, values_t[:, lo:hi], out=scores[:, lo:hi])
 
-    block_rows = max(64, _BLOCK_CELLS // max(1, n_items))
-    for_blocks(n, max(n, 1) if n < _ONE_PASS_ROWS and not item_thresholds else block_rows, block)
+    rows_per_block = block_rows(n_items)  # over 100,000 rows or with any-item thresholds
+    for_blocks(n, max(n, 1) if n < _ONE_PASS_ROWS and not item_thresholds else rows_per_block, block)
     scores += a_const
     counts = np.repeat(k, n, axis=1)
     rows = np.flatnonzero(np.isnan(scores[0])) if n_scores else np.zeros(0, dtype=np.int64)
-    for start in range(0, len(rows), block_rows):  # missing cells are rare: only the rows that have some
-        r = rows[start:start + block_rows]
+    for start in range(0, len(rows), rows_per_block):  # missing cells are rare: only the rows that have some
+        r = rows[start:start + rows_per_block]
         x = values_t.take(r, axis=1)
         item, row = np.divmod(np.flatnonzero(np.isnan(x)), len(r))  # the missing cells (item-major)
         x[item, row] = 0.0

@@ -28,12 +28,11 @@ import contextvars
 import numpy as np
 
 from .. import _compiled
-from ._blocks import for_blocks
+from ._blocks import block_rows, for_blocks
 
 __all__ = ["Plan", "whole_scores", "without_loading", "COMPILED_MIN_ROWS"]
 
 COMPILED_MIN_ROWS = 100_000  # rows scored in this process before the compiled loop is loaded
-_BLOCK_CELLS = 1 << 19  # cells per call of the loop on large data (two threads take blocks in turn)
 
 _scored = 0  # rows scored so far in this process (approximate under threads: it only decides when to load)
 _counting = contextvars.ContextVar("alliance_whole_scores_counting", default=True)
@@ -101,6 +100,6 @@ def whole_scores(values: np.ndarray, lo: float, hi: float, plan: Plan, mean: boo
     def block(start: int, stop: int) -> bool:
         return loop(cells, start, stop, lo, hi, plan.first, plan.score, plan.a, plan.w, plan.k, mean, scores, counts)
 
-    if not all(for_blocks(n, max(64, _BLOCK_CELLS // max(1, plan.n_items)), block)):
+    if not all(for_blocks(n, block_rows(plan.n_items), block)):
         return None
     return scores, counts

@@ -258,14 +258,14 @@ def rater_invariance(data, instrument=None, *, keys=None, form=None, rater: str 
         frame = frame.reset_index(drop=True)
         source = items.source
     thresholds = _threshold_counts(frame, factors, suffixes, "scalar" in steps) if ordinal else None
-    extra = {"ordered": list(frame.columns)} if ordinal else {}
+    options = {"ordered": list(frame.columns)} if ordinal else {}
     fits, syntax = {}, {}
     for s in steps:
         syn = paired_syntax(factors, suffixes, s, thresholds)
         syntax[s] = syn
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            fit = CFA(syn, estimator=estimator, missing=missing, ci=ci, meanstructure=True, **extra).fit(frame)
+            fit = CFA(syn, estimator=estimator, missing=missing, ci=ci, meanstructure=True, **options).fit(frame)
         pass_on_step_warnings(caught, s, first=s == steps[0])
         fits[s] = fit
     table = step_table(fits)
