@@ -29,6 +29,8 @@ import numpy as np
 
 __all__ = ["Loop", "COUNT", "WHOLE_SCORES"]
 
+_LOOPS: list = []  # every Loop, for the reset after a fork
+
 
 class Loop:
     """A compiled loop, built by ``build()`` on a daemon thread when first wanted.
@@ -44,6 +46,7 @@ class Loop:
         self._lock = threading.Lock()
         self._loader: threading.Thread | None = None
         self._kernel = None  # the loop once loaded; False when numba is missing or failed
+        _LOOPS.append(self)
 
     def _load(self) -> None:
         try:
@@ -153,7 +156,7 @@ WHOLE_SCORES = Loop("alliance-whole-scores", _build_whole_scores)
 
 
 def _after_fork_in_child() -> None:
-    for loop in (COUNT, WHOLE_SCORES):
+    for loop in _LOOPS:
         loop._after_fork_in_child()
 
 
