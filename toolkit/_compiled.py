@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections.abc import Callable
 
 import numpy as np
 
 __all__ = ["Loop", "COUNT", "WHOLE_SCORES"]
 
-_LOOPS: list = []  # every Loop, for the reset after a fork
+_LOOPS: weakref.WeakSet = weakref.WeakSet()  # every Loop, for the reset after a fork
 
 
 class Loop:
@@ -46,7 +47,7 @@ class Loop:
         self._lock = threading.Lock()
         self._loader: threading.Thread | None = None
         self._kernel = None  # the loop once loaded; False when numba is missing or failed
-        _LOOPS.append(self)
+        _LOOPS.add(self)
 
     def _load(self) -> None:
         try:
@@ -156,7 +157,7 @@ WHOLE_SCORES = Loop("alliance-whole-scores", _build_whole_scores)
 
 
 def _after_fork_in_child() -> None:
-    for loop in _LOOPS:
+    for loop in list(_LOOPS):
         loop._after_fork_in_child()
 
 
