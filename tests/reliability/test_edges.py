@@ -142,7 +142,8 @@ def test_nullable_and_mixed_numeric_columns_give_the_float_numbers():
     df = _items()
     df.loc[[2, 5], "i3"] = np.nan
     nullable = df.astype("Int64")
-    mixed = df.astype({"i1": "int64"}) if not df["i1"].isna().any() else df
+    mixed = df.astype({"i1": "int64"})  # (i1 has no missing cell)
+    assert mixed.dtypes.tolist() == ["int64", "float64", "float64", "float64"]
     expected = cronbach_alpha(df)
     for other in (nullable, mixed):
         got = cronbach_alpha(other)
